@@ -1,0 +1,109 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import { join } from 'node:path';
+import { createAdapter } from '@socket.io/redis-adapter';
+import express from 'express';
+import { Server } from 'socket.io';
+import swaggerUi from 'swagger-ui-express';
+import { namespaces } from '../domain/rooms';
+import type { ApiConfig } from '../runtime/config';
+import { connectMongo, connectRedis, connectTemporal } from '../runtime/connections';
+import { createLogger, type Logger } from '../runtime/logger';
+import { ensureIndexes } from '../stores/indexes';
+import { messageStore } from '../stores/messages';
+import { sessionStore } from '../stores/sessions';
+import { tenantStore } from '../stores/tenants';
+import { errorHandler } from './errors';
+import { wireVisitorNamespace, type VisitorNamespace } from './gateway/visitor-namespace';
+import { buildOpenApiDocument } from './openapi';
+import { readinessCheck } from './readiness';
+import { healthRoutes } from './routes/health';
+import { sessionRoutes } from './routes/sessions';
+
+export interface App {
+  http: HttpServer;
+  io: Server;
+  /** The bound port (useful with PORT=0 in tests). */
+  port: number;
+  url: string;
+  close: () => Promise<void>;
+}
+
+const consoleDir = join(__dirname, '..', 'console');
+
+/**
+ * The composition root of the API process: connects to the servers, builds
+ * the stores, wires REST and socket.io, and listens. Entry points and tests
+ * call the same function.
+ */
+export async function createApp(config: ApiConfig, log: Logger = createLogger(config.LOG_LEVEL, { process: 'api' })): Promise<App> {
+  const mongo = await connectMongo(config.MONGODB_URL, config.MONGODB_DATABASE);
+  await ensureIndexes(mongo.db);
+  const onRedisError = (error: Error) => log.warn('redis error', { error: error.message });
+  const redis = await connectRedis(config.REDIS_URL, onRedisError);
+  const pub = redis.duplicate();
+  const sub = redis.duplicate();
+  pub.on('error', onRedisError);
+  sub.on('error', onRedisError);
+  await Promise.all([pub.connect(), sub.connect()]);
+  const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+
+  const stores = { tenants: tenantStore(mongo.db), sessions: sessionStore(mongo.db), messages: messageStore(mongo.db) };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: '64kb' }));
+  app.use(healthRoutes(readinessCheck({ temporal: temporal.connection, db: mongo.db, redis }, config.READINESS_TIMEOUT_MS)));
+  const openApi = buildOpenApiDocument();
+  app.get('/api/v1/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(openApi));
+  app.use(
+    sessionRoutes({
+      temporal: temporal.client,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      tenants: stores.tenants,
+      sessions: stores.sessions,
+      tokenSecret: config.TOKEN_SECRET,
+      visitorTokenTtlSeconds: config.VISITOR_TOKEN_TTL_SECONDS,
+    }),
+  );
+  app.use(express.static(consoleDir, { index: 'index.html' }));
+  app.get('/', (_req, res) => {
+    res.redirect('/visitor/');
+  });
+  app.use((req, res) => {
+    res.status(404).json({ error: { code: 'not_found', message: `No route for ${req.method} ${req.path}` } });
+  });
+  app.use(errorHandler(log));
+
+  const http = createServer(app);
+  const io = new Server(http, { adapter: createAdapter(pub, sub), serveClient: true });
+  wireVisitorNamespace(io.of(namespaces.visitor) as VisitorNamespace, {
+    tokenSecret: config.TOKEN_SECRET,
+    messages: stores.messages,
+    log,
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.PORT, config.HOST, () => resolve());
+  });
+  const address = http.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+
+  return {
+    http,
+    io,
+    port,
+    url: `http://${host}:${port}`,
+    close: async () => {
+      // io.close() also closes the HTTP server.
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await temporal.connection.close();
+      await mongo.client.close();
+      for (const client of [sub, pub, redis]) if (client.isOpen) client.destroy();
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import type { ErrorRequestHandler } from 'express';
+import { z } from 'zod';
+import type { Logger } from '../runtime/logger';
+
+/** An error meant for the caller: a status, a stable code, and a message. */
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
+export function fieldProblems(error: z.ZodError): FieldProblem[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.') || '(body)',
+    message: issue.message,
+  }));
+}
+
+/** Parses `input` or throws a 400 naming every bad field. */
+export function validate<S extends z.ZodType>(schema: S, input: unknown, where = 'body'): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const fields = fieldProblems(result.error);
+  throw new AppError(
+    400,
+    'invalid_request',
+    `Invalid ${where}: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`,
+    { fields },
+  );
+}
+
+const isBodyParseError = (error: unknown): error is { type: string; status: number } =>
+  typeof error === 'object' && error !== null && 'type' in error && error.type === 'entity.parse.failed';
+
+/** Turns every error into a JSON answer; internal errors are logged, never sent. */
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    if (res.headersSent) return next(error);
+    if (error instanceof AppError) {
+      res.status(error.status).json({ error: { code: error.code, message: error.message, ...error.details } });
+      return;
+    }
+    if (isBodyParseError(error)) {
+      res.status(400).json({ error: { code: 'invalid_json', message: 'The request body is not valid JSON' } });
+      return;
+    }
+    log.error('request failed', { method: req.method, path: req.path, error: String(error) });
+    res.status(500).json({ error: { code: 'internal', message: 'Something went wrong on our side' } });
+  };
+}

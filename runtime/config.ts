@@ -1,0 +1,89 @@
+import { z } from 'zod';
+
+/**
+ * Process configuration, read from the environment once at start.
+ * Every key is listed in `.env.example`; a bad value stops the process with a
+ * message naming the key (see `loadConfig`).
+ */
+
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+  );
+
+const hostPort = z
+  .string()
+  .regex(/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/, { message: 'must look like host:port' });
+
+/** Keys both the API and the worker need: where the three servers are. */
+const connectionKeys = {
+  TEMPORAL_ADDRESS: hostPort.default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('reception-sessions'),
+  MONGODB_URL: url(['mongodb:', 'mongodb+srv:']).default('mongodb://127.0.0.1:27017'),
+  MONGODB_DATABASE: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,63}$/, { message: 'must be 1-63 letters, digits, _ or -' })
+    .default('reception'),
+  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+};
+
+export const workerConfigSchema = z.object(connectionKeys);
+
+export const apiConfigSchema = z.object({
+  ...connectionKeys,
+  PORT: port(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  TOKEN_SECRET: z
+    .string({ message: 'is required (a random string of at least 32 characters)' })
+    .min(32, { message: 'must be at least 32 characters' }),
+  VISITOR_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(86_400),
+  READINESS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+});
+
+export type WorkerConfig = z.infer<typeof workerConfigSchema>;
+export type ApiConfig = z.infer<typeof apiConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { key: string; message: string }[]) {
+    super(
+      `Invalid configuration:\n${problems.map((p) => `  ${p.key}: ${p.message}`).join('\n')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates `env` against `schema`; throws a ConfigError naming every bad key. */
+export function parseConfig<S extends z.ZodObject>(
+  schema: S,
+  env: Record<string, string | undefined>,
+): z.infer<S> {
+  // Empty strings count as unset, as in most .env tooling.
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const result = schema.safeParse(present);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => ({
+      key: issue.path.map(String).join('.') || '(root)',
+      message: issue.message,
+    })),
+  );
+}
+
+/** Keys every process reads, for docs and the docker-compose check. */
+export const configKeys = {
+  api: Object.keys(apiConfigSchema.shape),
+  worker: Object.keys(workerConfigSchema.shape),
+};

@@ -1,0 +1,45 @@
+import { Connection, Client } from '@temporalio/client';
+import { MongoClient, type Db } from 'mongodb';
+import { createClient } from 'redis';
+
+/** Connections to the three servers, made the same way by the API, the worker and the tests. */
+
+const redisClient = (url: string) =>
+  createClient({
+    url,
+    socket: { connectTimeout: 5_000, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 3_000) },
+  });
+
+export type RedisClient = ReturnType<typeof redisClient>;
+
+export interface MongoHandle {
+  client: MongoClient;
+  db: Db;
+}
+
+export async function connectMongo(url: string, database: string): Promise<MongoHandle> {
+  const client = new MongoClient(url, { serverSelectionTimeoutMS: 5_000 });
+  await client.connect();
+  return { client, db: client.db(database) };
+}
+
+/**
+ * A Redis client that keeps reconnecting (with a capped backoff) when the
+ * server goes away; errors are reported through `onError` instead of crashing.
+ */
+export async function connectRedis(url: string, onError: (error: Error) => void): Promise<RedisClient> {
+  const client = redisClient(url);
+  client.on('error', onError);
+  await client.connect();
+  return client;
+}
+
+export interface TemporalHandle {
+  connection: Connection;
+  client: Client;
+}
+
+export async function connectTemporal(address: string, namespace: string): Promise<TemporalHandle> {
+  const connection = await Connection.connect({ address });
+  return { connection, client: new Client({ connection, namespace }) };
+}

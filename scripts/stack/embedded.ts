@@ -1,0 +1,83 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { step } from '../log';
+import { ensureTools } from '../provision/tools';
+import { assertPortsFree, freePort } from './ports';
+import type { RunningProcess } from './process';
+import { startFerretDb, startRedis, startTemporal } from './servers';
+
+export interface StackPorts {
+  temporal: number;
+  /** Omit for a headless Temporal (tests). */
+  temporalUi?: number;
+  mongodb: number;
+  redis: number;
+}
+
+export interface StackOptions {
+  dataDir: string;
+  ports: StackPorts;
+  persistent: boolean;
+}
+
+export interface Stack {
+  urls: { temporalAddress: string; mongodbUrl: string; redisUrl: string; temporalUi?: string };
+  processes: RunningProcess[];
+  stop: () => Promise<void>;
+}
+
+/** Stops in reverse start order, so nothing loses a server it still uses. */
+export async function stopAll(processes: RunningProcess[]): Promise<void> {
+  for (const running of [...processes].reverse()) {
+    step('stack', `stopping ${running.name}`);
+    await running.stop();
+  }
+}
+
+/**
+ * Starts Redis, FerretDB and the Temporal dev server (with the engine's search
+ * attributes), each waited on until it answers. If one fails, the ones
+ * already started are stopped again.
+ */
+export async function startEmbeddedStack({ dataDir, ports, persistent }: StackOptions): Promise<Stack> {
+  const tools = await ensureTools(['redis-server', 'ferretdb', 'temporal'] as const);
+  const internal = { ferretDebug: await freePort(), temporalHttp: await freePort(), temporalMetrics: await freePort() };
+  await assertPortsFree([
+    { port: ports.redis, label: 'Redis, REDIS_PORT' },
+    { port: ports.mongodb, label: 'FerretDB (MongoDB protocol), MONGODB_PORT' },
+    { port: ports.temporal, label: 'Temporal frontend, TEMPORAL_PORT' },
+    ...(ports.temporalUi === undefined ? [] : [{ port: ports.temporalUi, label: 'Temporal Web UI, TEMPORAL_UI_PORT' }]),
+  ]);
+  await mkdir(join(dataDir, 'logs'), { recursive: true });
+
+  const options = { dataDir, persistent };
+  const processes: RunningProcess[] = [];
+  try {
+    step('stack', `starting Redis on ${ports.redis}`);
+    processes.push(await startRedis(tools['redis-server'], ports.redis, options));
+    step('stack', `starting FerretDB on ${ports.mongodb}`);
+    processes.push(await startFerretDb(tools.ferretdb, ports.mongodb, internal.ferretDebug, options));
+    step('stack', `starting the Temporal dev server on ${ports.temporal}`);
+    processes.push(
+      await startTemporal(
+        tools.temporal,
+        { frontend: ports.temporal, ui: ports.temporalUi, http: internal.temporalHttp, metrics: internal.temporalMetrics },
+        options,
+      ),
+    );
+  } catch (error) {
+    await stopAll(processes);
+    throw error;
+  }
+
+  return {
+    urls: {
+      temporalAddress: `127.0.0.1:${ports.temporal}`,
+      mongodbUrl: `mongodb://127.0.0.1:${ports.mongodb}`,
+      redisUrl: `redis://127.0.0.1:${ports.redis}`,
+      temporalUi: ports.temporalUi === undefined ? undefined : `http://localhost:${ports.temporalUi}`,
+    },
+    processes,
+    stop: () => stopAll(processes),
+  };
+}

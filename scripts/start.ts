@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { parseConfig } from '../runtime/config';
+import { connectMongo } from '../runtime/connections';
+import { loadDotEnv } from '../runtime/env-file';
+import { describeError } from '../runtime/logger';
+import { step } from './log';
+import { seedDemoTenant } from './seed-demo';
+import { startEmbeddedStack, stopAll } from './stack/embedded';
+import { assertPortsFree } from './stack/ports';
+import { startProcess, type RunningProcess } from './stack/process';
+
+/**
+ * `npm start`: the whole engine on an embedded local stack. Data stays in
+ * DATA_DIR across runs; Ctrl-C stops everything this started, in order.
+ */
+
+const root = resolve(__dirname, '..');
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+const startSchema = z.object({
+  DATA_DIR: z.string().min(1).default(join(root, '.data')),
+  PORT: port(3000),
+  TEMPORAL_PORT: port(7233),
+  TEMPORAL_UI_PORT: port(8233),
+  MONGODB_PORT: port(27017),
+  REDIS_PORT: port(6379),
+  MONGODB_DATABASE: z.string().min(1).default('reception'),
+  TOKEN_SECRET: z.string().min(32).optional(),
+});
+
+/** A secret made on first start and kept with the data, so tokens survive restarts. */
+async function tokenSecret(dataDir: string, fromEnv: string | undefined): Promise<string> {
+  if (fromEnv) return fromEnv;
+  const file = join(dataDir, 'token-secret');
+  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  const secret = randomBytes(32).toString('base64url');
+  await writeFile(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+const tsx = (entry: string) => [process.execPath, ['--import', 'tsx', join(root, entry)]] as const;
+
+async function main(): Promise<void> {
+  loadDotEnv();
+  const env = parseConfig(startSchema, process.env);
+  const dataDir = resolve(env.DATA_DIR);
+  await mkdir(join(dataDir, 'logs'), { recursive: true });
+  await assertPortsFree([{ port: env.PORT, label: 'API and socket gateway, PORT' }]);
+
+  const stack = await startEmbeddedStack({
+    dataDir,
+    persistent: true,
+    ports: { temporal: env.TEMPORAL_PORT, temporalUi: env.TEMPORAL_UI_PORT, mongodb: env.MONGODB_PORT, redis: env.REDIS_PORT },
+  });
+  const processes: RunningProcess[] = [...stack.processes];
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    step('stack', 'stopping everything…');
+    await stopAll(processes);
+    step('stack', 'stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  try {
+    step('stack', 'seeding the demo tenant');
+    const mongo = await connectMongo(stack.urls.mongodbUrl, env.MONGODB_DATABASE);
+    const tenant = await seedDemoTenant(mongo.db);
+    await mongo.client.close();
+
+    const appEnv: NodeJS.ProcessEnv = {
+      ...process.env,
+      PORT: String(env.PORT),
+      HOST: '127.0.0.1',
+      TEMPORAL_ADDRESS: stack.urls.temporalAddress,
+      MONGODB_URL: stack.urls.mongodbUrl,
+      MONGODB_DATABASE: env.MONGODB_DATABASE,
+      REDIS_URL: stack.urls.redisUrl,
+      TOKEN_SECRET: await tokenSecret(dataDir, env.TOKEN_SECRET),
+    };
+    step('stack', 'starting the worker');
+    const [node, workerArgs] = tsx('workers/main.ts');
+    processes.push(
+      await startProcess({
+        name: 'worker',
+        command: node,
+        args: [...workerArgs],
+        env: appEnv,
+        cwd: root,
+        echo: true,
+        logFile: join(dataDir, 'logs', 'worker.log'),
+        readyTimeoutMs: 120_000,
+        ready: (output) => Promise.resolve(output.includes('"worker ready"')),
+      }),
+    );
+    step('stack', 'starting the API');
+    const [, apiArgs] = tsx('api/main.ts');
+    const api = `http://localhost:${env.PORT}`;
+    processes.push(
+      await startProcess({
+        name: 'api',
+        command: node,
+        args: [...apiArgs],
+        env: appEnv,
+        cwd: root,
+        echo: true,
+        logFile: join(dataDir, 'logs', 'api.log'),
+        ready: async () => (await fetch(`${api}/readyz`)).ok,
+      }),
+    );
+    for (const running of processes) {
+      void running.exited.then((code) => {
+        if (stopping) return;
+        step('stack', `${running.name} exited unexpectedly (code ${code}); see ${join(dataDir, 'logs', `${running.name}.log`)}`);
+        void shutdown(1);
+      });
+    }
+
+    const ui = stack.urls.temporalUi ?? '';
+    const filter = encodeURIComponent(`TenantId="${tenant.tenantId}"`);
+    process.stdout.write(
+      [
+        '',
+        'Reception Engine is running.',
+        '',
+        `  Visitor page        ${api}/visitor/?tenant=${tenant.tenantId}`,
+        `  Agent console       ${api}/console/   (placeholder)`,
+        `  API docs            ${api}/docs   (OpenAPI: ${api}/api/v1/openapi.json)`,
+        `  Readiness           ${api}/readyz`,
+        `  Temporal Web UI     ${ui}/namespaces/default/workflows?query=${filter}`,
+        '',
+        `  Demo tenant         id "${tenant.tenantId}" (${tenant.name})`,
+        `  Data folder         ${dataDir}   (logs in ${join(dataDir, 'logs')})`,
+        '',
+        'Press Ctrl-C to stop.',
+        '',
+      ].join('\n'),
+    );
+  } catch (error) {
+    process.stderr.write(`\nnpm start failed: ${describeError(error)}\n`);
+    await shutdown(1);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`\nnpm start failed: ${describeError(error)}\n`);
+  process.exit(1);
+});

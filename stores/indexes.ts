@@ -1,0 +1,17 @@
+import type { Db } from 'mongodb';
+import { collections } from './collections';
+
+/**
+ * Creates the indexes the stores rely on; idempotent, run by every process at
+ * start. The unique ones are correctness, not speed: they decide message
+ * numbering and idempotency (DESIGN.md §6).
+ */
+export async function ensureIndexes(db: Db): Promise<void> {
+  const { messages, sessions } = collections(db);
+  await messages.createIndex({ tenantId: 1, sessionId: 1, seq: 1 }, { unique: true, name: 'session_seq' });
+  await messages.createIndex(
+    { tenantId: 1, sessionId: 1, messageId: 1 },
+    { unique: true, name: 'session_message_id' },
+  );
+  await sessions.createIndex({ tenantId: 1, visitorId: 1, startedAt: -1 }, { name: 'tenant_visitor' });
+}

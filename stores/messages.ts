@@ -1,0 +1,73 @@
+import type { Db } from 'mongodb';
+import type { ChatMessage, NewMessage } from '../domain/message';
+import { collections, type MessageDoc } from './collections';
+import { isDuplicateKey } from './mongo-errors';
+
+function toMessage({ createdAt, tenantId, sessionId, seq, messageId, kind, sender, text }: MessageDoc): ChatMessage {
+  return { tenantId, sessionId, seq, messageId, kind, sender, text, createdAt: createdAt.toISOString() };
+}
+
+export interface AppendResult {
+  message: ChatMessage;
+  /** False when the message id was already stored: the original is returned. */
+  created: boolean;
+}
+
+/**
+ * Messages in MongoDB. Numbering is decided by MongoDB alone: the next seq is
+ * the stored maximum plus one, and the unique (session, seq) index rejects a
+ * concurrent writer, who retries. That keeps seq gapless even if a writer dies
+ * half-way (no counter was advanced), and needs no atomic `$inc`, which
+ * FerretDB on SQLite does not provide (DESIGN.md §6).
+ */
+export function messageStore(db: Db) {
+  const { messages } = collections(db);
+
+  const findByMessageId = (tenantId: string, sessionId: string, messageId: string) =>
+    messages.findOne({ tenantId, sessionId, messageId });
+
+  const lastSeq = async (tenantId: string, sessionId: string): Promise<number> => {
+    const [last] = await messages
+      .find({ tenantId, sessionId }, { projection: { seq: 1 } })
+      .sort({ seq: -1 })
+      .limit(1)
+      .toArray();
+    return last?.seq ?? 0;
+  };
+
+  return {
+    async append(message: NewMessage): Promise<AppendResult> {
+      const { tenantId, sessionId, messageId } = message;
+      for (let attempt = 0; attempt < 50; attempt++) {
+        const existing = await findByMessageId(tenantId, sessionId, messageId);
+        if (existing) return { message: toMessage(existing), created: false };
+        const doc: MessageDoc = { ...message, seq: (await lastSeq(tenantId, sessionId)) + 1, createdAt: new Date() };
+        try {
+          await messages.insertOne({ ...doc });
+          return { message: toMessage(doc), created: true };
+        } catch (error) {
+          // Another writer took this seq (or stored this very message): look again.
+          if (!isDuplicateKey(error)) throw error;
+        }
+      }
+      throw new Error(`could not number a message of session ${sessionId} after 50 attempts`);
+    },
+
+    /** Messages after `afterSeq`, in order, at most `limit`. */
+    async listAfter(
+      tenantId: string,
+      sessionId: string,
+      afterSeq: number,
+      limit: number,
+    ): Promise<{ messages: ChatMessage[]; hasMore: boolean }> {
+      const docs = await messages
+        .find({ tenantId, sessionId, seq: { $gt: afterSeq } })
+        .sort({ seq: 1 })
+        .limit(limit + 1)
+        .toArray();
+      return { messages: docs.slice(0, limit).map(toMessage), hasMore: docs.length > limit };
+    },
+  };
+}
+
+export type MessageStore = ReturnType<typeof messageStore>;

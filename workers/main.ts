@@ -1,0 +1,40 @@
+import { NativeConnection } from '@temporalio/worker';
+import { ConfigError, parseConfig, workerConfigSchema } from '../runtime/config';
+import { connectMongo, connectRedis } from '../runtime/connections';
+import { loadDotEnv } from '../runtime/env-file';
+import { createLogger, describeError } from '../runtime/logger';
+import { createSessionWorker } from './session-worker';
+
+/** `npm run worker`: one worker process against the servers named by env. */
+async function main(): Promise<void> {
+  loadDotEnv();
+  const config = parseConfig(workerConfigSchema, process.env);
+  const log = createLogger(config.LOG_LEVEL, { process: 'worker' });
+
+  const mongo = await connectMongo(config.MONGODB_URL, config.MONGODB_DATABASE);
+  const redis = await connectRedis(config.REDIS_URL, (error) => log.warn('redis error', { error: error.message }));
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await createSessionWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    db: mongo.db,
+    redis,
+  });
+  log.info('worker ready', { taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE });
+  // Runs until SIGINT/SIGTERM, which the Temporal runtime turns into a graceful shutdown.
+  await worker.run();
+  await connection.close();
+  await mongo.client.close();
+  redis.destroy();
+  log.info('worker stopped');
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(`worker failed: ${describeError(error)}\n`);
+  }
+  process.exit(1);
+});
