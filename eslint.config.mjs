@@ -3,22 +3,64 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = [
-  'assert', 'async_hooks', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events',
-  'fs', 'fs/promises', 'http', 'http2', 'https', 'net', 'os', 'path', 'perf_hooks', 'process',
-  'readline', 'stream', 'timers', 'timers/promises', 'tls', 'url', 'util', 'v8', 'vm', 'worker_threads', 'zlib',
+  'assert',
+  'async_hooks',
+  'buffer',
+  'child_process',
+  'cluster',
+  'crypto',
+  'dgram',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'http2',
+  'https',
+  'net',
+  'os',
+  'path',
+  'perf_hooks',
+  'process',
+  'readline',
+  'stream',
+  'timers',
+  'timers/promises',
+  'tls',
+  'url',
+  'util',
+  'v8',
+  'vm',
+  'worker_threads',
+  'zlib',
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.data/**', 'coverage/**', 'test-output/**', 'console/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      '.data/**',
+      'coverage/**',
+      'test-output/**',
+      'console/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.mjs', '*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.mjs', '*.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/no-misused-promises': [
+        'error',
+        { checksVoidReturn: { arguments: false } },
+      ],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/ban-ts-comment': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
@@ -33,27 +75,63 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            ...nodeBuiltins.map((name) => ({ name, message: 'Node built-ins are not allowed in workflow code.' })),
-            ...['@temporalio/client', '@temporalio/worker', '@temporalio/activity', 'mongodb', 'redis', 'express', 'socket.io', '@socket.io/redis-emitter', '@socket.io/redis-adapter'].map(
-              (name) => ({ name, message: 'I/O libraries are not allowed in workflow code: use an activity.' }),
-            ),
+            ...nodeBuiltins.map((name) => ({
+              name,
+              message: 'Node built-ins are not allowed in workflow code.',
+            })),
+            ...[
+              '@temporalio/client',
+              '@temporalio/worker',
+              '@temporalio/activity',
+              'mongodb',
+              'redis',
+              'express',
+              'socket.io',
+              '@socket.io/redis-emitter',
+              '@socket.io/redis-adapter',
+            ].map((name) => ({
+              name,
+              message: 'I/O libraries are not allowed in workflow code: use an activity.',
+            })),
           ],
           patterns: [
             { group: ['node:*'], message: 'Node built-ins are not allowed in workflow code.' },
-            { group: ['../stores/*', '../runtime/*', '../api/*', '../messaging/*', '../workers/*'], message: 'Workflow code imports only domain/ and the workflow API.' },
-            { group: ['../activities', '../activities/*'], allowTypeImports: true, message: 'Import activities with `import type` and call them through proxyActivities.' },
+            {
+              group: ['../stores/*', '../runtime/*', '../api/*', '../messaging/*', '../workers/*'],
+              message: 'Workflow code imports only domain/ and the workflow API.',
+            },
+            {
+              group: ['../activities', '../activities/*'],
+              allowTypeImports: true,
+              message:
+                'Import activities with `import type` and call them through proxyActivities.',
+            },
           ],
         },
       ],
       'no-restricted-globals': [
         'error',
-        ...['setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'process', 'require', 'fetch'].map(
-          (name) => ({ name, message: `${name} is not deterministic or not available in workflow code: use sleep()/condition() from @temporalio/workflow.` }),
-        ),
+        ...[
+          'setTimeout',
+          'setInterval',
+          'setImmediate',
+          'clearTimeout',
+          'clearInterval',
+          'process',
+          'require',
+          'fetch',
+        ].map((name) => ({
+          name,
+          message: `${name} is not deterministic or not available in workflow code: use sleep()/condition() from @temporalio/workflow.`,
+        })),
       ],
       'no-restricted-properties': [
         'error',
-        { object: 'Math', property: 'random', message: 'Use uuid4() or workflow inputs for randomness.' },
+        {
+          object: 'Math',
+          property: 'random',
+          message: 'Use uuid4() or workflow inputs for randomness.',
+        },
       ],
     },
   },
@@ -66,7 +144,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['node:*', ...nodeBuiltins], message: 'domain/ is pure: no Node built-ins.' },
-            { group: ['../*', '@temporalio/*', 'mongodb', 'redis', 'express', 'socket.io'], message: 'domain/ imports nothing but zod and itself.' },
+            {
+              group: ['../*', '@temporalio/*', 'mongodb', 'redis', 'express', 'socket.io'],
+              message: 'domain/ imports nothing but zod and itself.',
+            },
           ],
         },
       ],
@@ -74,7 +155,10 @@ export default tseslint.config(
   },
   {
     files: ['*.js'],
-    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { module: 'writable', require: 'readonly' },
+    },
   },
   {
     files: ['test/**/*.ts'],

@@ -41,7 +41,12 @@ export const createActivities = (deps: ActivityDeps) => ({
     await deps.sessions.recordOpened(input, new Date(startedAt));
   },
 
-  async postRobotMessage({ tenantId, sessionId, purpose, text }: RobotMessageInput): Promise<number> {
+  async postRobotMessage({
+    tenantId,
+    sessionId,
+    purpose,
+    text,
+  }: RobotMessageInput): Promise<number> {
     const message = await postMessage(deps, {
       tenantId,
       sessionId,

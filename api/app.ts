@@ -6,7 +6,7 @@ import { Server } from 'socket.io';
 import swaggerUi from 'swagger-ui-express';
 import { namespaces } from '../domain/rooms';
 import type { ApiConfig } from '../runtime/config';
-import { connectMongo, connectRedis, connectTemporal } from '../runtime/connections';
+import { closeRedis, connectMongo, connectRedis, connectTemporal } from '../runtime/connections';
 import { createLogger, type Logger } from '../runtime/logger';
 import { ensureIndexes } from '../stores/indexes';
 import { messageStore } from '../stores/messages';
@@ -35,7 +35,10 @@ const consoleDir = join(__dirname, '..', 'console');
  * the stores, wires REST and socket.io, and listens. Entry points and tests
  * call the same function.
  */
-export async function createApp(config: ApiConfig, log: Logger = createLogger(config.LOG_LEVEL, { process: 'api' })): Promise<App> {
+export async function createApp(
+  config: ApiConfig,
+  log: Logger = createLogger(config.LOG_LEVEL, { process: 'api' }),
+): Promise<App> {
   const mongo = await connectMongo(config.MONGODB_URL, config.MONGODB_DATABASE);
   await ensureIndexes(mongo.db);
   const onRedisError = (error: Error) => log.warn('redis error', { error: error.message });
@@ -47,12 +50,23 @@ export async function createApp(config: ApiConfig, log: Logger = createLogger(co
   await Promise.all([pub.connect(), sub.connect()]);
   const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
 
-  const stores = { tenants: tenantStore(mongo.db), sessions: sessionStore(mongo.db), messages: messageStore(mongo.db) };
+  const stores = {
+    tenants: tenantStore(mongo.db),
+    sessions: sessionStore(mongo.db),
+    messages: messageStore(mongo.db),
+  };
 
   const app = express();
   app.disable('x-powered-by');
   app.use(express.json({ limit: '64kb' }));
-  app.use(healthRoutes(readinessCheck({ temporal: temporal.connection, db: mongo.db, redis }, config.READINESS_TIMEOUT_MS)));
+  app.use(
+    healthRoutes(
+      readinessCheck(
+        { temporal: temporal.connection, db: mongo.db, redis },
+        config.READINESS_TIMEOUT_MS,
+      ),
+    ),
+  );
   const openApi = buildOpenApiDocument();
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(openApi);
@@ -73,7 +87,9 @@ export async function createApp(config: ApiConfig, log: Logger = createLogger(co
     res.redirect('/visitor/');
   });
   app.use((req, res) => {
-    res.status(404).json({ error: { code: 'not_found', message: `No route for ${req.method} ${req.path}` } });
+    res
+      .status(404)
+      .json({ error: { code: 'not_found', message: `No route for ${req.method} ${req.path}` } });
   });
   app.use(errorHandler(log));
 
@@ -103,7 +119,7 @@ export async function createApp(config: ApiConfig, log: Logger = createLogger(co
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await temporal.connection.close();
       await mongo.client.close();
-      for (const client of [sub, pub, redis]) if (client.isOpen) client.destroy();
+      await Promise.all([sub, pub, redis].map(closeRedis));
     },
   };
 }

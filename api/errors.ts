@@ -28,7 +28,11 @@ export function fieldProblems(error: z.ZodError): FieldProblem[] {
 }
 
 /** Parses `input` or throws a 400 naming every bad field. */
-export function validate<S extends z.ZodType>(schema: S, input: unknown, where = 'body'): z.infer<S> {
+export function validate<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  where = 'body',
+): z.infer<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const fields = fieldProblems(result.error);
@@ -41,21 +45,30 @@ export function validate<S extends z.ZodType>(schema: S, input: unknown, where =
 }
 
 const isBodyParseError = (error: unknown): error is { type: string; status: number } =>
-  typeof error === 'object' && error !== null && 'type' in error && error.type === 'entity.parse.failed';
+  typeof error === 'object' &&
+  error !== null &&
+  'type' in error &&
+  error.type === 'entity.parse.failed';
 
 /** Turns every error into a JSON answer; internal errors are logged, never sent. */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) return next(error);
     if (error instanceof AppError) {
-      res.status(error.status).json({ error: { code: error.code, message: error.message, ...error.details } });
+      res
+        .status(error.status)
+        .json({ error: { code: error.code, message: error.message, ...error.details } });
       return;
     }
     if (isBodyParseError(error)) {
-      res.status(400).json({ error: { code: 'invalid_json', message: 'The request body is not valid JSON' } });
+      res
+        .status(400)
+        .json({ error: { code: 'invalid_json', message: 'The request body is not valid JSON' } });
       return;
     }
     log.error('request failed', { method: req.method, path: req.path, error: String(error) });
-    res.status(500).json({ error: { code: 'internal', message: 'Something went wrong on our side' } });
+    res
+      .status(500)
+      .json({ error: { code: 'internal', message: 'Something went wrong on our side' } });
   };
 }

@@ -23,7 +23,10 @@ const startedSession = z.object({
   visitorTokenExpiresAt: z.string(),
 });
 
-const check = z.union([z.object({ ok: z.literal(true) }), z.object({ ok: z.literal(false), error: z.string() })]);
+const check = z.union([
+  z.object({ ok: z.literal(true) }),
+  z.object({ ok: z.literal(false), error: z.string() }),
+]);
 const readiness = z.object({
   status: z.enum(['ready', 'unavailable']),
   failing: z.array(z.enum(['temporal', 'mongodb', 'redis'])),
@@ -41,7 +44,9 @@ export function buildOpenApiDocument() {
     method: 'post',
     path: '/api/v1/sessions',
     summary: 'Open chat for a visitor: start a session, or attach to their open one',
-    request: { body: { required: true, content: { 'application/json': { schema: startSessionSchema } } } },
+    request: {
+      body: { required: true, content: { 'application/json': { schema: startSessionSchema } } },
+    },
     responses: {
       201: json(startedSession, 'A new session was started'),
       200: json(startedSession, 'The visitor already had an open session; attached to it'),
@@ -59,7 +64,10 @@ export function buildOpenApiDocument() {
     method: 'get',
     path: '/readyz',
     summary: 'Readiness: Temporal, MongoDB and Redis are reachable',
-    responses: { 200: json(readiness, 'Ready'), 503: json(readiness, 'A server is unreachable; `failing` names it') },
+    responses: {
+      200: json(readiness, 'Ready'),
+      503: json(readiness, 'A server is unreachable; `failing` names it'),
+    },
   });
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

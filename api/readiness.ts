@@ -15,13 +15,19 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
     promise.then(
       (value) => (clearTimeout(timer), resolve(value)),
-      (error: unknown) => (clearTimeout(timer), reject(error instanceof Error ? error : new Error(String(error)))),
+      (error: unknown) => (
+        clearTimeout(timer),
+        reject(error instanceof Error ? error : new Error(String(error)))
+      ),
     );
   });
 }
 
 /** Asks each server a cheap question, in parallel, each with its own deadline. */
-export function readinessCheck(deps: { temporal: Connection; db: Db; redis: RedisClient }, timeoutMs: number) {
+export function readinessCheck(
+  deps: { temporal: Connection; db: Db; redis: RedisClient },
+  timeoutMs: number,
+) {
   const probes: Record<Dependency, () => Promise<unknown>> = {
     temporal: () => deps.temporal.workflowService.getSystemInfo({}),
     mongodb: () => deps.db.command({ ping: 1 }),
@@ -33,11 +39,16 @@ export function readinessCheck(deps: { temporal: Connection; db: Db; redis: Redi
   };
   return async (): Promise<ReadinessReport> => {
     const names = Object.keys(probes) as Dependency[];
-    const results = await Promise.allSettled(names.map((name) => withTimeout(probes[name](), timeoutMs)));
+    const results = await Promise.allSettled(
+      names.map((name) => withTimeout(probes[name](), timeoutMs)),
+    );
     const checks = {} as ReadinessReport['checks'];
     names.forEach((name, i) => {
       const result = results[i];
-      checks[name] = result?.status === 'fulfilled' ? { ok: true } : { ok: false, error: describeError(result?.reason) };
+      checks[name] =
+        result?.status === 'fulfilled'
+          ? { ok: true }
+          : { ok: false, error: describeError(result?.reason) };
     });
     return { ready: Object.values(checks).every((check) => check.ok), checks };
   };

@@ -5,7 +5,8 @@ import type { ChatMessage } from './message';
  * browser code. Names are `domain:verb`; acks are a tagged result.
  */
 
-export type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
+export type Ack<T> =
+  { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
 
 export interface MessageSyncRequest {
   /** The last seq the client has seen; 0 for none. */

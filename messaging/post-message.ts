@@ -12,7 +12,10 @@ export interface PostMessageDeps {
  * a stored message id is emitted again (the first emit may have been lost with
  * a crashed process) but never stored twice; receivers drop seqs they have.
  */
-export async function postMessage(deps: PostMessageDeps, message: NewMessage): Promise<ChatMessage> {
+export async function postMessage(
+  deps: PostMessageDeps,
+  message: NewMessage,
+): Promise<ChatMessage> {
   const { message: stored } = await deps.messages.append(message);
   deps.broadcaster.messageToSession(stored);
   return stored;

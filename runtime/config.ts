@@ -6,7 +6,8 @@ import { z } from 'zod';
  * message naming the key (see `loadConfig`).
  */
 
-const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+/** 0 asks the OS for a free port (tests). */
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
 const url = (protocols: string[]) =>
   z.string().refine(
@@ -56,9 +57,7 @@ export type ApiConfig = z.infer<typeof apiConfigSchema>;
 
 export class ConfigError extends Error {
   constructor(readonly problems: { key: string; message: string }[]) {
-    super(
-      `Invalid configuration:\n${problems.map((p) => `  ${p.key}: ${p.message}`).join('\n')}`,
-    );
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p.key}: ${p.message}`).join('\n')}`);
     this.name = 'ConfigError';
   }
 }

@@ -7,7 +7,10 @@ import { createClient } from 'redis';
 const redisClient = (url: string) =>
   createClient({
     url,
-    socket: { connectTimeout: 5_000, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 3_000) },
+    socket: {
+      connectTimeout: 5_000,
+      reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 3_000),
+    },
   });
 
 export type RedisClient = ReturnType<typeof redisClient>;
@@ -27,11 +30,24 @@ export async function connectMongo(url: string, database: string): Promise<Mongo
  * A Redis client that keeps reconnecting (with a capped backoff) when the
  * server goes away; errors are reported through `onError` instead of crashing.
  */
-export async function connectRedis(url: string, onError: (error: Error) => void): Promise<RedisClient> {
+export async function connectRedis(
+  url: string,
+  onError: (error: Error) => void,
+): Promise<RedisClient> {
   const client = redisClient(url);
   client.on('error', onError);
   await client.connect();
   return client;
+}
+
+/**
+ * Closes gracefully (pending commands finish) while connected; a client that
+ * lost its server is dropped at once instead of waiting for a reconnect.
+ */
+export async function closeRedis(client: RedisClient): Promise<void> {
+  if (!client.isOpen) return;
+  if (client.isReady) await client.close();
+  else client.destroy();
 }
 
 export interface TemporalHandle {

@@ -13,7 +13,13 @@ const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 4
 export function createLogger(level: LogLevel, base: Record<string, unknown> = {}): Logger {
   const write = (at: LogLevel, message: string, meta?: Record<string, unknown>) => {
     if (rank[at] < rank[level]) return;
-    const line = JSON.stringify({ time: new Date().toISOString(), level: at, message, ...base, ...meta });
+    const line = JSON.stringify({
+      time: new Date().toISOString(),
+      level: at,
+      message,
+      ...base,
+      ...meta,
+    });
     (at === 'error' || at === 'warn' ? process.stderr : process.stdout).write(`${line}\n`);
   };
   return {

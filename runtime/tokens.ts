@@ -27,9 +27,14 @@ export function issueVisitorToken(
   now = Date.now(),
 ): { token: string; expiresAt: string } {
   const exp = Math.floor(now / 1000) + ttlSeconds;
-  const payload = Buffer.from(JSON.stringify({ typ: 'visitor', ...claims, exp })).toString('base64url');
+  const payload = Buffer.from(JSON.stringify({ typ: 'visitor', ...claims, exp })).toString(
+    'base64url',
+  );
   const signed = `v1.${payload}`;
-  return { token: `${signed}.${sign(secret, signed)}`, expiresAt: new Date(exp * 1000).toISOString() };
+  return {
+    token: `${signed}.${sign(secret, signed)}`,
+    expiresAt: new Date(exp * 1000).toISOString(),
+  };
 }
 
 /** The claims of a valid, unexpired token, or undefined (never throws). */

@@ -53,7 +53,12 @@ async function main(): Promise<void> {
   const stack = await startEmbeddedStack({
     dataDir,
     persistent: true,
-    ports: { temporal: env.TEMPORAL_PORT, temporalUi: env.TEMPORAL_UI_PORT, mongodb: env.MONGODB_PORT, redis: env.REDIS_PORT },
+    ports: {
+      temporal: env.TEMPORAL_PORT,
+      temporalUi: env.TEMPORAL_UI_PORT,
+      mongodb: env.MONGODB_PORT,
+      redis: env.REDIS_PORT,
+    },
   });
   const processes: RunningProcess[] = [...stack.processes];
   let stopping = false;
@@ -117,7 +122,10 @@ async function main(): Promise<void> {
     for (const running of processes) {
       void running.exited.then((code) => {
         if (stopping) return;
-        step('stack', `${running.name} exited unexpectedly (code ${code}); see ${join(dataDir, 'logs', `${running.name}.log`)}`);
+        step(
+          'stack',
+          `${running.name} exited unexpectedly (code ${code}); see ${join(dataDir, 'logs', `${running.name}.log`)}`,
+        );
         void shutdown(1);
       });
     }

@@ -8,10 +8,16 @@ import { collections } from './collections';
  */
 export async function ensureIndexes(db: Db): Promise<void> {
   const { messages, sessions } = collections(db);
-  await messages.createIndex({ tenantId: 1, sessionId: 1, seq: 1 }, { unique: true, name: 'session_seq' });
+  await messages.createIndex(
+    { tenantId: 1, sessionId: 1, seq: 1 },
+    { unique: true, name: 'session_seq' },
+  );
   await messages.createIndex(
     { tenantId: 1, sessionId: 1, messageId: 1 },
     { unique: true, name: 'session_message_id' },
   );
-  await sessions.createIndex({ tenantId: 1, visitorId: 1, startedAt: -1 }, { name: 'tenant_visitor' });
+  await sessions.createIndex(
+    { tenantId: 1, visitorId: 1, startedAt: -1 },
+    { name: 'tenant_visitor' },
+  );
 }

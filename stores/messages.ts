@@ -3,8 +3,26 @@ import type { ChatMessage, NewMessage } from '../domain/message';
 import { collections, type MessageDoc } from './collections';
 import { isDuplicateKey } from './mongo-errors';
 
-function toMessage({ createdAt, tenantId, sessionId, seq, messageId, kind, sender, text }: MessageDoc): ChatMessage {
-  return { tenantId, sessionId, seq, messageId, kind, sender, text, createdAt: createdAt.toISOString() };
+function toMessage({
+  createdAt,
+  tenantId,
+  sessionId,
+  seq,
+  messageId,
+  kind,
+  sender,
+  text,
+}: MessageDoc): ChatMessage {
+  return {
+    tenantId,
+    sessionId,
+    seq,
+    messageId,
+    kind,
+    sender,
+    text,
+    createdAt: createdAt.toISOString(),
+  };
 }
 
 export interface AppendResult {
@@ -41,7 +59,11 @@ export function messageStore(db: Db) {
       for (let attempt = 0; attempt < 50; attempt++) {
         const existing = await findByMessageId(tenantId, sessionId, messageId);
         if (existing) return { message: toMessage(existing), created: false };
-        const doc: MessageDoc = { ...message, seq: (await lastSeq(tenantId, sessionId)) + 1, createdAt: new Date() };
+        const doc: MessageDoc = {
+          ...message,
+          seq: (await lastSeq(tenantId, sessionId)) + 1,
+          createdAt: new Date(),
+        };
         try {
           await messages.insertOne({ ...doc });
           return { message: toMessage(doc), created: true };

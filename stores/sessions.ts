@@ -27,7 +27,13 @@ export function sessionStore(db: Db) {
       const _id = pointerId(tenantId, visitorId);
       for (let attempt = 0; attempt < 5; attempt++) {
         try {
-          await openSessions.insertOne({ _id, tenantId, visitorId, sessionId: candidateId, createdAt: new Date() });
+          await openSessions.insertOne({
+            _id,
+            tenantId,
+            visitorId,
+            sessionId: candidateId,
+            createdAt: new Date(),
+          });
           return { sessionId: candidateId, claimed: true };
         } catch (error) {
           if (!isDuplicateKey(error)) throw error;
@@ -36,7 +42,9 @@ export function sessionStore(db: Db) {
         // Released between our insert and read: claim again.
         if (existing) return { sessionId: existing.sessionId, claimed: false };
       }
-      throw new Error(`could not claim an open session for visitor ${visitorId} of tenant ${tenantId}`);
+      throw new Error(
+        `could not claim an open session for visitor ${visitorId} of tenant ${tenantId}`,
+      );
     },
 
     /** Drops the pointer if it still names `sessionId` (a newer session's pointer is kept). */
@@ -60,7 +68,12 @@ export function sessionStore(db: Db) {
       );
     },
 
-    async recordClosed(tenantId: string, sessionId: string, closedAt: Date, reason: string): Promise<void> {
+    async recordClosed(
+      tenantId: string,
+      sessionId: string,
+      closedAt: Date,
+      reason: string,
+    ): Promise<void> {
       await sessions.updateOne(
         { _id: sessionId, tenantId },
         { $set: { phase: 'closed' satisfies SessionPhase, closedAt, closeReason: reason } },

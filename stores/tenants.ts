@@ -3,7 +3,12 @@ import type { ReceptionSettings, Tenant } from '../domain/tenant';
 import { collections, type TenantDoc } from './collections';
 
 function toTenant(doc: TenantDoc): Tenant {
-  return { tenantId: doc._id, name: doc.name, reception: doc.reception, createdAt: doc.createdAt.toISOString() };
+  return {
+    tenantId: doc._id,
+    name: doc.name,
+    reception: doc.reception,
+    createdAt: doc.createdAt.toISOString(),
+  };
 }
 
 export function tenantStore(db: Db) {

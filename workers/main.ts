@@ -1,6 +1,6 @@
 import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, parseConfig, workerConfigSchema } from '../runtime/config';
-import { connectMongo, connectRedis } from '../runtime/connections';
+import { closeRedis, connectMongo, connectRedis } from '../runtime/connections';
 import { loadDotEnv } from '../runtime/env-file';
 import { createLogger, describeError } from '../runtime/logger';
 import { createSessionWorker } from './session-worker';
@@ -12,7 +12,9 @@ async function main(): Promise<void> {
   const log = createLogger(config.LOG_LEVEL, { process: 'worker' });
 
   const mongo = await connectMongo(config.MONGODB_URL, config.MONGODB_DATABASE);
-  const redis = await connectRedis(config.REDIS_URL, (error) => log.warn('redis error', { error: error.message }));
+  const redis = await connectRedis(config.REDIS_URL, (error) =>
+    log.warn('redis error', { error: error.message }),
+  );
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await createSessionWorker({
     connection,
@@ -21,12 +23,15 @@ async function main(): Promise<void> {
     db: mongo.db,
     redis,
   });
-  log.info('worker ready', { taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE });
+  log.info('worker ready', {
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    namespace: config.TEMPORAL_NAMESPACE,
+  });
   // Runs until SIGINT/SIGTERM, which the Temporal runtime turns into a graceful shutdown.
   await worker.run();
   await connection.close();
   await mongo.client.close();
-  redis.destroy();
+  await closeRedis(redis);
   log.info('worker stopped');
 }
 

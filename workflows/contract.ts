@@ -29,6 +29,8 @@ export interface SessionState {
   entry: SessionInput['entry'];
   phase: SessionPhase;
   startedAt: string;
+  /** Workflow time of the last message in the session; idle timers count from here. */
+  lastActivityAt: string;
   closedAt?: string;
   closeReason?: CloseReason;
 }

@@ -1,4 +1,9 @@
-import { condition, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  condition,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { SessionActivities } from '../activities';
 import type { SessionInput } from '../domain/session';
 import { searchAttributes, stateQuery, type SessionState } from './contract';
@@ -22,6 +27,7 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionState
     entry: input.entry,
     phase: 'robot',
     startedAt: new Date().toISOString(),
+    lastActivityAt: new Date().toISOString(),
   };
   setHandler(stateQuery, () => state);
 
@@ -34,6 +40,7 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionState
     purpose: 'greeting',
     text: flow.greeting,
   });
+  state.lastActivityAt = new Date().toISOString();
 
   // Nothing can wake the robot phase yet (shopper messages arrive with the
   // messaging work), so this wait always times out: robot idle close.

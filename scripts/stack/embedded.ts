@@ -39,14 +39,24 @@ export async function stopAll(processes: RunningProcess[]): Promise<void> {
  * attributes), each waited on until it answers. If one fails, the ones
  * already started are stopped again.
  */
-export async function startEmbeddedStack({ dataDir, ports, persistent }: StackOptions): Promise<Stack> {
+export async function startEmbeddedStack({
+  dataDir,
+  ports,
+  persistent,
+}: StackOptions): Promise<Stack> {
   const tools = await ensureTools(['redis-server', 'ferretdb', 'temporal'] as const);
-  const internal = { ferretDebug: await freePort(), temporalHttp: await freePort(), temporalMetrics: await freePort() };
+  const internal = {
+    ferretDebug: await freePort(),
+    temporalHttp: await freePort(),
+    temporalMetrics: await freePort(),
+  };
   await assertPortsFree([
     { port: ports.redis, label: 'Redis, REDIS_PORT' },
     { port: ports.mongodb, label: 'FerretDB (MongoDB protocol), MONGODB_PORT' },
     { port: ports.temporal, label: 'Temporal frontend, TEMPORAL_PORT' },
-    ...(ports.temporalUi === undefined ? [] : [{ port: ports.temporalUi, label: 'Temporal Web UI, TEMPORAL_UI_PORT' }]),
+    ...(ports.temporalUi === undefined
+      ? []
+      : [{ port: ports.temporalUi, label: 'Temporal Web UI, TEMPORAL_UI_PORT' }]),
   ]);
   await mkdir(join(dataDir, 'logs'), { recursive: true });
 
@@ -56,12 +66,19 @@ export async function startEmbeddedStack({ dataDir, ports, persistent }: StackOp
     step('stack', `starting Redis on ${ports.redis}`);
     processes.push(await startRedis(tools['redis-server'], ports.redis, options));
     step('stack', `starting FerretDB on ${ports.mongodb}`);
-    processes.push(await startFerretDb(tools.ferretdb, ports.mongodb, internal.ferretDebug, options));
+    processes.push(
+      await startFerretDb(tools.ferretdb, ports.mongodb, internal.ferretDebug, options),
+    );
     step('stack', `starting the Temporal dev server on ${ports.temporal}`);
     processes.push(
       await startTemporal(
         tools.temporal,
-        { frontend: ports.temporal, ui: ports.temporalUi, http: internal.temporalHttp, metrics: internal.temporalMetrics },
+        {
+          frontend: ports.temporal,
+          ui: ports.temporalUi,
+          http: internal.temporalHttp,
+          metrics: internal.temporalMetrics,
+        },
         options,
       ),
     );
@@ -75,7 +92,8 @@ export async function startEmbeddedStack({ dataDir, ports, persistent }: StackOp
       temporalAddress: `127.0.0.1:${ports.temporal}`,
       mongodbUrl: `mongodb://127.0.0.1:${ports.mongodb}`,
       redisUrl: `redis://127.0.0.1:${ports.redis}`,
-      temporalUi: ports.temporalUi === undefined ? undefined : `http://localhost:${ports.temporalUi}`,
+      temporalUi:
+        ports.temporalUi === undefined ? undefined : `http://localhost:${ports.temporalUi}`,
     },
     processes,
     stop: () => stopAll(processes),

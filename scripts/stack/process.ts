@@ -109,12 +109,16 @@ export async function startProcess(spec: ProcessSpec): Promise<RunningProcess> {
   const deadline = Date.now() + (spec.readyTimeoutMs ?? 60_000);
   for (;;) {
     if (exitCode !== undefined) {
-      throw new Error(`${spec.name} exited with code ${exitCode} while starting. Last output (${spec.logFile}):\n${await tail(spec.logFile)}`);
+      throw new Error(
+        `${spec.name} exited with code ${exitCode} while starting. Last output (${spec.logFile}):\n${await tail(spec.logFile)}`,
+      );
     }
     if (await spec.ready(output).catch(() => false)) break;
     if (Date.now() > deadline) {
       await stop(2_000);
-      throw new Error(`${spec.name} was not ready within ${(spec.readyTimeoutMs ?? 60_000) / 1000} s. Last output (${spec.logFile}):\n${await tail(spec.logFile)}`);
+      throw new Error(
+        `${spec.name} was not ready within ${(spec.readyTimeoutMs ?? 60_000) / 1000} s. Last output (${spec.logFile}):\n${await tail(spec.logFile)}`,
+      );
     }
     await sleep(250);
   }

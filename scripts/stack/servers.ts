@@ -29,7 +29,17 @@ export async function startRedis(
   return startProcess({
     name: 'redis',
     command: binary,
-    args: ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--daemonize', 'no', ...durability],
+    args: [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--daemonize',
+      'no',
+      ...durability,
+    ],
     logFile: join(dataDir, 'logs', 'redis.log'),
     ready: () => redisAnswers(`redis://127.0.0.1:${port}`),
   });
@@ -131,7 +141,9 @@ async function mongoAnswers(url: string): Promise<boolean> {
 async function temporalAnswers(address: string): Promise<boolean> {
   const connection = await Connection.connect({ address, connectTimeout: 1_000 });
   try {
-    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
+    const { customAttributes } = await connection.operatorService.listSearchAttributes({
+      namespace: 'default',
+    });
     return searchAttributeNames.every((name) => customAttributes[name] !== undefined);
   } finally {
     await connection.close();

@@ -1,0 +1,76 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+import { freePort } from '../../scripts/stack/ports';
+import { eventually, startTestEngine, type TestEngine } from '../support/engine';
+import { testStack } from '../support/stack';
+
+async function startOwnRedis(port: number): Promise<ChildProcess> {
+  const child = spawn(
+    testStack.redisServer,
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  // Wait until it accepts connections.
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return child;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('redis did not start');
+}
+
+describe('health endpoints', () => {
+  let engine: TestEngine;
+  let redis: ChildProcess;
+  let port: number;
+
+  beforeAll(async () => {
+    // A Redis of this suite's own, so stopping it harms no other suite.
+    port = await freePort();
+    redis = await startOwnRedis(port);
+    engine = await startTestEngine({
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+      READINESS_TIMEOUT_MS: 500,
+    });
+  });
+  afterAll(async () => {
+    await engine.close();
+    redis.kill('SIGKILL');
+  });
+
+  it('when everything is reachable, then /healthz and /readyz answer 200', async () => {
+    expect((await fetch(`${engine.app.url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${engine.app.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ready', failing: [] });
+  });
+
+  it('when Redis stops, then /readyz is 503 and names redis only; /healthz stays 200', async () => {
+    const exited = new Promise((resolve) => redis.once('exit', resolve));
+    redis.kill('SIGTERM');
+    await exited;
+    const ready = await fetch(`${engine.app.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({
+      status: 'unavailable',
+      failing: ['redis'],
+      checks: { temporal: { ok: true }, mongodb: { ok: true }, redis: { ok: false } },
+    });
+    expect((await fetch(`${engine.app.url}/healthz`)).status).toBe(200);
+  });
+
+  it('when Redis comes back, then /readyz is 200 again without a restart', async () => {
+    redis = await startOwnRedis(port);
+    const ready = await eventually(async () => {
+      const response = await fetch(`${engine.app.url}/readyz`);
+      return response.status === 200 ? response : undefined;
+    });
+    expect(await ready.json()).toMatchObject({ status: 'ready', failing: [] });
+  });
+});

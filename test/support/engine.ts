@@ -1,0 +1,148 @@
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { Db } from 'mongodb';
+import { io as connectSocket, type Socket } from 'socket.io-client';
+import { createApp, type App } from '../../api/app';
+import type { ChatMessage } from '../../domain/message';
+import { namespaces } from '../../domain/rooms';
+import type {
+  VisitorClientToServerEvents,
+  VisitorServerToClientEvents,
+} from '../../domain/socket-events';
+import { defaultReceptionSettings, type ReceptionSettings } from '../../domain/tenant';
+import { apiConfigSchema, type ApiConfig } from '../../runtime/config';
+import {
+  closeRedis,
+  connectMongo,
+  connectRedis,
+  connectTemporal,
+  type MongoHandle,
+  type RedisClient,
+  type TemporalHandle,
+} from '../../runtime/connections';
+import { createLogger } from '../../runtime/logger';
+import { tenantStore } from '../../stores/tenants';
+import { createSessionWorker } from '../../workers/session-worker';
+import { quietTemporalRuntime } from './quiet-runtime';
+import { testSecret, testStack, uniqueDatabase, uniqueId } from './stack';
+
+export interface TestEngine {
+  config: ApiConfig;
+  app: App;
+  db: Db;
+  temporal: TemporalHandle;
+  createTenant: (reception?: Partial<ReceptionSettings>) => Promise<string>;
+  close: () => Promise<void>;
+}
+
+/**
+ * The engine as `npm start` runs it — API on a free port, a worker on its own
+ * task queue, a database of its own — against the shared test servers.
+ */
+export async function startTestEngine(overrides: Partial<ApiConfig> = {}): Promise<TestEngine> {
+  const config = apiConfigSchema.parse({
+    PORT: 0,
+    HOST: '127.0.0.1',
+    TEMPORAL_ADDRESS: testStack.temporalAddress,
+    TEMPORAL_TASK_QUEUE: uniqueId('sessions'),
+    MONGODB_URL: testStack.mongodbUrl,
+    MONGODB_DATABASE: uniqueDatabase(),
+    REDIS_URL: testStack.redisUrl,
+    TOKEN_SECRET: testSecret,
+    LOG_LEVEL: 'warn',
+    ...overrides,
+  });
+  quietTemporalRuntime();
+  const mongo: MongoHandle = await connectMongo(config.MONGODB_URL, config.MONGODB_DATABASE);
+  const redis: RedisClient = await connectRedis(config.REDIS_URL, () => undefined);
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker: Worker = await createSessionWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    db: mongo.db,
+    redis,
+  });
+  const running = worker.run();
+  const app = await createApp(config, createLogger('warn', { process: 'api-test' }));
+  const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+
+  return {
+    config,
+    app,
+    db: mongo.db,
+    temporal,
+    async createTenant(reception = {}) {
+      const tenantId = uniqueId('tenant');
+      await tenantStore(mongo.db).ensure(tenantId, 'Test shop', {
+        ...defaultReceptionSettings,
+        ...reception,
+      });
+      return tenantId;
+    },
+    async close() {
+      await app.close();
+      worker.shutdown();
+      await running;
+      await temporal.connection.close();
+      await connection.close();
+      await mongo.db.dropDatabase();
+      await mongo.client.close();
+      await closeRedis(redis);
+    },
+  };
+}
+
+export type VisitorSocket = Socket<VisitorServerToClientEvents, VisitorClientToServerEvents>;
+
+/** A visitor's socket, connected (or rejected) as the widget would. */
+export function connectVisitor(app: App, token: string | undefined): Promise<VisitorSocket> {
+  const socket: VisitorSocket = connectSocket(`${app.url}${namespaces.visitor}`, {
+    auth: token === undefined ? {} : { token },
+    transports: ['websocket'],
+    reconnection: false,
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (error) => {
+      socket.close();
+      reject(error);
+    });
+  });
+}
+
+/** Messages after `afterSeq`, through the socket's sync event. */
+export function syncMessages(socket: VisitorSocket, afterSeq = 0): Promise<ChatMessage[]> {
+  return new Promise((resolve, reject) => {
+    socket.emit('message:sync', { afterSeq }, (result) => {
+      if (result.ok) resolve(result.data.messages);
+      else reject(new Error(result.error.message));
+    });
+  });
+}
+
+/** Waits until `read` returns something, polling; fails after `timeoutMs`. */
+export async function eventually<T>(
+  read: () => Promise<T | undefined>,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export async function postJson(
+  app: App,
+  path: string,
+  body: unknown,
+): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(`${app.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
+}
