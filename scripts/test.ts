@@ -37,6 +37,7 @@ async function main(): Promise<number> {
     'ferretdb',
     'temporal',
     'temporal-test-server',
+    'chromium',
   ] as const);
   const dataDir = await mkdtemp(join(tmpdir(), 'reception-test-'));
   let stack: Stack | undefined;
@@ -64,6 +65,7 @@ async function main(): Promise<number> {
       RE_TEST_REDIS_URL: stack.urls.redisUrl,
       RE_TEST_REDIS_SERVER: tools['redis-server'],
       RE_TEST_TIME_SKIPPING_SERVER: tools['temporal-test-server'],
+      RE_TEST_CHROMIUM: tools.chromium,
       RE_TEST_DATA_DIR: dataDir,
     };
     const args = process.argv.slice(2);

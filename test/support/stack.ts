@@ -27,6 +27,9 @@ export const testStack = {
   get redisServer() {
     return required('RE_TEST_REDIS_SERVER');
   },
+  get chromium() {
+    return required('RE_TEST_CHROMIUM');
+  },
   get timeSkippingServer() {
     return required('RE_TEST_TIME_SKIPPING_SERVER');
   },

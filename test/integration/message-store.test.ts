@@ -1,0 +1,79 @@
+import { closeMongo } from '../support/mongo';
+import { connectMongo, type MongoHandle } from '../../runtime/connections';
+import { ensureIndexes } from '../../stores/indexes';
+import { messageStore } from '../../stores/messages';
+import { testStack, uniqueDatabase, uniqueId } from '../support/stack';
+
+/** Message numbering on the real FerretDB, with writers on separate connections. */
+describe('message store', () => {
+  const database = uniqueDatabase();
+  let a: MongoHandle;
+  let b: MongoHandle;
+
+  beforeAll(async () => {
+    a = await connectMongo(testStack.mongodbUrl, database);
+    b = await connectMongo(testStack.mongodbUrl, database);
+    await ensureIndexes(a.db);
+  });
+  afterAll(async () => {
+    await closeMongo(a, { drop: true });
+    await closeMongo(b);
+  });
+
+  const text = (tenantId: string, sessionId: string, messageId: string) => ({
+    tenantId,
+    sessionId,
+    messageId,
+    kind: 'text' as const,
+    sender: { type: 'visitor' as const, id: 'v1' },
+    text: messageId,
+  });
+
+  it('when two connections append 40 messages at once, then seqs are 1..40, each once', async () => {
+    const tenantId = uniqueId('tenant');
+    const sessionId = uniqueId('session');
+    const stores = [messageStore(a.db), messageStore(b.db)];
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        stores[i % 2]!.append(text(tenantId, sessionId, `m${i}`)),
+      ),
+    );
+    expect(results.map((r) => r.message.seq).sort((x, y) => x - y)).toEqual(
+      Array.from({ length: 40 }, (_, i) => i + 1),
+    );
+    const { messages } = await stores[0]!.listAfter(tenantId, sessionId, 0, 100);
+    expect(messages.map((m) => m.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+  });
+
+  it('when the same message id is sent five times at once, then one message is stored and every answer has its seq', async () => {
+    const tenantId = uniqueId('tenant');
+    const sessionId = uniqueId('session');
+    const stores = [messageStore(a.db), messageStore(b.db)];
+    const results = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => stores[i % 2]!.append(text(tenantId, sessionId, 'same'))),
+    );
+    expect(new Set(results.map((r) => r.message.seq))).toEqual(new Set([1]));
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect((await stores[0]!.listAfter(tenantId, sessionId, 0, 10)).messages).toHaveLength(1);
+  });
+
+  it('when reading after a seq with a limit, then pages are in order and say whether more follow', async () => {
+    const tenantId = uniqueId('tenant');
+    const sessionId = uniqueId('session');
+    const store = messageStore(a.db);
+    for (let i = 0; i < 5; i++) await store.append(text(tenantId, sessionId, `m${i}`));
+    const first = await store.listAfter(tenantId, sessionId, 0, 2);
+    expect(first.messages.map((m) => m.seq)).toEqual([1, 2]);
+    expect(first.hasMore).toBe(true);
+    const last = await store.listAfter(tenantId, sessionId, 4, 2);
+    expect(last.messages.map((m) => m.seq)).toEqual([5]);
+    expect(last.hasMore).toBe(false);
+  });
+
+  it('when another tenant asks for the same session id, then it sees nothing', async () => {
+    const sessionId = uniqueId('session');
+    const store = messageStore(a.db);
+    await store.append(text(uniqueId('tenant'), sessionId, 'private'));
+    expect((await store.listAfter(uniqueId('other'), sessionId, 0, 10)).messages).toEqual([]);
+  });
+});

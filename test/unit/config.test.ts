@@ -1,0 +1,97 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import {
+  apiConfigSchema,
+  ConfigError,
+  parseConfig,
+  workerConfigSchema,
+} from '../../runtime/config';
+
+const secret = 'x'.repeat(32);
+
+function problemsOf(run: () => unknown): string[] {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.map((p) => p.key);
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('when only the secret is given, then every other key has its documented default', () => {
+    expect(parseConfig(apiConfigSchema, { TOKEN_SECRET: secret })).toEqual({
+      PORT: 3000,
+      HOST: '0.0.0.0',
+      TEMPORAL_ADDRESS: '127.0.0.1:7233',
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_TASK_QUEUE: 'reception-sessions',
+      MONGODB_URL: 'mongodb://127.0.0.1:27017',
+      MONGODB_DATABASE: 'reception',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      LOG_LEVEL: 'info',
+      TOKEN_SECRET: secret,
+      VISITOR_TOKEN_TTL_SECONDS: 86_400,
+      READINESS_TIMEOUT_MS: 2_000,
+    });
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['REDIS_URL', 'http://localhost:6379'],
+    ['MONGODB_URL', 'not a url'],
+    ['TEMPORAL_ADDRESS', 'localhost'],
+    ['LOG_LEVEL', 'loud'],
+    ['TOKEN_SECRET', 'short'],
+    ['MONGODB_DATABASE', 'has space'],
+  ])('when %s is %j, then the error names that key', (key, value) => {
+    expect(
+      problemsOf(() => parseConfig(apiConfigSchema, { TOKEN_SECRET: secret, [key]: value })),
+    ).toEqual([key]);
+  });
+
+  it('when several keys are bad, then each one is named', () => {
+    expect(
+      problemsOf(() => parseConfig(apiConfigSchema, { PORT: 'x', REDIS_URL: 'y' })).sort(),
+    ).toEqual(['PORT', 'REDIS_URL', 'TOKEN_SECRET'].sort());
+  });
+
+  it('when a value is an empty string, then it counts as unset', () => {
+    expect(parseConfig(workerConfigSchema, { REDIS_URL: '' }).REDIS_URL).toBe(
+      'redis://127.0.0.1:6379',
+    );
+  });
+});
+
+function runEntry(
+  entry: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; stderr: string }> {
+  const root = join(__dirname, '..', '..');
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, entry)], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+}
+
+describe('process entry points', () => {
+  it('when `npm run api` gets PORT=abc, then it exits non-zero naming PORT', async () => {
+    const { code, stderr } = await runEntry('api/main.ts', { PORT: 'abc', TOKEN_SECRET: secret });
+    expect(code).not.toBe(0);
+    expect(stderr).toMatch(/PORT: /);
+  });
+
+  it('when `npm run worker` gets a bad REDIS_URL, then it exits non-zero naming REDIS_URL', async () => {
+    const { code, stderr } = await runEntry('workers/main.ts', { REDIS_URL: 'localhost' });
+    expect(code).not.toBe(0);
+    expect(stderr).toMatch(/REDIS_URL: /);
+  });
+});
