@@ -6,8 +6,16 @@ import { z } from 'zod';
  * message naming the key (see `loadConfig`).
  */
 
-/** 0 asks the OS for a free port (tests). */
-const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+/** A TCP port; with `min` 0, 0 asks the OS for a free port (tests). */
+export const portSchema = (fallback: number, min = 0) => {
+  const message = `must be a port number from ${min} to 65535`;
+  return z.coerce
+    .number({ message })
+    .int({ message })
+    .min(min, { message })
+    .max(65535, { message })
+    .default(fallback);
+};
 
 const url = (protocols: string[]) =>
   z.string().refine(
@@ -43,7 +51,7 @@ export const workerConfigSchema = z.object(connectionKeys);
 
 export const apiConfigSchema = z.object({
   ...connectionKeys,
-  PORT: port(3000),
+  PORT: portSchema(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   TOKEN_SECRET: z
     .string({ message: 'is required (a random string of at least 32 characters)' })

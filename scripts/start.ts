@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { parseConfig } from '../runtime/config';
+import { parseConfig, portSchema } from '../runtime/config';
 import { connectMongo } from '../runtime/connections';
 import { loadDotEnv } from '../runtime/env-file';
 import { describeError } from '../runtime/logger';
@@ -19,7 +19,7 @@ import { startProcess, type RunningProcess } from './stack/process';
  */
 
 const root = resolve(__dirname, '..');
-const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+const port = (fallback: number) => portSchema(fallback, 1);
 const startSchema = z.object({
   DATA_DIR: z.string().min(1).default(join(root, '.data')),
   PORT: port(3000),

@@ -51,6 +51,20 @@ describe('health endpoints', () => {
     expect(await ready.json()).toMatchObject({ status: 'ready', failing: [] });
   });
 
+  it('when the API document is fetched, then it is OpenAPI 3.1 and lists every route', async () => {
+    const response = await fetch(`${engine.app.url}/api/v1/openapi.json`);
+    expect(response.status).toBe(200);
+    const document = (await response.json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+    };
+    expect(document.openapi).toBe('3.1.0');
+    expect(Object.keys(document.paths['/api/v1/sessions'] ?? {})).toEqual(['post']);
+    expect(Object.keys(document.paths['/healthz'] ?? {})).toEqual(['get']);
+    expect(Object.keys(document.paths['/readyz'] ?? {})).toEqual(['get']);
+    expect((await fetch(`${engine.app.url}/docs/`)).status).toBe(200);
+  });
+
   it('when Redis stops, then /readyz is 503 and names redis only; /healthz stays 200', async () => {
     const exited = new Promise((resolve) => redis.once('exit', resolve));
     redis.kill('SIGTERM');
