@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describeError } from '../runtime/logger';
@@ -29,6 +29,21 @@ function runJest(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
     );
     jest.on('close', (code, signal) => resolveCode(code ?? (signal ? 1 : 0)));
   });
+}
+
+/** One plain closing line, the same whatever reporter jest used; printed last. */
+let summary = '';
+async function readSummary(resultsFile: string): Promise<void> {
+  try {
+    const results = JSON.parse(await readFile(resultsFile, 'utf8')) as {
+      numPassedTests: number;
+      numFailedTests: number;
+      numPendingTests: number;
+    };
+    summary = `Tests: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${results.numPendingTests} skipped`;
+  } catch {
+    // jest wrote no results (it failed before running): its own output says why.
+  }
 }
 
 async function main(): Promise<number> {
@@ -70,7 +85,10 @@ async function main(): Promise<number> {
     };
     const args = process.argv.slice(2);
     if (process.env.CI === 'true' && !args.includes('--ci')) args.unshift('--ci');
-    return await runJest(args, env);
+    const resultsFile = join(dataDir, 'jest-results.json');
+    const code = await runJest([...args, '--json', `--outputFile=${resultsFile}`], env);
+    await readSummary(resultsFile);
+    return code;
   } finally {
     step('test', 'tearing the stack down');
     await cleanup();
@@ -78,7 +96,10 @@ async function main(): Promise<number> {
 }
 
 main().then(
-  (code) => process.exit(code),
+  (code) => {
+    if (summary) process.stdout.write(`\n${summary}\n`);
+    process.exit(code);
+  },
   (error: unknown) => {
     process.stderr.write(`\nnpm test could not run: ${describeError(error)}\n`);
     process.exit(1);

@@ -3,6 +3,7 @@ import { ConfigError, parseConfig, workerConfigSchema } from '../runtime/config'
 import { closeRedis, connectMongo, connectRedis } from '../runtime/connections';
 import { loadDotEnv } from '../runtime/env-file';
 import { createLogger, describeError } from '../runtime/logger';
+import { routeTemporalLogs } from '../runtime/temporal-logger';
 import { createSessionWorker } from './session-worker';
 
 /** `npm run worker`: one worker process against the servers named by env. */
@@ -10,6 +11,7 @@ async function main(): Promise<void> {
   loadDotEnv();
   const config = parseConfig(workerConfigSchema, process.env);
   const log = createLogger(config.LOG_LEVEL, { process: 'worker' });
+  routeTemporalLogs(config.LOG_LEVEL, log);
 
   const mongo = await connectMongo(config.MONGODB_URL, config.MONGODB_DATABASE);
   const redis = await connectRedis(config.REDIS_URL, (error) =>
