@@ -41,8 +41,6 @@ async function tokenSecret(dataDir: string, fromEnv: string | undefined): Promis
   return secret;
 }
 
-const tsx = (entry: string) => [process.execPath, ['--import', 'tsx', join(root, entry)]] as const;
-
 async function main(): Promise<void> {
   loadDotEnv();
   const env = parseConfig(startSchema, process.env);
@@ -89,35 +87,29 @@ async function main(): Promise<void> {
       REDIS_URL: stack.urls.redisUrl,
       TOKEN_SECRET: await tokenSecret(dataDir, env.TOKEN_SECRET),
     };
-    step('stack', 'starting the worker');
-    const [node, workerArgs] = tsx('workers/main.ts');
-    processes.push(
-      await startProcess({
-        name: 'worker',
-        command: node,
-        args: [...workerArgs],
+    // The worker and the API run as `npm run worker` / `npm run api` would.
+    const startApp = (name: string, entry: string, ready: (output: string) => Promise<boolean>) => {
+      step('stack', `starting the ${name}`);
+      return startProcess({
+        name,
+        command: process.execPath,
+        args: ['--import', 'tsx', join(root, entry)],
         env: appEnv,
         cwd: root,
         echo: true,
-        logFile: join(dataDir, 'logs', 'worker.log'),
+        logFile: join(dataDir, 'logs', `${name}.log`),
         readyTimeoutMs: 120_000,
-        ready: (output) => Promise.resolve(output.includes('"worker ready"')),
-      }),
-    );
-    step('stack', 'starting the API');
-    const [, apiArgs] = tsx('api/main.ts');
+        ready,
+      });
+    };
     const api = `http://localhost:${env.PORT}`;
     processes.push(
-      await startProcess({
-        name: 'api',
-        command: node,
-        args: [...apiArgs],
-        env: appEnv,
-        cwd: root,
-        echo: true,
-        logFile: join(dataDir, 'logs', 'api.log'),
-        ready: async () => (await fetch(`${api}/readyz`)).ok,
-      }),
+      await startApp('worker', 'workers/main.ts', (output) =>
+        Promise.resolve(output.includes('"worker ready"')),
+      ),
+    );
+    processes.push(
+      await startApp('api', 'api/main.ts', async () => (await fetch(`${api}/readyz`)).ok),
     );
     for (const running of processes) {
       void running.exited.then((code) => {

@@ -3,27 +3,12 @@ import type { ChatMessage, NewMessage } from '../domain/message';
 import { collections, type MessageDoc } from './collections';
 import { isDuplicateKey } from './mongo-errors';
 
-function toMessage({
-  createdAt,
-  tenantId,
-  sessionId,
-  seq,
-  messageId,
-  kind,
-  sender,
-  text,
-}: MessageDoc): ChatMessage {
-  return {
-    tenantId,
-    sessionId,
-    seq,
-    messageId,
-    kind,
-    sender,
-    text,
-    createdAt: createdAt.toISOString(),
-  };
+/** Reads use a projection without `_id`, so a stored document is a message but for the date. */
+function toMessage({ createdAt, ...fields }: MessageDoc): ChatMessage {
+  return { ...fields, createdAt: createdAt.toISOString() };
 }
+
+const withoutId = { projection: { _id: 0 } } as const;
 
 export interface AppendResult {
   message: ChatMessage;
@@ -42,7 +27,7 @@ export function messageStore(db: Db) {
   const { messages } = collections(db);
 
   const findByMessageId = (tenantId: string, sessionId: string, messageId: string) =>
-    messages.findOne({ tenantId, sessionId, messageId });
+    messages.findOne({ tenantId, sessionId, messageId }, withoutId);
 
   const lastSeq = async (tenantId: string, sessionId: string): Promise<number> => {
     const [last] = await messages
@@ -83,7 +68,7 @@ export function messageStore(db: Db) {
       limit: number,
     ): Promise<{ messages: ChatMessage[]; hasMore: boolean }> {
       const docs = await messages
-        .find({ tenantId, sessionId, seq: { $gt: afterSeq } })
+        .find({ tenantId, sessionId, seq: { $gt: afterSeq } }, withoutId)
         .sort({ seq: 1 })
         .limit(limit + 1)
         .toArray();
