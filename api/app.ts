@@ -8,6 +8,7 @@ import { namespaces } from '../domain/rooms';
 import type { ApiConfig } from '../runtime/config';
 import { closeRedis, connectMongo, connectRedis, connectTemporal } from '../runtime/connections';
 import { createLogger, type Logger } from '../runtime/logger';
+import { packageRoot } from '../runtime/package-root';
 import { ensureIndexes } from '../stores/indexes';
 import { messageStore } from '../stores/messages';
 import { sessionStore } from '../stores/sessions';
@@ -28,7 +29,7 @@ export interface App {
   close: () => Promise<void>;
 }
 
-const consoleDir = join(__dirname, '..', 'console');
+const consoleDir = join(packageRoot(), 'console');
 
 /**
  * The composition root of the API process: connects to the servers, builds
