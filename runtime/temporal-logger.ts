@@ -1,7 +1,17 @@
-import { DefaultLogger, Runtime, type LogEntry, type LogLevel as TemporalLevel } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  Runtime,
+  type LogEntry,
+  type LogLevel as TemporalLevel,
+} from '@temporalio/worker';
 import type { Logger, LogLevel } from './logger';
 
-const toTemporal: Record<LogLevel, TemporalLevel> = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' };
+const toTemporal: Record<LogLevel, TemporalLevel> = {
+  debug: 'DEBUG',
+  info: 'INFO',
+  warn: 'WARN',
+  error: 'ERROR',
+};
 const fromTemporal: Record<TemporalLevel, LogLevel> = {
   TRACE: 'debug',
   DEBUG: 'debug',
