@@ -42,12 +42,16 @@ export async function createApp(
 ): Promise<App> {
   const mongo = await connectMongo(config.MONGODB_URL, config.MONGODB_DATABASE);
   await ensureIndexes(mongo.db);
-  const onRedisError = (error: Error) => log.warn('redis error', { error: error.message });
-  const redis = await connectRedis(config.REDIS_URL, onRedisError);
+  const redis = await connectRedis(
+    config.REDIS_URL,
+    (error) => log.warn('redis unreachable; retrying', { error: error.message }),
+    () => log.info('redis reachable again'),
+  );
+  // The socket.io adapter's clients; the main client above reports outages.
   const pub = redis.duplicate();
   const sub = redis.duplicate();
-  pub.on('error', onRedisError);
-  sub.on('error', onRedisError);
+  pub.on('error', () => undefined);
+  sub.on('error', () => undefined);
   await Promise.all([pub.connect(), sub.connect()]);
   const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
 

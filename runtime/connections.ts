@@ -28,14 +28,26 @@ export async function connectMongo(url: string, database: string): Promise<Mongo
 
 /**
  * A Redis client that keeps reconnecting (with a capped backoff) when the
- * server goes away; errors are reported through `onError` instead of crashing.
+ * server goes away. `onError` hears about an outage once, when it starts, not
+ * at every reconnect attempt; `onRecovered` when the client is ready again.
  */
 export async function connectRedis(
   url: string,
   onError: (error: Error) => void,
+  onRecovered: () => void = () => undefined,
 ): Promise<RedisClient> {
   const client = redisClient(url);
-  client.on('error', onError);
+  let down = false;
+  client.on('error', (error: Error) => {
+    if (down) return;
+    down = true;
+    onError(error);
+  });
+  client.on('ready', () => {
+    if (!down) return;
+    down = false;
+    onRecovered();
+  });
   await client.connect();
   return client;
 }

@@ -111,14 +111,21 @@ async function main(): Promise<void> {
     processes.push(
       await startApp('api', 'api/main.ts', async () => (await fetch(`${api}/readyz`)).ok),
     );
+    // A server that dies is reported and left down: the engine keeps running
+    // so /readyz and the logs show the outage, as they would in production.
+    // Without the API or the worker there is no engine, so everything stops.
+    const appNames = new Set(['api', 'worker']);
     for (const running of processes) {
       void running.exited.then((code) => {
         if (stopping) return;
-        step(
-          'stack',
-          `${running.name} exited unexpectedly (code ${code}); see ${join(dataDir, 'logs', `${running.name}.log`)}`,
-        );
-        void shutdown(1);
+        const log = join(dataDir, 'logs', `${running.name}.log`);
+        step('stack', `${running.name} exited unexpectedly (code ${code}); see ${log}`);
+        if (appNames.has(running.name)) void shutdown(1);
+        else
+          step(
+            'stack',
+            `the engine keeps running without ${running.name}; /readyz reports it. Restart npm start to bring it back.`,
+          );
       });
     }
 

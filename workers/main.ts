@@ -14,8 +14,10 @@ async function main(): Promise<void> {
   routeTemporalLogs(config.LOG_LEVEL, log);
 
   const mongo = await connectMongo(config.MONGODB_URL, config.MONGODB_DATABASE);
-  const redis = await connectRedis(config.REDIS_URL, (error) =>
-    log.warn('redis error', { error: error.message }),
+  const redis = await connectRedis(
+    config.REDIS_URL,
+    (error) => log.warn('redis unreachable; retrying', { error: error.message }),
+    () => log.info('redis reachable again'),
   );
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await createSessionWorker({

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,6 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { defaultReceptionSettings } from '../../domain/tenant';
 import { freePort, isPortFree } from '../../scripts/stack/ports';
 import { launchChromium, screenshotPath } from '../support/browser';
+import { eventually } from '../support/engine';
 
 /**
  * `npm start` as a newcomer runs it: the embedded stack comes up, the printed
@@ -80,7 +81,7 @@ describe('npm start', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('when started, then the printed pages work, and Ctrl-C stops every process it started', async () => {
+  it('when started, then the printed pages work, a dead server shows in /readyz, and Ctrl-C stops every process it started', async () => {
     const first = startEngine(env);
     let workflowId: string;
     try {
@@ -119,6 +120,20 @@ describe('npm start', () => {
       } finally {
         await connection.close();
       }
+
+      // Redis dies under a running engine: it stays up and /readyz names redis.
+      const redisPid = Number(
+        execFileSync('pgrep', ['-f', `redis-server 127.0.0.1:${ports.REDIS_PORT}`])
+          .toString()
+          .trim(),
+      );
+      process.kill(redisPid, 'SIGKILL');
+      const unready = await eventually(async () => {
+        const response = await fetch(`${api}/readyz`);
+        return response.status === 503 ? response : undefined;
+      });
+      expect(await unready.json()).toMatchObject({ status: 'unavailable', failing: ['redis'] });
+      expect(first.output()).toContain('the engine keeps running without redis');
     } finally {
       expect(await stop(first)).toBe(0);
     }
