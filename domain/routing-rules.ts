@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { channels, entryTypes, opaqueId, type Channel, type EntryType } from './session';
+
+/**
+ * Routing rules: which agent group serves a session, and with what priority.
+ * Rules are tried in order; the first whose every condition holds wins; when
+ * none does, the default group at the default priority.
+ */
+
+/** Higher is served first; FIFO within a priority. */
+export const priorityRange = { min: 0, max: 9 } as const;
+const priority = z.number().int().min(priorityRange.min).max(priorityRange.max);
+
+export const routingRuleSchema = z.strictObject({
+  /** Each condition is optional; an absent one matches everything. */
+  when: z.strictObject({
+    channels: z.array(z.enum(channels)).min(1).optional(),
+    entryTypes: z.array(z.enum(entryTypes)).min(1).optional(),
+    /** Matches when the visitor has at least one of these tags. */
+    anyTag: z.array(z.string().trim().min(1).max(40)).min(1).optional(),
+  }),
+  groupId: opaqueId,
+  priority: priority.default(0),
+});
+
+export const routingPolicySchema = z.strictObject({
+  rules: z.array(routingRuleSchema).max(100).default([]),
+  defaultGroupId: opaqueId,
+  defaultPriority: priority.default(0),
+});
+
+export type RoutingRule = z.infer<typeof routingRuleSchema>;
+export type RoutingPolicy = z.infer<typeof routingPolicySchema>;
+
+export interface RoutingFacts {
+  channel: Channel;
+  entryType: EntryType;
+  visitorTags: readonly string[];
+}
+
+export interface RoutingTarget {
+  groupId: string;
+  priority: number;
+  /** Index of the rule that matched; undefined for the default. */
+  ruleIndex?: number;
+}
+
+function matches(rule: RoutingRule, facts: RoutingFacts): boolean {
+  const { channels: ch, entryTypes: et, anyTag } = rule.when;
+  if (ch && !ch.includes(facts.channel)) return false;
+  if (et && !et.includes(facts.entryType)) return false;
+  if (anyTag && !anyTag.some((tag) => facts.visitorTags.includes(tag))) return false;
+  return true;
+}
+
+export function routeSession(policy: RoutingPolicy, facts: RoutingFacts): RoutingTarget {
+  const ruleIndex = policy.rules.findIndex((rule) => matches(rule, facts));
+  const rule = policy.rules[ruleIndex];
+  if (rule) return { groupId: rule.groupId, priority: rule.priority, ruleIndex };
+  return { groupId: policy.defaultGroupId, priority: policy.defaultPriority };
+}
