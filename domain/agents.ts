@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { opaqueId } from './session';
+
+/** Agent presence, capacity and skills, as routing sees them. */
+
+export const agentStatuses = ['online', 'away', 'offline'] as const;
+export type AgentStatus = (typeof agentStatuses)[number];
+
+export const assignmentStrategies = ['least-load', 'round-robin'] as const;
+export type AssignmentStrategy = (typeof assignmentStrategies)[number];
+
+export const agentRoutingSchema = z.strictObject({
+  agentId: opaqueId,
+  /** Most sessions the agent handles at once; 0 takes the agent out of routing. */
+  capacity: z.number().int().min(0).max(50),
+  groups: z.array(opaqueId).min(1).max(20),
+});
+export type AgentRouting = z.infer<typeof agentRoutingSchema>;
+
+/** A decision of the router: this session goes to this agent. */
+export interface Assignment {
+  sessionId: string;
+  agentId: string;
+  groupId: string;
+  /** Epoch ms of the decision. */
+  assignedAt: number;
+}

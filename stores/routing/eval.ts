@@ -1,0 +1,18 @@
+import { createHash } from 'node:crypto';
+import type { RedisClient } from '../../runtime/connections';
+
+/**
+ * Runs a Lua script by its SHA1, loading it on first use (and again after a
+ * Redis restart or FLUSHALL, which drop the script cache).
+ */
+export function luaScript(source: string) {
+  const sha = createHash('sha1').update(source).digest('hex');
+  return async (redis: RedisClient, key: string, args: string[]): Promise<unknown> => {
+    try {
+      return await redis.evalSha(sha, { keys: [key], arguments: args });
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return redis.eval(source, { keys: [key], arguments: args });
+    }
+  };
+}

@@ -1,0 +1,212 @@
+import { z } from 'zod';
+import {
+  agentRoutingSchema,
+  agentStatuses,
+  assignmentStrategies,
+  type AgentRouting,
+  type AgentStatus,
+  type Assignment,
+  type AssignmentStrategy,
+} from '../../domain/agents';
+import { priorityRange } from '../../domain/routing-rules';
+import { opaqueId } from '../../domain/session';
+import type { RedisClient } from '../../runtime/connections';
+import { luaScript } from './eval';
+import { routingKeys } from './keys';
+import {
+  cancelScript,
+  enqueueScript,
+  releaseScript,
+  setStatusScript,
+  setStrategyScript,
+  upsertAgentScript,
+} from './scripts';
+
+/**
+ * The routing core on Redis: presence, capacity, queues and assignment, one
+ * module used by the API (presence changes) and the activities (enqueue,
+ * release). Inputs are validated here, before any script runs, so a bad call
+ * changes nothing.
+ */
+
+export class RoutingInputError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+    this.name = 'RoutingInputError';
+  }
+}
+
+function check<S extends z.ZodType>(schema: S, value: unknown, field: string): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const path = [field, ...(issue?.path ?? []).map(String)].join('.');
+  throw new RoutingInputError(path, issue?.message ?? 'invalid');
+}
+
+const enqueueSchema = z.strictObject({
+  sessionId: opaqueId,
+  groupId: opaqueId,
+  priority: z.number().int().min(priorityRange.min).max(priorityRange.max),
+  /** Epoch ms when the session first queued; kept across re-asserts so order survives. */
+  enqueuedAt: z.number().int().min(0),
+  /** Sticky routing: the shopper's previous agent, tried first. */
+  preferredAgentId: opaqueId.optional(),
+});
+export type EnqueueRequest = z.infer<typeof enqueueSchema>;
+
+export type EnqueueResult =
+  { status: 'assigned'; agentId: string } | { status: 'queued'; position: number };
+
+const rawAssignment = z.tuple([z.string(), z.string(), z.string()]);
+
+export function createRouter(redis: RedisClient, now: () => number = Date.now) {
+  const scripts = {
+    upsertAgent: luaScript(upsertAgentScript),
+    setStatus: luaScript(setStatusScript),
+    enqueue: luaScript(enqueueScript),
+    release: luaScript(releaseScript),
+    cancel: luaScript(cancelScript),
+    setStrategy: luaScript(setStrategyScript),
+  };
+
+  /** Assignments a script made while draining, decoded. */
+  const made = (reply: unknown, at: number): Assignment[] =>
+    z
+      .array(rawAssignment)
+      .parse(reply)
+      .map(([sessionId, agentId, groupId]) => ({ sessionId, agentId, groupId, assignedAt: at }));
+
+  return {
+    /** Creates or changes an agent's capacity and groups; returns sessions assigned because room appeared. */
+    async upsertAgent(tenantId: string, agent: AgentRouting): Promise<Assignment[]> {
+      const { agentId, capacity, groups } = check(agentRoutingSchema, agent, 'agent');
+      const keys = routingKeys(check(opaqueId, tenantId, 'tenantId'));
+      const at = now();
+      return made(
+        await scripts.upsertAgent(redis, keys.agent(agentId), [
+          keys.prefix,
+          agentId,
+          String(capacity),
+          groups.join(','),
+          String(at),
+        ]),
+        at,
+      );
+    },
+
+    async setStatus(tenantId: string, agentId: string, status: AgentStatus): Promise<Assignment[]> {
+      const keys = routingKeys(check(opaqueId, tenantId, 'tenantId'));
+      check(opaqueId, agentId, 'agentId');
+      check(z.enum(agentStatuses), status, 'status');
+      const at = now();
+      try {
+        return made(
+          await scripts.setStatus(redis, keys.agent(agentId), [
+            keys.prefix,
+            agentId,
+            status,
+            String(at),
+          ]),
+          at,
+        );
+      } catch (error) {
+        if (error instanceof Error && error.message.includes('unknown_agent')) {
+          throw new RoutingInputError('agentId', `no agent ${agentId} in routing`);
+        }
+        throw error;
+      }
+    },
+
+    async setStrategy(
+      tenantId: string,
+      groupId: string,
+      strategy: AssignmentStrategy,
+    ): Promise<void> {
+      const keys = routingKeys(check(opaqueId, tenantId, 'tenantId'));
+      check(opaqueId, groupId, 'groupId');
+      check(z.enum(assignmentStrategies), strategy, 'strategy');
+      await scripts.setStrategy(redis, keys.group(groupId), [keys.prefix, groupId, strategy]);
+    },
+
+    /** Assigns the session to the best agent with room, or queues it. Safe to repeat. */
+    async enqueue(tenantId: string, request: EnqueueRequest): Promise<EnqueueResult> {
+      const r = check(enqueueSchema, request, 'request');
+      const keys = routingKeys(check(opaqueId, tenantId, 'tenantId'));
+      const reply = z
+        .tuple([z.enum(['assigned', 'queued']), z.union([z.string(), z.number()])])
+        .parse(
+          await scripts.enqueue(redis, keys.queue(r.groupId), [
+            keys.prefix,
+            r.sessionId,
+            r.groupId,
+            String(r.priority),
+            String(r.enqueuedAt),
+            String(now()),
+            r.preferredAgentId ?? '',
+          ]),
+        );
+      return reply[0] === 'assigned'
+        ? { status: 'assigned', agentId: String(reply[1]) }
+        : { status: 'queued', position: Number(reply[1]) };
+    },
+
+    /** The session left the agent; returns sessions assigned to the freed seat. */
+    async release(tenantId: string, agentId: string, sessionId: string): Promise<Assignment[]> {
+      const keys = routingKeys(check(opaqueId, tenantId, 'tenantId'));
+      check(opaqueId, agentId, 'agentId');
+      check(opaqueId, sessionId, 'sessionId');
+      const at = now();
+      return made(
+        await scripts.release(redis, keys.agent(agentId), [
+          keys.prefix,
+          agentId,
+          sessionId,
+          String(at),
+        ]),
+        at,
+      );
+    },
+
+    /** Takes a waiting session out of its queue (gave up, overflowed). True if it was queued. */
+    async cancel(tenantId: string, sessionId: string): Promise<boolean> {
+      const keys = routingKeys(check(opaqueId, tenantId, 'tenantId'));
+      check(opaqueId, sessionId, 'sessionId');
+      return (await scripts.cancel(redis, keys.waiting(sessionId), [keys.prefix, sessionId])) === 1;
+    },
+
+    /** 1-based place in its group's queue, or undefined when not waiting. */
+    async position(tenantId: string, sessionId: string): Promise<number | undefined> {
+      const keys = routingKeys(tenantId);
+      const groupId = await redis.hGet(keys.waiting(sessionId), 'groupId');
+      if (!groupId) return undefined;
+      const rank = await redis.zRank(keys.queue(groupId), sessionId);
+      return rank === null ? undefined : rank + 1;
+    },
+
+    async queueLength(tenantId: string, groupId: string): Promise<number> {
+      return redis.zCard(routingKeys(tenantId).queue(groupId));
+    },
+
+    /** Assignments decided but not yet acknowledged by the session's workflow. */
+    async pending(tenantId: string): Promise<Assignment[]> {
+      const all = await redis.hGetAll(routingKeys(tenantId).pending);
+      return Object.values(all).map((json) => JSON.parse(json) as Assignment);
+    },
+
+    /** The workflow has been told: stop redelivering. */
+    async acknowledge(tenantId: string, sessionId: string): Promise<void> {
+      await redis.hDel(routingKeys(tenantId).pending, sessionId);
+    },
+
+    /** The agent's open sessions (its load is their number). */
+    async sessionsOf(tenantId: string, agentId: string): Promise<string[]> {
+      return redis.sMembers(routingKeys(tenantId).agentSessions(agentId));
+    },
+  };
+}
+
+export type Router = ReturnType<typeof createRouter>;
