@@ -17,6 +17,13 @@ export const agentRoutingSchema = z.strictObject({
 });
 export type AgentRouting = z.infer<typeof agentRoutingSchema>;
 
+export const groupRoutingSchema = z.strictObject({
+  strategy: z.enum(assignmentStrategies).default('least-load'),
+  /** Agents must accept an offer within the flow's reservation timeout. */
+  reserve: z.boolean().default(false),
+});
+export type GroupRouting = z.input<typeof groupRoutingSchema>;
+
 /** A decision of the router: this session goes to this agent. */
 export interface Assignment {
   sessionId: string;
@@ -24,4 +31,6 @@ export interface Assignment {
   groupId: string;
   /** Epoch ms of the decision. */
   assignedAt: number;
+  /** True when the agent must still accept (reservation groups). */
+  offer?: boolean;
 }

@@ -16,7 +16,10 @@ export const routingKeys = (tenantId: string) => {
     available: (groupId: string) => `${p}available:${groupId}`,
     queue: (groupId: string) => `${p}queue:${groupId}`,
     group: (groupId: string) => `${p}group:${groupId}`,
-    waiting: (sessionId: string) => `${p}waiting:${sessionId}`,
+    ticket: (sessionId: string) => `${p}ticket:${sessionId}`,
+    declined: (sessionId: string) => `${p}declined:${sessionId}`,
+    assignment: `${p}assignment`,
+    offers: `${p}offers`,
     pending: `${p}pending`,
     assignedAt: (groupId: string) => `${p}assigned-at:${groupId}`,
   };

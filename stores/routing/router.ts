@@ -2,11 +2,11 @@ import { z } from 'zod';
 import {
   agentRoutingSchema,
   agentStatuses,
-  assignmentStrategies,
+  groupRoutingSchema,
   type AgentRouting,
   type AgentStatus,
   type Assignment,
-  type AssignmentStrategy,
+  type GroupRouting,
 } from '../../domain/agents';
 import { priorityRange } from '../../domain/routing-rules';
 import { opaqueId } from '../../domain/session';
@@ -14,11 +14,13 @@ import type { RedisClient } from '../../runtime/connections';
 import { luaScript } from './eval';
 import { routingKeys } from './keys';
 import {
+  acceptScript,
   cancelScript,
+  configureGroupScript,
+  declineScript,
   enqueueScript,
   releaseScript,
   setStatusScript,
-  setStrategyScript,
   upsertAgentScript,
 } from './scripts';
 
@@ -61,6 +63,13 @@ export type EnqueueRequest = z.infer<typeof enqueueSchema>;
 export type EnqueueResult =
   { status: 'assigned'; agentId: string } | { status: 'queued'; position: number };
 
+export interface QueuePosition {
+  groupId: string;
+  position: number;
+  /** Undefined until the group has made at least two assignments recently. */
+  estimatedWaitMs?: number;
+}
+
 const rawAssignment = z.tuple([z.string(), z.string(), z.string()]);
 
 export function createRouter(redis: RedisClient, now: () => number = Date.now) {
@@ -70,7 +79,9 @@ export function createRouter(redis: RedisClient, now: () => number = Date.now) {
     enqueue: luaScript(enqueueScript),
     release: luaScript(releaseScript),
     cancel: luaScript(cancelScript),
-    setStrategy: luaScript(setStrategyScript),
+    configureGroup: luaScript(configureGroupScript),
+    accept: luaScript(acceptScript),
+    decline: luaScript(declineScript),
   };
 
   /** Assignments a script made while draining, decoded. */
@@ -121,15 +132,20 @@ export function createRouter(redis: RedisClient, now: () => number = Date.now) {
       }
     },
 
-    async setStrategy(
-      tenantId: string,
-      groupId: string,
-      strategy: AssignmentStrategy,
-    ): Promise<void> {
+    /**
+     * A group's assignment strategy, and whether its agents must accept an
+     * offer (reservation) before a session is theirs.
+     */
+    async configureGroup(tenantId: string, groupId: string, settings: GroupRouting): Promise<void> {
       const keys = routingKeys(check(opaqueId, tenantId, 'tenantId'));
       check(opaqueId, groupId, 'groupId');
-      check(z.enum(assignmentStrategies), strategy, 'strategy');
-      await scripts.setStrategy(redis, keys.group(groupId), [keys.prefix, groupId, strategy]);
+      const { strategy, reserve } = check(groupRoutingSchema, settings, 'group');
+      await scripts.configureGroup(redis, keys.group(groupId), [
+        keys.prefix,
+        groupId,
+        strategy,
+        reserve ? '1' : '0',
+      ]);
     },
 
     /** Assigns the session to the best agent with room, or queues it. Safe to repeat. */
@@ -171,20 +187,90 @@ export function createRouter(redis: RedisClient, now: () => number = Date.now) {
       );
     },
 
+    /** The agent takes the session offered to it. False if it was not offered to this agent (any more). */
+    async accept(tenantId: string, agentId: string, sessionId: string): Promise<boolean> {
+      const keys = routingKeys(check(opaqueId, tenantId, 'tenantId'));
+      check(opaqueId, agentId, 'agentId');
+      check(opaqueId, sessionId, 'sessionId');
+      return (await scripts.accept(redis, keys.offers, [keys.prefix, agentId, sessionId])) === 1;
+    },
+
+    /**
+     * The agent rejected the offer or let it time out: the session goes to the
+     * next agent (first in the result) or back to its place in the queue.
+     */
+    async decline(
+      tenantId: string,
+      agentId: string,
+      sessionId: string,
+      options: { awayAfterMiss: boolean },
+    ): Promise<Assignment[]> {
+      const keys = routingKeys(check(opaqueId, tenantId, 'tenantId'));
+      check(opaqueId, agentId, 'agentId');
+      check(opaqueId, sessionId, 'sessionId');
+      const at = now();
+      try {
+        return made(
+          await scripts.decline(redis, keys.offers, [
+            keys.prefix,
+            agentId,
+            sessionId,
+            options.awayAfterMiss ? '1' : '0',
+            String(at),
+          ]),
+          at,
+        );
+      } catch (error) {
+        if (error instanceof Error && error.message.includes('not_offered')) {
+          throw new RoutingInputError(
+            'sessionId',
+            `session ${sessionId} is not offered to agent ${agentId}`,
+          );
+        }
+        throw error;
+      }
+    },
+
     /** Takes a waiting session out of its queue (gave up, overflowed). True if it was queued. */
     async cancel(tenantId: string, sessionId: string): Promise<boolean> {
       const keys = routingKeys(check(opaqueId, tenantId, 'tenantId'));
       check(opaqueId, sessionId, 'sessionId');
-      return (await scripts.cancel(redis, keys.waiting(sessionId), [keys.prefix, sessionId])) === 1;
+      return (await scripts.cancel(redis, keys.ticket(sessionId), [keys.prefix, sessionId])) === 1;
+    },
+
+    /**
+     * A waiting session's 1-based place in its group's queue and, once the
+     * group has a recent assignment rate, the estimated wait (place × the
+     * mean interval between its last 20 assignments). Undefined when not
+     * waiting.
+     */
+    async queuePosition(tenantId: string, sessionId: string): Promise<QueuePosition | undefined> {
+      const keys = routingKeys(tenantId);
+      const groupId = await redis.hGet(keys.ticket(sessionId), 'groupId');
+      if (!groupId) return undefined;
+      const [rank, recent] = await Promise.all([
+        redis.zRank(keys.queue(groupId), sessionId),
+        redis.lRange(keys.assignedAt(groupId), 0, -1),
+      ]);
+      if (rank === null) return undefined;
+      const times = recent.map(Number);
+      const newest = times[0];
+      const oldest = times[times.length - 1];
+      const interval =
+        times.length >= 2 && newest !== undefined && oldest !== undefined
+          ? (newest - oldest) / (times.length - 1)
+          : undefined;
+      const position = rank + 1;
+      return {
+        groupId,
+        position,
+        estimatedWaitMs: interval === undefined ? undefined : Math.round(position * interval),
+      };
     },
 
     /** 1-based place in its group's queue, or undefined when not waiting. */
     async position(tenantId: string, sessionId: string): Promise<number | undefined> {
-      const keys = routingKeys(tenantId);
-      const groupId = await redis.hGet(keys.waiting(sessionId), 'groupId');
-      if (!groupId) return undefined;
-      const rank = await redis.zRank(keys.queue(groupId), sessionId);
-      return rank === null ? undefined : rank + 1;
+      return (await this.queuePosition(tenantId, sessionId))?.position;
     },
 
     async queueLength(tenantId: string, groupId: string): Promise<number> {

@@ -4,27 +4,32 @@
  *
  * State, per tenant (see keys.ts):
  *   agent:<A>            hash   status, capacity, groups (comma list), lastAssignedAt
- *   agent-sessions:<A>   set    the agent's open sessions; its size is the load,
- *                               so a repeated release can never free capacity twice
+ *   agent-sessions:<A>   set    sessions holding a seat of the agent (assigned or offered);
+ *                               its size is the load, so a repeated release can never
+ *                               free a seat twice
  *   available:<G>        zset   online agents of G with free capacity, best first
  *                               (least-load: load*1e13 + lastAssignedAt;
  *                                round-robin: lastAssignedAt)
- *   group:<G>            hash   strategy
+ *   group:<G>            hash   strategy, reserve ('1': agents must accept an offer)
  *   queue:<G>            zset   waiting sessions, score (9 - priority)*1e13 + enqueuedAt
  *                               (higher priority first, then arrival)
- *   waiting:<S>          hash   groupId, priority, enqueuedAt of a queued session
- *   assignment           hash   session -> agent, while the session is with an agent
- *   pending              hash   session -> assignment (JSON) not yet acknowledged
- *   assigned-at:<G>      list   recent assignment times, for the wait estimate
+ *   ticket:<S>           hash   groupId, priority, enqueuedAt while the session is routed
+ *   assignment           hash   session -> agent, while the session holds a seat
+ *   offers               hash   session -> agent, offered and not yet accepted
+ *   declined:<S>         set    agents that turned the session's offer down (not offered again)
+ *   pending              hash   session -> decision (JSON) not yet acknowledged by its workflow
+ *   assigned-at:<G>      list   recent decision times, for the wait estimate
  *
  * Invariant: a group's queue is non-empty only while no agent of the group
- * has free capacity; every script that frees capacity drains the queues.
+ * has free capacity for its head; every script that frees capacity drains.
  */
 
 /** Shared helpers, prepended to every script. ARGV[1] is the key prefix. */
 const helpers = `
 local P = ARGV[1]
 local BAND = 10000000000000
+-- How far down a queue (or an available set) to look past declined entries.
+local SCAN = 50
 
 local function agent_groups(agent)
   local csv = redis.call('HGET', P .. 'agent:' .. agent, 'groups')
@@ -44,6 +49,10 @@ local function has_room(agent)
   return a[1] == 'online' and load_of(agent) < tonumber(a[2] or '0')
 end
 
+local function declined(session, agent)
+  return redis.call('SISMEMBER', P .. 'declined:' .. session, agent) == 1
+end
+
 -- Puts the agent in (or takes it out of) each of its groups' available sets.
 local function refresh(agent)
   local room = has_room(agent)
@@ -61,36 +70,73 @@ local function refresh(agent)
   end
 end
 
--- Records the decision: the agent takes the session, and the waiting
--- workflow is to be told (pending until acknowledged).
+-- The best agent of the group for this session: the preferred one if it has
+-- room, else the first available one that has not declined it.
+local function best_agent(group, session, preferred)
+  if preferred ~= '' and redis.call('ZSCORE', P .. 'available:' .. group, preferred)
+    and not declined(session, preferred) then
+    return preferred
+  end
+  for _, agent in ipairs(redis.call('ZRANGE', P .. 'available:' .. group, 0, SCAN - 1)) do
+    if not declined(session, agent) then return agent end
+  end
+  return nil
+end
+
+-- Records the decision: the agent's seat is taken (also while only offered,
+-- so an offer can never be made beyond capacity), and the session's workflow
+-- is to be told (pending until acknowledged).
 local function assign(agent, session, group, now)
+  local offer = redis.call('HGET', P .. 'group:' .. group, 'reserve') == '1'
   redis.call('SADD', P .. 'agent-sessions:' .. agent, session)
   redis.call('HSET', P .. 'assignment', session, agent)
+  if offer then redis.call('HSET', P .. 'offers', session, agent) end
   redis.call('HSET', P .. 'agent:' .. agent, 'lastAssignedAt', now)
-  redis.call('HSET', P .. 'pending', session,
-    cjson.encode({ sessionId = session, agentId = agent, groupId = group, assignedAt = tonumber(now) }))
+  redis.call('HSET', P .. 'pending', session, cjson.encode({
+    sessionId = session, agentId = agent, groupId = group, assignedAt = tonumber(now), offer = offer }))
   redis.call('LPUSH', P .. 'assigned-at:' .. group, now)
   redis.call('LTRIM', P .. 'assigned-at:' .. group, 0, 19)
   refresh(agent)
   return { session, agent, group }
 end
 
--- While the agent has room, takes the best head of its groups' queues.
+local function queue_session(session, group, priority, enqueued)
+  redis.call('ZADD', P .. 'queue:' .. group, (9 - tonumber(priority)) * BAND + tonumber(enqueued), session)
+end
+
+-- While the agent has room, takes the best head of its groups' queues that
+-- it has not declined.
 local function drain(agent, now, made)
   while has_room(agent) do
     local best_group, best_session, best_score = nil, nil, nil
     for _, g in ipairs(agent_groups(agent)) do
-      local head = redis.call('ZRANGE', P .. 'queue:' .. g, 0, 0, 'WITHSCORES')
-      if head[1] and (best_score == nil or tonumber(head[2]) < best_score) then
-        best_group, best_session, best_score = g, head[1], tonumber(head[2])
+      local entries = redis.call('ZRANGE', P .. 'queue:' .. g, 0, SCAN - 1, 'WITHSCORES')
+      for i = 1, #entries, 2 do
+        if not declined(entries[i], agent) then
+          local score = tonumber(entries[i + 1])
+          if best_score == nil or score < best_score then
+            best_group, best_session, best_score = g, entries[i], score
+          end
+          break
+        end
       end
     end
     if best_session == nil then break end
     redis.call('ZREM', P .. 'queue:' .. best_group, best_session)
-    redis.call('DEL', P .. 'waiting:' .. best_session)
     table.insert(made, assign(agent, best_session, best_group, now))
   end
   return made
+end
+
+-- Frees the session's seat; returns true if it held one of this agent.
+local function free_seat(agent, session)
+  if redis.call('SREM', P .. 'agent-sessions:' .. agent, session) == 0 then return false end
+  if redis.call('HGET', P .. 'assignment', session) == agent then
+    redis.call('HDEL', P .. 'assignment', session)
+    redis.call('HDEL', P .. 'offers', session)
+    redis.call('HDEL', P .. 'pending', session)
+  end
+  return true
 end
 `;
 
@@ -118,62 +164,89 @@ refresh(agent)
 return drain(agent, now, {})
 `;
 
+/** ARGV: prefix, groupId, strategy, reserve ('1' or '0'). Re-scores the group's available agents. */
+export const configureGroupScript = `${helpers}
+local group, strategy, reserve = ARGV[2], ARGV[3], ARGV[4]
+redis.call('HSET', P .. 'group:' .. group, 'strategy', strategy, 'reserve', reserve)
+for _, agent in ipairs(redis.call('ZRANGE', P .. 'available:' .. group, 0, -1)) do refresh(agent) end
+return 1
+`;
+
 /**
  * ARGV: prefix, sessionId, groupId, priority, enqueuedAt, now, preferredAgent ('' for none).
- * Assigns at once if an agent has room, else queues. Idempotent: a session
- * already assigned or waiting answers with its state, which is how waiting
- * workflows re-assert their place after Redis lost its data.
+ * Assigns (or offers) at once if an agent has room, else queues. Idempotent:
+ * a session already holding a seat or waiting answers with its state, which
+ * is how waiting workflows re-assert their place after Redis lost its data.
  * Returns {'assigned', agentId} or {'queued', position}.
  */
 export const enqueueScript = `${helpers}
-local session, group, priority, enqueued, now, preferred = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6], ARGV[7]
+local session, group, priority, enqueued, now, preferred = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
 local current = redis.call('HGET', P .. 'assignment', session)
 if current then return { 'assigned', current } end
 local queue = P .. 'queue:' .. group
 local rank = redis.call('ZRANK', queue, session)
 if rank then return { 'queued', rank + 1 } end
-local agent = nil
-if preferred ~= '' and redis.call('ZSCORE', P .. 'available:' .. group, preferred) then
-  agent = preferred
-else
-  agent = redis.call('ZRANGE', P .. 'available:' .. group, 0, 0)[1]
-end
+redis.call('HSET', P .. 'ticket:' .. session, 'groupId', group, 'priority', priority, 'enqueuedAt', enqueued)
+local agent = best_agent(group, session, preferred)
 if agent then
   assign(agent, session, group, now)
   return { 'assigned', agent }
 end
-redis.call('ZADD', queue, (9 - priority) * BAND + enqueued, session)
-redis.call('HSET', P .. 'waiting:' .. session, 'groupId', group, 'priority', priority, 'enqueuedAt', enqueued)
+queue_session(session, group, priority, enqueued)
 return { 'queued', redis.call('ZRANK', queue, session) + 1 }
 `;
 
 /**
  * ARGV: prefix, agentId, sessionId, now. The session left the agent (closed
- * or transferred away): frees its seat once, and drains.
+ * or transferred away): frees its seat once, forgets the session, and drains.
  */
 export const releaseScript = `${helpers}
 local agent, session, now = ARGV[2], ARGV[3], ARGV[4]
-if redis.call('SREM', P .. 'agent-sessions:' .. agent, session) == 0 then return {} end
-if redis.call('HGET', P .. 'assignment', session) == agent then redis.call('HDEL', P .. 'assignment', session) end
-redis.call('HDEL', P .. 'pending', session)
+if not free_seat(agent, session) then return {} end
+redis.call('DEL', P .. 'ticket:' .. session, P .. 'declined:' .. session)
 refresh(agent)
 return drain(agent, now, {})
+`;
+
+/** ARGV: prefix, agentId, sessionId. Returns 1 when the offer was this agent's and is now accepted. */
+export const acceptScript = `${helpers}
+local agent, session = ARGV[2], ARGV[3]
+if redis.call('HGET', P .. 'offers', session) ~= agent then return 0 end
+redis.call('HDEL', P .. 'offers', session)
+return 1
+`;
+
+/**
+ * ARGV: prefix, agentId, sessionId, awayAfterMiss ('1' or '0'), now.
+ * The agent rejected the offer, or let it time out: its seat is freed, it is
+ * never offered this session again, and the session goes to the next agent
+ * or back to its original place in the queue. Returns the decisions made
+ * (the re-offer first), or an error if the offer was not this agent's.
+ */
+export const declineScript = `${helpers}
+local agent, session, away, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+if redis.call('HGET', P .. 'offers', session) ~= agent then return redis.error_reply('not_offered') end
+free_seat(agent, session)
+redis.call('SADD', P .. 'declined:' .. session, agent)
+if away == '1' then redis.call('HSET', P .. 'agent:' .. agent, 'status', 'away') end
+refresh(agent)
+local made = {}
+local t = redis.call('HMGET', P .. 'ticket:' .. session, 'groupId', 'priority', 'enqueuedAt')
+if not t[1] then return drain(agent, now, made) end
+local next_agent = best_agent(t[1], session, '')
+if next_agent then
+  table.insert(made, assign(next_agent, session, t[1], now))
+else
+  queue_session(session, t[1], t[2], t[3])
+end
+return drain(agent, now, made)
 `;
 
 /** ARGV: prefix, sessionId. A waiting session gave up or overflowed. Returns 1 if it was queued. */
 export const cancelScript = `${helpers}
 local session = ARGV[2]
-local group = redis.call('HGET', P .. 'waiting:' .. session, 'groupId')
-if not group then return 0 end
-redis.call('ZREM', P .. 'queue:' .. group, session)
-redis.call('DEL', P .. 'waiting:' .. session)
-return 1
-`;
-
-/** ARGV: prefix, groupId, strategy. Re-scores the group's available agents. */
-export const setStrategyScript = `${helpers}
-local group, strategy = ARGV[2], ARGV[3]
-redis.call('HSET', P .. 'group:' .. group, 'strategy', strategy)
-for _, agent in ipairs(redis.call('ZRANGE', P .. 'available:' .. group, 0, -1)) do refresh(agent) end
+local group = redis.call('HGET', P .. 'ticket:' .. session, 'groupId')
+if not group or redis.call('ZREM', P .. 'queue:' .. group, session) == 0 then return 0 end
+redis.call('DEL', P .. 'ticket:' .. session, P .. 'declined:' .. session)
 return 1
 `;

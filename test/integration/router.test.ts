@@ -82,7 +82,7 @@ describe('least-load (default)', () => {
 
 describe('round-robin', () => {
   it('when the group is round-robin, then the longest-idle agent is next regardless of load', async () => {
-    await router.setStrategy(tenant, 'g', 'round-robin');
+    await router.configureGroup(tenant, 'g', { strategy: 'round-robin' });
     await agent('a');
     await agent('b');
     await online('a', 'b');
@@ -154,6 +154,27 @@ describe('priority and queues', () => {
     expect(await router.queueLength(tenant, 'g')).toBe(2);
   });
 
+  it('when the group has been assigning, then a waiting session gets an estimated wait from that rate', async () => {
+    await agent('a', 1);
+    await online('a');
+    await enqueue('s1');
+    const firstAssignedAt = clock;
+    await enqueue('s2');
+    await enqueue('s3');
+    expect(await router.queuePosition(tenant, 's2')).toEqual({
+      groupId: 'g',
+      position: 1,
+      estimatedWaitMs: undefined,
+    });
+    clock = firstAssignedAt + 999; // the release (and s2's assignment) comes 1 s after s1's
+    await router.release(tenant, 'a', 's1');
+    expect(await router.queuePosition(tenant, 's3')).toEqual({
+      groupId: 'g',
+      position: 1,
+      estimatedWaitMs: 1_000 - 3,
+    });
+  });
+
   it('when a waiting session gives up, then it leaves the queue and the others move up', async () => {
     await agent('a', 0);
     await enqueue('s1');
@@ -208,6 +229,56 @@ describe('presence and capacity', () => {
   });
 });
 
+describe('reservations', () => {
+  beforeEach(async () => {
+    await router.configureGroup(tenant, 'g', { reserve: true });
+  });
+
+  it('when a session is offered, then it holds a seat until accepted, and only the offered agent can accept', async () => {
+    await agent('a', 1);
+    await agent('b', 1);
+    await online('a', 'b');
+    expect(await enqueue('s1')).toEqual({ status: 'assigned', agentId: 'a' });
+    expect(await router.pending(tenant)).toEqual([
+      expect.objectContaining({ sessionId: 's1', agentId: 'a', offer: true }),
+    ]);
+    expect(await enqueue('s2')).toEqual({ status: 'assigned', agentId: 'b' });
+    expect(await enqueue('s3')).toEqual({ status: 'queued', position: 1 });
+    expect(await router.accept(tenant, 'b', 's1')).toBe(false);
+    expect(await router.accept(tenant, 'a', 's1')).toBe(true);
+    expect(await router.accept(tenant, 'a', 's1')).toBe(false);
+  });
+
+  it('when the agent rejects or misses the offer, then the next agent is offered it and the missed agent can go away', async () => {
+    await agent('a', 2);
+    await agent('b', 2);
+    await online('a', 'b');
+    await enqueue('s1'); // offered to a
+    const next = await router.decline(tenant, 'a', 's1', { awayAfterMiss: true });
+    expect(next.map((d) => [d.sessionId, d.agentId])).toEqual([['s1', 'b']]);
+    expect(await router.sessionsOf(tenant, 'a')).toEqual([]);
+    // a is away now: the next session goes to b even though a is emptier.
+    expect(await enqueue('s2')).toEqual({ status: 'assigned', agentId: 'b' });
+  });
+
+  it('when nobody else can take it, then the session returns to its place in the queue and the decliner never gets it again', async () => {
+    await agent('a', 1);
+    await online('a');
+    await enqueue('s1'); // offered to a
+    await enqueue('s2'); // queued: a's only seat is held by the offer
+    const after = await router.decline(tenant, 'a', 's1', { awayAfterMiss: false });
+    // a's freed seat goes to s2, which a has not declined; s1 waits at the head.
+    expect(after.map((d) => [d.sessionId, d.agentId])).toEqual([['s2', 'a']]);
+    expect(await router.position(tenant, 's1')).toBe(1);
+    await router.release(tenant, 'a', 's2');
+    expect(await router.position(tenant, 's1')).toBe(1);
+    await agent('b', 1);
+    expect(
+      (await router.setStatus(tenant, 'b', 'online')).map((d) => [d.sessionId, d.agentId]),
+    ).toEqual([['s1', 'b']]);
+  });
+});
+
 describe('bad input', () => {
   const keysOf = async () => (await redis.keys(`${tenantPrefix(tenant)}*`)).sort();
 
@@ -236,8 +307,13 @@ describe('bad input', () => {
     ],
     [
       'an unknown strategy',
-      () => router.setStrategy(tenant, 'g', 'random' as 'round-robin'),
-      'strategy',
+      () => router.configureGroup(tenant, 'g', { strategy: 'random' as 'round-robin' }),
+      'group.strategy',
+    ],
+    [
+      'a decline of an offer made to someone else',
+      () => router.decline(tenant, 'a', 'never-offered', { awayAfterMiss: true }),
+      'sessionId',
     ],
   ])(
     'when given %s, then it is refused naming the field and nothing changes',
