@@ -7,7 +7,8 @@ import { startSessionSchema } from '../domain/session';
  * validate with, so the docs cannot drift from the code.
  */
 
-const errorBody = z.object({
+/** Response shapes, exported so tests check answers against what the document promises. */
+export const errorBody = z.object({
   error: z.object({
     code: z.string(),
     message: z.string(),
@@ -15,7 +16,7 @@ const errorBody = z.object({
   }),
 });
 
-const startedSession = z.object({
+export const startedSession = z.object({
   sessionId: z.string(),
   workflowId: z.string(),
   attached: z.boolean(),

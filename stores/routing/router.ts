@@ -72,6 +72,17 @@ export interface QueuePosition {
 
 const rawAssignment = z.tuple([z.string(), z.string(), z.string()]);
 
+/** Turns a script's refusal (an error reply) into an input error naming the field. */
+function refusal(error: unknown): unknown {
+  const message = error instanceof Error ? error.message : '';
+  if (message.includes('unknown_agent'))
+    return new RoutingInputError('agentId', 'no such agent in routing');
+  if (message.includes('not_offered')) {
+    return new RoutingInputError('sessionId', 'the session is not offered to this agent');
+  }
+  return error;
+}
+
 export function createRouter(redis: RedisClient, now: () => number = Date.now) {
   const scripts = {
     upsertAgent: luaScript(upsertAgentScript),
@@ -91,45 +102,38 @@ export function createRouter(redis: RedisClient, now: () => number = Date.now) {
       .parse(reply)
       .map(([sessionId, agentId, groupId]) => ({ sessionId, agentId, groupId, assignedAt: at }));
 
+  /** Runs a decision script with the current time as its last argument. */
+  const decide = async (
+    script: (typeof scripts)['release'],
+    key: string,
+    args: string[],
+  ): Promise<Assignment[]> => {
+    const at = now();
+    try {
+      return made(await script(redis, key, [...args, String(at)]), at);
+    } catch (error) {
+      throw refusal(error);
+    }
+  };
+
   return {
     /** Creates or changes an agent's capacity and groups; returns sessions assigned because room appeared. */
     async upsertAgent(tenantId: string, agent: AgentRouting): Promise<Assignment[]> {
       const { agentId, capacity, groups } = check(agentRoutingSchema, agent, 'agent');
       const keys = routingKeys(check(opaqueId, tenantId, 'tenantId'));
-      const at = now();
-      return made(
-        await scripts.upsertAgent(redis, keys.agent(agentId), [
-          keys.prefix,
-          agentId,
-          String(capacity),
-          groups.join(','),
-          String(at),
-        ]),
-        at,
-      );
+      return decide(scripts.upsertAgent, keys.agent(agentId), [
+        keys.prefix,
+        agentId,
+        String(capacity),
+        groups.join(','),
+      ]);
     },
 
     async setStatus(tenantId: string, agentId: string, status: AgentStatus): Promise<Assignment[]> {
       const keys = routingKeys(check(opaqueId, tenantId, 'tenantId'));
       check(opaqueId, agentId, 'agentId');
       check(z.enum(agentStatuses), status, 'status');
-      const at = now();
-      try {
-        return made(
-          await scripts.setStatus(redis, keys.agent(agentId), [
-            keys.prefix,
-            agentId,
-            status,
-            String(at),
-          ]),
-          at,
-        );
-      } catch (error) {
-        if (error instanceof Error && error.message.includes('unknown_agent')) {
-          throw new RoutingInputError('agentId', `no agent ${agentId} in routing`);
-        }
-        throw error;
-      }
+      return decide(scripts.setStatus, keys.agent(agentId), [keys.prefix, agentId, status]);
     },
 
     /**
@@ -175,16 +179,7 @@ export function createRouter(redis: RedisClient, now: () => number = Date.now) {
       const keys = routingKeys(check(opaqueId, tenantId, 'tenantId'));
       check(opaqueId, agentId, 'agentId');
       check(opaqueId, sessionId, 'sessionId');
-      const at = now();
-      return made(
-        await scripts.release(redis, keys.agent(agentId), [
-          keys.prefix,
-          agentId,
-          sessionId,
-          String(at),
-        ]),
-        at,
-      );
+      return decide(scripts.release, keys.agent(agentId), [keys.prefix, agentId, sessionId]);
     },
 
     /** The agent takes the session offered to it. False if it was not offered to this agent (any more). */
@@ -208,27 +203,8 @@ export function createRouter(redis: RedisClient, now: () => number = Date.now) {
       const keys = routingKeys(check(opaqueId, tenantId, 'tenantId'));
       check(opaqueId, agentId, 'agentId');
       check(opaqueId, sessionId, 'sessionId');
-      const at = now();
-      try {
-        return made(
-          await scripts.decline(redis, keys.offers, [
-            keys.prefix,
-            agentId,
-            sessionId,
-            options.awayAfterMiss ? '1' : '0',
-            String(at),
-          ]),
-          at,
-        );
-      } catch (error) {
-        if (error instanceof Error && error.message.includes('not_offered')) {
-          throw new RoutingInputError(
-            'sessionId',
-            `session ${sessionId} is not offered to agent ${agentId}`,
-          );
-        }
-        throw error;
-      }
+      const away = options.awayAfterMiss ? '1' : '0';
+      return decide(scripts.decline, keys.offers, [keys.prefix, agentId, sessionId, away]);
     },
 
     /** Takes a waiting session out of its queue (gave up, overflowed). True if it was queued. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { errorBody, startedSession } from '../../api/openapi';
 import type { ChatMessage } from '../../domain/message';
 import type { Ack, MessagePage } from '../../domain/socket-events';
 import { sessionWorkflowId } from '../../domain/session';
@@ -14,21 +14,7 @@ import {
   type TestEngine,
 } from '../support/engine';
 
-const startedSession = z.object({
-  sessionId: z.string(),
-  workflowId: z.string(),
-  attached: z.boolean(),
-  visitorToken: z.string(),
-  visitorTokenExpiresAt: z.string(),
-});
-const errorBody = z.object({
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
-    fields: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-  }),
-});
-
+// Answers are checked against the schemas the OpenAPI document publishes.
 let engine: TestEngine;
 beforeAll(async () => {
   engine = await startTestEngine();
