@@ -21,6 +21,7 @@ export const routingKeys = (tenantId: string) => {
     assignment: `${p}assignment`,
     offers: `${p}offers`,
     pending: `${p}pending`,
+    epoch: `${p}epoch`,
     assignedAt: (groupId: string) => `${p}assigned-at:${groupId}`,
   };
 };

@@ -21,6 +21,7 @@ import {
   enqueueScript,
   releaseScript,
   setStatusScript,
+  restoreScript,
   upsertAgentScript,
 } from './scripts';
 
@@ -63,6 +64,21 @@ export type EnqueueRequest = z.infer<typeof enqueueSchema>;
 export type EnqueueResult =
   { status: 'assigned'; agentId: string } | { status: 'queued'; position: number };
 
+/** The durable truth a tenant's routing state is rebuilt from (MongoDB and the session workflows). */
+export const routingSnapshotSchema = z.strictObject({
+  agents: z.array(
+    agentRoutingSchema.extend({
+      status: z.enum(agentStatuses),
+      lastAssignedAt: z.number().int().min(0).optional(),
+      openSessions: z.array(opaqueId),
+    }),
+  ),
+  waiting: z.array(
+    enqueueSchema.pick({ sessionId: true, groupId: true, priority: true, enqueuedAt: true }),
+  ),
+});
+export type RoutingSnapshot = z.input<typeof routingSnapshotSchema>;
+
 export interface QueuePosition {
   groupId: string;
   position: number;
@@ -93,6 +109,7 @@ export function createRouter(redis: RedisClient, now: () => number = Date.now) {
     configureGroup: luaScript(configureGroupScript),
     accept: luaScript(acceptScript),
     decline: luaScript(declineScript),
+    restore: luaScript(restoreScript),
   };
 
   /** Assignments a script made while draining, decoded. */
@@ -262,6 +279,31 @@ export function createRouter(redis: RedisClient, now: () => number = Date.now) {
     /** The workflow has been told: stop redelivering. */
     async acknowledge(tenantId: string, sessionId: string): Promise<void> {
       await redis.hDel(routingKeys(tenantId).pending, sessionId);
+    },
+
+    /**
+     * Rebuilds the tenant's routing state from the durable truth if Redis lost
+     * it; a no-op (false) while the state is intact. See restoreScript.
+     */
+    async restore(
+      tenantId: string,
+      snapshot: RoutingSnapshot,
+    ): Promise<{ restored: boolean; assignments: Assignment[] }> {
+      const keys = routingKeys(check(opaqueId, tenantId, 'tenantId'));
+      const valid = check(routingSnapshotSchema, snapshot, 'snapshot');
+      const at = now();
+      const reply = await scripts.restore(redis, keys.epoch, [
+        keys.prefix,
+        JSON.stringify(valid),
+        String(at),
+      ]);
+      if (reply === 'intact') return { restored: false, assignments: [] };
+      return { restored: true, assignments: made(reply, at) };
+    },
+
+    /** False once Redis has lost the tenant's routing state and it has not been restored yet. */
+    async intact(tenantId: string): Promise<boolean> {
+      return (await redis.exists(routingKeys(tenantId).epoch)) === 1;
     },
 
     /** The agent's open sessions (its load is their number). */

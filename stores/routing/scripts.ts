@@ -250,3 +250,38 @@ if not group or redis.call('ZREM', P .. 'queue:' .. group, session) == 0 then re
 redis.call('DEL', P .. 'ticket:' .. session, P .. 'declined:' .. session)
 return 1
 `;
+
+/**
+ * ARGV: prefix, snapshot (JSON), now. Rebuilds a tenant's routing state after
+ * Redis lost it (FLUSHALL, failover without persistence), from the durable
+ * truth: agents with their settings, status and open sessions, and waiting
+ * sessions with their original priority and arrival. A no-op while the
+ * tenant's epoch key exists, so it cannot run over live state twice; merges
+ * with whatever live calls wrote since the loss. One script, so no decision
+ * interleaves with the rebuild and queue order comes back exactly.
+ * Returns 'intact', or the decisions made by draining afterwards.
+ */
+export const restoreScript = `${helpers}
+local now = ARGV[3]
+if redis.call('EXISTS', P .. 'epoch') == 1 then return 'intact' end
+local snapshot = cjson.decode(ARGV[2])
+for _, a in ipairs(snapshot.agents) do
+  redis.call('HSET', P .. 'agent:' .. a.agentId, 'capacity', a.capacity, 'groups', table.concat(a.groups, ','),
+    'status', a.status, 'lastAssignedAt', a.lastAssignedAt or 0)
+  for _, s in ipairs(a.openSessions) do
+    redis.call('SADD', P .. 'agent-sessions:' .. a.agentId, s)
+    redis.call('HSET', P .. 'assignment', s, a.agentId)
+  end
+end
+for _, w in ipairs(snapshot.waiting) do
+  if not redis.call('HGET', P .. 'assignment', w.sessionId) then
+    redis.call('HSET', P .. 'ticket:' .. w.sessionId, 'groupId', w.groupId, 'priority', w.priority, 'enqueuedAt', w.enqueuedAt)
+    queue_session(w.sessionId, w.groupId, w.priority, w.enqueuedAt)
+  end
+end
+for _, a in ipairs(snapshot.agents) do refresh(a.agentId) end
+local made = {}
+for _, a in ipairs(snapshot.agents) do drain(a.agentId, now, made) end
+redis.call('SET', P .. 'epoch', now)
+return made
+`;

@@ -1,29 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { connect } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { freePort } from '../../scripts/stack/ports';
 import { eventually, startTestEngine, type TestEngine } from '../support/engine';
-import { testStack } from '../support/stack';
-
-async function startOwnRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    testStack.redisServer,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {
-      stdio: 'ignore',
-    },
-  );
-  // Wait until it accepts connections.
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => (socket.destroy(), resolve(true)));
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return child;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('redis did not start');
-}
+import { startOwnRedis } from '../support/own-redis';
 
 describe('health endpoints', () => {
   let engine: TestEngine;
@@ -33,7 +11,7 @@ describe('health endpoints', () => {
   beforeAll(async () => {
     // A Redis of this suite's own, so stopping it harms no other suite.
     port = await freePort();
-    redis = await startOwnRedis(port);
+    redis = (await startOwnRedis(port)).process;
     engine = await startTestEngine({
       REDIS_URL: `redis://127.0.0.1:${port}`,
       READINESS_TIMEOUT_MS: 500,
@@ -80,7 +58,7 @@ describe('health endpoints', () => {
   });
 
   it('when Redis comes back, then /readyz is 200 again without a restart', async () => {
-    redis = await startOwnRedis(port);
+    redis = (await startOwnRedis(port)).process;
     const ready = await eventually(async () => {
       const response = await fetch(`${engine.app.url}/readyz`);
       return response.status === 200 ? response : undefined;
