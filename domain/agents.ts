@@ -21,8 +21,11 @@ export const groupRoutingSchema = z.strictObject({
   strategy: z.enum(assignmentStrategies).default('least-load'),
   /** Agents must accept an offer within the flow's reservation timeout. */
   reserve: z.boolean().default(false),
+  /** Where sessions go when this group's queue is too long or too slow; none means leave a message. */
+  overflowGroupId: opaqueId.optional(),
 });
 export type GroupRouting = z.input<typeof groupRoutingSchema>;
+export type GroupRoutingSettings = z.output<typeof groupRoutingSchema>;
 
 /** A decision of the router: this session goes to this agent. */
 export interface Assignment {

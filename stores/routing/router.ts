@@ -7,6 +7,7 @@ import {
   type AgentStatus,
   type Assignment,
   type GroupRouting,
+  type GroupRoutingSettings,
 } from '../../domain/agents';
 import { priorityRange } from '../../domain/routing-rules';
 import { opaqueId } from '../../domain/session';
@@ -66,6 +67,7 @@ export type EnqueueResult =
 
 /** The durable truth a tenant's routing state is rebuilt from (MongoDB and the session workflows). */
 export const routingSnapshotSchema = z.strictObject({
+  groups: z.array(groupRoutingSchema.extend({ groupId: opaqueId })).default([]),
   agents: z.array(
     agentRoutingSchema.extend({
       status: z.enum(agentStatuses),
@@ -160,13 +162,27 @@ export function createRouter(redis: RedisClient, now: () => number = Date.now) {
     async configureGroup(tenantId: string, groupId: string, settings: GroupRouting): Promise<void> {
       const keys = routingKeys(check(opaqueId, tenantId, 'tenantId'));
       check(opaqueId, groupId, 'groupId');
-      const { strategy, reserve } = check(groupRoutingSchema, settings, 'group');
+      const { strategy, reserve, overflowGroupId } = check(groupRoutingSchema, settings, 'group');
+      if (overflowGroupId === groupId) {
+        throw new RoutingInputError('group.overflowGroupId', 'a group cannot overflow into itself');
+      }
       await scripts.configureGroup(redis, keys.group(groupId), [
         keys.prefix,
         groupId,
         strategy,
         reserve ? '1' : '0',
+        overflowGroupId ?? '',
       ]);
+    },
+
+    /** A group's routing settings (defaults for a group never configured). */
+    async groupSettings(tenantId: string, groupId: string): Promise<GroupRoutingSettings> {
+      const stored = await redis.hGetAll(routingKeys(tenantId).group(groupId));
+      return groupRoutingSchema.parse({
+        strategy: stored.strategy,
+        reserve: stored.reserve === '1',
+        overflowGroupId: stored.overflow || undefined,
+      });
     },
 
     /** Assigns the session to the best agent with room, or queues it. Safe to repeat. */

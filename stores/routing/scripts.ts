@@ -10,7 +10,7 @@
  *   available:<G>        zset   online agents of G with free capacity, best first
  *                               (least-load: load*1e13 + lastAssignedAt;
  *                                round-robin: lastAssignedAt)
- *   group:<G>            hash   strategy, reserve ('1': agents must accept an offer)
+ *   group:<G>            hash   strategy, reserve ('1': agents must accept an offer), overflow group
  *   queue:<G>            zset   waiting sessions, score (9 - priority)*1e13 + enqueuedAt
  *                               (higher priority first, then arrival)
  *   ticket:<S>           hash   groupId, priority, enqueuedAt while the session is routed
@@ -164,10 +164,13 @@ refresh(agent)
 return drain(agent, now, {})
 `;
 
-/** ARGV: prefix, groupId, strategy, reserve ('1' or '0'). Re-scores the group's available agents. */
+/**
+ * ARGV: prefix, groupId, strategy, reserve ('1' or '0'), overflow group ('' for none).
+ * Re-scores the group's available agents.
+ */
 export const configureGroupScript = `${helpers}
-local group, strategy, reserve = ARGV[2], ARGV[3], ARGV[4]
-redis.call('HSET', P .. 'group:' .. group, 'strategy', strategy, 'reserve', reserve)
+local group, strategy, reserve, overflow = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+redis.call('HSET', P .. 'group:' .. group, 'strategy', strategy, 'reserve', reserve, 'overflow', overflow)
 for _, agent in ipairs(redis.call('ZRANGE', P .. 'available:' .. group, 0, -1)) do refresh(agent) end
 return 1
 `;
@@ -254,7 +257,7 @@ return 1
 /**
  * ARGV: prefix, snapshot (JSON), now. Rebuilds a tenant's routing state after
  * Redis lost it (FLUSHALL, failover without persistence), from the durable
- * truth: agents with their settings, status and open sessions, and waiting
+ * truth: group settings, agents with their settings, status and open sessions, and waiting
  * sessions with their original priority and arrival. A no-op while the
  * tenant's epoch key exists, so it cannot run over live state twice; merges
  * with whatever live calls wrote since the loss. One script, so no decision
@@ -265,6 +268,10 @@ export const restoreScript = `${helpers}
 local now = ARGV[3]
 if redis.call('EXISTS', P .. 'epoch') == 1 then return 'intact' end
 local snapshot = cjson.decode(ARGV[2])
+for _, g in ipairs(snapshot.groups) do
+  redis.call('HSET', P .. 'group:' .. g.groupId, 'strategy', g.strategy, 'reserve', g.reserve and '1' or '0',
+    'overflow', g.overflowGroupId or '')
+end
 for _, a in ipairs(snapshot.agents) do
   redis.call('HSET', P .. 'agent:' .. a.agentId, 'capacity', a.capacity, 'groups', table.concat(a.groups, ','),
     'status', a.status, 'lastAssignedAt', a.lastAssignedAt or 0)

@@ -51,7 +51,15 @@ describe('restoring routing state', () => {
     });
     await router.upsertAgent(tenant, { agentId: 'c', capacity: 1, groups: ['aftersale'] });
     for (const a of agents) await router.setStatus(tenant, a, 'online');
-    const truth: RoutingSnapshot = { agents: [], waiting: [] };
+    await router.configureGroup(tenant, 'aftersale', {
+      strategy: 'round-robin',
+      overflowGroupId: 'presale',
+    });
+    const truth: RoutingSnapshot = {
+      groups: [{ groupId: 'aftersale', strategy: 'round-robin', overflowGroupId: 'presale' }],
+      agents: [],
+      waiting: [],
+    };
     for (let i = 0; i < 40; i++) {
       const request = {
         sessionId: `s${i}`,
@@ -94,6 +102,11 @@ describe('restoring routing state', () => {
     expect(assignments).toEqual([]);
     expect(await routingState(tenant, agents, groups)).toEqual(before);
     expect(await router.intact(tenant)).toBe(true);
+    expect(await router.groupSettings(tenant, 'aftersale')).toEqual({
+      strategy: 'round-robin',
+      reserve: false,
+      overflowGroupId: 'presale',
+    });
 
     // And routing goes on from there: a freed seat takes the true head.
     const head = before.queues[0]?.[0];

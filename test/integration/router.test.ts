@@ -229,6 +229,35 @@ describe('presence and capacity', () => {
   });
 });
 
+describe('group settings', () => {
+  it('when a group is configured, then its strategy, reservation and overflow group read back; unset groups read defaults', async () => {
+    await router.configureGroup(tenant, 'presale', {
+      strategy: 'round-robin',
+      reserve: true,
+      overflowGroupId: 'backup',
+    });
+    expect(await router.groupSettings(tenant, 'presale')).toEqual({
+      strategy: 'round-robin',
+      reserve: true,
+      overflowGroupId: 'backup',
+    });
+    expect(await router.groupSettings(tenant, 'never-set')).toEqual({
+      strategy: 'least-load',
+      reserve: false,
+    });
+  });
+
+  it('when a group would overflow into itself, then it is refused', async () => {
+    await expect(router.configureGroup(tenant, 'g', { overflowGroupId: 'g' })).rejects.toThrow(
+      /group.overflowGroupId/,
+    );
+    expect(await router.groupSettings(tenant, 'g')).toEqual({
+      strategy: 'least-load',
+      reserve: false,
+    });
+  });
+});
+
 describe('reservations', () => {
   beforeEach(async () => {
     await router.configureGroup(tenant, 'g', { reserve: true });
