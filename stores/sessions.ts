@@ -79,10 +79,6 @@ export function sessionStore(db: Db) {
         { $set: { phase: 'closed' satisfies SessionPhase, closedAt, closeReason: reason } },
       );
     },
-
-    async get(tenantId: string, sessionId: string) {
-      return sessions.findOne({ _id: sessionId, tenantId });
-    },
   };
 }
 

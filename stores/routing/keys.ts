@@ -17,7 +17,6 @@ export const routingKeys = (tenantId: string) => {
     queue: (groupId: string) => `${p}queue:${groupId}`,
     group: (groupId: string) => `${p}group:${groupId}`,
     ticket: (sessionId: string) => `${p}ticket:${sessionId}`,
-    declined: (sessionId: string) => `${p}declined:${sessionId}`,
     assignment: `${p}assignment`,
     offers: `${p}offers`,
     pending: `${p}pending`,

@@ -102,7 +102,7 @@ describe('routing under races', () => {
         const multi = sampleConn.multi();
         for (const agentId of agents) multi.sCard(keys.agentSessions(agentId));
         multi.zRange(keys.queue('g'), 0, -1);
-        multi.hGetAll(`${keys.prefix}assignment`);
+        multi.hGetAll(keys.assignment);
         const replies = await multi.exec();
         const loads = replies.slice(0, AGENTS) as unknown as number[];
         const queued = replies[AGENTS] as unknown as string[];
@@ -148,7 +148,7 @@ describe('routing under races', () => {
     const waiting = await router.queueLength(tenant, 'g');
     if (waiting > 0) expect(loads.every((load) => load === CAPACITY)).toBe(true);
     // Sum of loads = open sessions, as Redis and as the test saw them.
-    const open = await sampleConn.hLen(`${keys.prefix}assignment`);
+    const open = await sampleConn.hLen(keys.assignment);
     expect(loads.reduce((sum, load) => sum + load, 0)).toBe(open);
     expect(open).toBe(holder.size);
     expect(holder.size + waiting).toBeLessThanOrEqual(SHOPPERS);
