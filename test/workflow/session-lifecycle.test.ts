@@ -23,6 +23,7 @@ import { temporal } from '@temporalio/proto';
 import { searchAttributeNames, stateQuery } from '../../workflows/contract';
 import { sessionWorkflow } from '../../workflows/session';
 import { eventually } from '../support/engine';
+import { recordHistory } from '../support/histories';
 import { quietTemporalRuntime } from '../support/quiet-runtime';
 import { testStack, uniqueDatabase, uniqueId } from '../support/stack';
 
@@ -130,7 +131,9 @@ describe('session workflow', () => {
       expect(final).toMatchObject({ phase: 'closed', closeReason: 'robot_idle' });
       // One timer of exactly the idle timeout, from the greeting; the close
       // happens in the workflow task right after it fires.
-      const { events } = await handle.fetchHistory();
+      const history = await handle.fetchHistory();
+      await recordHistory('robot-idle-close', history);
+      const { events } = history;
       const timers = (events ?? []).flatMap((e) =>
         e.timerStartedEventAttributes ? [e.timerStartedEventAttributes] : [],
       );
