@@ -1,30 +1,86 @@
-import { ApplicationFailure } from '@temporalio/activity';
-import { workflowMessageId } from '../domain/message';
-import type { SessionInput } from '../domain/session';
-import { snapshotFlow, type FlowSnapshot } from '../domain/tenant';
+import { ApplicationFailure, log } from '@temporalio/activity';
+import { buildFaqIndex, matchFaq, wantsHuman } from '../domain/faq';
+import { snapshotFlow, type FlowSnapshot } from '../domain/flow';
+import { workflowMessageId, type MessageKind, type SenderType } from '../domain/message';
+import type { SessionInput, SessionPhase } from '../domain/session';
+import type { CloseReason, LeaveMessageRequest } from '../domain/session-commands';
+import { isOpen } from '../domain/working-hours';
 import { postMessage, type PostMessageDeps } from '../messaging/post-message';
-import type { SessionStore } from '../stores/sessions';
+import type { FaqStore } from '../stores/faqs';
+import type { HoursStore } from '../stores/hours';
+import type { EnqueueRequest } from '../stores/routing/router';
+import { RoutingInputError } from '../stores/routing/router';
+import type { RoutingService } from '../stores/routing/service';
+import type { SessionPatch, SessionStore } from '../stores/sessions';
 import type { TenantStore } from '../stores/tenants';
+import type { TicketStore } from '../stores/tickets';
+import type { Router } from '../stores/routing/router';
 
 export interface ActivityDeps extends PostMessageDeps {
   tenants: TenantStore;
   sessions: SessionStore;
+  faqs: FaqStore;
+  tickets: TicketStore;
+  hours: HoursStore;
+  router: Router;
+  routing: RoutingService;
 }
 
-export interface RobotMessageInput {
+export interface WorkflowMessage {
   tenantId: string;
   sessionId: string;
-  /** Stable within the session (e.g. 'greeting'), so a retried activity stores one message. */
+  /** Stable within the session (e.g. 'greeting', 'queued:3'), so a retried activity stores one message. */
   purpose: string;
   text: string;
+  kind?: MessageKind;
+  sender?: Extract<SenderType, 'robot' | 'system'>;
+  suggestions?: string[];
 }
+
+/** The projection fields the workflow writes, with times as ISO strings (activity arguments are JSON). */
+export interface ProjectionPatch {
+  phase?: SessionPhase;
+  groupId?: string;
+  priority?: number;
+  enqueuedAt?: number;
+  agentId?: string;
+  assignedAt?: string;
+  firstResponseAt?: string;
+  slaBreachedAt?: string;
+  closedAt?: string;
+  closeReason?: CloseReason;
+  abandoned?: boolean;
+  rating?: { score: number; comment?: string; at: string };
+}
+
+const toDate = (value: string | undefined) => (value === undefined ? undefined : new Date(value));
+
+function toSessionPatch(patch: ProjectionPatch): SessionPatch {
+  const { rating, assignedAt, firstResponseAt, slaBreachedAt, closedAt, ...rest } = patch;
+  const dates = { assignedAt, firstResponseAt, slaBreachedAt, closedAt };
+  return {
+    ...rest,
+    ...Object.fromEntries(
+      Object.entries(dates).flatMap(([field, value]) =>
+        value === undefined ? [] : [[field, toDate(value)]],
+      ),
+    ),
+    ...(rating ? { rating: { ...rating, at: new Date(rating.at) } } : {}),
+  };
+}
+
+export type EnqueueOutcome =
+  | { status: 'assigned'; agentId: string }
+  | { status: 'queued'; position: number }
+  | { status: 'full'; length: number }
+  | { status: 'no_group' };
 
 /**
  * Side effects of the session workflow. Built from their dependencies by the
  * worker (or a test); the workflow sees only their types.
  */
 export const createActivities = (deps: ActivityDeps) => ({
-  /** Reads the tenant's reception settings once; the session keeps this snapshot. */
+  /** Reads the tenant's flow once; the session keeps this snapshot. */
   async loadFlowSnapshot(tenantId: string): Promise<FlowSnapshot> {
     const tenant = await deps.tenants.get(tenantId);
     if (!tenant) {
@@ -34,33 +90,218 @@ export const createActivities = (deps: ActivityDeps) => ({
         nonRetryable: true,
       });
     }
-    return snapshotFlow(tenant.reception);
+    return snapshotFlow(tenant.flow);
   },
 
   async recordSessionOpened(input: SessionInput, startedAt: string): Promise<void> {
     await deps.sessions.recordOpened(input, new Date(startedAt));
   },
 
-  async postRobotMessage({
-    tenantId,
-    sessionId,
-    purpose,
-    text,
-  }: RobotMessageInput): Promise<number> {
-    const message = await postMessage(deps, {
-      tenantId,
-      sessionId,
-      messageId: workflowMessageId(purpose),
+  /** A robot or system message, stored once per purpose and delivered; returns its seq. */
+  async postWorkflowMessage(message: WorkflowMessage): Promise<number> {
+    const stored = await postMessage(deps, {
+      tenantId: message.tenantId,
+      sessionId: message.sessionId,
+      messageId: workflowMessageId(message.purpose),
+      kind: message.kind ?? 'text',
+      sender: { type: message.sender ?? 'robot' },
+      text: message.text,
+      ...(message.suggestions?.length ? { suggestions: message.suggestions } : {}),
+    });
+    return stored.seq;
+  },
+
+  /**
+   * The robot's turn: a hand-over request, an FAQ answer, or a miss (with
+   * "you may want to ask" suggestions). Answers are posted here, keyed by the
+   * shopper's message id, so a retry never answers twice.
+   */
+  async robotReply(request: {
+    tenantId: string;
+    sessionId: string;
+    messageId: string;
+    text: string;
+    flow: Pick<FlowSnapshot, 'robot' | 'templates'>;
+  }): Promise<'handover' | 'answered' | 'missed'> {
+    const { robot, templates } = request.flow;
+    if (wantsHuman(request.text, robot.handoverKeywords)) return 'handover';
+    const index = buildFaqIndex(await deps.faqs.list(request.tenantId));
+    const match = matchFaq(index, request.text, { threshold: robot.answerThreshold });
+    const suggestions = match.suggestions.map((s) => s.question);
+    const reply = match.answer
+      ? { text: match.answer.answer, suggestions }
+      : {
+          text: suggestions.length
+            ? `${templates.noAnswer}\n${templates.suggestions}`
+            : templates.noAnswer,
+          suggestions,
+        };
+    await postMessage(deps, {
+      tenantId: request.tenantId,
+      sessionId: request.sessionId,
+      messageId: workflowMessageId(`robot:${request.messageId}`),
       kind: 'text',
       sender: { type: 'robot' },
-      text,
+      text: reply.text,
+      ...(reply.suggestions.length ? { suggestions: reply.suggestions } : {}),
     });
-    return message.seq;
+    return match.answer ? 'answered' : 'missed';
+  },
+
+  /** Whether the group (or the tenant's default schedule) is within working hours now. */
+  async withinWorkingHours(tenantId: string, groupId: string): Promise<boolean> {
+    const schedule = await deps.hours.forGroup(tenantId, groupId, 'reception');
+    return schedule === undefined || isOpen(schedule, new Date());
+  },
+
+  /** The shopper's agent of a session closed within `windowMs`, for sticky routing. */
+  async previousAgent(tenantId: string, visitorId: string, windowMs: number) {
+    if (windowMs <= 0) return undefined;
+    return deps.sessions.previousAgent(tenantId, visitorId, new Date(Date.now() - windowMs));
+  },
+
+  /**
+   * Puts the session in the group's queue (or straight to an agent). The
+   * projection is written first, so a Redis loss right after is healed from
+   * it. A queue already `maxLength` long refuses the session ('full').
+   */
+  async enqueue(
+    request: EnqueueRequest & { tenantId: string; maxLength: number },
+  ): Promise<EnqueueOutcome> {
+    const { tenantId, maxLength, ...entry } = request;
+    if (!(await deps.routing.groupExists(tenantId, entry.groupId))) {
+      log.warn('session routed to a group that does not exist', {
+        tenantId,
+        groupId: entry.groupId,
+      });
+      return { status: 'no_group' };
+    }
+    const length = await deps.router.queueLength(tenantId, entry.groupId);
+    const waiting = (await deps.router.queuePosition(tenantId, entry.sessionId)) !== undefined;
+    if (!waiting && length >= maxLength) return { status: 'full', length };
+    await deps.sessions.project(tenantId, entry.sessionId, {
+      phase: 'queued',
+      groupId: entry.groupId,
+      priority: entry.priority,
+      enqueuedAt: entry.enqueuedAt,
+    });
+    return deps.routing.enqueue(tenantId, entry);
+  },
+
+  async queueStatus(tenantId: string, sessionId: string) {
+    return (await deps.router.queuePosition(tenantId, sessionId)) ?? null;
+  },
+
+  /** Takes the session out of its queue; false when it was no longer waiting (already decided). */
+  async cancelQueued(tenantId: string, sessionId: string): Promise<boolean> {
+    return deps.router.cancel(tenantId, sessionId);
+  },
+
+  async overflowGroupOf(tenantId: string, groupId: string): Promise<string | null> {
+    return (await deps.router.groupSettings(tenantId, groupId)).overflowGroupId ?? null;
+  },
+
+  async acceptOffer(tenantId: string, agentId: string, sessionId: string): Promise<boolean> {
+    return deps.router.accept(tenantId, agentId, sessionId);
+  },
+
+  async declineOffer(tenantId: string, agentId: string, sessionId: string, awayAfterMiss: boolean) {
+    try {
+      await deps.routing.decline(tenantId, agentId, sessionId, awayAfterMiss);
+    } catch (error) {
+      // Already withdrawn (e.g. redelivered after a retry): nothing to give back.
+      if (!(error instanceof RoutingInputError)) throw error;
+    }
+  },
+
+  /** Frees the agent's seat (close, or a stray decision) and assigns whoever waits for it. */
+  async releaseSeat(tenantId: string, agentId: string, sessionId: string): Promise<void> {
+    await deps.routing.release(tenantId, agentId, sessionId);
+  },
+
+  /**
+   * Moves the seat atomically. A target agent who is not online with room is
+   * a business refusal (non-retryable), and nothing changes.
+   */
+  async transferSeat(
+    tenantId: string,
+    request: Parameters<RoutingService['transfer']>[1],
+  ): Promise<{ status: 'assigned'; agentId: string } | { status: 'queued'; position: number }> {
+    try {
+      return await deps.routing.transfer(tenantId, request);
+    } catch (error) {
+      if (error instanceof RoutingInputError) {
+        throw ApplicationFailure.create({
+          type: 'TargetUnavailable',
+          message: error.message,
+          nonRetryable: true,
+        });
+      }
+      throw error;
+    }
+  },
+
+  async project(
+    tenantId: string,
+    sessionId: string,
+    patch: ProjectionPatch,
+    unset: (keyof ProjectionPatch)[] = [],
+  ): Promise<void> {
+    await deps.sessions.project(tenantId, sessionId, toSessionPatch(patch), unset);
+  },
+
+  async recordTransfer(
+    tenantId: string,
+    sessionId: string,
+    transfer: { at: string; fromAgentId: string; toAgentId?: string; toGroupId?: string },
+  ): Promise<void> {
+    await deps.sessions.appendTransfer(tenantId, sessionId, {
+      ...transfer,
+      at: new Date(transfer.at),
+    });
+  },
+
+  /** The latest shopper and agent activity recorded on the message fast path (epoch ms). */
+  async lastActivity(tenantId: string, sessionId: string) {
+    const doc = await deps.sessions.get(tenantId, sessionId);
+    return {
+      visitorAt: doc?.lastVisitorAt?.getTime() ?? null,
+      agentAt: doc?.lastAgentAt?.getTime() ?? null,
+    };
+  },
+
+  /** An event for supervisors: the agent has not answered within the flow's SLA. */
+  async recordSlaBreach(tenantId: string, sessionId: string, agentId: string, at: string) {
+    log.warn('first-response SLA breached', {
+      event: 'sla_breached',
+      tenantId,
+      sessionId,
+      agentId,
+    });
+    await deps.sessions.project(tenantId, sessionId, { slaBreachedAt: new Date(at) });
+  },
+
+  async openTicket(
+    input: SessionInput,
+    groupId: string | undefined,
+    request: LeaveMessageRequest,
+  ): Promise<string> {
+    return deps.tickets.open(input.tenantId, input.sessionId, input.visitor.id, groupId, request);
   },
 
   /** Writes the closed projection, then frees the visitor to open a new session. */
-  async recordSessionClosed(input: SessionInput, closedAt: string, reason: string): Promise<void> {
-    await deps.sessions.recordClosed(input.tenantId, input.sessionId, new Date(closedAt), reason);
+  async recordSessionClosed(
+    input: SessionInput,
+    closedAt: string,
+    reason: CloseReason,
+    abandoned = false,
+  ): Promise<void> {
+    await deps.sessions.project(input.tenantId, input.sessionId, {
+      phase: 'closed',
+      closedAt: new Date(closedAt),
+      closeReason: reason,
+      ...(abandoned ? { abandoned } : {}),
+    });
     await deps.sessions.releaseOpen(input.tenantId, input.visitor.id, input.sessionId);
   },
 });

@@ -12,7 +12,8 @@ export interface Sender {
   id?: string;
 }
 
-export type MessageKind = 'text' | 'system';
+/** `system`: queue position, warnings, transfer notices; `rating`: the rating invitation card. */
+export type MessageKind = 'text' | 'system' | 'rating';
 
 export interface ChatMessage {
   tenantId: string;
@@ -23,6 +24,8 @@ export interface ChatMessage {
   kind: MessageKind;
   sender: Sender;
   text: string;
+  /** Robot answers: questions the shopper may want to ask next (tappable chips). */
+  suggestions?: string[];
   createdAt: string;
 }
 

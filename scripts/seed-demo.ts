@@ -1,10 +1,57 @@
 import type { Db } from 'mongodb';
-import { defaultReceptionSettings } from '../domain/tenant';
+import { agentStore } from '../stores/agents';
+import { faqStore } from '../stores/faqs';
 import { tenantStore } from '../stores/tenants';
 
 export const demoTenant = { tenantId: 'demo', name: 'Demo Shop' } as const;
 
-/** Creates the demo tenant once; later runs leave it (and any edits) alone. */
+const demoFaq = [
+  {
+    question: '如何退货？',
+    similar: ['退货流程是什么', '我想退货'],
+    keywords: ['退货', '退款'],
+    answer: '签收后 7 天内可在“我的订单”中申请退货，审核通过后按页面提示寄回即可。',
+  },
+  {
+    question: '什么时候发货？',
+    similar: ['多久能发货', '下单后多久发货'],
+    keywords: ['发货'],
+    answer: '现货商品在付款后 48 小时内发货。',
+  },
+  {
+    question: '运费多少？',
+    similar: ['包邮吗'],
+    keywords: ['运费', '包邮'],
+    answer: '订单满 99 元包邮，不满 99 元收取 8 元运费。',
+  },
+  {
+    question: 'How do I return an item?',
+    similar: ['return policy', 'I want to return my order'],
+    keywords: ['return', 'refund'],
+    answer:
+      'Request a return from "My orders" within 7 days of delivery, then ship it back as shown.',
+  },
+  {
+    question: 'When will my order ship?',
+    similar: ['shipping time', 'how long until it ships'],
+    keywords: ['ship', 'shipping'],
+    answer: 'Items in stock ship within 48 hours of payment.',
+  },
+];
+
+/**
+ * Creates the demo tenant once — its default group, one FAQ set in both
+ * languages; later runs leave it (and any edits) alone.
+ */
 export async function seedDemoTenant(db: Db) {
-  return tenantStore(db).ensure(demoTenant.tenantId, demoTenant.name, defaultReceptionSettings);
+  const existing = await tenantStore(db).get(demoTenant.tenantId);
+  if (existing) return existing;
+  const agents = agentStore(db);
+  await agents.upsertGroup(demoTenant.tenantId, 'default', {
+    strategy: 'least-load',
+    reserve: false,
+  });
+  const faqs = faqStore(db);
+  for (const entry of demoFaq) await faqs.add(demoTenant.tenantId, entry);
+  return tenantStore(db).ensure(demoTenant.tenantId, demoTenant.name);
 }

@@ -1,14 +1,19 @@
 import type { Db } from 'mongodb';
+import type { AgentStatus, AssignmentStrategy } from '../domain/agents';
+import type { FaqEntry } from '../domain/faq';
 import type { ChatMessage } from '../domain/message';
+import type { CloseReason } from '../domain/session-commands';
+import type { WorkingHours } from '../domain/working-hours';
 import type { Channel, Entry, SessionPhase } from '../domain/session';
-import type { ReceptionSettings } from '../domain/tenant';
+import type { FlowInput } from '../domain/flow';
 
 /** Document shapes as stored; `_id` is ours wherever a natural key exists. */
 
 export interface TenantDoc {
   _id: string;
   name: string;
-  reception: ReceptionSettings;
+  /** Validated on write, parsed with defaults on read (older documents lack newer fields). */
+  flow?: FlowInput;
   createdAt: Date;
 }
 
@@ -21,7 +26,11 @@ export interface OpenSessionDoc {
   createdAt: Date;
 }
 
-/** Projection of the session workflow, written by its activities, for lists and search. */
+/**
+ * Projection of the session workflow, written by its activities, for lists,
+ * search, and rebuilding routing state after Redis lost it: `groupId`,
+ * `priority` and `enqueuedAt` while queued; `agentId` while assigned.
+ */
 export interface SessionDoc {
   _id: string;
   tenantId: string;
@@ -30,8 +39,72 @@ export interface SessionDoc {
   entry: Entry;
   phase: SessionPhase;
   startedAt: Date;
+  groupId?: string;
+  priority?: number;
+  enqueuedAt?: number;
+  agentId?: string;
+  assignedAt?: Date;
+  firstResponseAt?: Date;
+  /** Last shopper and agent activity, written on the message fast path for the workflow's timers. */
+  lastVisitorAt?: Date;
+  lastAgentAt?: Date;
+  transfers?: { at: Date; fromAgentId: string; toAgentId?: string; toGroupId?: string }[];
   closedAt?: Date;
-  closeReason?: string;
+  closeReason?: CloseReason;
+  abandoned?: boolean;
+  slaBreachedAt?: Date;
+  rating?: { score: number; comment?: string; at: Date };
+}
+
+/** An agent's routing settings and presence: the durable truth Redis is rebuilt from. */
+export interface AgentDoc {
+  _id: string;
+  tenantId: string;
+  agentId: string;
+  capacity: number;
+  groups: string[];
+  status: AgentStatus;
+  updatedAt: Date;
+}
+
+export interface GroupDoc {
+  _id: string;
+  tenantId: string;
+  groupId: string;
+  strategy: AssignmentStrategy;
+  reserve: boolean;
+  overflowGroupId?: string;
+  updatedAt: Date;
+}
+
+export interface FaqDoc extends FaqEntry {
+  _id: string;
+  tenantId: string;
+  updatedAt: Date;
+}
+
+/** A leave-message ticket in the tenant's queue. */
+export interface TicketDoc {
+  _id: string;
+  tenantId: string;
+  sessionId: string;
+  visitorId: string;
+  groupId?: string;
+  contact: { name?: string; phone?: string; email?: string; orderRef?: string };
+  content: string;
+  status: 'open' | 'assigned' | 'resolved';
+  assigneeId?: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** One working-hours schedule per (tenant, group, kind); group `*` is the tenant's default. */
+export interface HoursDoc {
+  _id: string;
+  tenantId: string;
+  groupId: string;
+  kind: string;
+  schedule: WorkingHours;
 }
 
 export type MessageDoc = Omit<ChatMessage, 'createdAt'> & { createdAt: Date };
@@ -42,5 +115,10 @@ export function collections(db: Db) {
     openSessions: db.collection<OpenSessionDoc>('open_sessions'),
     sessions: db.collection<SessionDoc>('sessions'),
     messages: db.collection<MessageDoc>('messages'),
+    agents: db.collection<AgentDoc>('agents'),
+    groups: db.collection<GroupDoc>('groups'),
+    faqs: db.collection<FaqDoc>('faqs'),
+    tickets: db.collection<TicketDoc>('tickets'),
+    hours: db.collection<HoursDoc>('working_hours'),
   };
 }

@@ -1,6 +1,7 @@
 import type { Db } from 'mongodb';
 import type { SessionInput, SessionPhase } from '../domain/session';
-import { collections } from './collections';
+import type { CloseReason } from '../domain/session-commands';
+import { collections, type SessionDoc } from './collections';
 import { isDuplicateKey } from './mongo-errors';
 
 const pointerId = (tenantId: string, visitorId: string) => `${tenantId}:${visitorId}`;
@@ -68,18 +69,73 @@ export function sessionStore(db: Db) {
       );
     },
 
-    async recordClosed(
+    /**
+     * Writes what the workflow just decided (phase, group, agent, times…).
+     * Field values are set as given; `unset` names fields to clear (e.g. the
+     * agent when a session goes back to the queue).
+     */
+    async project(
       tenantId: string,
       sessionId: string,
-      closedAt: Date,
-      reason: string,
+      patch: SessionPatch,
+      unset: (keyof SessionPatch)[] = [],
     ): Promise<void> {
       await sessions.updateOne(
         { _id: sessionId, tenantId },
-        { $set: { phase: 'closed' satisfies SessionPhase, closedAt, closeReason: reason } },
+        {
+          $set: patch,
+          ...(unset.length ? { $unset: Object.fromEntries(unset.map((f) => [f, ''])) } : {}),
+        },
       );
+    },
+
+    async appendTransfer(
+      tenantId: string,
+      sessionId: string,
+      transfer: NonNullable<SessionDoc['transfers']>[number],
+    ): Promise<void> {
+      await sessions.updateOne({ _id: sessionId, tenantId }, { $push: { transfers: transfer } });
+    },
+
+    /**
+     * Last activity on the message fast path, for the workflow's deadline
+     * timers. Only moves forward, so a late writer never turns the clock back.
+     */
+    async touch(tenantId: string, sessionId: string, by: 'visitor' | 'agent', at: Date) {
+      const field = by === 'visitor' ? 'lastVisitorAt' : 'lastAgentAt';
+      await sessions.updateOne(
+        {
+          _id: sessionId,
+          tenantId,
+          $or: [{ [field]: { $exists: false } }, { [field]: { $lt: at } }],
+        },
+        { $set: { [field]: at } },
+      );
+    },
+
+    async get(tenantId: string, sessionId: string) {
+      return sessions.findOne({ _id: sessionId, tenantId });
+    },
+
+    /** The agent of the visitor's latest session closed after `since`, for sticky routing. */
+    async previousAgent(tenantId: string, visitorId: string, since: Date) {
+      const [last] = await sessions
+        .find({ tenantId, visitorId, agentId: { $exists: true }, closedAt: { $gte: since } })
+        .sort({ closedAt: -1 })
+        .limit(1)
+        .toArray();
+      return last?.agentId;
+    },
+
+    /** Sessions in the given phases, for rebuilding routing state. */
+    async inPhases(tenantId: string, phases: SessionPhase[]) {
+      return sessions.find({ tenantId, phase: { $in: phases } }).toArray();
     },
   };
 }
+
+export type SessionPatch = Partial<Omit<SessionDoc, '_id' | 'tenantId' | 'transfers'>> & {
+  closeReason?: CloseReason;
+};
 
 export type SessionStore = ReturnType<typeof sessionStore>;

@@ -1,12 +1,13 @@
 import type { Db } from 'mongodb';
-import type { ReceptionSettings, Tenant } from '../domain/tenant';
+import { flowSchema, type FlowInput } from '../domain/flow';
+import type { Tenant } from '../domain/tenant';
 import { collections, type TenantDoc } from './collections';
 
 function toTenant(doc: TenantDoc): Tenant {
   return {
     tenantId: doc._id,
     name: doc.name,
-    reception: doc.reception,
+    flow: flowSchema.parse(doc.flow ?? {}),
     createdAt: doc.createdAt.toISOString(),
   };
 }
@@ -19,11 +20,17 @@ export function tenantStore(db: Db) {
       return doc ? toTenant(doc) : undefined;
     },
 
+    /** Every tenant id, for the background routing healer. */
+    async ids(): Promise<string[]> {
+      const docs = await tenants.find({}, { projection: { _id: 1 } }).toArray();
+      return docs.map((doc) => doc._id);
+    },
+
     /** Creates the tenant if missing; an existing tenant is left exactly as it is. */
-    async ensure(tenantId: string, name: string, reception: ReceptionSettings): Promise<Tenant> {
+    async ensure(tenantId: string, name: string, flow: FlowInput = {}): Promise<Tenant> {
       await tenants.updateOne(
         { _id: tenantId },
-        { $setOnInsert: { name, reception, createdAt: new Date() } },
+        { $setOnInsert: { name, flow: flowSchema.parse(flow), createdAt: new Date() } },
         { upsert: true },
       );
       const doc = await tenants.findOne({ _id: tenantId });

@@ -1,6 +1,6 @@
 import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, parseConfig, workerConfigSchema } from '../runtime/config';
-import { closeRedis, connectMongo, connectRedis } from '../runtime/connections';
+import { closeRedis, connectMongo, connectRedis, connectTemporal } from '../runtime/connections';
 import { loadDotEnv } from '../runtime/env-file';
 import { createLogger, describeError } from '../runtime/logger';
 import { routeTemporalLogs } from '../runtime/temporal-logger';
@@ -20,8 +20,11 @@ async function main(): Promise<void> {
     () => log.info('redis reachable again'),
   );
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const worker = await createSessionWorker({
+  const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  const { run } = await createSessionWorker({
     connection,
+    client: temporal.client,
+    log,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     db: mongo.db,
@@ -32,8 +35,9 @@ async function main(): Promise<void> {
     namespace: config.TEMPORAL_NAMESPACE,
   });
   // Runs until SIGINT/SIGTERM, which the Temporal runtime turns into a graceful shutdown.
-  await worker.run();
+  await run();
   await connection.close();
+  await temporal.connection.close();
   await mongo.client.close();
   await closeRedis(redis);
   log.info('worker stopped');

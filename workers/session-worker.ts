@@ -1,40 +1,103 @@
 import { Emitter } from '@socket.io/redis-emitter';
+import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Db } from 'mongodb';
-import { createActivities } from '../activities';
+import { createActivities, type ActivityDeps } from '../activities';
 import type { VisitorServerToClientEvents } from '../domain/socket-events';
 import { emitterBroadcaster } from '../messaging/broadcast';
 import type { RedisClient } from '../runtime/connections';
+import { createLogger, type Logger } from '../runtime/logger';
+import { tellSessionBySignal } from '../runtime/tell-session';
+import { agentStore } from '../stores/agents';
+import { faqStore } from '../stores/faqs';
+import { hoursStore } from '../stores/hours';
 import { ensureIndexes } from '../stores/indexes';
 import { messageStore } from '../stores/messages';
+import { createRouter } from '../stores/routing/router';
+import { createRoutingService } from '../stores/routing/service';
 import { sessionStore } from '../stores/sessions';
 import { tenantStore } from '../stores/tenants';
+import { ticketStore } from '../stores/tickets';
+import { startRoutingUpkeep } from './routing-upkeep';
 
 export interface SessionWorkerOptions {
   connection: NativeConnection;
+  /** A client of the same Temporal namespace: routing decisions are told to sessions by signal. */
+  client: Client;
   namespace: string;
   taskQueue: string;
   db: Db;
   redis: RedisClient;
+  log?: Logger;
+  /** Background routing rounds (redelivery, healing); default every 2 s. */
+  upkeepIntervalMs?: number;
+}
+
+/** The activities' dependencies, built from the three connections. */
+export function activityDeps(
+  db: Db,
+  redis: RedisClient,
+  client: Client,
+  log?: Logger,
+): ActivityDeps {
+  const sessions = sessionStore(db);
+  const router = createRouter(redis);
+  return {
+    tenants: tenantStore(db),
+    sessions,
+    messages: messageStore(db),
+    faqs: faqStore(db),
+    tickets: ticketStore(db),
+    hours: hoursStore(db),
+    broadcaster: emitterBroadcaster(new Emitter<VisitorServerToClientEvents>(redis)),
+    router,
+    routing: createRoutingService({
+      router,
+      agents: agentStore(db),
+      sessions,
+      tell: tellSessionBySignal(client),
+      onDeliveryError: (assignment, error) =>
+        log?.warn('routing decision not told yet; it will be retold', {
+          sessionId: assignment.sessionId,
+          error: String(error),
+        }),
+    }),
+  };
 }
 
 /**
- * Builds the worker that runs session workflows and their activities. The
- * entry point and the tests call this with their own connections.
+ * Builds the worker that runs session workflows and their activities, and
+ * the routing upkeep that runs beside it. The entry point and the tests call
+ * this with their own connections; `run()` runs both until shutdown.
  */
-export async function createSessionWorker(options: SessionWorkerOptions): Promise<Worker> {
+export async function createSessionWorker(
+  options: SessionWorkerOptions,
+): Promise<{ worker: Worker; run: () => Promise<void> }> {
   await ensureIndexes(options.db);
-  const activities = createActivities({
-    tenants: tenantStore(options.db),
-    sessions: sessionStore(options.db),
-    messages: messageStore(options.db),
-    broadcaster: emitterBroadcaster(new Emitter<VisitorServerToClientEvents>(options.redis)),
-  });
-  return Worker.create({
+  const log = options.log ?? createLogger('warn', { process: 'worker' });
+  const deps = activityDeps(options.db, options.redis, options.client, log);
+  const worker = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     workflowsPath: require.resolve('../workflows'),
-    activities,
+    activities: createActivities(deps),
   });
+  return {
+    worker,
+    async run() {
+      const upkeep = startRoutingUpkeep({
+        routing: deps.routing,
+        tenants: deps.tenants,
+        log,
+        intervalMs: options.upkeepIntervalMs ?? 2_000,
+        redeliverAfterMs: 3_000,
+      });
+      try {
+        await worker.run();
+      } finally {
+        await upkeep.stop();
+      }
+    },
+  };
 }

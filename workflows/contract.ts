@@ -1,11 +1,24 @@
 /**
- * What both sides of the wire share: the workflow's name, its queries, task
- * queue defaults and search-attribute keys. The API and the scripts import
- * this module; they never import workflow code.
+ * What both sides of the wire share: the workflow's name, its signals,
+ * updates and queries, and search-attribute keys. The API, the activities and
+ * the scripts import this module; they never import workflow code.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { defineQuery } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Assignment } from '../domain/agents';
+import type {
+  ChatTurn,
+  CloseReason,
+  CloseRequest,
+  LeaveMessageRequest,
+  OfferReply,
+  RateRequest,
+  TransferRequest,
+  VisitorText,
+} from '../domain/session-commands';
 import type { SessionInput, SessionPhase } from '../domain/session';
+
+export type { CloseReason } from '../domain/session-commands';
 
 export const sessionWorkflowType = 'sessionWorkflow';
 
@@ -21,6 +34,14 @@ export const searchAttributes = {
 /** Names to register on a Temporal server (all Keyword). */
 export const searchAttributeNames = Object.values(searchAttributes).map((key) => key.name);
 
+export interface TransferRecord {
+  at: string;
+  fromAgentId: string;
+  toAgentId?: string;
+  toGroupId?: string;
+  by: string;
+}
+
 export interface SessionState {
   tenantId: string;
   sessionId: string;
@@ -29,12 +50,55 @@ export interface SessionState {
   entry: SessionInput['entry'];
   phase: SessionPhase;
   startedAt: string;
-  /** Workflow time of the last message in the session; idle timers count from here. */
+  /** Workflow time of the last activity in the current phase; idle timers count from here. */
   lastActivityAt: string;
+  /** Consecutive robot misses. */
+  robotMisses: number;
+  groupId?: string;
+  priority?: number;
+  /** Epoch ms of the first enqueue; kept across re-asserts and overflow so order survives. */
+  enqueuedAt?: number;
+  overflowed?: boolean;
+  queuePosition?: number;
+  estimatedWaitMs?: number;
+  agentId?: string;
+  /** Agent of a pending offer (reservation groups). */
+  offeredAgentId?: string;
+  assignedAt?: string;
+  firstResponseAt?: string;
+  slaBreached?: boolean;
+  lastVisitorAt?: string;
+  lastAgentAt?: string;
+  idleWarnedAt?: string;
+  transfers: TransferRecord[];
   closedAt?: string;
   closeReason?: CloseReason;
+  ticketId?: string;
+  rating?: { score: number; comment?: string; at: string };
 }
 
-export type CloseReason = 'robot_idle';
+/** Told by the router's delivery (possibly more than once: duplicates are ignored). */
+export const assignedSignal = defineSignal<[Assignment]>('assigned');
+/** A shopper message the robot must answer (robot phase). */
+export const visitorTextSignal = defineSignal<[VisitorText]>('visitorText');
+/** A change of speaker in the human phase. */
+export const chatTurnSignal = defineSignal<[ChatTurn]>('chatTurn');
+
+/** Updates, not signals: the caller needs an answer or a clear refusal. */
+export const requestHumanUpdate = defineUpdate<SessionState, []>('requestHuman');
+export const acceptOfferUpdate = defineUpdate<SessionState, [OfferReply]>('acceptOffer');
+export const declineOfferUpdate = defineUpdate<SessionState, [OfferReply]>('declineOffer');
+export const transferUpdate = defineUpdate<SessionState, [TransferRequest]>('transfer');
+export const closeUpdate = defineUpdate<SessionState, [CloseRequest]>('close');
+export const rateUpdate = defineUpdate<SessionState, [RateRequest]>('rate');
+export const leaveMessageUpdate = defineUpdate<SessionState, [LeaveMessageRequest]>('leaveMessage');
 
 export const stateQuery = defineQuery<SessionState>('state');
+
+/** Failure types the workflow's updates refuse with; the API maps them to HTTP answers. */
+export const refusalTypes = {
+  invalid: 'InvalidRequest',
+  wrongPhase: 'WrongPhase',
+  forbidden: 'Forbidden',
+  unavailable: 'TargetUnavailable',
+} as const;

@@ -23,6 +23,7 @@ import {
   releaseScript,
   setStatusScript,
   restoreScript,
+  transferScript,
   upsertAgentScript,
 } from './scripts';
 
@@ -43,7 +44,7 @@ export class RoutingInputError extends Error {
   }
 }
 
-function check<S extends z.ZodType>(schema: S, value: unknown, field: string): z.infer<S> {
+export function check<S extends z.ZodType>(schema: S, value: unknown, field: string): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
@@ -95,6 +96,12 @@ function refusal(error: unknown): unknown {
   const message = error instanceof Error ? error.message : '';
   if (message.includes('unknown_agent'))
     return new RoutingInputError('agentId', 'no such agent in routing');
+  if (message.includes('target_unavailable')) {
+    return new RoutingInputError('toAgentId', 'the agent is not online with free capacity');
+  }
+  if (message.includes('not_assigned')) {
+    return new RoutingInputError('sessionId', 'the session is not assigned to this agent');
+  }
   if (message.includes('not_offered')) {
     return new RoutingInputError('sessionId', 'the session is not offered to this agent');
   }
@@ -112,6 +119,7 @@ export function createRouter(redis: RedisClient, now: () => number = Date.now) {
     accept: luaScript(acceptScript),
     decline: luaScript(declineScript),
     restore: luaScript(restoreScript),
+    transfer: luaScript(transferScript),
   };
 
   /** Assignments a script made while draining, decoded. */
@@ -213,6 +221,53 @@ export function createRouter(redis: RedisClient, now: () => number = Date.now) {
       check(opaqueId, agentId, 'agentId');
       check(opaqueId, sessionId, 'sessionId');
       return decide(scripts.release, keys.agent(agentId), [keys.prefix, agentId, sessionId]);
+    },
+
+    /**
+     * Moves an assigned session from its agent to another agent (who must be
+     * online with room) or to a group (assigned or queued there), in one
+     * atomic step; the old agent's freed seat drains its queues.
+     */
+    async transfer(
+      tenantId: string,
+      request: { sessionId: string; fromAgentId: string; priority: number } & (
+        { toAgentId: string; toGroupId?: undefined } | { toGroupId: string; toAgentId?: undefined }
+      ),
+    ): Promise<{ result: EnqueueResult; assignments: Assignment[] }> {
+      const keys = routingKeys(check(opaqueId, tenantId, 'tenantId'));
+      check(opaqueId, request.sessionId, 'sessionId');
+      check(opaqueId, request.fromAgentId, 'fromAgentId');
+      if (request.toAgentId !== undefined) check(opaqueId, request.toAgentId, 'toAgentId');
+      if (request.toGroupId !== undefined) check(opaqueId, request.toGroupId, 'toGroupId');
+      check(enqueueSchema.shape.priority, request.priority, 'priority');
+      const at = now();
+      let reply: unknown;
+      try {
+        reply = await scripts.transfer(redis, keys.assignment, [
+          keys.prefix,
+          request.fromAgentId,
+          request.sessionId,
+          request.toAgentId ?? '',
+          request.toGroupId ?? '',
+          String(request.priority),
+          String(at),
+        ]);
+      } catch (error) {
+        throw refusal(error);
+      }
+      const [[status, value], decisions] = z
+        .tuple([
+          z.tuple([z.enum(['assigned', 'queued']), z.union([z.string(), z.number()])]),
+          z.unknown(),
+        ])
+        .parse(reply);
+      return {
+        result:
+          status === 'assigned'
+            ? { status, agentId: String(value) }
+            : { status, position: Number(value) },
+        assignments: made(decisions, at),
+      };
     },
 
     /** The agent takes the session offered to it. False if it was not offered to this agent (any more). */

@@ -292,3 +292,42 @@ for _, a in ipairs(snapshot.agents) do drain(a.agentId, now, made) end
 redis.call('SET', P .. 'epoch', now)
 return made
 `;
+
+/**
+ * ARGV: prefix, fromAgent, sessionId, toAgent ('' for a group), toGroup ('' for an agent), priority, now.
+ * Moves the session's seat in one step, so capacity is never counted twice or
+ * lost: to an agent, who must be online with room (else 'target_unavailable'
+ * and nothing changes); or to a group, where it is assigned or queued like a
+ * new arrival. The old agent is never given the session back, and drains.
+ * Returns {result, decisions}: result is {'assigned', agent} or {'queued', position}.
+ */
+export const transferScript = `${helpers}
+local from, session, to_agent, to_group, priority, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
+if redis.call('HGET', P .. 'assignment', session) ~= from or redis.call('HEXISTS', P .. 'offers', session) == 1 then
+  return redis.error_reply('not_assigned')
+end
+if to_agent ~= '' then
+  if to_agent == from or not has_room(to_agent) then return redis.error_reply('target_unavailable') end
+  free_seat(from, session)
+  redis.call('SADD', P .. 'agent-sessions:' .. to_agent, session)
+  redis.call('HSET', P .. 'assignment', session, to_agent)
+  refresh(to_agent)
+  refresh(from)
+  return { { 'assigned', to_agent }, drain(from, now, {}) }
+end
+free_seat(from, session)
+redis.call('SADD', P .. 'declined:' .. session, from)
+redis.call('HSET', P .. 'ticket:' .. session, 'groupId', to_group, 'priority', priority, 'enqueuedAt', now)
+refresh(from)
+local made = {}
+local result
+local agent = best_agent(to_group, session, '')
+if agent then
+  table.insert(made, assign(agent, session, to_group, now))
+  result = { 'assigned', agent }
+else
+  queue_session(session, to_group, priority, now)
+  result = { 'queued', redis.call('ZRANK', P .. 'queue:' .. to_group, session) + 1 }
+end
+return { result, drain(from, now, made) }
+`;

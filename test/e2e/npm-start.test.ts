@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { defaultReceptionSettings } from '../../domain/tenant';
+import { defaultTemplates } from '../../domain/flow';
 import { freePort, isPortFree } from '../../scripts/stack/ports';
 import { launchChromium, screenshotPath } from '../support/browser';
 import { eventually } from '../support/engine';
@@ -103,7 +103,7 @@ describe('npm start', () => {
         await page.goto(`${api}/visitor/?tenant=demo`);
         const greeting = page.locator('.message--robot .message__text');
         await greeting.waitFor({ timeout: 30_000 });
-        expect(await greeting.textContent()).toBe(defaultReceptionSettings.greeting['zh-CN']);
+        expect(await greeting.textContent()).toBe(defaultTemplates['zh-CN'].greeting);
         await page.screenshot({ path: await screenshotPath('visitor-greeting') });
       } finally {
         await browser.close();

@@ -1,4 +1,4 @@
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import type { Db } from 'mongodb';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { createApp, type App } from '../../api/app';
@@ -8,7 +8,7 @@ import type {
   VisitorClientToServerEvents,
   VisitorServerToClientEvents,
 } from '../../domain/socket-events';
-import { defaultReceptionSettings, type ReceptionSettings } from '../../domain/tenant';
+import type { FlowInput } from '../../domain/flow';
 import { apiConfigSchema, type ApiConfig } from '../../runtime/config';
 import {
   closeRedis,
@@ -30,7 +30,7 @@ export interface TestEngine {
   app: App;
   db: Db;
   temporal: TemporalHandle;
-  createTenant: (reception?: Partial<ReceptionSettings>) => Promise<string>;
+  createTenant: (flow?: FlowInput) => Promise<string>;
   close: () => Promise<void>;
 }
 
@@ -55,8 +55,10 @@ export async function startTestEngine(overrides: Partial<ApiConfig> = {}): Promi
   const mongo: MongoHandle = await connectMongo(config.MONGODB_URL, config.MONGODB_DATABASE);
   const redis: RedisClient = await connectRedis(config.REDIS_URL, () => undefined);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const worker: Worker = await createSessionWorker({
+  const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  const worker = await createSessionWorker({
     connection,
+    client: temporal.client,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     db: mongo.db,
@@ -64,24 +66,20 @@ export async function startTestEngine(overrides: Partial<ApiConfig> = {}): Promi
   });
   const running = worker.run();
   const app = await createApp(config, createLogger('warn', { process: 'api-test' }));
-  const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
 
   return {
     config,
     app,
     db: mongo.db,
     temporal,
-    async createTenant(reception = {}) {
+    async createTenant(flow = {}) {
       const tenantId = uniqueId('tenant');
-      await tenantStore(mongo.db).ensure(tenantId, 'Test shop', {
-        ...defaultReceptionSettings,
-        ...reception,
-      });
+      await tenantStore(mongo.db).ensure(tenantId, 'Test shop', flow);
       return tenantId;
     },
     async close() {
       await app.close();
-      worker.shutdown();
+      worker.worker.shutdown();
       await running;
       await temporal.connection.close();
       await connection.close();

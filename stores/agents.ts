@@ -1,0 +1,71 @@
+import type { Db } from 'mongodb';
+import type { AgentRouting, AgentStatus, GroupRoutingSettings } from '../domain/agents';
+import { collections } from './collections';
+
+const key = (tenantId: string, id: string) => `${tenantId}:${id}`;
+
+/**
+ * Agents' routing settings and presence, and groups' routing settings, in
+ * MongoDB: the durable truth the Redis routing state mirrors and is rebuilt
+ * from. Written before Redis, so a crash in between leaves the truth ahead.
+ */
+export function agentStore(db: Db) {
+  const { agents, groups } = collections(db);
+  return {
+    async upsertAgent(tenantId: string, agent: AgentRouting): Promise<void> {
+      await agents.updateOne(
+        { _id: key(tenantId, agent.agentId) },
+        {
+          $set: { capacity: agent.capacity, groups: agent.groups, updatedAt: new Date() },
+          $setOnInsert: { tenantId, agentId: agent.agentId, status: 'offline' },
+        },
+        { upsert: true },
+      );
+    },
+
+    /** False when the agent does not exist (nothing is written). */
+    async setStatus(tenantId: string, agentId: string, status: AgentStatus): Promise<boolean> {
+      const result = await agents.updateOne(
+        { _id: key(tenantId, agentId) },
+        { $set: { status, updatedAt: new Date() } },
+      );
+      return result.matchedCount === 1;
+    },
+
+    async getAgent(tenantId: string, agentId: string) {
+      return agents.findOne({ _id: key(tenantId, agentId) });
+    },
+
+    async listAgents(tenantId: string) {
+      return agents.find({ tenantId }).sort({ agentId: 1 }).toArray();
+    },
+
+    async upsertGroup(
+      tenantId: string,
+      groupId: string,
+      settings: GroupRoutingSettings,
+    ): Promise<void> {
+      await groups.updateOne(
+        { _id: key(tenantId, groupId) },
+        {
+          $set: {
+            tenantId,
+            groupId,
+            strategy: settings.strategy,
+            reserve: settings.reserve,
+            updatedAt: new Date(),
+            ...(settings.overflowGroupId ? { overflowGroupId: settings.overflowGroupId } : {}),
+          },
+          ...(settings.overflowGroupId ? {} : { $unset: { overflowGroupId: '' } }),
+        },
+        { upsert: true },
+      );
+    },
+
+    async listGroups(tenantId: string) {
+      return groups.find({ tenantId }).sort({ groupId: 1 }).toArray();
+    },
+  };
+}
+
+export type AgentStore = ReturnType<typeof agentStore>;

@@ -1,0 +1,206 @@
+import {
+  agentRoutingSchema,
+  agentStatuses,
+  groupRoutingSchema,
+  type AgentRouting,
+  type AgentStatus,
+  type Assignment,
+  type GroupRouting,
+} from '../../domain/agents';
+import { opaqueId } from '../../domain/session';
+import type { AgentStore } from '../agents';
+import type { SessionStore } from '../sessions';
+import { deliverPending, type DeliveryRound } from './delivery';
+import { check, RoutingInputError, type EnqueueRequest, type Router } from './router';
+import { z } from 'zod';
+
+/**
+ * Tells a session's workflow of a routing decision. 'gone' means the
+ * workflow no longer runs (closed, terminated): nobody will take the seat.
+ * Throws when the workflow could not be reached; the decision then stays
+ * pending and is retold later.
+ */
+export type TellSession = (tenantId: string, assignment: Assignment) => Promise<'told' | 'gone'>;
+
+export interface RoutingServiceDeps {
+  router: Router;
+  agents: AgentStore;
+  sessions: SessionStore;
+  tell: TellSession;
+  onDeliveryError?: (assignment: Assignment, error: unknown) => void;
+}
+
+/**
+ * Routing as the rest of the engine uses it: MongoDB (the durable truth)
+ * written first, then the Redis decision, then the affected sessions told.
+ * The API (presence, settings), the activities (enqueue, release, transfer)
+ * and the worker's background rounds (redelivery, healing) all call this one
+ * module.
+ */
+export function createRoutingService(deps: RoutingServiceDeps) {
+  const { router, agents, sessions } = deps;
+
+  /**
+   * Tells each decision's workflow, then acknowledges it. A decision for a
+   * session whose workflow is gone gives the seat back, and whatever that
+   * freed seat drains is told in turn. A decision that could not be told
+   * stays pending for the next redelivery round.
+   */
+  async function deliver(tenantId: string, assignments: Assignment[]): Promise<void> {
+    const queue = [...assignments];
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      try {
+        const outcome = await deps.tell(tenantId, next);
+        await router.acknowledge(tenantId, next.sessionId);
+        if (outcome === 'gone') {
+          queue.push(...(await router.release(tenantId, next.agentId, next.sessionId)));
+        }
+      } catch (error) {
+        deps.onDeliveryError?.(next, error);
+      }
+    }
+  }
+
+  /** Rebuilds the tenant's Redis state from MongoDB if Redis lost it; true if it did. */
+  async function heal(tenantId: string): Promise<boolean> {
+    if (await router.intact(tenantId)) return false;
+    const [groupDocs, agentDocs, open, waiting] = await Promise.all([
+      agents.listGroups(tenantId),
+      agents.listAgents(tenantId),
+      sessions.inPhases(tenantId, ['reserved', 'assigned']),
+      sessions.inPhases(tenantId, ['queued']),
+    ]);
+    const { restored, assignments } = await router.restore(tenantId, {
+      groups: groupDocs.map((g) => ({
+        groupId: g.groupId,
+        strategy: g.strategy,
+        reserve: g.reserve,
+        overflowGroupId: g.overflowGroupId,
+      })),
+      agents: agentDocs.map((a) => ({
+        agentId: a.agentId,
+        capacity: a.capacity,
+        groups: a.groups,
+        status: a.status,
+        openSessions: open.filter((s) => s.agentId === a.agentId).map((s) => s._id),
+      })),
+      waiting: waiting.flatMap((s) =>
+        s.groupId !== undefined && s.priority !== undefined && s.enqueuedAt !== undefined
+          ? [
+              {
+                sessionId: s._id,
+                groupId: s.groupId,
+                priority: s.priority,
+                enqueuedAt: s.enqueuedAt,
+              },
+            ]
+          : [],
+      ),
+    });
+    await deliver(tenantId, assignments);
+    return restored;
+  }
+
+  /** Runs a Redis call; if Redis lost the tenant's state, heals first and runs it again. */
+  async function healing<T>(tenantId: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof RoutingInputError) || !(await heal(tenantId))) throw error;
+      return call();
+    }
+  }
+
+  return {
+    deliver,
+    heal,
+
+    /** Creates or changes an agent; groups must exist. */
+    async configureAgent(tenantId: string, agent: AgentRouting): Promise<void> {
+      check(opaqueId, tenantId, 'tenantId');
+      const valid = check(agentRoutingSchema, agent, 'agent');
+      const known = new Set((await agents.listGroups(tenantId)).map((g) => g.groupId));
+      valid.groups.forEach((groupId, index) => {
+        if (!known.has(groupId)) {
+          throw new RoutingInputError(`agent.groups.${index}`, `no group ${groupId}`);
+        }
+      });
+      await agents.upsertAgent(tenantId, valid);
+      await deliver(tenantId, await router.upsertAgent(tenantId, valid));
+    },
+
+    /** Presence: online drains the agent's queues at once; away/offline stops new sessions. */
+    async setStatus(tenantId: string, agentId: string, status: AgentStatus): Promise<void> {
+      check(opaqueId, tenantId, 'tenantId');
+      check(opaqueId, agentId, 'agentId');
+      check(z.enum(agentStatuses), status, 'status');
+      if (!(await agents.setStatus(tenantId, agentId, status))) {
+        throw new RoutingInputError('agentId', `no agent ${agentId}`);
+      }
+      const made = await healing(tenantId, () => router.setStatus(tenantId, agentId, status));
+      await deliver(tenantId, made);
+    },
+
+    async configureGroup(tenantId: string, groupId: string, settings: GroupRouting): Promise<void> {
+      check(opaqueId, tenantId, 'tenantId');
+      check(opaqueId, groupId, 'groupId');
+      const valid = check(groupRoutingSchema, settings, 'group');
+      // The router refuses a self-overflow before anything is written.
+      await router.configureGroup(tenantId, groupId, valid);
+      await agents.upsertGroup(tenantId, groupId, valid);
+    },
+
+    async groupExists(tenantId: string, groupId: string): Promise<boolean> {
+      return (await agents.listGroups(tenantId)).some((g) => g.groupId === groupId);
+    },
+
+    /** Assigns or queues the session; an immediate assignment is told like any other. */
+    async enqueue(tenantId: string, request: EnqueueRequest) {
+      const result = await router.enqueue(tenantId, request);
+      if (result.status === 'assigned') {
+        const pending = (await router.pending(tenantId)).filter(
+          (a) => a.sessionId === request.sessionId,
+        );
+        await deliver(tenantId, pending);
+      }
+      return result;
+    },
+
+    /** The session left its agent (closed, declined as a stray): frees the seat, drains. */
+    async release(tenantId: string, agentId: string, sessionId: string): Promise<void> {
+      await deliver(tenantId, await router.release(tenantId, agentId, sessionId));
+    },
+
+    async transfer(tenantId: string, request: Parameters<Router['transfer']>[1]) {
+      const { result, assignments } = await router.transfer(tenantId, request);
+      await deliver(tenantId, assignments);
+      return result;
+    },
+
+    async decline(tenantId: string, agentId: string, sessionId: string, awayAfterMiss: boolean) {
+      const made = await router.decline(tenantId, agentId, sessionId, { awayAfterMiss });
+      if (awayAfterMiss) await agents.setStatus(tenantId, agentId, 'away');
+      await deliver(tenantId, made);
+    },
+
+    /** One redelivery round of decisions older than `minAgeMs` whose maker may have died. */
+    async redeliver(tenantId: string, minAgeMs: number): Promise<DeliveryRound> {
+      const round = await deliverPending(
+        router,
+        tenantId,
+        async (assignment) => {
+          if ((await deps.tell(tenantId, assignment)) === 'gone') {
+            await deliver(
+              tenantId,
+              await router.release(tenantId, assignment.agentId, assignment.sessionId),
+            );
+          }
+        },
+        { minAgeMs },
+      );
+      return round;
+    },
+  };
+}
+
+export type RoutingService = ReturnType<typeof createRoutingService>;

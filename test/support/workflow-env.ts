@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../../activities';
+import type { FlowInput } from '../../domain/flow';
+import type { GroupRouting } from '../../domain/agents';
+import { sessionWorkflowId, type SessionInput } from '../../domain/session';
+import {
+  closeRedis,
+  connectMongo,
+  connectRedis,
+  type MongoHandle,
+  type RedisClient,
+} from '../../runtime/connections';
+import { ensureIndexes } from '../../stores/indexes';
+import { tenantStore } from '../../stores/tenants';
+import { searchAttributeNames } from '../../workflows/contract';
+import { sessionWorkflow } from '../../workflows/session';
+import { activityDeps } from '../../workers/session-worker';
+import { quietTemporalRuntime } from './quiet-runtime';
+import { testStack, uniqueDatabase, uniqueId } from './stack';
+
+/**
+ * The session workflow on the time-skipping test server, with its real
+ * activities against MongoDB and Redis: long timers run in virtual time.
+ */
+export interface WorkflowTestEnv {
+  env: TestWorkflowEnvironment;
+  mongo: MongoHandle;
+  redis: RedisClient;
+  deps: ActivityDeps;
+  worker: (taskQueue: string) => Promise<Worker>;
+  /** A tenant with the given flow and groups (agents are added by each test). */
+  tenant: (flow?: FlowInput, groups?: Record<string, GroupRouting>) => Promise<string>;
+  sessionInput: (tenantId: string, overrides?: Partial<SessionInput>) => SessionInput;
+  start: (
+    taskQueue: string,
+    input: SessionInput,
+  ) => Promise<WorkflowHandleWithFirstExecutionRunId<typeof sessionWorkflow>>;
+  /**
+   * Terminates the sessions the test left running. The time-skipping server
+   * skips time for everyone, and a left-over session whose worker is gone
+   * would hold its timers up.
+   */
+  endSessions: () => Promise<void>;
+  teardown: () => Promise<void>;
+}
+
+export async function workflowTestEnv(): Promise<WorkflowTestEnv> {
+  quietTemporalRuntime();
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: testStack.timeSkippingServer } },
+  });
+  // The test server knows no custom search attributes until told, as a real cluster.
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(
+      searchAttributeNames.map((name) => [
+        name,
+        temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+      ]),
+    ),
+  });
+  const mongo = await connectMongo(testStack.mongodbUrl, uniqueDatabase());
+  await ensureIndexes(mongo.db);
+  const redis = await connectRedis(testStack.redisUrl, () => undefined);
+  const deps = activityDeps(mongo.db, redis, env.client);
+  const started: string[] = [];
+
+  return {
+    env,
+    mongo,
+    redis,
+    deps,
+    worker: (taskQueue) =>
+      Worker.create({
+        connection: env.nativeConnection,
+        taskQueue,
+        workflowsPath: require.resolve('../../workflows'),
+        activities: createActivities(deps),
+      }),
+    async tenant(flow = {}, groups = { default: {} }) {
+      const tenantId = uniqueId('tenant');
+      for (const [groupId, settings] of Object.entries(groups)) {
+        await deps.routing.configureGroup(tenantId, groupId, settings);
+      }
+      await tenantStore(mongo.db).ensure(tenantId, 'Test shop', flow);
+      return tenantId;
+    },
+    sessionInput(tenantId, overrides = {}) {
+      return {
+        tenantId,
+        sessionId: randomUUID(),
+        visitor: { id: uniqueId('visitor'), tags: [] },
+        channel: 'web',
+        entry: { type: 'order', ref: 'o-1' },
+        ...overrides,
+      };
+    },
+    async start(taskQueue, input) {
+      // As the API does: the visitor's pointer names this session while it is open.
+      await deps.sessions.claimOpen(input.tenantId, input.visitor.id, input.sessionId);
+      const workflowId = sessionWorkflowId(input.tenantId, input.sessionId);
+      started.push(workflowId);
+      return env.client.workflow.start(sessionWorkflow, {
+        workflowId,
+        taskQueue,
+        args: [input],
+      });
+    },
+    async endSessions() {
+      for (const workflowId of started.splice(0)) {
+        const handle = env.client.workflow.getHandle(workflowId);
+        // Terminating with an activity in flight leaves the time-skipping
+        // server's clock held (seen with test server 1.40): let them finish.
+        for (let i = 0; i < 50; i++) {
+          const description = await handle.describe();
+          if (description.status.name !== 'RUNNING') break;
+          if (!description.raw.pendingActivities?.length) {
+            await handle.terminate('test finished');
+            break;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+    },
+    async teardown() {
+      await env.teardown();
+      await mongo.db.dropDatabase();
+      await mongo.client.close();
+      await closeRedis(redis);
+    },
+  };
+}

@@ -1,0 +1,232 @@
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { createActivities } from '../../activities';
+import type { ChatMessage } from '../../domain/message';
+import { defaultTemplates } from '../../domain/flow';
+import { collections } from '../../stores/collections';
+import { messageStore } from '../../stores/messages';
+import {
+  leaveMessageUpdate,
+  requestHumanUpdate,
+  stateQuery,
+  visitorTextSignal,
+} from '../../workflows/contract';
+import { eventually } from '../support/engine';
+import { recordHistory } from '../support/histories';
+import { uniqueId } from '../support/stack';
+import { workflowTestEnv, type WorkflowTestEnv } from '../support/workflow-env';
+
+/** Robot reception, working hours and leave-message, on the time-skipping server. */
+
+let t: WorkflowTestEnv;
+beforeAll(async () => {
+  t = await workflowTestEnv();
+});
+afterEach(async () => {
+  await t.endSessions();
+});
+afterAll(async () => {
+  await t?.teardown();
+});
+
+const messagesOf = async (tenantId: string, sessionId: string): Promise<ChatMessage[]> =>
+  (await messageStore(t.mongo.db).listAfter(tenantId, sessionId, 0, 100)).messages;
+
+/** Waits for the session's message with this seq. */
+const message = (tenantId: string, sessionId: string, seq: number) =>
+  eventually(async () => (await messagesOf(tenantId, sessionId)).find((m) => m.seq === seq));
+
+const zh = defaultTemplates['zh-CN'];
+
+describe('robot reception', () => {
+  it('when the robot phase stays idle, then the session closes exactly at the idle timeout and frees the visitor', async () => {
+    const taskQueue = uniqueId('tq');
+    const worker = await t.worker(taskQueue);
+    const tenantId = await t.tenant({ timeouts: { robotIdleMs: 10 * 60_000 } });
+    const input = t.sessionInput(tenantId);
+
+    await worker.runUntil(async () => {
+      const handle = await t.start(taskQueue, input);
+      expect(await message(tenantId, input.sessionId, 1)).toMatchObject({
+        sender: { type: 'robot' },
+        text: zh.greeting,
+      });
+      await t.env.sleep(10 * 60_000 - 1_000);
+      expect(await handle.query(stateQuery)).toMatchObject({ phase: 'robot' });
+
+      const final = await handle.result();
+      expect(final).toMatchObject({ phase: 'closed', closeReason: 'robot_idle' });
+      const history = await handle.fetchHistory();
+      await recordHistory('robot-idle-close', history);
+      const timers = (history.events ?? []).flatMap((e) =>
+        e.timerStartedEventAttributes ? [e.timerStartedEventAttributes] : [],
+      );
+      expect(timers.map((x) => Number(x.startToFireTimeout?.seconds))).toEqual([600]);
+      const idleMs = Date.parse(final.closedAt ?? '') - Date.parse(final.lastActivityAt);
+      expect(idleMs).toBeGreaterThanOrEqual(10 * 60_000);
+      expect(idleMs).toBeLessThan(10 * 60_000 + 1_000);
+    });
+    const { sessions, openSessions } = collections(t.mongo.db);
+    expect(await sessions.findOne({ _id: input.sessionId })).toMatchObject({
+      phase: 'closed',
+      closeReason: 'robot_idle',
+    });
+    expect(await openSessions.findOne({ tenantId, visitorId: input.visitor.id })).toBeNull();
+  });
+
+  it('when the greeting activity is retried, then the greeting is stored once', async () => {
+    const taskQueue = uniqueId('tq');
+    const worker = await t.worker(taskQueue);
+    const tenantId = await t.tenant({ timeouts: { robotIdleMs: 60_000 } });
+    const input = t.sessionInput(tenantId);
+    // A greeting stored by an earlier attempt that crashed before completing.
+    await createActivities(t.deps).postWorkflowMessage({
+      tenantId,
+      sessionId: input.sessionId,
+      purpose: 'greeting',
+      text: 'earlier attempt',
+    });
+    await worker.runUntil(async () => (await t.start(taskQueue, input)).result());
+    const stored = await messagesOf(tenantId, input.sessionId);
+    expect(stored.map((m) => [m.seq, m.text])).toEqual([
+      [1, 'earlier attempt'],
+      [2, zh.closed],
+    ]);
+  });
+
+  it('when the tenant is unknown, then the workflow fails without retrying forever', async () => {
+    const taskQueue = uniqueId('tq');
+    const worker = await t.worker(taskQueue);
+    const input = t.sessionInput(uniqueId('nobody'));
+    await worker.runUntil(async () => {
+      await expect((await t.start(taskQueue, input)).result()).rejects.toThrow();
+    });
+  });
+
+  it('when the shopper asks FAQ questions, then the robot answers, suggests, and hands over after two misses', async () => {
+    const taskQueue = uniqueId('tq');
+    const worker = await t.worker(taskQueue);
+    const tenantId = await t.tenant({ robot: { missLimit: 2 } });
+    for (const entry of [
+      { question: '如何退货？', similar: ['退货流程是什么'], answer: '7 天内可申请退货。' },
+      { question: '什么时候发货？', similar: ['多久能发货'], answer: '付款后 48 小时内发货。' },
+      { question: '运费多少？', answer: '满 99 元包邮。' },
+    ]) {
+      await t.deps.faqs.add(tenantId, entry);
+    }
+    const input = t.sessionInput(tenantId);
+    await worker.runUntil(async () => {
+      const handle = await t.start(taskQueue, input);
+      await handle.signal(visitorTextSignal, { messageId: 'm1', text: '我想退货怎么办', at: 0 });
+      expect(await message(tenantId, input.sessionId, 2)).toMatchObject({
+        sender: { type: 'robot' },
+        text: '7 天内可申请退货。',
+      });
+      await handle.signal(visitorTextSignal, { messageId: 'm2', text: '今天天气怎么样', at: 0 });
+      const miss = await message(tenantId, input.sessionId, 3);
+      expect(miss.sender.type).toBe('robot');
+      expect(await handle.query(stateQuery)).toMatchObject({ phase: 'robot' });
+      await handle.signal(visitorTextSignal, { messageId: 'm3', text: '你们老板是谁', at: 0 });
+      await message(tenantId, input.sessionId, 4);
+      expect(await message(tenantId, input.sessionId, 5)).toMatchObject({ text: zh.handover });
+      // No agent in the group: the shopper waits, told their position.
+      const queued = await eventually(async () => {
+        const s = await handle.query(stateQuery);
+        return s.phase === 'queued' && s.queuePosition === 1 ? s : undefined;
+      });
+      expect(queued).toMatchObject({ groupId: 'default', robotMisses: 2 });
+      expect(await message(tenantId, input.sessionId, 6)).toMatchObject({
+        kind: 'system',
+        text: '您前面还有 1 位顾客在排队，请稍候。',
+      });
+    });
+  });
+
+  it('when the shopper types the hand-over keyword or asks by button, then the session leaves the robot at once', async () => {
+    const taskQueue = uniqueId('tq');
+    const worker = await t.worker(taskQueue);
+    const tenantId = await t.tenant();
+    const byKeyword = t.sessionInput(tenantId);
+    const byButton = t.sessionInput(tenantId);
+    await worker.runUntil(async () => {
+      const a = await t.start(taskQueue, byKeyword);
+      await a.signal(visitorTextSignal, { messageId: 'm1', text: '转人工', at: 0 });
+      await eventually(async () =>
+        (await a.query(stateQuery)).queuePosition === 1 ? true : undefined,
+      );
+      const b = await t.start(taskQueue, byButton);
+      expect(await b.executeUpdate(requestHumanUpdate)).toMatchObject({ phase: 'queued' });
+      // Asking again is refused: the session is no longer with the robot.
+      await expect(b.executeUpdate(requestHumanUpdate)).rejects.toThrow(WorkflowUpdateFailedError);
+      await eventually(async () =>
+        (await b.query(stateQuery)).queuePosition === 2 ? true : undefined,
+      );
+    });
+  });
+
+  it('when the robot is off, then the session goes straight to routing', async () => {
+    const taskQueue = uniqueId('tq');
+    const worker = await t.worker(taskQueue);
+    const tenantId = await t.tenant({ robot: { enabled: false } });
+    const input = t.sessionInput(tenantId);
+    await worker.runUntil(async () => {
+      const handle = await t.start(taskQueue, input);
+      await eventually(async () =>
+        (await handle.query(stateQuery)).phase === 'queued' ? true : undefined,
+      );
+    });
+  });
+});
+
+describe('working hours and leave-message', () => {
+  const closedAlways = { timeZone: 'Asia/Shanghai', weekly: {}, special: [] };
+
+  it('when the group is outside working hours, then the shopper is told and leaves a message that becomes a ticket', async () => {
+    const taskQueue = uniqueId('tq');
+    const worker = await t.worker(taskQueue);
+    const tenantId = await t.tenant({ locale: 'en' });
+    await t.deps.hours.put(tenantId, '*', 'reception', closedAlways);
+    const input = t.sessionInput(tenantId);
+    await worker.runUntil(async () => {
+      const handle = await t.start(taskQueue, input);
+      expect(await handle.executeUpdate(requestHumanUpdate)).toMatchObject({
+        phase: 'leave_message',
+      });
+      const texts = (await messagesOf(tenantId, input.sessionId)).map((m) => m.text);
+      expect(texts).toContain(defaultTemplates.en.offHours);
+      expect(texts).toContain(defaultTemplates.en.leaveMessage);
+
+      // An empty message is refused and changes nothing.
+      await expect(
+        handle.executeUpdate(leaveMessageUpdate, { args: [{ contact: {}, content: '  ' }] }),
+      ).rejects.toThrow(WorkflowUpdateFailedError);
+      expect(await handle.query(stateQuery)).toMatchObject({ phase: 'leave_message' });
+
+      const done = await handle.executeUpdate(leaveMessageUpdate, {
+        args: [{ contact: { phone: '+86 138 0000 0000' }, content: 'Where is my parcel?' }],
+      });
+      expect(done.ticketId).toBeDefined();
+      expect(await handle.result()).toMatchObject({ phase: 'closed', closeReason: 'left_message' });
+      expect(await t.deps.tickets.get(tenantId, done.ticketId ?? '')).toMatchObject({
+        sessionId: input.sessionId,
+        status: 'open',
+        content: 'Where is my parcel?',
+        contact: { phone: '+86 138 0000 0000' },
+      });
+    });
+  });
+
+  it('when no message is left within the window, then the session closes by itself', async () => {
+    const taskQueue = uniqueId('tq');
+    const worker = await t.worker(taskQueue);
+    const tenantId = await t.tenant({ timeouts: { leaveMessageWindowMs: 30 * 60_000 } });
+    await t.deps.hours.put(tenantId, '*', 'reception', closedAlways);
+    const input = t.sessionInput(tenantId);
+    await worker.runUntil(async () => {
+      const handle = await t.start(taskQueue, input);
+      await handle.executeUpdate(requestHumanUpdate);
+      await t.env.sleep(30 * 60_000 - 2_000);
+      expect(await handle.query(stateQuery)).toMatchObject({ phase: 'leave_message' });
+      expect(await handle.result()).toMatchObject({ closeReason: 'leave_message_timeout' });
+    });
+  });
+});
