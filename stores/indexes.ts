@@ -7,7 +7,7 @@ import { collections } from './collections';
  * numbering and idempotency (DESIGN.md §6).
  */
 export async function ensureIndexes(db: Db): Promise<void> {
-  const { messages, sessions } = collections(db);
+  const { messages, sessions, agents, groups, faqs, tickets } = collections(db);
   await messages.createIndex(
     { tenantId: 1, sessionId: 1, seq: 1 },
     { unique: true, name: 'session_seq' },
@@ -20,4 +20,10 @@ export async function ensureIndexes(db: Db): Promise<void> {
     { tenantId: 1, visitorId: 1, startedAt: -1 },
     { name: 'tenant_visitor' },
   );
+  // Routing rebuilds from queued and assigned sessions; lists filter by phase.
+  await sessions.createIndex({ tenantId: 1, phase: 1 }, { name: 'tenant_phase' });
+  await agents.createIndex({ tenantId: 1, agentId: 1 }, { name: 'tenant_agent' });
+  await groups.createIndex({ tenantId: 1, groupId: 1 }, { name: 'tenant_group' });
+  await faqs.createIndex({ tenantId: 1 }, { name: 'tenant' });
+  await tickets.createIndex({ tenantId: 1, status: 1, createdAt: -1 }, { name: 'tenant_status' });
 }

@@ -89,7 +89,8 @@ export interface QueuePosition {
   estimatedWaitMs?: number;
 }
 
-const rawAssignment = z.tuple([z.string(), z.string(), z.string()]);
+/** [sessionId, agentId, groupId, offer ('1': the agent must accept first)] */
+const rawAssignment = z.tuple([z.string(), z.string(), z.string(), z.string()]);
 
 /** Turns a script's refusal (an error reply) into an input error naming the field. */
 function refusal(error: unknown): unknown {
@@ -127,7 +128,13 @@ export function createRouter(redis: RedisClient, now: () => number = Date.now) {
     z
       .array(rawAssignment)
       .parse(reply)
-      .map(([sessionId, agentId, groupId]) => ({ sessionId, agentId, groupId, assignedAt: at }));
+      .map(([sessionId, agentId, groupId, offer]) => ({
+        sessionId,
+        agentId,
+        groupId,
+        assignedAt: at,
+        ...(offer === '1' ? { offer: true } : {}),
+      }));
 
   /** Runs a decision script with the current time as its last argument. */
   const decide = async (

@@ -97,7 +97,7 @@ local function assign(agent, session, group, now)
   redis.call('LPUSH', P .. 'assigned-at:' .. group, now)
   redis.call('LTRIM', P .. 'assigned-at:' .. group, 0, 19)
   refresh(agent)
-  return { session, agent, group }
+  return { session, agent, group, offer and '1' or '0' }
 end
 
 local function queue_session(session, group, priority, enqueued)

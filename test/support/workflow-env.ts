@@ -32,6 +32,11 @@ export interface WorkflowTestEnv {
   redis: RedisClient;
   deps: ActivityDeps;
   worker: (taskQueue: string) => Promise<Worker>;
+  /**
+   * Runs `test` with a worker on the task queue, then ends the sessions it
+   * left running while the worker still runs, so no activity is cut off.
+   */
+  run: (taskQueue: string, test: () => Promise<void>) => Promise<void>;
   /** A tenant with the given flow and groups (agents are added by each test). */
   tenant: (flow?: FlowInput, groups?: Record<string, GroupRouting>) => Promise<string>;
   sessionInput: (tenantId: string, overrides?: Partial<SessionInput>) => SessionInput;
@@ -68,19 +73,48 @@ export async function workflowTestEnv(): Promise<WorkflowTestEnv> {
   const redis = await connectRedis(testStack.redisUrl, () => undefined);
   const deps = activityDeps(mongo.db, redis, env.client);
   const started: string[] = [];
+  async function endSessions(): Promise<void> {
+    for (const workflowId of started.splice(0)) {
+      const handle = env.client.workflow.getHandle(workflowId);
+      // Terminating with an activity in flight leaves the time-skipping
+      // server's clock held (seen with test server 1.40): let them finish.
+      for (let i = 0; ; i++) {
+        const description = await handle.describe();
+        if (description.status.name !== 'RUNNING') break;
+        if (!description.raw.pendingActivities?.length || i >= 50) {
+          await handle.terminate('test finished');
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  }
+
+  const worker = (taskQueue: string) =>
+    Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowsPath: require.resolve('../../workflows'),
+      activities: createActivities(deps),
+    });
 
   return {
     env,
     mongo,
     redis,
     deps,
-    worker: (taskQueue) =>
-      Worker.create({
-        connection: env.nativeConnection,
-        taskQueue,
-        workflowsPath: require.resolve('../../workflows'),
-        activities: createActivities(deps),
-      }),
+    worker,
+    async run(taskQueue, test) {
+      await (
+        await worker(taskQueue)
+      ).runUntil(async () => {
+        try {
+          await test();
+        } finally {
+          await endSessions();
+        }
+      });
+    },
     async tenant(flow = {}, groups = { default: {} }) {
       const tenantId = uniqueId('tenant');
       for (const [groupId, settings] of Object.entries(groups)) {
@@ -110,22 +144,7 @@ export async function workflowTestEnv(): Promise<WorkflowTestEnv> {
         args: [input],
       });
     },
-    async endSessions() {
-      for (const workflowId of started.splice(0)) {
-        const handle = env.client.workflow.getHandle(workflowId);
-        // Terminating with an activity in flight leaves the time-skipping
-        // server's clock held (seen with test server 1.40): let them finish.
-        for (let i = 0; i < 50; i++) {
-          const description = await handle.describe();
-          if (description.status.name !== 'RUNNING') break;
-          if (!description.raw.pendingActivities?.length) {
-            await handle.terminate('test finished');
-            break;
-          }
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-      }
-    },
+    endSessions,
     async teardown() {
       await env.teardown();
       await mongo.db.dropDatabase();

@@ -17,14 +17,13 @@ import { workflowTestEnv, type WorkflowTestEnv } from '../support/workflow-env';
 
 /** Robot reception, working hours and leave-message, on the time-skipping server. */
 
+// A time-skipping server per test: its clock is global, and one test's
+// leftovers must not hold another's timers.
 let t: WorkflowTestEnv;
-beforeAll(async () => {
+beforeEach(async () => {
   t = await workflowTestEnv();
 });
 afterEach(async () => {
-  await t.endSessions();
-});
-afterAll(async () => {
   await t?.teardown();
 });
 
@@ -40,11 +39,10 @@ const zh = defaultTemplates['zh-CN'];
 describe('robot reception', () => {
   it('when the robot phase stays idle, then the session closes exactly at the idle timeout and frees the visitor', async () => {
     const taskQueue = uniqueId('tq');
-    const worker = await t.worker(taskQueue);
     const tenantId = await t.tenant({ timeouts: { robotIdleMs: 10 * 60_000 } });
     const input = t.sessionInput(tenantId);
 
-    await worker.runUntil(async () => {
+    await t.run(taskQueue, async () => {
       const handle = await t.start(taskQueue, input);
       expect(await message(tenantId, input.sessionId, 1)).toMatchObject({
         sender: { type: 'robot' },
@@ -75,7 +73,6 @@ describe('robot reception', () => {
 
   it('when the greeting activity is retried, then the greeting is stored once', async () => {
     const taskQueue = uniqueId('tq');
-    const worker = await t.worker(taskQueue);
     const tenantId = await t.tenant({ timeouts: { robotIdleMs: 60_000 } });
     const input = t.sessionInput(tenantId);
     // A greeting stored by an earlier attempt that crashed before completing.
@@ -85,7 +82,9 @@ describe('robot reception', () => {
       purpose: 'greeting',
       text: 'earlier attempt',
     });
-    await worker.runUntil(async () => (await t.start(taskQueue, input)).result());
+    await t.run(taskQueue, async () => {
+      await (await t.start(taskQueue, input)).result();
+    });
     const stored = await messagesOf(tenantId, input.sessionId);
     expect(stored.map((m) => [m.seq, m.text])).toEqual([
       [1, 'earlier attempt'],
@@ -95,16 +94,14 @@ describe('robot reception', () => {
 
   it('when the tenant is unknown, then the workflow fails without retrying forever', async () => {
     const taskQueue = uniqueId('tq');
-    const worker = await t.worker(taskQueue);
     const input = t.sessionInput(uniqueId('nobody'));
-    await worker.runUntil(async () => {
+    await t.run(taskQueue, async () => {
       await expect((await t.start(taskQueue, input)).result()).rejects.toThrow();
     });
   });
 
   it('when the shopper asks FAQ questions, then the robot answers, suggests, and hands over after two misses', async () => {
     const taskQueue = uniqueId('tq');
-    const worker = await t.worker(taskQueue);
     const tenantId = await t.tenant({ robot: { missLimit: 2 } });
     for (const entry of [
       { question: '如何退货？', similar: ['退货流程是什么'], answer: '7 天内可申请退货。' },
@@ -114,7 +111,7 @@ describe('robot reception', () => {
       await t.deps.faqs.add(tenantId, entry);
     }
     const input = t.sessionInput(tenantId);
-    await worker.runUntil(async () => {
+    await t.run(taskQueue, async () => {
       const handle = await t.start(taskQueue, input);
       await handle.signal(visitorTextSignal, { messageId: 'm1', text: '我想退货怎么办', at: 0 });
       expect(await message(tenantId, input.sessionId, 2)).toMatchObject({
@@ -143,11 +140,10 @@ describe('robot reception', () => {
 
   it('when the shopper types the hand-over keyword or asks by button, then the session leaves the robot at once', async () => {
     const taskQueue = uniqueId('tq');
-    const worker = await t.worker(taskQueue);
     const tenantId = await t.tenant();
     const byKeyword = t.sessionInput(tenantId);
     const byButton = t.sessionInput(tenantId);
-    await worker.runUntil(async () => {
+    await t.run(taskQueue, async () => {
       const a = await t.start(taskQueue, byKeyword);
       await a.signal(visitorTextSignal, { messageId: 'm1', text: '转人工', at: 0 });
       await eventually(async () =>
@@ -165,10 +161,9 @@ describe('robot reception', () => {
 
   it('when the robot is off, then the session goes straight to routing', async () => {
     const taskQueue = uniqueId('tq');
-    const worker = await t.worker(taskQueue);
     const tenantId = await t.tenant({ robot: { enabled: false } });
     const input = t.sessionInput(tenantId);
-    await worker.runUntil(async () => {
+    await t.run(taskQueue, async () => {
       const handle = await t.start(taskQueue, input);
       await eventually(async () =>
         (await handle.query(stateQuery)).phase === 'queued' ? true : undefined,
@@ -182,11 +177,10 @@ describe('working hours and leave-message', () => {
 
   it('when the group is outside working hours, then the shopper is told and leaves a message that becomes a ticket', async () => {
     const taskQueue = uniqueId('tq');
-    const worker = await t.worker(taskQueue);
     const tenantId = await t.tenant({ locale: 'en' });
     await t.deps.hours.put(tenantId, '*', 'reception', closedAlways);
     const input = t.sessionInput(tenantId);
-    await worker.runUntil(async () => {
+    await t.run(taskQueue, async () => {
       const handle = await t.start(taskQueue, input);
       expect(await handle.executeUpdate(requestHumanUpdate)).toMatchObject({
         phase: 'leave_message',
@@ -217,11 +211,10 @@ describe('working hours and leave-message', () => {
 
   it('when no message is left within the window, then the session closes by itself', async () => {
     const taskQueue = uniqueId('tq');
-    const worker = await t.worker(taskQueue);
     const tenantId = await t.tenant({ timeouts: { leaveMessageWindowMs: 30 * 60_000 } });
     await t.deps.hours.put(tenantId, '*', 'reception', closedAlways);
     const input = t.sessionInput(tenantId);
-    await worker.runUntil(async () => {
+    await t.run(taskQueue, async () => {
       const handle = await t.start(taskQueue, input);
       await handle.executeUpdate(requestHumanUpdate);
       await t.env.sleep(30 * 60_000 - 2_000);
