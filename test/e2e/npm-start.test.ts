@@ -134,8 +134,10 @@ describe('npm start', () => {
       });
       expect(await unready.json()).toMatchObject({ status: 'unavailable', failing: ['redis'] });
       // npm start reports the death when it reaps the process, which may be after /readyz notices.
-      await eventually(async () =>
-        first.output().includes('the engine keeps running without redis') ? true : undefined,
+      await eventually(() =>
+        Promise.resolve(
+          first.output().includes('the engine keeps running without redis') ? true : undefined,
+        ),
       );
     } finally {
       expect(await stop(first)).toBe(0);
