@@ -69,6 +69,8 @@ export interface SessionState {
   slaBreached?: boolean;
   lastVisitorAt?: string;
   lastAgentAt?: string;
+  /** Who took the latest turn (ties in time are broken by arrival order). */
+  lastSpeaker?: 'visitor' | 'agent';
   idleWarnedAt?: string;
   transfers: TransferRecord[];
   closedAt?: string;

@@ -135,15 +135,21 @@ export class SessionMachine {
     if (this.state.phase === 'robot') this.inbox.push(message);
   }
 
-  /** A turn change, at the workflow's time of arrival (or a later time read from the fast path). */
-  onTurn(turn: ChatTurn, atMs = now()): void {
+  /**
+   * A turn change: live when told by signal (at the workflow's time of
+   * arrival), or read back from the fast path with its stored time.
+   */
+  onTurn(turn: ChatTurn, atMs?: number): void {
     const s = this.state;
-    const at = iso(atMs);
-    if (turn.by === 'visitor') {
-      if (!s.lastVisitorAt || at > s.lastVisitorAt) s.lastVisitorAt = at;
-    } else if (!turn.agentId || turn.agentId === s.agentId) {
-      if (!s.lastAgentAt || at > s.lastAgentAt) s.lastAgentAt = at;
-    }
+    if (turn.by === 'agent' && turn.agentId && turn.agentId !== s.agentId) return;
+    const at = iso(atMs ?? now());
+    const field = turn.by === 'visitor' ? 'lastVisitorAt' : 'lastAgentAt';
+    const other = turn.by === 'visitor' ? s.lastAgentAt : s.lastVisitorAt;
+    const latest = s[field];
+    if (!latest || at > latest) s[field] = at;
+    // Who spoke last is decided by order, not by clock: signals handled in
+    // one workflow task share a timestamp, and the later signal is the later turn.
+    if (!other || at > other || (at === other && atMs === undefined)) s.lastSpeaker = turn.by;
     this.turns++;
   }
 
@@ -573,6 +579,8 @@ export class SessionMachine {
   private async assignedPhase(): Promise<void> {
     const s = this.state;
     const turns = this.turns;
+    // Turns told while the assignment was being announced count at once.
+    await this.noteTurns();
     const deadline = this.nextHumanDeadline();
     const woken = await waitUntil(
       () => this.wake() || this.turns !== turns || s.phase !== 'assigned',
@@ -582,8 +590,11 @@ export class SessionMachine {
     if (this.closeRequest) return this.finish(this.closeReasonOf(this.closeRequest.by));
     if (woken) return this.noteTurns();
     const latest = await activities.lastActivity(s.tenantId, s.sessionId);
-    if (latest.visitorAt !== null) this.onTurn({ by: 'visitor' }, latest.visitorAt);
-    if (latest.agentAt !== null) this.onTurn({ by: 'agent', agentId: s.agentId }, latest.agentAt);
+    const stored = [
+      { by: 'visitor' as const, at: latest.visitorAt },
+      { by: 'agent' as const, at: latest.agentAt },
+    ].sort((a, b) => (a.at ?? 0) - (b.at ?? 0));
+    for (const turn of stored) if (turn.at !== null) this.onTurn({ by: turn.by }, turn.at);
     await this.noteTurns();
     const t = this.f.timeouts;
     const at = now();
@@ -623,7 +634,7 @@ export class SessionMachine {
   private agentSpokeLast(): boolean {
     const s = this.state;
     if (!s.lastAgentAt || !s.assignedAt || s.lastAgentAt < s.assignedAt) return false;
-    return !s.lastVisitorAt || s.lastAgentAt > s.lastVisitorAt;
+    return s.lastSpeaker === 'agent';
   }
 
   private nextHumanDeadline(): number | undefined {

@@ -266,7 +266,10 @@ describe('chatting, transfer and close', () => {
       await until(handle, (s) => s.phase === 'assigned');
       await handle.signal(chatTurnSignal, { by: 'visitor' });
       await handle.signal(chatTurnSignal, { by: 'agent', agentId: 'ivy' });
-      const replied = await until(handle, (s) => s.lastAgentAt !== undefined);
+      const replied = await until(
+        handle,
+        (s) => s.firstResponseAt !== undefined && s.lastSpeaker === 'agent',
+      );
       await t.env.sleep(3 * min - 2_000);
       expect(await texts(tenantId, input.sessionId)).not.toContain(
         '您已经有一段时间没有回复了，会话将在 2 分钟后自动结束。',
