@@ -2,10 +2,15 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 
 /**
- * Visitor tokens: a signed, expiring claim that the holder is the shopper of
- * one session of one tenant. Format: `v1.<payload>.<signature>`, both parts
- * base64url; HMAC-SHA256 over `v1.<payload>`.
+ * Signed, expiring bearer tokens: a visitor token is the claim that the
+ * holder is the shopper of one session of one tenant; an agent token that
+ * the holder is one agent (or supervisor) of one tenant. Format:
+ * `v1.<payload>.<signature>`, both parts base64url; HMAC-SHA256 over
+ * `v1.<payload>`. The payload's `typ` keeps one kind from passing as the other.
  */
+
+export const staffRoles = ['agent', 'supervisor'] as const;
+export type StaffRole = (typeof staffRoles)[number];
 
 const visitorClaims = z.strictObject({
   typ: z.literal('visitor'),
@@ -15,21 +20,33 @@ const visitorClaims = z.strictObject({
   exp: z.number().int(),
 });
 
+const agentClaims = z.strictObject({
+  typ: z.literal('agent'),
+  tenantId: z.string(),
+  agentId: z.string(),
+  role: z.enum(staffRoles),
+  exp: z.number().int(),
+});
+
 export type VisitorClaims = Omit<z.infer<typeof visitorClaims>, 'typ' | 'exp'>;
+export type AgentClaims = Omit<z.infer<typeof agentClaims>, 'typ' | 'exp'>;
+
+export interface IssuedToken {
+  token: string;
+  expiresAt: string;
+}
 
 const sign = (secret: string, data: string) =>
   createHmac('sha256', secret).update(data).digest('base64url');
 
-export function issueVisitorToken(
+function issue(
   secret: string,
-  claims: VisitorClaims,
+  claims: Record<string, unknown>,
   ttlSeconds: number,
-  now = Date.now(),
-): { token: string; expiresAt: string } {
+  now: number,
+): IssuedToken {
   const exp = Math.floor(now / 1000) + ttlSeconds;
-  const payload = Buffer.from(JSON.stringify({ typ: 'visitor', ...claims, exp })).toString(
-    'base64url',
-  );
+  const payload = Buffer.from(JSON.stringify({ ...claims, exp })).toString('base64url');
   const signed = `v1.${payload}`;
   return {
     token: `${signed}.${sign(secret, signed)}`,
@@ -37,26 +54,59 @@ export function issueVisitorToken(
   };
 }
 
-/** The claims of a valid, unexpired token, or undefined (never throws). */
+/** The payload of a well-signed token, or undefined (never throws). */
+function signedPayload(secret: string, token: unknown): unknown {
+  if (typeof token !== 'string') return undefined;
+  const [version, payload, signature, ...rest] = token.split('.');
+  if (version !== 'v1' || !payload || !signature || rest.length > 0) return undefined;
+  const expected = Buffer.from(sign(secret, `v1.${payload}`));
+  const given = Buffer.from(signature);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
+  try {
+    return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+export function issueVisitorToken(
+  secret: string,
+  claims: VisitorClaims,
+  ttlSeconds: number,
+  now = Date.now(),
+): IssuedToken {
+  return issue(secret, { typ: 'visitor', ...claims }, ttlSeconds, now);
+}
+
+/** The claims of a valid, unexpired visitor token, or undefined (never throws). */
 export function verifyVisitorToken(
   secret: string,
   token: unknown,
   now = Date.now(),
 ): VisitorClaims | undefined {
-  if (typeof token !== 'string') return undefined;
-  const [version, payload, signature] = token.split('.');
-  if (version !== 'v1' || !payload || !signature) return undefined;
-  const expected = Buffer.from(sign(secret, `v1.${payload}`));
-  const given = Buffer.from(signature);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  const claims = visitorClaims.safeParse(parsed);
+  const claims = visitorClaims.safeParse(signedPayload(secret, token));
   if (!claims.success || claims.data.exp * 1000 <= now) return undefined;
   const { tenantId, sessionId, visitorId } = claims.data;
   return { tenantId, sessionId, visitorId };
+}
+
+export function issueAgentToken(
+  secret: string,
+  claims: AgentClaims,
+  ttlSeconds: number,
+  now = Date.now(),
+): IssuedToken {
+  return issue(secret, { typ: 'agent', ...claims }, ttlSeconds, now);
+}
+
+/** The claims of a valid, unexpired agent token, or undefined (never throws). */
+export function verifyAgentToken(
+  secret: string,
+  token: unknown,
+  now = Date.now(),
+): AgentClaims | undefined {
+  const claims = agentClaims.safeParse(signedPayload(secret, token));
+  if (!claims.success || claims.data.exp * 1000 <= now) return undefined;
+  const { tenantId, agentId, role } = claims.data;
+  return { tenantId, agentId, role };
 }
