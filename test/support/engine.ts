@@ -38,7 +38,10 @@ export interface TestEngine {
  * The engine as `npm start` runs it — API on a free port, a worker on its own
  * task queue, a database of its own — against the shared test servers.
  */
-export async function startTestEngine(overrides: Partial<ApiConfig> = {}): Promise<TestEngine> {
+export async function startTestEngine(
+  overrides: Partial<ApiConfig> = {},
+  options: { inProcessWorker?: boolean } = {},
+): Promise<TestEngine> {
   const config = apiConfigSchema.parse({
     PORT: 0,
     HOST: '127.0.0.1',
@@ -56,15 +59,19 @@ export async function startTestEngine(overrides: Partial<ApiConfig> = {}): Promi
   const redis: RedisClient = await connectRedis(config.REDIS_URL, () => undefined);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
-  const worker = await createSessionWorker({
-    connection,
-    client: temporal.client,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    db: mongo.db,
-    redis,
-  });
-  const running = worker.run();
+  // Tests that kill and restart workers run them as processes of their own instead.
+  const worker =
+    options.inProcessWorker === false
+      ? undefined
+      : await createSessionWorker({
+          connection,
+          client: temporal.client,
+          namespace: config.TEMPORAL_NAMESPACE,
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          db: mongo.db,
+          redis,
+        });
+  const running = worker?.run();
   const app = await createApp(config, createLogger('warn', { process: 'api-test' }));
 
   return {
@@ -79,7 +86,7 @@ export async function startTestEngine(overrides: Partial<ApiConfig> = {}): Promi
     },
     async close() {
       await app.close();
-      worker.worker.shutdown();
+      worker?.worker.shutdown();
       await running;
       await temporal.connection.close();
       await connection.close();

@@ -29,6 +29,7 @@ export interface RoutingDesk {
     done: (state: SessionState) => boolean,
     timeoutMs?: number,
   ) => Promise<SessionState>;
+  /** Texts the workflow posted (system notices and the rating card), in order. */
   systemTexts: (tenantId: string, sessionId: string) => Promise<string[]>;
 }
 
@@ -64,7 +65,7 @@ export function routingDesk(app: App, db: Db, redis: RedisClient, client: Client
     },
     async systemTexts(tenantId, sessionId) {
       const docs = await collections(db)
-        .messages.find({ tenantId, sessionId, kind: 'system' })
+        .messages.find({ tenantId, sessionId, kind: { $in: ['system', 'rating'] } })
         .sort({ seq: 1 })
         .toArray();
       return docs.map((d) => ('text' in d && typeof d.text === 'string' ? d.text : ''));
