@@ -79,6 +79,7 @@ async function main(): Promise<number> {
       RE_TEST_MONGODB_URL: stack.urls.mongodbUrl,
       RE_TEST_REDIS_URL: stack.urls.redisUrl,
       RE_TEST_REDIS_SERVER: tools['redis-server'],
+      RE_TEST_TEMPORAL: tools.temporal,
       RE_TEST_TIME_SKIPPING_SERVER: tools['temporal-test-server'],
       RE_TEST_CHROMIUM: tools.chromium,
       RE_TEST_DATA_DIR: dataDir,

@@ -5,6 +5,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   upsertSearchAttributes,
   workflowInfo,
@@ -83,6 +84,7 @@ export class SessionMachine {
   private pendingRating: RateRequest | undefined;
   private pendingLeaveMessage: LeaveMessageRequest | undefined;
   private turns = 0;
+  private turnOrderPatch: boolean | undefined;
 
   constructor(
     private readonly input: SessionInput,
@@ -580,7 +582,7 @@ export class SessionMachine {
     const s = this.state;
     const turns = this.turns;
     // Turns told while the assignment was being announced count at once.
-    await this.noteTurns();
+    if (this.turnOrder) await this.noteTurns();
     const deadline = this.nextHumanDeadline();
     const woken = await waitUntil(
       () => this.wake() || this.turns !== turns || s.phase !== 'assigned',
@@ -631,9 +633,19 @@ export class SessionMachine {
     }
   }
 
+  /**
+   * Sessions started before turn order was kept compared timestamps, which
+   * tie when two turns arrive in one workflow task; they replay that way.
+   */
+  private get turnOrder(): boolean {
+    this.turnOrderPatch ??= patched('turn-order');
+    return this.turnOrderPatch;
+  }
+
   private agentSpokeLast(): boolean {
     const s = this.state;
     if (!s.lastAgentAt || !s.assignedAt || s.lastAgentAt < s.assignedAt) return false;
+    if (!this.turnOrder) return !s.lastVisitorAt || s.lastAgentAt > s.lastVisitorAt;
     return s.lastSpeaker === 'agent';
   }
 

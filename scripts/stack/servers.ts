@@ -16,6 +16,9 @@ export interface ServerOptions {
   persistent: boolean;
 }
 
+/** Temporal dynamic-config overrides, e.g. a low continue-as-new threshold for tests. */
+export type TemporalDynamicConfig = Record<string, number | string | boolean>;
+
 export async function startRedis(
   binary: string,
   port: number,
@@ -81,7 +84,12 @@ export async function startTemporal(
   binary: string,
   ports: TemporalPorts,
   { dataDir, persistent }: ServerOptions,
+  dynamicConfig: TemporalDynamicConfig = {},
 ): Promise<RunningProcess> {
+  const overrides = Object.entries(dynamicConfig).flatMap(([key, value]) => [
+    '--dynamic-config-value',
+    `${key}=${JSON.stringify(value)}`,
+  ]);
   const speed = persistent
     ? []
     : ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'];
@@ -106,6 +114,7 @@ export async function startTemporal(
       '--log-level',
       'warn',
       ...speed,
+      ...overrides,
       ...searchAttributeNames.flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
     ],
     env: { ...process.env, TEMPORAL_CLI_SHOW_STACKS: '0' },

@@ -24,6 +24,9 @@ export const testStack = {
   get redisUrl() {
     return required('RE_TEST_REDIS_URL');
   },
+  get temporal() {
+    return required('RE_TEST_TEMPORAL');
+  },
   get redisServer() {
     return required('RE_TEST_REDIS_SERVER');
   },
