@@ -69,7 +69,7 @@ export default tseslint.config(
   {
     // Workflow code is replayed: it must be deterministic. Only the workflow
     // API, domain/ and sibling workflow modules; activities by type only.
-    files: ['workflows/**/*.ts'],
+    files: ['workflows/**/*.ts', 'bench/workflows/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
