@@ -1,0 +1,260 @@
+import { performance } from 'node:perf_hooks';
+import type { Client } from '@temporalio/client';
+import { io as connectSocket, type Socket } from 'socket.io-client';
+import { createApp, type App } from '../api/app';
+import { startedSession } from '../api/openapi';
+import type { ChatMessage } from '../domain/message';
+import { namespaces } from '../domain/rooms';
+import type {
+  VisitorClientToServerEvents,
+  VisitorServerToClientEvents,
+} from '../domain/socket-events';
+import { apiConfigSchema } from '../runtime/config';
+import { createLogger } from '../runtime/logger';
+import { faqStore } from '../stores/faqs';
+import { tenantStore } from '../stores/tenants';
+import { activityDeps, createSessionWorker } from '../workers/session-worker';
+import {
+  closeUpdate,
+  rateUpdate,
+  requestHumanUpdate,
+  stateQuery,
+  visitorTextSignal,
+  type SessionState,
+} from '../workflows/contract';
+import { fmt, summarize } from './stats';
+import { startBenchStack, type BenchStack } from './support/stack';
+
+/**
+ * `npm run bench:lifecycle`, on the embedded stack:
+ *  1. full sessions per second — open chat over HTTP, ask the robot an FAQ
+ *     question and get its answer over socket.io, ask for a person, get
+ *     assigned, the agent closes, the shopper rates 5, the workflow ends —
+ *     beside a no-op workflow's start-to-complete rate on the same server,
+ *     at the same concurrency, in the same run;
+ *  2. timer precision over 1,000 robot-idle closes: when each timer fired
+ *     against when it was due, read from the workflows' histories.
+ */
+
+const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 200);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const IDLE_SESSIONS = Number(process.env.BENCH_IDLE_SESSIONS ?? 1_000);
+const IDLE_MS = 60_000;
+const TASK_QUEUE = 'bench-sessions';
+const ANSWER = 'Orders ship within 24 hours.';
+
+type VisitorSocket = Socket<VisitorServerToClientEvents, VisitorClientToServerEvents>;
+
+async function openChat(app: App, tenantId: string, visitorId: string) {
+  const response = await fetch(`${app.url}/api/v1/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      tenantId,
+      visitor: { id: visitorId, name: 'Bench', tags: [] },
+      channel: 'web',
+      entry: { type: 'product', ref: 'sku-1' },
+    }),
+  });
+  if (response.status !== 201) throw new Error(`open chat: ${response.status}`);
+  return startedSession.parse(await response.json());
+}
+
+function connectVisitor(app: App, token: string): Promise<VisitorSocket> {
+  const socket: VisitorSocket = connectSocket(`${app.url}${namespaces.visitor}`, {
+    auth: { token },
+    transports: ['websocket'],
+    reconnection: false,
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', reject);
+  });
+}
+
+/** Resolves with the first pushed message that passes `match`, or a stored one found by sync. */
+function awaitMessage(socket: VisitorSocket, match: (m: ChatMessage) => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    socket.on('message:new', (message) => {
+      if (match(message)) resolve();
+    });
+    // It may have been pushed before this socket joined the room.
+    socket.emit('message:sync', { afterSeq: 0 }, (result) => {
+      if (result.ok && result.data.messages.some(match)) resolve();
+    });
+  });
+}
+
+async function waitForPhase(
+  client: Client,
+  workflowId: string,
+  done: (s: SessionState) => boolean,
+) {
+  const handle = client.workflow.getHandle(workflowId);
+  for (;;) {
+    if (done(await handle.query(stateQuery))) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+async function fullSession(app: App, client: Client, tenantId: string, n: number) {
+  const started = await openChat(app, tenantId, `shopper-${n}`);
+  const socket = await connectVisitor(app, started.visitorToken);
+  try {
+    const handle = client.workflow.getHandle(started.workflowId);
+    const answered = awaitMessage(socket, (m) => m.kind === 'text' && m.text === ANSWER);
+    await handle.signal(visitorTextSignal, {
+      messageId: `q-${n}`,
+      text: 'when will my order ship?',
+      at: Date.now(),
+    });
+    await answered;
+    await handle.executeUpdate(requestHumanUpdate);
+    await waitForPhase(client, started.workflowId, (s) => s.phase === 'assigned');
+    const { agentId } = await handle.query(stateQuery);
+    await handle.executeUpdate(closeUpdate, {
+      args: [{ by: { type: 'agent', agentId: agentId ?? '', supervisor: false } }],
+    });
+    await handle.executeUpdate(rateUpdate, { args: [{ score: 5 }] });
+    await handle.result();
+  } finally {
+    socket.close();
+  }
+}
+
+/** Runs `count` jobs, `concurrency` at a time; returns each job's duration and the rate. */
+async function pool(count: number, concurrency: number, job: (n: number) => Promise<void>) {
+  const durations: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let n = next++; n < count; n = next++) {
+        const t = performance.now();
+        await job(n);
+        durations.push(performance.now() - t);
+      }
+    }),
+  );
+  return { durations, perSecond: count / ((performance.now() - started) / 1000) };
+}
+
+async function setUpTenant(b: BenchStack, tenantId: string, idleMs?: number) {
+  await tenantStore(b.mongo.db).ensure(tenantId, 'Bench shop', {
+    locale: 'en',
+    ...(idleMs ? { timeouts: { robotIdleMs: idleMs } } : {}),
+  });
+  await faqStore(b.mongo.db).add(tenantId, {
+    question: 'When will my order ship?',
+    keywords: ['ship'],
+    answer: ANSWER,
+  });
+  const { routing } = activityDeps(b.mongo.db, b.redis, b.temporal.client);
+  await routing.configureGroup(tenantId, 'default', {});
+  for (let i = 0; i < 10; i++) {
+    await routing.configureAgent(tenantId, {
+      agentId: `agent${i}`,
+      capacity: 50,
+      groups: ['default'],
+    });
+    await routing.setStatus(tenantId, `agent${i}`, 'online');
+  }
+}
+
+/** Lateness of each robot-idle timer: fired minus (started + duration), from history. */
+async function timerLateness(client: Client, workflowIds: string[]): Promise<number[]> {
+  const lateness: number[] = [];
+  for (const workflowId of workflowIds) {
+    const history = await client.workflow.getHandle(workflowId).fetchHistory();
+    const started = new Map<string, number>();
+    for (const event of history.events ?? []) {
+      const at = Number(event.eventTime?.seconds ?? 0) * 1000 + (event.eventTime?.nanos ?? 0) / 1e6;
+      const start = event.timerStartedEventAttributes;
+      if (start?.timerId) {
+        const ms = Number(start.startToFireTimeout?.seconds ?? 0) * 1000;
+        const extra = (start.startToFireTimeout?.nanos ?? 0) / 1e6;
+        started.set(start.timerId, at + ms + extra);
+      }
+      const fired = event.timerFiredEventAttributes;
+      const due = fired?.timerId ? started.get(fired.timerId) : undefined;
+      if (due !== undefined) lateness.push(at - due);
+    }
+  }
+  return lateness;
+}
+
+async function main(): Promise<void> {
+  const b = await startBenchStack();
+  const log = createLogger('warn', { process: 'bench' });
+  const worker = await createSessionWorker({
+    connection: b.connection,
+    client: b.temporal.client,
+    log,
+    namespace: 'default',
+    taskQueue: TASK_QUEUE,
+    db: b.mongo.db,
+    redis: b.redis,
+  });
+  const running = worker.run();
+  const app = await createApp(
+    apiConfigSchema.parse({
+      PORT: 0,
+      HOST: '127.0.0.1',
+      TEMPORAL_ADDRESS: b.stack.urls.temporalAddress,
+      TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+      MONGODB_URL: b.stack.urls.mongodbUrl,
+      MONGODB_DATABASE: 'bench',
+      REDIS_URL: b.stack.urls.redisUrl,
+      TOKEN_SECRET: 'bench-secret-that-is-at-least-32-characters',
+      LOG_LEVEL: 'warn',
+    }),
+    log,
+  );
+  try {
+    const client = b.temporal.client;
+    await setUpTenant(b, 'bench-shop');
+    // Warm-up: a few sessions so bundles, caches and connections exist before measuring.
+    await pool(CONCURRENCY, CONCURRENCY, (n) => fullSession(app, client, 'bench-shop', -1 - n));
+    const sessions = await pool(SESSIONS, CONCURRENCY, (n) =>
+      fullSession(app, client, 'bench-shop', n),
+    );
+    const noop = await pool(SESSIONS, CONCURRENCY, async (n) => {
+      await client.workflow.execute('noopWorkflow', {
+        workflowId: `noop-${n}`,
+        taskQueue: b.baselineQueue,
+      });
+    });
+
+    await setUpTenant(b, 'bench-idle', IDLE_MS);
+    const idleIds: string[] = [];
+    const opened = performance.now();
+    await pool(IDLE_SESSIONS, CONCURRENCY, async (n) => {
+      idleIds.push((await openChat(app, 'bench-idle', `idle-${n}`)).workflowId);
+    });
+    const openSeconds = (performance.now() - opened) / 1000;
+    for (const id of idleIds) await client.workflow.getHandle(id).result();
+    const lateness = summarize(await timerLateness(client, idleIds));
+    const session = summarize(sessions.durations);
+
+    process.stdout.write(`\nlifecycle benchmark (concurrency ${CONCURRENCY})\n`);
+    process.stdout.write(
+      `  full sessions: ${SESSIONS} in ${(SESSIONS / sessions.perSecond).toFixed(1)} s = ${sessions.perSecond.toFixed(1)} sessions/s; one session p50 ${fmt(session.p50)} p99 ${fmt(session.p99)}\n`,
+    );
+    process.stdout.write(
+      `  baseline no-op workflow: ${noop.perSecond.toFixed(1)} workflows/s; sessions reach ${((100 * sessions.perSecond) / noop.perSecond).toFixed(0)}% of it\n`,
+    );
+    process.stdout.write(
+      `  robot-idle timers (${IDLE_MS / 1000} s, ${IDLE_SESSIONS} sessions opened in ${openSeconds.toFixed(1)} s): n=${lateness.n} fired late by p50 ${fmt(lateness.p50)} p99 ${fmt(lateness.p99)} max ${fmt(lateness.max)}\n`,
+    );
+  } finally {
+    await app.close();
+    worker.worker.shutdown();
+    await running;
+    await b.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`benchmark failed: ${String(error)}\n`);
+  process.exit(1);
+});
