@@ -49,14 +49,19 @@ export function connectVisitorAt(url: string, token: string): Promise<VisitorSoc
   return connectVisitor({ url }, token);
 }
 
+/** Polls a synchronous condition (e.g. over received events) until it holds, with a deadline. */
+export function waitFor(check: () => boolean, timeoutMs?: number): Promise<true> {
+  return eventually(() => Promise.resolve(check() ? true : undefined), timeoutMs);
+}
+
 /** Emits any payload (valid or not) and resolves with the ack: bad-input tests need the raw emit. */
 export function emitRaw(
   socket: VisitorSocket | AgentSocket,
   event: string,
   payload: unknown,
 ): Promise<Ack<unknown>> {
-  const untyped: Socket = socket as unknown as Socket;
-  return untyped.timeout(10_000).emitWithAck(event, payload) as Promise<Ack<unknown>>;
+  const untyped: Socket = socket;
+  return untyped.timeout(10_000).emitWithAck(event, payload);
 }
 
 export function visitorSend(
