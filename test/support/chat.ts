@@ -3,6 +3,7 @@ import { startedSession } from '../../api/openapi';
 import type { ChatMessage } from '../../domain/message';
 import type { AgentSend, VisitorSend } from '../../domain/message-send';
 import { namespaces } from '../../domain/rooms';
+import { seqInbox } from '../../domain/seq-inbox';
 import type {
   Ack,
   AgentClientToServerEvents,
@@ -61,18 +62,18 @@ export function emitRaw(
   payload: unknown,
 ): Promise<Ack<unknown>> {
   const untyped: Socket = socket;
-  return untyped.timeout(10_000).emitWithAck(event, payload);
+  return untyped.timeout(30_000).emitWithAck(event, payload);
 }
 
 export function visitorSend(
   socket: VisitorSocket,
   message: VisitorSend,
 ): Promise<Ack<ChatMessage>> {
-  return socket.timeout(10_000).emitWithAck('message:send', message);
+  return socket.timeout(30_000).emitWithAck('message:send', message);
 }
 
 export function agentSend(socket: AgentSocket, message: AgentSend): Promise<Ack<ChatMessage>> {
-  return socket.timeout(10_000).emitWithAck('message:send', message);
+  return socket.timeout(30_000).emitWithAck('message:send', message);
 }
 
 export function agentSync(
@@ -81,7 +82,7 @@ export function agentSync(
   afterSeq: number,
   limit = 200,
 ): Promise<Ack<MessagePage>> {
-  return socket.timeout(10_000).emitWithAck('message:sync', { sessionId, afterSeq, limit });
+  return socket.timeout(30_000).emitWithAck('message:sync', { sessionId, afterSeq, limit });
 }
 
 /** The stored value of a successful ack; fails the test with the error otherwise. */
@@ -143,4 +144,50 @@ export function collectSeqs(socket: VisitorSocket | AgentSocket, sessionId: stri
     if (message.sessionId === sessionId) seqs.push(message.seq);
   });
   return seqs;
+}
+
+export function visitorSync(
+  socket: VisitorSocket,
+  afterSeq: number,
+  limit = 200,
+): Promise<Ack<MessagePage>> {
+  return socket.timeout(30_000).emitWithAck('message:sync', { afterSeq, limit });
+}
+
+/**
+ * A client as the consoles should be written: live messages go through a
+ * seq inbox, and a gap triggers a resync from the last seq in order, so what
+ * it delivers is every message once, in order.
+ */
+export function orderedReceiver(
+  socket: VisitorSocket | AgentSocket,
+  sessionId: string,
+  sync: (afterSeq: number) => Promise<Ack<MessagePage>>,
+  startSeq = 0,
+) {
+  const inbox = seqInbox(startSeq);
+  const delivered: ChatMessage[] = [];
+  let syncing = false;
+  const take = (message: ChatMessage) => delivered.push(...inbox.accept(message));
+  const resync = async () => {
+    if (syncing) return;
+    syncing = true;
+    try {
+      // Seq N+1 is only stored after N, so a page from the last seq always closes the gap.
+      for (let more = true; more;) {
+        const page = ok(await sync(inbox.lastSeq));
+        page.messages.forEach(take);
+        more = page.hasMore;
+      }
+    } finally {
+      syncing = false;
+    }
+    if (inbox.hasGap) await resync();
+  };
+  (socket as unknown as Socket).on('message:new', (message: ChatMessage) => {
+    if (message.sessionId !== sessionId) return;
+    take(message);
+    if (inbox.hasGap) void resync();
+  });
+  return { delivered, resync, inbox };
 }
