@@ -7,6 +7,7 @@ import type { CloseReason, LeaveMessageRequest } from '../domain/session-command
 import { isOpen } from '../domain/working-hours';
 import { postMessage, type PostMessageDeps } from '../messaging/post-message';
 import type { FaqStore } from '../stores/faqs';
+import type { SessionLists } from '../messaging/session-lists';
 import type { HoursStore } from '../stores/hours';
 import type { EnqueueRequest } from '../stores/routing/router';
 import { RoutingInputError } from '../stores/routing/router';
@@ -24,6 +25,7 @@ export interface ActivityDeps extends PostMessageDeps {
   hours: HoursStore;
   router: Router;
   routing: RoutingService;
+  lists: SessionLists;
 }
 
 export interface WorkflowMessage {
@@ -76,6 +78,18 @@ export type EnqueueOutcome =
   | { status: 'no_group' };
 
 /**
+ * Agents' lists are a view: a failed push must not fail (and retry) the
+ * activity that changed the truth; the agent's next list read corrects it.
+ */
+async function tellAgent(push: () => Promise<void>): Promise<void> {
+  try {
+    await push();
+  } catch (error) {
+    log.warn('session list push failed', { error: String(error) });
+  }
+}
+
+/**
  * Side effects of the session workflow. Built from their dependencies by the
  * worker (or a test); the workflow sees only their types.
  */
@@ -99,7 +113,7 @@ export const createActivities = (deps: ActivityDeps) => ({
 
   /** A robot or system message, stored once per purpose and delivered; returns its seq. */
   async postWorkflowMessage(message: WorkflowMessage): Promise<number> {
-    const stored = await postMessage(deps, {
+    const { message: stored } = await postMessage(deps, {
       tenantId: message.tenantId,
       sessionId: message.sessionId,
       messageId: workflowMessageId(message.purpose),
@@ -108,6 +122,7 @@ export const createActivities = (deps: ActivityDeps) => ({
       text: message.text,
       ...(message.suggestions?.length ? { suggestions: message.suggestions } : {}),
     });
+    await tellAgent(() => deps.lists.pushUpdated(message.tenantId, message.sessionId));
     return stored.seq;
   },
 
@@ -247,7 +262,12 @@ export const createActivities = (deps: ActivityDeps) => ({
     patch: ProjectionPatch,
     unset: (keyof ProjectionPatch)[] = [],
   ): Promise<void> {
+    const handsOver = patch.phase !== undefined || patch.agentId !== undefined;
+    const before = handsOver ? await deps.sessions.get(tenantId, sessionId) : null;
     await deps.sessions.project(tenantId, sessionId, toSessionPatch(patch), unset);
+    if (handsOver) {
+      await tellAgent(() => deps.lists.sessionChanged(tenantId, sessionId, before?.agentId));
+    }
   },
 
   async recordTransfer(
@@ -296,6 +316,7 @@ export const createActivities = (deps: ActivityDeps) => ({
     reason: CloseReason,
     abandoned = false,
   ): Promise<void> {
+    const before = await deps.sessions.get(input.tenantId, input.sessionId);
     await deps.sessions.project(input.tenantId, input.sessionId, {
       phase: 'closed',
       closedAt: new Date(closedAt),
@@ -303,6 +324,9 @@ export const createActivities = (deps: ActivityDeps) => ({
       ...(abandoned ? { abandoned } : {}),
     });
     await deps.sessions.releaseOpen(input.tenantId, input.visitor.id, input.sessionId);
+    await tellAgent(() =>
+      deps.lists.sessionChanged(input.tenantId, input.sessionId, before?.agentId),
+    );
   },
 });
 

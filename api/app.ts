@@ -9,15 +9,24 @@ import type { ApiConfig } from '../runtime/config';
 import { closeRedis, connectMongo, connectRedis, connectTemporal } from '../runtime/connections';
 import { createLogger, type Logger } from '../runtime/logger';
 import { packageRoot } from '../runtime/package-root';
+import { hubBroadcaster } from '../messaging/broadcast';
+import type { ChatDeps } from '../messaging/chat-deps';
+import { sendRateLimiter } from '../messaging/rate-limit';
+import { sessionLists } from '../messaging/session-lists';
+import { turnTracker } from '../messaging/turns';
+import { chatSignalsByClient } from '../runtime/tell-chat';
 import { ensureIndexes } from '../stores/indexes';
 import { messageStore } from '../stores/messages';
+import { readMarkStore } from '../stores/read-marks';
 import { sessionStore } from '../stores/sessions';
 import { tenantStore } from '../stores/tenants';
 import { errorHandler } from './errors';
+import { wireAgentNamespace, type AgentNamespace } from './gateway/agent-namespace';
 import { wireVisitorNamespace, type VisitorNamespace } from './gateway/visitor-namespace';
 import { buildOpenApiDocument } from './openapi';
 import { readinessCheck } from './readiness';
 import { healthRoutes } from './routes/health';
+import { messageRoutes } from './routes/messages';
 import { sessionRoutes } from './routes/sessions';
 
 export interface App {
@@ -59,9 +68,18 @@ export async function createApp(
     tenants: tenantStore(mongo.db),
     sessions: sessionStore(mongo.db),
     messages: messageStore(mongo.db),
+    reads: readMarkStore(mongo.db),
   };
 
   const app = express();
+  // Routes are added below; the server only calls the app per request.
+  const http = createServer(app);
+  // A frame a little above the largest valid message: bigger ones are dropped by socket.io itself.
+  const io = new Server(http, {
+    adapter: createAdapter(pub, sub),
+    serveClient: true,
+    maxHttpBufferSize: 64 * 1024,
+  });
   app.disable('x-powered-by');
   app.use(express.json({ limit: '64kb' }));
   app.use(
@@ -87,6 +105,20 @@ export async function createApp(
       visitorTokenTtlSeconds: config.VISITOR_TOKEN_TTL_SECONDS,
     }),
   );
+  const broadcaster = hubBroadcaster(io);
+  const chat: ChatDeps = {
+    ...stores,
+    broadcaster,
+    lists: sessionLists({ ...stores, broadcaster }),
+    turns: turnTracker(redis),
+    signals: chatSignalsByClient(temporal.client),
+    sendRate: sendRateLimiter(redis, {
+      limit: config.VISITOR_SEND_LIMIT,
+      windowMs: config.VISITOR_SEND_WINDOW_SECONDS * 1000,
+    }),
+    log,
+  };
+  app.use(messageRoutes({ tokenSecret: config.TOKEN_SECRET, chat }));
   app.use(express.static(consoleDir, { index: 'index.html' }));
   app.get('/', (_req, res) => {
     res.redirect('/visitor/');
@@ -98,12 +130,13 @@ export async function createApp(
   });
   app.use(errorHandler(log));
 
-  const http = createServer(app);
-  const io = new Server(http, { adapter: createAdapter(pub, sub), serveClient: true });
   wireVisitorNamespace(io.of(namespaces.visitor) as VisitorNamespace, {
     tokenSecret: config.TOKEN_SECRET,
-    messages: stores.messages,
-    log,
+    chat,
+  });
+  wireAgentNamespace(io.of(namespaces.agent) as AgentNamespace, {
+    tokenSecret: config.TOKEN_SECRET,
+    chat,
   });
 
   await new Promise<void>((resolve, reject) => {

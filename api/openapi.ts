@@ -1,6 +1,8 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { startSessionSchema } from '../domain/session';
+import { messageKinds } from '../domain/message';
+import { opaqueId, startSessionSchema } from '../domain/session';
+import { messagesQuerySchema } from './routes/messages';
 
 /**
  * The OpenAPI 3.1 document, generated from the same zod schemas the routes
@@ -22,6 +24,48 @@ export const startedSession = z.object({
   attached: z.boolean(),
   visitorToken: z.string(),
   visitorTokenExpiresAt: z.string(),
+});
+
+export const chatMessage = z.object({
+  tenantId: z.string(),
+  sessionId: z.string(),
+  seq: z.number().int().min(1),
+  messageId: z.string(),
+  clientMsgId: z.string().optional(),
+  kind: z.enum(messageKinds),
+  sender: z.object({
+    type: z.enum(['visitor', 'agent', 'robot', 'system']),
+    id: z.string().optional(),
+  }),
+  text: z.string(),
+  attachment: z
+    .object({
+      url: z.string(),
+      name: z.string(),
+      size: z.number(),
+      mimeType: z.string(),
+      width: z.number().optional(),
+      height: z.number().optional(),
+    })
+    .optional(),
+  card: z
+    .object({
+      type: z.enum(['product', 'order']),
+      ref: z.string(),
+      title: z.string(),
+      url: z.string().optional(),
+      imageUrl: z.string().optional(),
+      price: z.string().optional(),
+      status: z.string().optional(),
+    })
+    .optional(),
+  suggestions: z.array(z.string()).optional(),
+  createdAt: z.string(),
+});
+
+export const messagePage = z.object({
+  messages: z.array(chatMessage),
+  hasMore: z.boolean(),
 });
 
 const check = z.union([
@@ -53,6 +97,30 @@ export function buildOpenApiDocument() {
       200: json(startedSession, 'The visitor already had an open session; attached to it'),
       400: json(errorBody, 'The body is invalid; `fields` names each bad field'),
       404: json(errorBody, 'No such tenant'),
+    },
+  });
+  const bearer = registry.registerComponent('securitySchemes', 'sessionToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description:
+      'A visitor token (own session) or an agent token (held sessions; supervisors: any of the tenant)',
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/v1/sessions/{sessionId}/messages',
+    summary:
+      'Messages of a session after a seq, in order, paged: the resync after a gap or a reconnect',
+    security: [{ [bearer.name]: [] }],
+    request: {
+      params: z.object({ sessionId: opaqueId }),
+      query: messagesQuerySchema,
+    },
+    responses: {
+      200: json(messagePage, 'Messages with seq > afterSeq; `hasMore` says whether to page on'),
+      400: json(errorBody, 'A bad path or query value; `fields` names it'),
+      401: json(errorBody, 'No valid visitor or agent token'),
+      403: json(errorBody, 'The token may not read this session'),
+      404: json(errorBody, "No such session in the token's tenant"),
     },
   });
   registry.registerPath({

@@ -4,8 +4,16 @@
  */
 export const namespaces = {
   visitor: '/visitor',
+  /** Agents and supervisors; the token's role decides what a socket may do. */
+  agent: '/agent',
 } as const;
 
+/** A session's live messages, in either namespace. */
 export function sessionRoom(tenantId: string, sessionId: string): string {
   return `tenant:${tenantId}:session:${sessionId}`;
+}
+
+/** Every socket of one agent (several tabs, several nodes): list pushes go here. */
+export function agentRoom(tenantId: string, agentId: string): string {
+  return `tenant:${tenantId}:agent:${agentId}`;
 }

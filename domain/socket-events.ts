@@ -1,8 +1,11 @@
 import type { ChatMessage } from './message';
+import type { AgentSend, VisitorSend } from './message-send';
+import type { Channel, Entry, SessionPhase } from './session';
 
 /**
  * Typed socket.io events, shared by the gateway, the worker's emitter and
- * browser code. Names are `domain:verb`; acks are a tagged result.
+ * browser code. Names are `domain:verb`; acks are a tagged result. The
+ * reference for client authors is docs/socket-events.md.
  */
 
 export type Ack<T> =
@@ -20,10 +23,75 @@ export interface MessagePage {
   hasMore: boolean;
 }
 
+/** Who has read a session up to which seq. */
+export interface ReadReceipt {
+  sessionId: string;
+  reader: { type: 'visitor' } | { type: 'agent'; id: string };
+  seq: number;
+}
+
+/** One line of an agent's session list. */
+export interface SessionSummary {
+  sessionId: string;
+  visitorId: string;
+  channel: Channel;
+  entry: Entry;
+  phase: SessionPhase;
+  agentId?: string;
+  assignedAt?: string;
+  /** The latest message (any sender), if any. */
+  lastMessage?: Pick<ChatMessage, 'seq' | 'kind' | 'sender' | 'text' | 'createdAt'>;
+  /** Shopper messages after the seq this agent has read. */
+  unread: number;
+  /** The highest seq the shopper has read. */
+  visitorReadSeq: number;
+}
+
 export interface VisitorServerToClientEvents {
   'message:new': (message: ChatMessage) => void;
+  /** The agent has read up to a seq. */
+  'message:read': (receipt: ReadReceipt) => void;
 }
 
 export interface VisitorClientToServerEvents {
+  /** Sends a message; the ack carries the stored message (with its seq), the original one on a resend. */
+  'message:send': (message: VisitorSend, ack: (result: Ack<ChatMessage>) => void) => void;
   'message:sync': (request: MessageSyncRequest, ack: (result: Ack<MessagePage>) => void) => void;
+  /** The shopper has seen everything up to `seq`. */
+  'message:read': (request: { seq: number }, ack: (result: Ack<ReadReceipt>) => void) => void;
+}
+
+export interface AgentServerToClientEvents {
+  'message:new': (message: ChatMessage) => void;
+  /** The shopper (or another reader) has read up to a seq. */
+  'message:read': (receipt: ReadReceipt) => void;
+  /** The agent's whole list: on connect and when a session is assigned, transferred or closed. */
+  'session:list': (sessions: SessionSummary[]) => void;
+  /** One line of the list changed (a message arrived, or something was read). */
+  'session:updated': (session: SessionSummary) => void;
+  /** The session is no longer this agent's (transferred away or closed). */
+  'session:removed': (ref: { sessionId: string }) => void;
+}
+
+export interface AgentClientToServerEvents {
+  'message:send': (message: AgentSend, ack: (result: Ack<ChatMessage>) => void) => void;
+  'message:sync': (
+    request: MessageSyncRequest & { sessionId: string },
+    ack: (result: Ack<MessagePage>) => void,
+  ) => void;
+  'message:read': (
+    request: { sessionId: string; seq: number },
+    ack: (result: Ack<ReadReceipt>) => void,
+  ) => void;
+  /** Joins a session's live messages: the session's agent, or any supervisor of the tenant (read-only). */
+  'session:join': (
+    request: { sessionId: string },
+    ack: (result: Ack<SessionSummary>) => void,
+  ) => void;
+  'session:leave': (request: { sessionId: string }, ack: (result: Ack<null>) => void) => void;
+  /** The agent's open sessions now (a supervisor: the tenant's open sessions). */
+  'session:list': (
+    request: Record<string, never>,
+    ack: (result: Ack<SessionSummary[]>) => void,
+  ) => void;
 }

@@ -1,36 +1,84 @@
-import type { Emitter } from '@socket.io/redis-emitter';
-import type { Server } from 'socket.io';
 import type { ChatMessage } from '../domain/message';
-import { namespaces, sessionRoom } from '../domain/rooms';
-import type { VisitorServerToClientEvents } from '../domain/socket-events';
+import { agentRoom, namespaces, sessionRoom } from '../domain/rooms';
+import type {
+  AgentServerToClientEvents,
+  ReadReceipt,
+  SessionSummary,
+  VisitorServerToClientEvents,
+} from '../domain/socket-events';
 
 /**
- * Sends an already-stored message to everyone in the session's room, on every
- * gateway node: the API uses its socket.io server (with the Redis adapter),
- * the worker the Redis emitter. Delivery is best effort; the stored seq and
- * the clients' resync are the guarantee (DESIGN.md §6).
+ * What both the gateway's socket.io server (with the Redis adapter) and the
+ * worker's Redis emitter can do: emit to a room of a namespace, and move the
+ * sockets of one room into or out of another — on every gateway node.
  */
-export interface Broadcaster {
-  messageToSession(message: ChatMessage): void;
-}
-
-export function serverBroadcaster(io: Server): Broadcaster {
-  return {
-    messageToSession(message) {
-      io.of(namespaces.visitor)
-        .to(sessionRoom(message.tenantId, message.sessionId))
-        .emit('message:new', message);
-    },
+export interface Hub {
+  of(namespace: string): {
+    to(room: string): { emit(event: string, ...args: unknown[]): unknown };
+    in(room: string): { socketsJoin(room: string): void; socketsLeave(room: string): void };
   };
 }
 
-export function emitterBroadcaster(emitter: Emitter<VisitorServerToClientEvents>): Broadcaster {
+type Emit<E> = <K extends keyof E & string>(
+  room: string,
+  event: K,
+  ...args: E[K] extends (...a: infer A) => void ? A : never
+) => void;
+
+/**
+ * Sends already-stored facts to clients. Delivery is best effort; the stored
+ * seq and the clients' resync are the guarantee (DESIGN.md §6).
+ */
+export interface Broadcaster {
+  messageToSession(message: ChatMessage): void;
+  readReceipt(tenantId: string, receipt: ReadReceipt): void;
+  sessionList(tenantId: string, agentId: string, sessions: SessionSummary[]): void;
+  sessionUpdated(tenantId: string, agentId: string, session: SessionSummary): void;
+  /**
+   * The session changed hands: the old agent's sockets stop receiving its
+   * messages, the new agent's start, wherever they are connected.
+   */
+  moveSession(tenantId: string, sessionId: string, from?: string, to?: string): void;
+}
+
+export function hubBroadcaster(hub: Hub): Broadcaster {
+  const toVisitors: Emit<VisitorServerToClientEvents> = (room, event, ...args) => {
+    hub
+      .of(namespaces.visitor)
+      .to(room)
+      .emit(event, ...args);
+  };
+  const toAgents: Emit<AgentServerToClientEvents> = (room, event, ...args) => {
+    hub
+      .of(namespaces.agent)
+      .to(room)
+      .emit(event, ...args);
+  };
   return {
     messageToSession(message) {
-      emitter
-        .of(namespaces.visitor)
-        .to(sessionRoom(message.tenantId, message.sessionId))
-        .emit('message:new', message);
+      const room = sessionRoom(message.tenantId, message.sessionId);
+      toVisitors(room, 'message:new', message);
+      toAgents(room, 'message:new', message);
+    },
+    readReceipt(tenantId, receipt) {
+      const room = sessionRoom(tenantId, receipt.sessionId);
+      toVisitors(room, 'message:read', receipt);
+      toAgents(room, 'message:read', receipt);
+    },
+    sessionList(tenantId, agentId, sessions) {
+      toAgents(agentRoom(tenantId, agentId), 'session:list', sessions);
+    },
+    sessionUpdated(tenantId, agentId, session) {
+      toAgents(agentRoom(tenantId, agentId), 'session:updated', session);
+    },
+    moveSession(tenantId, sessionId, from, to) {
+      const room = sessionRoom(tenantId, sessionId);
+      const agents = hub.of(namespaces.agent);
+      if (from && from !== to) {
+        agents.in(agentRoom(tenantId, from)).socketsLeave(room);
+        toAgents(agentRoom(tenantId, from), 'session:removed', { sessionId });
+      }
+      if (to) agents.in(agentRoom(tenantId, to)).socketsJoin(room);
     },
   };
 }

@@ -1,5 +1,5 @@
-import type { ChatMessage, NewMessage } from '../domain/message';
-import type { MessageStore } from '../stores/messages';
+import type { NewMessage } from '../domain/message';
+import type { AppendResult, MessageStore } from '../stores/messages';
 import type { Broadcaster } from './broadcast';
 
 export interface PostMessageDeps {
@@ -15,8 +15,8 @@ export interface PostMessageDeps {
 export async function postMessage(
   deps: PostMessageDeps,
   message: NewMessage,
-): Promise<ChatMessage> {
-  const { message: stored } = await deps.messages.append(message);
-  deps.broadcaster.messageToSession(stored);
-  return stored;
+): Promise<AppendResult> {
+  const result = await deps.messages.append(message);
+  deps.broadcaster.messageToSession(result.message);
+  return result;
 }

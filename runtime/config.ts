@@ -58,6 +58,9 @@ export const apiConfigSchema = z.object({
     .min(32, { message: 'must be at least 32 characters' }),
   VISITOR_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(86_400),
   READINESS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+  /** Per-shopper send rate: at most LIMIT messages per WINDOW seconds, on all nodes together. */
+  VISITOR_SEND_LIMIT: z.coerce.number().int().min(1).max(100_000).default(30),
+  VISITOR_SEND_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3_600).default(10),
 });
 
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;

@@ -109,12 +109,24 @@ export interface HoursDoc {
 
 export type MessageDoc = Omit<ChatMessage, 'createdAt'> & { createdAt: Date };
 
+/** How far one reader (the shopper, or one agent) has read a session; only moves forward. */
+export interface ReadMarkDoc {
+  /** `<tenantId>:<sessionId>:<reader>`; reader is `visitor` or `agent:<agentId>`. */
+  _id: string;
+  tenantId: string;
+  sessionId: string;
+  reader: string;
+  seq: number;
+  updatedAt: Date;
+}
+
 export function collections(db: Db) {
   return {
     tenants: db.collection<TenantDoc>('tenants'),
     openSessions: db.collection<OpenSessionDoc>('open_sessions'),
     sessions: db.collection<SessionDoc>('sessions'),
     messages: db.collection<MessageDoc>('messages'),
+    readMarks: db.collection<ReadMarkDoc>('read_marks'),
     agents: db.collection<AgentDoc>('agents'),
     groups: db.collection<GroupDoc>('groups'),
     faqs: db.collection<FaqDoc>('faqs'),

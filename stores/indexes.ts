@@ -22,6 +22,8 @@ export async function ensureIndexes(db: Db): Promise<void> {
   );
   // Routing rebuilds from queued and assigned sessions; lists filter by phase.
   await sessions.createIndex({ tenantId: 1, phase: 1 }, { name: 'tenant_phase' });
+  // Agents' session lists.
+  await sessions.createIndex({ tenantId: 1, agentId: 1, phase: 1 }, { name: 'tenant_agent_phase' });
   await agents.createIndex({ tenantId: 1, agentId: 1 }, { name: 'tenant_agent' });
   await groups.createIndex({ tenantId: 1, groupId: 1 }, { name: 'tenant_group' });
   await faqs.createIndex({ tenantId: 1 }, { name: 'tenant' });

@@ -1,5 +1,5 @@
 import type { Db } from 'mongodb';
-import type { ChatMessage, NewMessage } from '../domain/message';
+import type { ChatMessage, NewMessage, SenderType } from '../domain/message';
 import { collections, type MessageDoc } from './collections';
 import { isDuplicateKey } from './mongo-errors';
 
@@ -39,6 +39,12 @@ export function messageStore(db: Db) {
   };
 
   return {
+    /** A stored message by its id, if any. */
+    async find(tenantId: string, sessionId: string, messageId: string) {
+      const doc = await findByMessageId(tenantId, sessionId, messageId);
+      return doc ? toMessage(doc) : undefined;
+    },
+
     async append(message: NewMessage): Promise<AppendResult> {
       const { tenantId, sessionId, messageId } = message;
       for (let attempt = 0; attempt < 50; attempt++) {
@@ -58,6 +64,31 @@ export function messageStore(db: Db) {
         }
       }
       throw new Error(`could not number a message of session ${sessionId} after 50 attempts`);
+    },
+
+    /** The latest message of the session, if any. */
+    async last(tenantId: string, sessionId: string): Promise<ChatMessage | undefined> {
+      const [doc] = await messages
+        .find({ tenantId, sessionId }, withoutId)
+        .sort({ seq: -1 })
+        .limit(1)
+        .toArray();
+      return doc ? toMessage(doc) : undefined;
+    },
+
+    /** How many messages of `senderType` follow `afterSeq`: an unread count. */
+    async countAfter(
+      tenantId: string,
+      sessionId: string,
+      afterSeq: number,
+      senderType: SenderType,
+    ): Promise<number> {
+      return messages.countDocuments({
+        tenantId,
+        sessionId,
+        seq: { $gt: afterSeq },
+        'sender.type': senderType,
+      });
     },
 
     /** Messages after `afterSeq`, in order, at most `limit`. */

@@ -4,6 +4,9 @@ import type { CloseReason } from '../domain/session-commands';
 import { collections, type SessionDoc } from './collections';
 import { isDuplicateKey } from './mongo-errors';
 
+/** Phases in which a session belongs to its agent (it shows in their list). */
+export const heldPhases: SessionPhase[] = ['reserved', 'assigned', 'transferring'];
+
 const pointerId = (tenantId: string, visitorId: string) => `${tenantId}:${visitorId}`;
 
 /**
@@ -125,6 +128,23 @@ export function sessionStore(db: Db) {
         .limit(1)
         .toArray();
       return last?.agentId;
+    },
+
+    /** The sessions an agent holds now (offered, assigned, or mid-transfer): their session list. */
+    async heldBy(tenantId: string, agentId: string) {
+      return sessions
+        .find({ tenantId, agentId, phase: { $in: heldPhases } })
+        .sort({ startedAt: 1 })
+        .toArray();
+    },
+
+    /** A tenant's open sessions, for a supervisor's list; newest first, at most `limit`. */
+    async openOfTenant(tenantId: string, limit: number) {
+      return sessions
+        .find({ tenantId, phase: { $nin: ['closed', 'rated'] } })
+        .sort({ startedAt: -1 })
+        .limit(limit)
+        .toArray();
     },
 
     /** Sessions in the given phases, for rebuilding routing state. */

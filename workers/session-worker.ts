@@ -3,8 +3,8 @@ import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Db } from 'mongodb';
 import { createActivities, type ActivityDeps } from '../activities';
-import type { VisitorServerToClientEvents } from '../domain/socket-events';
-import { emitterBroadcaster } from '../messaging/broadcast';
+import { hubBroadcaster } from '../messaging/broadcast';
+import { sessionLists } from '../messaging/session-lists';
 import type { RedisClient } from '../runtime/connections';
 import { createLogger, type Logger } from '../runtime/logger';
 import { tellSessionBySignal } from '../runtime/tell-session';
@@ -13,6 +13,7 @@ import { faqStore } from '../stores/faqs';
 import { hoursStore } from '../stores/hours';
 import { ensureIndexes } from '../stores/indexes';
 import { messageStore } from '../stores/messages';
+import { readMarkStore } from '../stores/read-marks';
 import { createRouter } from '../stores/routing/router';
 import { createRoutingService } from '../stores/routing/service';
 import { sessionStore } from '../stores/sessions';
@@ -41,15 +42,19 @@ export function activityDeps(
   log?: Logger,
 ): ActivityDeps {
   const sessions = sessionStore(db);
+  const messages = messageStore(db);
   const router = createRouter(redis);
+  // Through Redis to every gateway node's rooms.
+  const broadcaster = hubBroadcaster(new Emitter(redis));
   return {
     tenants: tenantStore(db),
     sessions,
-    messages: messageStore(db),
+    messages,
+    lists: sessionLists({ sessions, messages, reads: readMarkStore(db), broadcaster }),
     faqs: faqStore(db),
     tickets: ticketStore(db),
     hours: hoursStore(db),
-    broadcaster: emitterBroadcaster(new Emitter<VisitorServerToClientEvents>(redis)),
+    broadcaster,
     router,
     routing: createRoutingService({
       router,

@@ -1,17 +1,19 @@
 import type { Namespace, Socket } from 'socket.io';
-import { z } from 'zod';
+import type { ChatMessage } from '../../domain/message';
+import { readRequestSchema, syncRequestSchema, visitorSendSchema } from '../../domain/message-send';
 import { sessionRoom } from '../../domain/rooms';
+import type { Viewer } from '../../domain/session-access';
 import type {
-  Ack,
   MessagePage,
-  MessageSyncRequest,
+  ReadReceipt,
   VisitorClientToServerEvents,
   VisitorServerToClientEvents,
 } from '../../domain/socket-events';
-import type { Logger } from '../../runtime/logger';
+import type { ChatDeps } from '../../messaging/chat-deps';
+import { markRead, readMessages } from '../../messaging/read-messages';
+import { sendMessage } from '../../messaging/send-message';
 import { verifyVisitorToken, type VisitorClaims } from '../../runtime/tokens';
-import type { MessageStore } from '../../stores/messages';
-import { fieldProblems } from '../errors';
+import { handle, handshakeToken } from './acks';
 
 type VisitorSocket = Socket<
   VisitorClientToServerEvents,
@@ -26,68 +28,79 @@ export type VisitorNamespace = Namespace<
   VisitorClaims
 >;
 
-interface VisitorGatewayDeps {
+export interface VisitorGatewayDeps {
   tokenSecret: string;
-  messages: MessageStore;
-  log: Logger;
+  chat: ChatDeps;
 }
 
-const syncSchema = z.strictObject({
-  afterSeq: z.number().int().min(0),
-  limit: z.number().int().min(1).max(200).default(100),
+const viewer = (socket: VisitorSocket): Viewer => ({
+  type: 'visitor',
+  sessionId: socket.data.sessionId,
 });
 
-function invalid<T>(error: z.ZodError): Ack<T> {
-  const message = fieldProblems(error)
-    .map((f) => `${f.path}: ${f.message}`)
-    .join('; ');
-  return { ok: false, error: { code: 'invalid_payload', message } };
-}
+/** `message:send`: the ack carries the stored message; the follow-up runs after it. */
+const send = ({ chat }: VisitorGatewayDeps, socket: VisitorSocket) =>
+  handle<typeof visitorSendSchema, ChatMessage>(
+    visitorSendSchema,
+    chat.log,
+    'send the message',
+    async (body, reply) => {
+      const { tenantId, sessionId, visitorId } = socket.data;
+      const sent = await sendMessage(
+        chat,
+        tenantId,
+        { type: 'visitor', sessionId, visitorId },
+        sessionId,
+        body,
+      );
+      reply({ ok: true, data: sent.message });
+      await sent.followUp;
+    },
+  );
 
 /** `message:sync`: what the visitor missed after `afterSeq`, paged. */
-const syncMessages =
-  ({ messages, log }: VisitorGatewayDeps, socket: VisitorSocket) =>
-  async (payload: MessageSyncRequest, ack: (result: Ack<MessagePage>) => void) => {
-    if (typeof ack !== 'function') return;
-    const parsed = syncSchema.safeParse(payload);
-    if (!parsed.success) return ack(invalid(parsed.error));
-    const { tenantId, sessionId } = socket.data;
-    try {
-      ack({
-        ok: true,
-        data: await messages.listAfter(
-          tenantId,
-          sessionId,
-          parsed.data.afterSeq,
-          parsed.data.limit,
-        ),
-      });
-    } catch (error) {
-      log.error('message sync failed', { sessionId, error: String(error) });
-      ack({
-        ok: false,
-        error: { code: 'internal', message: 'Could not read messages; try again' },
-      });
-    }
-  };
+const sync = ({ chat }: VisitorGatewayDeps, socket: VisitorSocket) =>
+  handle<typeof syncRequestSchema, MessagePage>(
+    syncRequestSchema,
+    chat.log,
+    'read messages',
+    async ({ afterSeq, limit }, reply) => {
+      const { tenantId, sessionId } = socket.data;
+      const page = await readMessages(chat, tenantId, viewer(socket), sessionId, afterSeq, limit);
+      reply({ ok: true, data: page });
+    },
+  );
+
+/** `message:read`: a read receipt for the agent. */
+const read = ({ chat }: VisitorGatewayDeps, socket: VisitorSocket) =>
+  handle<typeof readRequestSchema, ReadReceipt>(
+    readRequestSchema,
+    chat.log,
+    'mark messages read',
+    async ({ seq }, reply) => {
+      const { tenantId, sessionId } = socket.data;
+      reply({ ok: true, data: await markRead(chat, tenantId, viewer(socket), sessionId, seq) });
+    },
+  );
 
 /**
  * The visitor namespace: a socket proves with its visitor token which session
- * it belongs to, and joins only that session's room.
+ * it belongs to, and joins only that session's room; every event acts on
+ * that session alone, so there is no session id to spoof.
  */
 export function wireVisitorNamespace(namespace: VisitorNamespace, deps: VisitorGatewayDeps): void {
   namespace.use((socket, next) => {
-    const auth: unknown = socket.handshake.auth;
-    const token =
-      typeof auth === 'object' && auth !== null && 'token' in auth ? auth.token : undefined;
-    const claims = verifyVisitorToken(deps.tokenSecret, token);
+    const claims = verifyVisitorToken(deps.tokenSecret, handshakeToken(socket.handshake.auth));
     if (!claims) return next(new Error('unauthorized: a valid visitor token is required'));
     socket.data = claims;
     next();
   });
 
   namespace.on('connection', async (socket) => {
+    // Handlers first, so an event sent right after connecting is not lost while joining.
+    socket.on('message:send', send(deps, socket));
+    socket.on('message:sync', sync(deps, socket));
+    socket.on('message:read', read(deps, socket));
     await socket.join(sessionRoom(socket.data.tenantId, socket.data.sessionId));
-    socket.on('message:sync', syncMessages(deps, socket));
   });
 }

@@ -100,7 +100,10 @@ export async function startTestEngine(
 export type VisitorSocket = Socket<VisitorServerToClientEvents, VisitorClientToServerEvents>;
 
 /** A visitor's socket, connected (or rejected) as the widget would. */
-export function connectVisitor(app: App, token: string | undefined): Promise<VisitorSocket> {
+export function connectVisitor(
+  app: Pick<App, 'url'>,
+  token: string | undefined,
+): Promise<VisitorSocket> {
   const socket: VisitorSocket = connectSocket(`${app.url}${namespaces.visitor}`, {
     auth: token === undefined ? {} : { token },
     transports: ['websocket'],

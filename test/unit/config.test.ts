@@ -34,6 +34,8 @@ describe('configuration', () => {
       TOKEN_SECRET: secret,
       VISITOR_TOKEN_TTL_SECONDS: 86_400,
       READINESS_TIMEOUT_MS: 2_000,
+      VISITOR_SEND_LIMIT: 30,
+      VISITOR_SEND_WINDOW_SECONDS: 10,
     });
   });
 

@@ -1,0 +1,78 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import { opaqueId } from '../../domain/session';
+import type { Viewer } from '../../domain/session-access';
+import type { ChatDeps } from '../../messaging/chat-deps';
+import { readMessages } from '../../messaging/read-messages';
+import { Refusal } from '../../messaging/refusal';
+import { verifyAgentToken, verifyVisitorToken } from '../../runtime/tokens';
+import { AppError, validate } from '../errors';
+
+export interface MessageRouteDeps {
+  tokenSecret: string;
+  chat: Pick<ChatDeps, 'sessions' | 'messages'>;
+}
+
+export const messagesQuerySchema = z.strictObject({
+  afterSeq: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(200).default(100),
+});
+
+const paramsSchema = z.strictObject({ sessionId: opaqueId });
+
+/** Who the bearer token says the caller is: a shopper (one session) or staff (one tenant). */
+function bearer(req: Request, secret: string): { tenantId: string; viewer: Viewer } {
+  const header = req.get('authorization') ?? '';
+  const token = /^Bearer (\S+)$/i.exec(header)?.[1];
+  const visitor = verifyVisitorToken(secret, token);
+  if (visitor) {
+    return {
+      tenantId: visitor.tenantId,
+      viewer: { type: 'visitor', sessionId: visitor.sessionId },
+    };
+  }
+  const agent = verifyAgentToken(secret, token);
+  if (agent) {
+    return {
+      tenantId: agent.tenantId,
+      viewer: { type: 'agent', agentId: agent.agentId, role: agent.role },
+    };
+  }
+  throw new AppError(
+    401,
+    'unauthorized',
+    'Authorization: a valid visitor or agent token is required as `Bearer <token>`',
+  );
+}
+
+const refusalStatus: Record<Refusal['code'], number> = {
+  invalid_payload: 400,
+  not_found: 404,
+  forbidden: 403,
+  session_closed: 409,
+  rate_limited: 429,
+};
+
+/**
+ * `GET /api/v1/sessions/:sessionId/messages?afterSeq=&limit=`: the HTTP
+ * resync, for clients that reconnect or found a gap. A visitor token reads
+ * its own session; an agent token the sessions it holds; a supervisor's any
+ * session of its tenant.
+ */
+export function messageRoutes(deps: MessageRouteDeps): Router {
+  const router = Router();
+  router.get('/api/v1/sessions/:sessionId/messages', async (req, res) => {
+    const { tenantId, viewer } = bearer(req, deps.tokenSecret);
+    const { sessionId } = validate(paramsSchema, req.params, 'path');
+    const { afterSeq, limit } = validate(messagesQuerySchema, req.query, 'query');
+    try {
+      res.json(await readMessages(deps.chat, tenantId, viewer, sessionId, afterSeq, limit));
+    } catch (error) {
+      if (error instanceof Refusal) {
+        throw new AppError(refusalStatus[error.code], error.code, error.message);
+      }
+      throw error;
+    }
+  });
+  return router;
+}

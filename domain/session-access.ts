@@ -1,0 +1,46 @@
+import type { SessionPhase } from './session';
+
+/**
+ * Who may read a session's messages and who may write to it. Pure rules; the
+ * gateway and the HTTP API load the session (scoped by the token's tenant)
+ * and ask here.
+ */
+
+export type Viewer =
+  | { type: 'visitor'; sessionId: string }
+  | { type: 'agent'; agentId: string; role: 'agent' | 'supervisor' };
+
+export interface SessionFacts {
+  sessionId: string;
+  phase: SessionPhase;
+  agentId?: string;
+}
+
+/** Phases in which the session's agent holds it: offered (to decide), assigned, or mid-transfer. */
+const agentReads: readonly SessionPhase[] = ['reserved', 'assigned', 'transferring'];
+/** The shopper can write until the session ends (leave-message has its own form). */
+const visitorWrites: readonly SessionPhase[] = [
+  'robot',
+  'queued',
+  'reserved',
+  'assigned',
+  'transferring',
+];
+
+export function mayRead(viewer: Viewer, session: SessionFacts): boolean {
+  if (viewer.type === 'visitor') return viewer.sessionId === session.sessionId;
+  if (viewer.role === 'supervisor') return true;
+  return session.agentId === viewer.agentId && agentReads.includes(session.phase);
+}
+
+export type WriteRefusal = 'forbidden' | 'session_closed';
+
+/** Undefined when the viewer may send; otherwise why not. Supervisors watch, they do not write. */
+export function writeRefusal(viewer: Viewer, session: SessionFacts): WriteRefusal | undefined {
+  if (viewer.type === 'visitor') {
+    if (viewer.sessionId !== session.sessionId) return 'forbidden';
+    return visitorWrites.includes(session.phase) ? undefined : 'session_closed';
+  }
+  if (viewer.role !== 'agent' || session.agentId !== viewer.agentId) return 'forbidden';
+  return session.phase === 'assigned' ? undefined : 'forbidden';
+}

@@ -1,0 +1,22 @@
+import type { Logger } from '../runtime/logger';
+import type { ChatSignals } from '../runtime/tell-chat';
+import type { MessageStore } from '../stores/messages';
+import type { ReadMarkStore } from '../stores/read-marks';
+import type { SessionStore } from '../stores/sessions';
+import type { Broadcaster } from './broadcast';
+import type { SendRateLimiter } from './rate-limit';
+import type { SessionLists } from './session-lists';
+import type { TurnTracker } from './turns';
+
+/** What the chat use cases (send, sync, read) need; built once by the API's composition root. */
+export interface ChatDeps {
+  messages: MessageStore;
+  sessions: SessionStore;
+  reads: ReadMarkStore;
+  broadcaster: Broadcaster;
+  lists: SessionLists;
+  turns: TurnTracker;
+  signals: ChatSignals;
+  sendRate: SendRateLimiter;
+  log: Logger;
+}

@@ -1,0 +1,111 @@
+import { personMessageId, type ChatMessage, type Sender } from '../domain/message';
+import type { SendBody } from '../domain/message-send';
+import { writeRefusal, type SessionFacts, type Viewer } from '../domain/session-access';
+import { visitorTextSchema } from '../domain/session-commands';
+import type { ChatDeps } from './chat-deps';
+import { postMessage } from './post-message';
+import { Refusal } from './refusal';
+import { sessionFacts } from './session-access';
+
+/** The shopper, as their token names them. */
+export interface VisitorIdentity {
+  type: 'visitor';
+  sessionId: string;
+  visitorId: string;
+}
+
+export type Speaker = VisitorIdentity | Extract<Viewer, { type: 'agent' }>;
+
+export interface Sent {
+  message: ChatMessage;
+  /**
+   * Last activity, the workflow's signal and the agent's list: after the
+   * ack, so the sender is not kept waiting. Never rejects.
+   */
+  followUp: Promise<void>;
+}
+
+const viewerOf = (speaker: Speaker): Viewer =>
+  speaker.type === 'visitor' ? { type: 'visitor', sessionId: speaker.sessionId } : speaker;
+
+/**
+ * A person's message on the fast path (DESIGN.md §3): checked, numbered and
+ * stored in MongoDB, then emitted to the session's rooms. A resend of the
+ * same client id answers with the stored original and changes nothing.
+ */
+export async function sendMessage(
+  deps: ChatDeps,
+  tenantId: string,
+  speaker: Speaker,
+  sessionId: string,
+  body: SendBody,
+): Promise<Sent> {
+  const facts = await sessionFacts(deps.sessions, tenantId, viewerOf(speaker), sessionId);
+  const refusal = writeRefusal(viewerOf(speaker), facts);
+  if (refusal === 'session_closed') {
+    throw new Refusal('session_closed', `session ${sessionId} is ${facts.phase}`);
+  }
+  if (refusal) throw new Refusal('forbidden', `session ${sessionId} is not assigned to you`);
+
+  const sender: Sender =
+    speaker.type === 'visitor'
+      ? { type: 'visitor', id: speaker.visitorId }
+      : { type: 'agent', id: speaker.agentId };
+  const messageId = personMessageId(sender, body.clientMsgId);
+
+  if (speaker.type === 'visitor' && !(await deps.sendRate.allow(tenantId, speaker.visitorId))) {
+    // A retry of a message stored before the limit hit still gets its seq.
+    const stored = await deps.messages.find(tenantId, sessionId, messageId);
+    if (stored) return { message: stored, followUp: Promise.resolve() };
+    const { limit, windowMs } = deps.sendRate.rate;
+    throw new Refusal(
+      'rate_limited',
+      `send rate limit: at most ${limit} messages per ${windowMs / 1000} s per shopper`,
+    );
+  }
+
+  const { message, created } = await postMessage(deps, {
+    tenantId,
+    sessionId,
+    messageId,
+    clientMsgId: body.clientMsgId,
+    kind: body.kind,
+    sender,
+    text: body.text,
+    ...('attachment' in body ? { attachment: body.attachment } : {}),
+    ...('card' in body ? { card: body.card } : {}),
+  });
+  const followUp = created
+    ? afterSend(deps, facts, message).catch((error: unknown) =>
+        deps.log.warn('message follow-up failed', { sessionId, error: String(error) }),
+      )
+    : Promise.resolve();
+  return { message, followUp };
+}
+
+/**
+ * Records last activity (the workflow's deadline timers read it when they
+ * fire), tells the workflow what it must know, and updates the agent's list.
+ */
+async function afterSend(deps: ChatDeps, facts: SessionFacts, message: ChatMessage) {
+  const { tenantId, sessionId, sender } = message;
+  const by = sender.type === 'agent' ? 'agent' : 'visitor';
+  await deps.sessions.touch(tenantId, sessionId, by, new Date(message.createdAt));
+  const turn = await deps.turns.record(tenantId, sessionId, by, message.seq);
+  if (facts.phase === 'robot' && by === 'visitor' && message.kind === 'text') {
+    // The robot answers every shopper text, so it must see each one.
+    const told = visitorTextSchema.safeParse({
+      messageId: message.messageId,
+      text: message.text.slice(0, 2_000),
+      at: Date.parse(message.createdAt),
+    });
+    if (told.success) await deps.signals.visitorText(tenantId, sessionId, told.data);
+  } else if (facts.phase === 'assigned' && turn === 'changed') {
+    await deps.signals.chatTurn(
+      tenantId,
+      sessionId,
+      by === 'agent' && sender.id ? { by, agentId: sender.id } : { by },
+    );
+  }
+  await deps.lists.pushUpdated(tenantId, sessionId);
+}

@@ -1,0 +1,99 @@
+import type { SessionSummary } from '../domain/socket-events';
+import type { SessionDoc } from '../stores/collections';
+import type { MessageStore } from '../stores/messages';
+import type { ReadMarkStore } from '../stores/read-marks';
+import { heldPhases, type SessionStore } from '../stores/sessions';
+import type { Broadcaster } from './broadcast';
+
+export interface SessionListDeps {
+  sessions: SessionStore;
+  messages: MessageStore;
+  reads: ReadMarkStore;
+  broadcaster: Broadcaster;
+}
+
+/**
+ * Agents' session lists, built from MongoDB (the projection, the messages and
+ * the read marks) and pushed to the agent's room on every node. Lists are
+ * small (bounded by an agent's capacity), so a push sends the whole list on
+ * lifecycle changes and one line on messages and reads.
+ */
+export function sessionLists(deps: SessionListDeps) {
+  async function summarize(doc: SessionDoc, reader?: string): Promise<SessionSummary> {
+    const { tenantId, _id: sessionId } = doc;
+    const [last, agentRead, visitorReadSeq] = await Promise.all([
+      deps.messages.last(tenantId, sessionId),
+      reader ? deps.reads.get(tenantId, sessionId, { type: 'agent', id: reader }) : 0,
+      deps.reads.get(tenantId, sessionId, { type: 'visitor' }),
+    ]);
+    const unread =
+      last && last.seq > agentRead
+        ? await deps.messages.countAfter(tenantId, sessionId, agentRead, 'visitor')
+        : 0;
+    return {
+      sessionId,
+      visitorId: doc.visitorId,
+      channel: doc.channel,
+      entry: doc.entry,
+      phase: doc.phase,
+      ...(doc.agentId ? { agentId: doc.agentId } : {}),
+      ...(doc.assignedAt ? { assignedAt: doc.assignedAt.toISOString() } : {}),
+      ...(last
+        ? {
+            lastMessage: {
+              seq: last.seq,
+              kind: last.kind,
+              sender: last.sender,
+              text: last.text,
+              createdAt: last.createdAt,
+            },
+          }
+        : {}),
+      unread,
+      visitorReadSeq,
+    };
+  }
+
+  async function listFor(tenantId: string, agentId: string): Promise<SessionSummary[]> {
+    const docs = await deps.sessions.heldBy(tenantId, agentId);
+    return Promise.all(docs.map((doc) => summarize(doc, agentId)));
+  }
+
+  return {
+    summarize,
+    listFor,
+
+    /** A supervisor's view: the tenant's open sessions (unread counts are not theirs to keep). */
+    async listForSupervisor(tenantId: string): Promise<SessionSummary[]> {
+      const docs = await deps.sessions.openOfTenant(tenantId, 200);
+      return Promise.all(docs.map((doc) => summarize(doc)));
+    },
+
+    async pushList(tenantId: string, agentId: string): Promise<void> {
+      deps.broadcaster.sessionList(tenantId, agentId, await listFor(tenantId, agentId));
+    },
+
+    /** A message arrived or something was read: the holding agent's line changes. */
+    async pushUpdated(tenantId: string, sessionId: string): Promise<void> {
+      const doc = await deps.sessions.get(tenantId, sessionId);
+      if (!doc?.agentId || !heldPhases.includes(doc.phase)) return;
+      deps.broadcaster.sessionUpdated(tenantId, doc.agentId, await summarize(doc, doc.agentId));
+    },
+
+    /**
+     * The projection changed (assigned, transferred, closed): the room
+     * follows the agent, and the agents concerned get their whole list.
+     */
+    async sessionChanged(tenantId: string, sessionId: string, previousAgentId?: string) {
+      const doc = await deps.sessions.get(tenantId, sessionId);
+      const holder = doc?.agentId && heldPhases.includes(doc.phase) ? doc.agentId : undefined;
+      if (previousAgentId !== holder) {
+        deps.broadcaster.moveSession(tenantId, sessionId, previousAgentId, holder);
+      }
+      const agents = new Set([previousAgentId, doc?.agentId].filter((a) => a !== undefined));
+      await Promise.all([...agents].map((agentId) => this.pushList(tenantId, agentId)));
+    },
+  };
+}
+
+export type SessionLists = ReturnType<typeof sessionLists>;

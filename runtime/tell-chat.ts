@@ -1,0 +1,33 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { ChatTurn, VisitorText } from '../domain/session-commands';
+import { sessionWorkflowId } from '../domain/session';
+import { chatTurnSignal, visitorTextSignal } from '../workflows/contract';
+
+/** What the message fast path tells a session workflow. */
+export interface ChatSignals {
+  /** A shopper message the robot must answer (robot phase). */
+  visitorText(tenantId: string, sessionId: string, text: VisitorText): Promise<void>;
+  /** The speaker changed (human phase). */
+  chatTurn(tenantId: string, sessionId: string, turn: ChatTurn): Promise<void>;
+}
+
+/** Signals by Temporal client; a session whose workflow has ended has nothing to be told. */
+export function chatSignalsByClient(client: Client): ChatSignals {
+  const signal = async (
+    tenantId: string,
+    sessionId: string,
+    send: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<void>,
+  ) => {
+    try {
+      await send(client.workflow.getHandle(sessionWorkflowId(tenantId, sessionId)));
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+    }
+  };
+  return {
+    visitorText: (tenantId, sessionId, text) =>
+      signal(tenantId, sessionId, (h) => h.signal(visitorTextSignal, text)),
+    chatTurn: (tenantId, sessionId, turn) =>
+      signal(tenantId, sessionId, (h) => h.signal(chatTurnSignal, turn)),
+  };
+}

@@ -1,0 +1,374 @@
+import type { ChatMessage } from '../../domain/message';
+import type { ReadReceipt, SessionSummary } from '../../domain/socket-events';
+import { collections } from '../../stores/collections';
+import { stateQuery } from '../../workflows/contract';
+import {
+  agentSend,
+  agentSync,
+  agentToken,
+  collectSeqs,
+  connectAgent,
+  desk,
+  emitRaw,
+  ok,
+  openAssigned,
+  visitorSend,
+  waitFor,
+  type AgentSocket,
+} from '../support/chat';
+import {
+  connectVisitor,
+  eventually,
+  startTestEngine,
+  syncMessages,
+  type TestEngine,
+  type VisitorSocket,
+} from '../support/engine';
+import { uniqueId } from '../support/stack';
+
+/** The chat gateway on one node: agents, sends, idempotency, validation, access, turns. */
+let engine: TestEngine;
+const sockets: (VisitorSocket | AgentSocket)[] = [];
+beforeAll(async () => {
+  engine = await startTestEngine({ VISITOR_SEND_LIMIT: 1000 });
+});
+afterEach(() => {
+  sockets.splice(0).forEach((s) => s.close());
+});
+afterAll(async () => {
+  await engine.close();
+});
+
+const track = <S extends VisitorSocket | AgentSocket>(socket: S): S => {
+  sockets.push(socket);
+  return socket;
+};
+const stored = (tenantId: string, sessionId: string) =>
+  collections(engine.db).messages.countDocuments({ tenantId, sessionId });
+
+/** An assigned session with the shopper and its agent connected. */
+async function conversation() {
+  const agentId = uniqueId('agent');
+  const tenantId = await desk(engine, [agentId]);
+  const session = await openAssigned(engine, tenantId);
+  const visitor = track(await connectVisitor(engine.app, session.visitorToken));
+  const agent = track(await connectAgent(engine.app.url, agentToken(tenantId, agentId)));
+  return {
+    tenantId,
+    agentId,
+    sessionId: session.sessionId,
+    workflowId: session.workflowId,
+    visitor,
+    agent,
+  };
+}
+
+describe('agent namespace', () => {
+  it('when a token is missing, of the wrong kind or forged, then the agent socket is refused', async () => {
+    await expect(connectAgent(engine.app.url, undefined)).rejects.toThrow(/agent token/);
+    const { visitorToken } = await openAssigned(engine, await desk(engine, ['a1']));
+    await expect(connectAgent(engine.app.url, visitorToken)).rejects.toThrow(/agent token/);
+    const forged = `${agentToken('t', 'a').slice(0, -4)}AAAA`;
+    await expect(connectAgent(engine.app.url, forged)).rejects.toThrow(/agent token/);
+  });
+
+  it('when an agent connects, then it gets its session list and the live messages of its sessions', async () => {
+    const agentId = uniqueId('agent');
+    const tenantId = await desk(engine, [agentId]);
+    const session = await openAssigned(engine, tenantId);
+    const agent = connectAgent(engine.app.url, agentToken(tenantId, agentId));
+    const list = await new Promise<SessionSummary[]>((resolve, reject) => {
+      agent.then((s) => track(s).once('session:list', resolve), reject);
+    });
+    expect(list.map((s) => s.sessionId)).toEqual([session.sessionId]);
+    const visitor = track(await connectVisitor(engine.app, session.visitorToken));
+    const live = new Promise<ChatMessage>((resolve) =>
+      agent.then((s) => s.on('message:new', (m) => m.sender.type === 'visitor' && resolve(m))),
+    );
+    const sent = ok(await visitorSend(visitor, { kind: 'text', clientMsgId: 'c1', text: 'hi' }));
+    expect(await live).toMatchObject({ seq: sent.seq, text: 'hi', clientMsgId: 'c1' });
+  });
+
+  it('when a session is assigned while the agent is online, then its list is pushed and its room joined', async () => {
+    const agentId = uniqueId('agent');
+    const tenantId = await desk(engine, [agentId]);
+    const agent = track(await connectAgent(engine.app.url, agentToken(tenantId, agentId)));
+    const lists: SessionSummary[][] = [];
+    agent.on('session:list', (l) => lists.push(l));
+    const session = await openAssigned(engine, tenantId);
+    await waitFor(() =>
+      lists.some((l) => l.some((s) => s.sessionId === session.sessionId && s.phase === 'assigned')),
+    );
+    const seqs = collectSeqs(agent, session.sessionId);
+    const visitor = track(await connectVisitor(engine.app, session.visitorToken));
+    const sent = ok(await visitorSend(visitor, { kind: 'text', clientMsgId: 'x', text: 'hello' }));
+    await waitFor(() => seqs.includes(sent.seq));
+  });
+});
+
+describe('message:send', () => {
+  it('when both sides send every kind, then each gets a gapless seq in its ack and both sides see them in order', async () => {
+    const c = await conversation();
+    const before = (await syncMessages(c.visitor)).length;
+    const visitorSeen = collectSeqs(c.visitor, c.sessionId);
+    const agentSeen = collectSeqs(c.agent, c.sessionId);
+    const acks = [
+      ok(await visitorSend(c.visitor, { kind: 'text', clientMsgId: 'v1', text: '<b>hi</b>' })),
+      ok(
+        await agentSend(c.agent, {
+          sessionId: c.sessionId,
+          kind: 'card',
+          clientMsgId: 'a1',
+          card: { type: 'order', ref: 'o-1', title: 'Order o-1', status: 'shipped' },
+        }),
+      ),
+      ok(
+        await visitorSend(c.visitor, {
+          kind: 'image',
+          clientMsgId: 'v2',
+          attachment: {
+            url: 'https://cdn.example.com/p.png',
+            name: 'p.png',
+            size: 2048,
+            mimeType: 'image/png',
+            width: 10,
+            height: 10,
+          },
+        }),
+      ),
+      ok(
+        await agentSend(c.agent, {
+          sessionId: c.sessionId,
+          kind: 'file',
+          clientMsgId: 'a2',
+          text: 'the invoice',
+          attachment: {
+            url: 'https://cdn.example.com/i.pdf',
+            name: 'invoice.pdf',
+            size: 4096,
+            mimeType: 'application/pdf',
+          },
+        }),
+      ),
+    ];
+    const expected = [1, 2, 3, 4].map((i) => before + i);
+    expect(acks.map((a) => a.seq)).toEqual(expected);
+    // Text is data: stored and delivered exactly as sent, never escaped or stripped.
+    expect(acks[0]).toMatchObject({ text: '<b>hi</b>', sender: { type: 'visitor' } });
+    expect(acks[1]).toMatchObject({ kind: 'card', sender: { type: 'agent', id: c.agentId } });
+    await waitFor(() => visitorSeen.length >= 4 && agentSeen.length >= 4);
+    expect(visitorSeen.slice(-4)).toEqual(expected);
+    expect(agentSeen.slice(-4)).toEqual(expected);
+  });
+
+  it('when the sender retries the same client id five times, then one message is stored and every ack has its seq', async () => {
+    const c = await conversation();
+    const message = {
+      kind: 'text' as const,
+      clientMsgId: uniqueId('c'),
+      text: 'where is my parcel?',
+    };
+    const acks = await Promise.all(
+      Array.from({ length: 5 }, () => visitorSend(c.visitor, message)),
+    );
+    const seqs = new Set(acks.map((a) => ok(a).seq));
+    expect(seqs.size).toBe(1);
+    expect(
+      await collections(engine.db).messages.countDocuments({
+        tenantId: c.tenantId,
+        sessionId: c.sessionId,
+        clientMsgId: message.clientMsgId,
+      }),
+    ).toBe(1);
+    // The agent's same client id is its own message, not the shopper's.
+    const agents = ok(
+      await agentSend(c.agent, { sessionId: c.sessionId, ...message, text: 'on its way' }),
+    );
+    expect(seqs.has(agents.seq)).toBe(false);
+  });
+
+  it.each([
+    ['clientMsgId', { kind: 'text', text: 'hi' }],
+    ['text', { kind: 'text', clientMsgId: 'c', text: 42 }],
+    ['text', { kind: 'text', clientMsgId: 'c', text: '   ' }],
+    ['text', { kind: 'text', clientMsgId: 'c', text: 'x'.repeat(4_001) }],
+    ['kind', { kind: 'video', clientMsgId: 'c', text: 'hi' }],
+    [
+      'attachment.size',
+      {
+        kind: 'image',
+        clientMsgId: 'c',
+        attachment: {
+          url: 'https://x.test/a.png',
+          name: 'a.png',
+          size: 11 * 1024 * 1024,
+          mimeType: 'image/png',
+        },
+      },
+    ],
+    [
+      'attachment.mimeType',
+      {
+        kind: 'file',
+        clientMsgId: 'c',
+        attachment: {
+          url: 'https://x.test/a.exe',
+          name: 'a.exe',
+          size: 10,
+          mimeType: 'application/x-msdownload',
+        },
+      },
+    ],
+    [
+      'attachment.url',
+      {
+        kind: 'image',
+        clientMsgId: 'c',
+        attachment: { url: 'javascript:alert(1)', name: 'a.png', size: 10, mimeType: 'image/png' },
+      },
+    ],
+    [
+      'card.type',
+      { kind: 'card', clientMsgId: 'c', card: { type: 'coupon', ref: 'r', title: 't' } },
+    ],
+    ['sessionId', { kind: 'text', clientMsgId: 'c', text: 'hi', sessionId: 'someone-else' }],
+  ])(
+    'when the payload is bad (%s), then the error ack names the field and nothing is stored',
+    async (field, payload) => {
+      const c = await conversation();
+      const count = await stored(c.tenantId, c.sessionId);
+      const ack = await emitRaw(c.visitor, 'message:send', payload);
+      expect(ack).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+      expect(ack.ok ? '' : ack.error.message).toContain(field);
+      expect(await stored(c.tenantId, c.sessionId)).toBe(count);
+    },
+  );
+});
+
+describe('access', () => {
+  it('when another agent or another tenant tries to send, sync, join or read receipts, then it is refused and leaves no trace', async () => {
+    const c = await conversation();
+    const count = await stored(c.tenantId, c.sessionId);
+    const other = track(
+      await connectAgent(engine.app.url, agentToken(c.tenantId, uniqueId('agent'))),
+    );
+    const foreign = track(
+      await connectAgent(engine.app.url, agentToken(await desk(engine, []), c.agentId)),
+    );
+    const attempts = async (socket: AgentSocket) => [
+      await agentSend(socket, {
+        sessionId: c.sessionId,
+        kind: 'text',
+        clientMsgId: 'evil',
+        text: 'x',
+      }),
+      await agentSync(socket, c.sessionId, 0),
+      await emitRaw(socket, 'session:join', { sessionId: c.sessionId }),
+      await emitRaw(socket, 'message:read', { sessionId: c.sessionId, seq: 1 }),
+    ];
+    for (const ack of await attempts(other)) {
+      expect(ack).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    }
+    for (const ack of await attempts(foreign)) {
+      expect(ack).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    }
+    const agentSeen = collectSeqs(c.agent, c.sessionId);
+    const live: ChatMessage[] = [];
+    other.on('message:new', (m) => live.push(m));
+    foreign.on('message:new', (m) => live.push(m));
+    const sent = ok(
+      await visitorSend(c.visitor, { kind: 'text', clientMsgId: 'after', text: 'hi' }),
+    );
+    // The session's agent got it live, so the same broadcast has reached every room it went to.
+    await waitFor(() => agentSeen.includes(sent.seq));
+    expect(live).toEqual([]);
+    expect(await stored(c.tenantId, c.sessionId)).toBe(count + 1);
+    expect(await collections(engine.db).readMarks.countDocuments({ sessionId: c.sessionId })).toBe(
+      0,
+    );
+  });
+
+  it('when a supervisor of the tenant watches, then it can join and sync any session but not send', async () => {
+    const c = await conversation();
+    const supervisor = track(
+      await connectAgent(engine.app.url, agentToken(c.tenantId, uniqueId('sup'), 'supervisor')),
+    );
+    const joined = await emitRaw(supervisor, 'session:join', { sessionId: c.sessionId });
+    expect(joined).toMatchObject({
+      ok: true,
+      data: { sessionId: c.sessionId, agentId: c.agentId },
+    });
+    const seqs = collectSeqs(supervisor, c.sessionId);
+    const sent = ok(await visitorSend(c.visitor, { kind: 'text', clientMsgId: 's1', text: 'hi' }));
+    await waitFor(() => seqs.includes(sent.seq));
+    expect(ok(await agentSync(supervisor, c.sessionId, 0)).messages.at(-1)?.seq).toBe(sent.seq);
+    const refused = await agentSend(supervisor, {
+      sessionId: c.sessionId,
+      kind: 'text',
+      clientMsgId: 's2',
+      text: 'x',
+    });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+  });
+});
+
+describe('read state and turns', () => {
+  it('when the shopper reads, then the agent gets a receipt; when the agent reads, then its unread count drops to 0', async () => {
+    const c = await conversation();
+    const updates: SessionSummary[] = [];
+    c.agent.on('session:updated', (s) => updates.push(s));
+    const receipts = new Promise<ReadReceipt>((resolve) => c.agent.on('message:read', resolve));
+    ok(await visitorSend(c.visitor, { kind: 'text', clientMsgId: 'u1', text: 'one' }));
+    const last = ok(await visitorSend(c.visitor, { kind: 'text', clientMsgId: 'u2', text: 'two' }));
+    await waitFor(() => updates.some((u) => u.unread === 2));
+    const agentMsg = ok(
+      await agentSend(c.agent, {
+        sessionId: c.sessionId,
+        kind: 'text',
+        clientMsgId: 'r',
+        text: 'ok',
+      }),
+    );
+    ok(await emitRaw(c.visitor, 'message:read', { seq: agentMsg.seq }));
+    expect(await receipts).toEqual({
+      sessionId: c.sessionId,
+      reader: { type: 'visitor' },
+      seq: agentMsg.seq,
+    });
+    ok(await emitRaw(c.agent, 'message:read', { sessionId: c.sessionId, seq: last.seq }));
+    await waitFor(() => updates.some((u) => u.unread === 0 && u.visitorReadSeq === agentMsg.seq));
+  });
+
+  it('when speakers alternate, then the workflow is told once per turn and records last activity', async () => {
+    const c = await conversation();
+    const say = (by: 'v' | 'a', i: number) =>
+      by === 'v'
+        ? visitorSend(c.visitor, { kind: 'text', clientMsgId: `t${i}`, text: 'q' })
+        : agentSend(c.agent, {
+            sessionId: c.sessionId,
+            kind: 'text',
+            clientMsgId: `t${i}`,
+            text: 'a',
+          });
+    const order = ['v', 'v', 'v', 'a', 'a', 'v'] as const;
+    for (const [i, by] of order.entries()) ok(await say(by, i));
+    const handle = engine.temporal.client.workflow.getHandle(c.workflowId);
+    const turns = await eventually(async () => {
+      const { events } = await handle.fetchHistory();
+      const names = (events ?? []).flatMap((e) =>
+        e.workflowExecutionSignaledEventAttributes?.signalName === 'chatTurn' ? ['turn'] : [],
+      );
+      return names.length >= 3 ? names.length : undefined;
+    });
+    expect(turns).toBe(3);
+    const state = await eventually(async () => {
+      const s = await handle.query(stateQuery);
+      return s.lastSpeaker === 'visitor' && s.firstResponseAt ? s : undefined;
+    });
+    expect(state.lastAgentAt).toBeDefined();
+    const doc = await collections(engine.db).sessions.findOne({ _id: c.sessionId });
+    expect(doc?.lastVisitorAt).toBeInstanceOf(Date);
+    expect(doc?.lastAgentAt).toBeInstanceOf(Date);
+    await handle.terminate('test done');
+  });
+});
