@@ -49,10 +49,12 @@ export function flowStore(db: Db) {
 
     async history(tenantId: string): Promise<Omit<FlowVersion, 'flow'>[]> {
       const docs = await flowVersions.find({ tenantId }).sort({ version: -1 }).toArray();
-      return docs.map(({ flow: _flow, ...doc }) => {
-        const { flow: _parsed, ...rest } = toVersion({ ...doc, flow: {} });
-        return rest;
-      });
+      return docs.map((doc) => ({
+        version: doc.version,
+        createdAt: doc.createdAt.toISOString(),
+        ...(doc.note !== undefined ? { note: doc.note } : {}),
+        ...(doc.rolledBackFrom !== undefined ? { rolledBackFrom: doc.rolledBackFrom } : {}),
+      }));
     },
 
     /** Stores `flow` as the next version. The flow must already be valid. */
