@@ -58,6 +58,12 @@ export function registerBasePaths(registry: OpenAPIRegistry): void {
   });
   registry.registerPath({
     method: 'get',
+    path: '/api/v1/openapi.json',
+    summary: 'This document (Swagger UI at /docs)',
+    responses: { 200: { description: 'OpenAPI 3.1 document' } },
+  });
+  registry.registerPath({
+    method: 'get',
     path: '/healthz',
     summary: 'Liveness: the process answers',
     responses: { 200: json(z.object({ status: z.literal('ok') }), 'Alive') },

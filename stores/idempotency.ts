@@ -20,6 +20,8 @@ export function idempotencyStore(db: Db, ttlSeconds: number) {
   return {
     async claim(scope: string, key: string, fingerprint: string): Promise<IdempotencyClaim> {
       const _id = id(scope, key);
+      // Where the server has no TTL index (FerretDB), expired answers go here.
+      await idempotency.deleteMany({ expiresAt: { $lt: new Date() } });
       for (let attempt = 0; attempt < 3; attempt++) {
         try {
           await idempotency.insertOne({

@@ -1,5 +1,6 @@
 import type { Db } from 'mongodb';
 import { collections } from './collections';
+import { isNotImplemented } from './mongo-errors';
 
 /**
  * Creates the indexes the stores rely on; idempotent, run by every process at
@@ -30,6 +31,13 @@ export async function ensureIndexes(db: Db): Promise<void> {
   await sessions.createIndex({ tenantId: 1, startedAt: -1 }, { name: 'tenant_started' });
   await apiKeys.createIndex({ tenantId: 1 }, { name: 'tenant' });
   await flowVersions.createIndex({ tenantId: 1, version: -1 }, { name: 'tenant_version' });
-  // Expired answers are also ignored on read, so a slow TTL sweep never replays a stale one.
-  await idempotency.createIndex({ expiresAt: 1 }, { name: 'ttl', expireAfterSeconds: 0 });
+  // MongoDB removes expired idempotent answers itself; FerretDB v1 has no TTL
+  // indexes, so there a plain index serves the store's own sweep. Expired
+  // answers are ignored on read either way.
+  try {
+    await idempotency.createIndex({ expiresAt: 1 }, { name: 'ttl', expireAfterSeconds: 0 });
+  } catch (error) {
+    if (!isNotImplemented(error)) throw error;
+    await idempotency.createIndex({ expiresAt: 1 }, { name: 'expires' });
+  }
 }

@@ -128,7 +128,7 @@ async function idempotent(
   const claim = await store.claim(
     scope,
     key,
-    fingerprint({ method: req.method, path: req.originalUrl, body: req.body ?? null }),
+    fingerprint({ method: req.method, path: req.originalUrl, body: req.body as unknown }),
   );
   switch (claim.state) {
     case 'replay':
