@@ -109,9 +109,10 @@ describe('versioned flow', () => {
     // The workflow runs on the snapshot its first activity returned, recorded in its history.
     const history = await engine.temporal.client.workflow.getHandle(workflowId).fetchHistory();
     const results = (history.events ?? []).flatMap((event) =>
-      (event.activityTaskCompletedEventAttributes?.result?.payloads ?? []).map(
-        (payload) => JSON.parse(Buffer.from(payload.data ?? []).toString('utf8')) as unknown,
-      ),
+      // Void results (binary/null payloads) carry no data.
+      (event.activityTaskCompletedEventAttributes?.result?.payloads ?? [])
+        .filter((payload) => (payload.data?.length ?? 0) > 0)
+        .map((payload) => JSON.parse(Buffer.from(payload.data ?? []).toString('utf8')) as unknown),
     );
     expect(results[0]).toMatchObject({ flowVersion: 1, timeouts: { idleWarnMs: 60_000 } });
     await engine.temporal.client.workflow.getHandle(workflowId).terminate('test done');
