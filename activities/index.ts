@@ -104,11 +104,16 @@ export const createActivities = (deps: ActivityDeps) => ({
         nonRetryable: true,
       });
     }
-    return snapshotFlow(tenant.flow);
+    return { ...snapshotFlow(tenant.flow), flowVersion: tenant.flowVersion };
   },
 
-  async recordSessionOpened(input: SessionInput, startedAt: string): Promise<void> {
-    await deps.sessions.recordOpened(input, new Date(startedAt));
+  /** `flowVersion` is the snapshot's, so the projection names the version the session runs with. */
+  async recordSessionOpened(
+    input: SessionInput,
+    startedAt: string,
+    flowVersion?: number,
+  ): Promise<void> {
+    await deps.sessions.recordOpened(input, new Date(startedAt), flowVersion);
   },
 
   /** A robot or system message, stored once per purpose and delivered; returns its seq. */

@@ -23,7 +23,25 @@ import { tenantStore } from '../stores/tenants';
 import { errorHandler } from './errors';
 import { wireAgentNamespace, type AgentNamespace } from './gateway/agent-namespace';
 import { wireVisitorNamespace, type VisitorNamespace } from './gateway/visitor-namespace';
-import { buildOpenApiDocument } from './openapi';
+import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { tellSessionBySignal } from '../runtime/tell-session';
+import { agentStore } from '../stores/agents';
+import { apiKeyStore } from '../stores/api-keys';
+import { faqStore } from '../stores/faqs';
+import { flowStore } from '../stores/flows';
+import { hoursStore } from '../stores/hours';
+import { idempotencyStore } from '../stores/idempotency';
+import { createRouter } from '../stores/routing/router';
+import { createRoutingService } from '../stores/routing/service';
+import { staffStore } from '../stores/staff';
+import { ticketStore } from '../stores/tickets';
+import { endpoints } from './http/endpoint';
+import { listRoutes, type RouteInfo } from './http/route-list';
+import { buildOpenApiDocument, registerBasePaths } from './openapi';
+import { accessRoutes } from './routes/access';
+import { configRoutes } from './routes/config';
+import { operationsRoutes } from './routes/operations';
+import { routingConfigRoutes } from './routes/routing-config';
 import { readinessCheck } from './readiness';
 import { healthRoutes } from './routes/health';
 import { messageRoutes } from './routes/messages';
@@ -35,6 +53,8 @@ export interface App {
   /** The bound port (useful with PORT=0 in tests). */
   port: number;
   url: string;
+  /** Every method and path express answers, for the documentation check. */
+  routes: () => RouteInfo[];
   close: () => Promise<void>;
 }
 
@@ -69,7 +89,52 @@ export async function createApp(
     sessions: sessionStore(mongo.db),
     messages: messageStore(mongo.db),
     reads: readMarkStore(mongo.db),
+    agents: agentStore(mongo.db),
+    apiKeys: apiKeyStore(mongo.db),
+    staff: staffStore(mongo.db),
+    flows: flowStore(mongo.db),
+    hours: hoursStore(mongo.db),
+    faqs: faqStore(mongo.db),
+    tickets: ticketStore(mongo.db),
   };
+  // Presence and capacity change through the same routing module the worker uses.
+  const routing = createRoutingService({
+    router: createRouter(redis),
+    agents: stores.agents,
+    sessions: stores.sessions,
+    tell: tellSessionBySignal(temporal.client),
+    onDeliveryError: (assignment, error) =>
+      log.warn('routing decision not told yet; it will be retold', {
+        sessionId: assignment.sessionId,
+        error: String(error),
+      }),
+  });
+
+  const registry = new OpenAPIRegistry();
+  registerBasePaths(registry);
+  const api = endpoints({
+    registry,
+    auth: {
+      apiKeys: stores.apiKeys,
+      tokenSecret: config.TOKEN_SECRET,
+      operatorToken: config.OPERATOR_TOKEN,
+    },
+    idempotency: idempotencyStore(mongo.db, config.IDEMPOTENCY_TTL_SECONDS),
+  });
+  accessRoutes(api, {
+    tenants: stores.tenants,
+    apiKeys: stores.apiKeys,
+    staff: stores.staff,
+    tokenSecret: config.TOKEN_SECRET,
+    agentTokenTtlSeconds: config.AGENT_TOKEN_TTL_SECONDS,
+  });
+  routingConfigRoutes(api, { agents: stores.agents, staff: stores.staff, routing });
+  configRoutes(api, { flows: stores.flows, hours: stores.hours, faqs: stores.faqs });
+  operationsRoutes(api, {
+    sessions: stores.sessions,
+    tickets: stores.tickets,
+    agents: stores.agents,
+  });
 
   const app = express();
   // Routes are added below; the server only calls the app per request.
@@ -81,7 +146,8 @@ export async function createApp(
     maxHttpBufferSize: 64 * 1024,
   });
   app.disable('x-powered-by');
-  app.use(express.json({ limit: '64kb' }));
+  // FAQ imports carry up to 1 MB of CSV; every other body is far smaller.
+  app.use(express.json({ limit: '1mb' }));
   app.use(
     healthRoutes(
       readinessCheck(
@@ -90,7 +156,8 @@ export async function createApp(
       ),
     ),
   );
-  const openApi = buildOpenApiDocument();
+  app.use(api.router);
+  const openApi = buildOpenApiDocument(registry);
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(openApi);
   });
@@ -152,6 +219,7 @@ export async function createApp(
     io,
     port,
     url: `http://${host}:${port}`,
+    routes: () => listRoutes(app.router),
     close: async () => {
       // io.close() also closes the HTTP server.
       await new Promise<void>((resolve) => io.close(() => resolve()));

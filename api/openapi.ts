@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { messageKinds } from '../domain/message';
 import { opaqueId, startSessionSchema } from '../domain/session';
 import { messagesQuerySchema } from './routes/messages';
+import { errorBody } from './http/schemas';
 
 /**
  * The OpenAPI 3.1 document, generated from the same zod schemas the routes
@@ -10,13 +11,7 @@ import { messagesQuerySchema } from './routes/messages';
  */
 
 /** Response shapes, exported so tests check answers against what the document promises. */
-export const errorBody = z.object({
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
-    fields: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-  }),
-});
+export { errorBody } from './http/schemas';
 
 export const startedSession = z.object({
   sessionId: z.string(),
@@ -83,8 +78,14 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
   content: { 'application/json': { schema } },
 });
 
-export function buildOpenApiDocument() {
-  const registry = new OpenAPIRegistry();
+/** The routes declared outside `endpoints()`: opening chat and health. */
+export function registerBasePaths(registry: OpenAPIRegistry): void {
+  registry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description:
+      'A tenant API key (`rek_…`), an agent token from /api/v1/auth/agent-login, or the operator token.',
+  });
   registry.registerPath({
     method: 'post',
     path: '/api/v1/sessions',
@@ -125,6 +126,12 @@ export function buildOpenApiDocument() {
   });
   registry.registerPath({
     method: 'get',
+    path: '/api/v1/openapi.json',
+    summary: 'This document (Swagger UI at /docs)',
+    responses: { 200: { description: 'OpenAPI 3.1 document' } },
+  });
+  registry.registerPath({
+    method: 'get',
     path: '/healthz',
     summary: 'Liveness: the process answers',
     responses: { 200: json(z.object({ status: z.literal('ok') }), 'Alive') },
@@ -138,11 +145,14 @@ export function buildOpenApiDocument() {
       503: json(readiness, 'A server is unreachable; `failing` names it'),
     },
   });
+}
+
+export function buildOpenApiDocument(registry: OpenAPIRegistry) {
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'Reception Engine API',
-      version: '0.1.0',
+      version: '1.0.0',
       description: 'Multi-tenant customer-service reception for e-commerce.',
     },
   });

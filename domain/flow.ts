@@ -143,7 +143,11 @@ export type Flow = z.output<typeof flowSchema>;
 export const defaultFlow: Flow = flowSchema.parse({});
 
 /** What a running session keeps for its whole life: the flow with its texts resolved to one locale. */
-export type FlowSnapshot = Omit<Flow, 'templates'> & { templates: Templates };
+export type FlowSnapshot = Omit<Flow, 'templates'> & {
+  templates: Templates;
+  /** Which stored version this is; absent in snapshots taken before flows had versions. */
+  flowVersion?: number;
+};
 
 export function snapshotFlow(flow: Flow): FlowSnapshot {
   return {

@@ -1,12 +1,14 @@
 import type { Flow } from './flow';
 
 /**
- * A tenant (merchant). Its reception flow lives with it until flows get
- * versions of their own (the tenant API); a session snapshots it at start.
+ * A tenant (merchant) with its current reception flow (the newest of its
+ * flow versions); a session snapshots it at start.
  */
 export interface Tenant {
   tenantId: string;
   name: string;
   flow: Flow;
+  /** 0 for a tenant whose flow predates versions. */
+  flowVersion: number;
   createdAt: string;
 }

@@ -57,6 +57,15 @@ export const apiConfigSchema = z.object({
     .string({ message: 'is required (a random string of at least 32 characters)' })
     .min(32, { message: 'must be at least 32 characters' }),
   VISITOR_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(86_400),
+  /** Agents log in once per shift; a short life bounds what a leaked console token can do. */
+  AGENT_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(28_800),
+  /**
+   * The platform operator's bearer token: creates tenants and their first
+   * admin key. Unset means no operator routes answer (tenants come from seeding).
+   */
+  OPERATOR_TOKEN: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
+  /** How long a POST answer is kept for replay under its Idempotency-Key. */
+  IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(60).max(604_800).default(86_400),
   READINESS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
   /** Per-shopper send rate: at most LIMIT messages per WINDOW seconds, on all nodes together. */
   VISITOR_SEND_LIMIT: z.coerce.number().int().min(1).max(100_000).default(30),

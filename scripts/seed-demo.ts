@@ -1,5 +1,6 @@
 import type { Db } from 'mongodb';
 import { agentStore } from '../stores/agents';
+import { apiKeyStore } from '../stores/api-keys';
 import { faqStore } from '../stores/faqs';
 import { tenantStore } from '../stores/tenants';
 
@@ -54,4 +55,17 @@ export async function seedDemoTenant(db: Db) {
   const faqs = faqStore(db);
   for (const entry of demoFaq) await faqs.add(demoTenant.tenantId, entry);
   return tenantStore(db).ensure(demoTenant.tenantId, demoTenant.name);
+}
+
+const demoKeyName = 'npm start demo admin key';
+
+/**
+ * A fresh admin key for the demo tenant, printed by `npm start`. Keys are
+ * shown only once and stored hashed, so each start revokes the previous demo
+ * key and issues a new one rather than trying to show an old one again.
+ */
+export async function issueDemoAdminKey(db: Db): Promise<string> {
+  const keys = apiKeyStore(db);
+  await keys.revokeNamed(demoTenant.tenantId, demoKeyName);
+  return (await keys.create(demoTenant.tenantId, demoKeyName, 'admin')).key;
 }

@@ -8,7 +8,7 @@ import { connectMongo } from '../runtime/connections';
 import { loadDotEnv } from '../runtime/env-file';
 import { describeError } from '../runtime/logger';
 import { step } from './log';
-import { seedDemoTenant } from './seed-demo';
+import { issueDemoAdminKey, seedDemoTenant } from './seed-demo';
 import { startEmbeddedStack, stopAll } from './stack/embedded';
 import { assertPortsFree } from './stack/ports';
 import { startProcess, type RunningProcess } from './stack/process';
@@ -75,6 +75,7 @@ async function main(): Promise<void> {
     step('stack', 'seeding the demo tenant');
     const mongo = await connectMongo(stack.urls.mongodbUrl, env.MONGODB_DATABASE);
     const tenant = await seedDemoTenant(mongo.db);
+    const demoKey = await issueDemoAdminKey(mongo.db);
     await mongo.client.close();
 
     const appEnv: NodeJS.ProcessEnv = {
@@ -143,6 +144,7 @@ async function main(): Promise<void> {
         `  Temporal Web UI     ${ui}/namespaces/default/workflows?query=${filter}`,
         '',
         `  Demo tenant         id "${tenant.tenantId}" (${tenant.name})`,
+        `  Demo admin API key  ${demoKey}   (new at every start; the previous one is revoked)`,
         `  Data folder         ${dataDir}   (logs in ${join(dataDir, 'logs')})`,
         '',
         'Press Ctrl-C to stop.',

@@ -6,6 +6,8 @@ import type { CloseReason } from '../domain/session-commands';
 import type { WorkingHours } from '../domain/working-hours';
 import type { Channel, Entry, SessionPhase } from '../domain/session';
 import type { FlowInput } from '../domain/flow';
+import type { ApiKeyRole } from '../domain/access';
+import type { StaffRole } from '../runtime/tokens';
 
 /** Document shapes as stored; `_id` is ours wherever a natural key exists. */
 
@@ -15,6 +17,51 @@ export interface TenantDoc {
   /** Validated on write, parsed with defaults on read (older documents lack newer fields). */
   flow?: FlowInput;
   createdAt: Date;
+}
+
+/** A tenant API key; only its hash is kept, the key itself is shown once. */
+export interface ApiKeyDoc {
+  _id: string;
+  tenantId: string;
+  name: string;
+  role: ApiKeyRole;
+  hash: string;
+  createdAt: Date;
+  revokedAt?: Date;
+}
+
+/** A person who logs in to the console: role and password hash, beside the routing settings in AgentDoc. */
+export interface StaffDoc {
+  _id: string;
+  tenantId: string;
+  agentId: string;
+  name?: string;
+  role: StaffRole;
+  passwordHash?: string;
+  updatedAt: Date;
+}
+
+/** One version of a tenant's flow; versions are never changed, a change is a new version. */
+export interface FlowVersionDoc {
+  _id: string;
+  tenantId: string;
+  version: number;
+  flow: FlowInput;
+  createdAt: Date;
+  note?: string;
+  rolledBackFrom?: number;
+}
+
+/**
+ * A POST answered under an Idempotency-Key, kept for replay until `expiresAt`
+ * (a TTL index removes it). `status` is absent while the first request runs.
+ */
+export interface IdempotencyDoc {
+  _id: string;
+  fingerprint: string;
+  status?: number;
+  body?: unknown;
+  expiresAt: Date;
 }
 
 /** At most one per (tenant, visitor): the pointer to the visitor's open session. */
@@ -39,6 +86,8 @@ export interface SessionDoc {
   entry: Entry;
   phase: SessionPhase;
   startedAt: Date;
+  /** The flow version the session snapshotted at start (absent for sessions older than flow versions). */
+  flowVersion?: number;
   groupId?: string;
   priority?: number;
   enqueuedAt?: number;
@@ -94,6 +143,8 @@ export interface TicketDoc {
   content: string;
   status: 'open' | 'assigned' | 'resolved';
   assigneeId?: string;
+  resolution?: string;
+  resolvedAt?: Date;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -132,5 +183,9 @@ export function collections(db: Db) {
     faqs: db.collection<FaqDoc>('faqs'),
     tickets: db.collection<TicketDoc>('tickets'),
     hours: db.collection<HoursDoc>('working_hours'),
+    apiKeys: db.collection<ApiKeyDoc>('api_keys'),
+    staff: db.collection<StaffDoc>('staff'),
+    flowVersions: db.collection<FlowVersionDoc>('flow_versions'),
+    idempotency: db.collection<IdempotencyDoc>('idempotency'),
   };
 }

@@ -1,6 +1,7 @@
 import type { Db } from 'mongodb';
 import type { WorkingHours } from '../domain/working-hours';
 import { collections } from './collections';
+import { isDuplicateKey } from './mongo-errors';
 
 /** The group's schedule of this kind, or the tenant's default (group `*`). */
 export const anyGroup = '*';
@@ -15,6 +16,45 @@ export function hoursStore(db: Db) {
         { tenantId, groupId, kind, schedule },
         { upsert: true },
       );
+    },
+
+    /** Adds the (group, kind) schedule; false when one exists already (nothing is written). */
+    async insert(tenantId: string, groupId: string, kind: string, schedule: WorkingHours) {
+      try {
+        await hours.insertOne({
+          _id: key(tenantId, groupId, kind),
+          tenantId,
+          groupId,
+          kind,
+          schedule,
+        });
+        return true;
+      } catch (error) {
+        if (isDuplicateKey(error)) return false;
+        throw error;
+      }
+    },
+
+    /** Replaces an existing schedule; false when the tenant has none for (group, kind). */
+    async replace(tenantId: string, groupId: string, kind: string, schedule: WorkingHours) {
+      const result = await hours.replaceOne(
+        { _id: key(tenantId, groupId, kind), tenantId },
+        { tenantId, groupId, kind, schedule },
+      );
+      return result.matchedCount === 1;
+    },
+
+    async remove(tenantId: string, groupId: string, kind: string) {
+      const result = await hours.deleteOne({ _id: key(tenantId, groupId, kind), tenantId });
+      return result.deletedCount === 1;
+    },
+
+    async get(tenantId: string, groupId: string, kind: string) {
+      return hours.findOne({ _id: key(tenantId, groupId, kind), tenantId });
+    },
+
+    async list(tenantId: string) {
+      return hours.find({ tenantId }).sort({ _id: 1 }).toArray();
     },
 
     /** The schedule that applies to the group; undefined means always open. */

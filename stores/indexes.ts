@@ -1,5 +1,6 @@
 import type { Db } from 'mongodb';
 import { collections } from './collections';
+import { isNotImplemented } from './mongo-errors';
 
 /**
  * Creates the indexes the stores rely on; idempotent, run by every process at
@@ -7,7 +8,8 @@ import { collections } from './collections';
  * numbering and idempotency (DESIGN.md §6).
  */
 export async function ensureIndexes(db: Db): Promise<void> {
-  const { messages, sessions, agents, groups, faqs, tickets } = collections(db);
+  const { messages, sessions, agents, groups, faqs, tickets, apiKeys, flowVersions, idempotency } =
+    collections(db);
   await messages.createIndex(
     { tenantId: 1, sessionId: 1, seq: 1 },
     { unique: true, name: 'session_seq' },
@@ -28,4 +30,16 @@ export async function ensureIndexes(db: Db): Promise<void> {
   await groups.createIndex({ tenantId: 1, groupId: 1 }, { name: 'tenant_group' });
   await faqs.createIndex({ tenantId: 1 }, { name: 'tenant' });
   await tickets.createIndex({ tenantId: 1, status: 1, createdAt: -1 }, { name: 'tenant_status' });
+  await sessions.createIndex({ tenantId: 1, startedAt: -1 }, { name: 'tenant_started' });
+  await apiKeys.createIndex({ tenantId: 1 }, { name: 'tenant' });
+  await flowVersions.createIndex({ tenantId: 1, version: -1 }, { name: 'tenant_version' });
+  // MongoDB removes expired idempotent answers itself; FerretDB v1 has no TTL
+  // indexes, so there a plain index serves the store's own sweep. Expired
+  // answers are ignored on read either way.
+  try {
+    await idempotency.createIndex({ expiresAt: 1 }, { name: 'ttl', expireAfterSeconds: 0 });
+  } catch (error) {
+    if (!isNotImplemented(error)) throw error;
+    await idempotency.createIndex({ expiresAt: 1 }, { name: 'expires' });
+  }
 }

@@ -56,7 +56,7 @@ export function sessionStore(db: Db) {
       await openSessions.deleteOne({ _id: pointerId(tenantId, visitorId), sessionId });
     },
 
-    async recordOpened(input: SessionInput, startedAt: Date): Promise<void> {
+    async recordOpened(input: SessionInput, startedAt: Date, flowVersion?: number): Promise<void> {
       await sessions.updateOne(
         { _id: input.sessionId, tenantId: input.tenantId },
         {
@@ -66,6 +66,7 @@ export function sessionStore(db: Db) {
             entry: input.entry,
             phase: 'robot' satisfies SessionPhase,
             startedAt,
+            ...(flowVersion !== undefined ? { flowVersion } : {}),
           },
         },
         { upsert: true },
@@ -147,11 +148,44 @@ export function sessionStore(db: Db) {
         .toArray();
     },
 
+    /** The tenant's sessions matching `filter`, newest first; `before` pages by start time. */
+    async search(tenantId: string, filter: SessionFilter, limit: number) {
+      const startedAt = {
+        ...(filter.from ? { $gte: filter.from } : {}),
+        ...(filter.to ? { $lt: filter.to } : {}),
+        ...(filter.before ? { $lt: filter.before } : {}),
+      };
+      return sessions
+        .find({
+          tenantId,
+          ...(filter.phase ? { phase: { $in: filter.phase } } : {}),
+          ...(filter.agentId ? { agentId: filter.agentId } : {}),
+          ...(filter.groupId ? { groupId: filter.groupId } : {}),
+          ...(filter.visitorId ? { visitorId: filter.visitorId } : {}),
+          ...(filter.rated ? { rating: { $exists: true } } : {}),
+          ...(Object.keys(startedAt).length ? { startedAt } : {}),
+        })
+        .sort({ startedAt: -1 })
+        .limit(limit)
+        .toArray();
+    },
+
     /** Sessions in the given phases, for rebuilding routing state. */
     async inPhases(tenantId: string, phases: SessionPhase[]) {
       return sessions.find({ tenantId, phase: { $in: phases } }).toArray();
     },
   };
+}
+
+export interface SessionFilter {
+  phase?: SessionPhase[];
+  agentId?: string;
+  groupId?: string;
+  visitorId?: string;
+  rated?: boolean;
+  from?: Date;
+  to?: Date;
+  before?: Date;
 }
 
 export type SessionPatch = Partial<Omit<SessionDoc, '_id' | 'tenantId' | 'transfers'>> & {

@@ -38,6 +38,48 @@ export function ticketStore(db: Db) {
     async get(tenantId: string, ticketId: string) {
       return tickets.findOne({ _id: ticketId, tenantId });
     },
+
+    async list(
+      tenantId: string,
+      filter: { status?: TicketDoc['status']; assigneeId?: string; groupId?: string },
+      limit: number,
+    ) {
+      return tickets
+        .find({
+          tenantId,
+          ...(filter.status ? { status: filter.status } : {}),
+          ...(filter.assigneeId ? { assigneeId: filter.assigneeId } : {}),
+          ...(filter.groupId ? { groupId: filter.groupId } : {}),
+        })
+        .sort({ createdAt: -1 })
+        .limit(limit)
+        .toArray();
+    },
+
+    /** Assigns an unresolved ticket; undefined when the tenant has no such ticket. */
+    async assign(tenantId: string, ticketId: string, assigneeId: string) {
+      await tickets.updateOne(
+        { _id: ticketId, tenantId, status: { $ne: 'resolved' } },
+        { $set: { assigneeId, status: 'assigned', updatedAt: new Date() } },
+      );
+      return tickets.findOne({ _id: ticketId, tenantId });
+    },
+
+    /** Resolves the ticket (again is a no-op); undefined when the tenant has no such ticket. */
+    async resolve(tenantId: string, ticketId: string, resolution: string | undefined) {
+      await tickets.updateOne(
+        { _id: ticketId, tenantId, status: { $ne: 'resolved' } },
+        {
+          $set: {
+            status: 'resolved',
+            resolvedAt: new Date(),
+            updatedAt: new Date(),
+            ...(resolution !== undefined ? { resolution } : {}),
+          },
+        },
+      );
+      return tickets.findOne({ _id: ticketId, tenantId });
+    },
   };
 }
 

@@ -297,7 +297,9 @@ export class SessionMachine {
     if (!this.flow) {
       // Snapshot first: a flow edited later never changes this live session.
       this.flow = await activities.loadFlowSnapshot(this.input.tenantId);
-      await activities.recordSessionOpened(this.input, this.state.startedAt);
+      // Activity arguments are not part of replay matching, so histories
+      // recorded before the version argument still replay.
+      await activities.recordSessionOpened(this.input, this.state.startedAt, this.flow.flowVersion);
       await this.post('greeting', this.f.templates.greeting);
       this.state.lastActivityAt = iso();
       if (!this.f.robot.enabled) await this.route();

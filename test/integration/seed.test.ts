@@ -1,5 +1,6 @@
 import { connectMongo, type MongoHandle } from '../../runtime/connections';
-import { demoTenant, seedDemoTenant } from '../../scripts/seed-demo';
+import { demoTenant, issueDemoAdminKey, seedDemoTenant } from '../../scripts/seed-demo';
+import { apiKeyStore } from '../../stores/api-keys';
 import { collections } from '../../stores/collections';
 import { closeMongo } from '../support/mongo';
 import { testStack, uniqueDatabase } from '../support/stack';
@@ -22,5 +23,14 @@ describe('demo tenant seeding', () => {
     const second = await seedDemoTenant(mongo.db);
     expect(second).toMatchObject({ tenantId: 'demo', name: 'Renamed', createdAt: first.createdAt });
     expect(await collections(mongo.db).tenants.countDocuments()).toBe(1);
+  });
+
+  it('when a demo admin key is issued again, then the new one works and the previous one is revoked', async () => {
+    await seedDemoTenant(mongo.db);
+    const keys = apiKeyStore(mongo.db);
+    const first = await issueDemoAdminKey(mongo.db);
+    const second = await issueDemoAdminKey(mongo.db);
+    expect(await keys.verify(first)).toBeUndefined();
+    expect(await keys.verify(second)).toMatchObject({ tenantId: 'demo', role: 'admin' });
   });
 });

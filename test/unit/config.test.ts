@@ -33,10 +33,18 @@ describe('configuration', () => {
       LOG_LEVEL: 'info',
       TOKEN_SECRET: secret,
       VISITOR_TOKEN_TTL_SECONDS: 86_400,
+      AGENT_TOKEN_TTL_SECONDS: 28_800,
+      IDEMPOTENCY_TTL_SECONDS: 86_400,
       READINESS_TIMEOUT_MS: 2_000,
       VISITOR_SEND_LIMIT: 30,
       VISITOR_SEND_WINDOW_SECONDS: 10,
     });
+  });
+
+  it('when the operator token is shorter than 32 characters, then the key is named', () => {
+    expect(() =>
+      parseConfig(apiConfigSchema, { TOKEN_SECRET: secret, OPERATOR_TOKEN: 'short' }),
+    ).toThrow(/OPERATOR_TOKEN: must be at least 32 characters/);
   });
 
   it.each([

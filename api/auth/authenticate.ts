@@ -1,0 +1,61 @@
+import type { Principal, Role } from '../../domain/access';
+import { sameSecret } from '../../runtime/secrets';
+import { verifyAgentToken } from '../../runtime/tokens';
+import type { ApiKeyStore } from '../../stores/api-keys';
+import { AppError } from '../errors';
+
+export interface AuthDeps {
+  apiKeys: ApiKeyStore;
+  tokenSecret: string;
+  operatorToken: string | undefined;
+}
+
+/**
+ * Who sent the request, from `Authorization: Bearer <credential>`: a tenant
+ * API key (`rek_…`), the operator token, or an agent token. Undefined when
+ * there is no credential; a credential that does not check out is a 401.
+ */
+export async function authenticate(
+  deps: AuthDeps,
+  header: string | undefined,
+): Promise<Principal | undefined> {
+  if (header === undefined) return undefined;
+  const match = /^Bearer (\S+)$/.exec(header);
+  if (!match?.[1]) throw unauthenticated('The Authorization header must be `Bearer <credential>`');
+  const credential = match[1];
+  if (credential.startsWith('rek_')) {
+    const key = await deps.apiKeys.verify(credential);
+    if (!key) throw unauthenticated('The API key is invalid or revoked');
+    return key;
+  }
+  if (deps.operatorToken !== undefined && sameSecret(credential, deps.operatorToken)) {
+    return { role: 'operator' };
+  }
+  const agent = verifyAgentToken(deps.tokenSecret, credential);
+  if (!agent) throw unauthenticated('The token is invalid or expired');
+  return agent;
+}
+
+/** The principal, if its role may call the route: 401 without one, 403 with the wrong role. */
+export function authorize(principal: Principal | undefined, allowed: readonly Role[]): Principal {
+  if (!principal) throw unauthenticated('This route needs `Authorization: Bearer <credential>`');
+  if (!allowed.includes(principal.role)) {
+    throw new AppError(
+      403,
+      'forbidden',
+      `The ${principal.role} role may not call this route (allowed: ${allowed.join(', ')})`,
+    );
+  }
+  return principal;
+}
+
+/** The tenant every store call of the request is scoped to. */
+export function tenantOf(principal: Principal | undefined): string {
+  if (!principal) throw unauthenticated('This route needs `Authorization: Bearer <credential>`');
+  if (principal.role === 'operator') {
+    throw new AppError(403, 'forbidden', 'The operator acts on tenants, not inside one');
+  }
+  return principal.tenantId;
+}
+
+const unauthenticated = (message: string) => new AppError(401, 'unauthenticated', message);

@@ -1,0 +1,218 @@
+import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import type { Principal, Role } from '../../domain/access';
+import { fingerprint } from '../../runtime/secrets';
+import type { IdempotencyStore } from '../../stores/idempotency';
+import { authenticate, authorize, type AuthDeps } from '../auth/authenticate';
+import { AppError, validate } from '../errors';
+import { errorBody } from './schemas';
+
+export interface Reply {
+  status: number;
+  body?: unknown;
+}
+
+type Method = 'get' | 'post' | 'put' | 'delete';
+
+export interface Endpoint<P extends z.ZodObject, Q extends z.ZodObject, B extends z.ZodType> {
+  method: Method;
+  /** Express style, `/api/v1/groups/:groupId`; the document gets `{groupId}`. */
+  path: string;
+  summary: string;
+  tag: string;
+  /** Who may call; 'public' needs no credential. */
+  roles: readonly Role[] | 'public';
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** The success answers (errors are documented from the route's shape). */
+  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  /** Extra error answers this route gives, beyond 400/401/403/422 that come from its shape. */
+  errors?: Record<number, string>;
+  handle: (input: {
+    params: z.output<P>;
+    query: z.output<Q>;
+    body: z.output<B>;
+    principal: Principal | undefined;
+  }) => Promise<Reply>;
+}
+
+export interface EndpointDeps {
+  auth: AuthDeps;
+  idempotency: IdempotencyStore;
+  registry: OpenAPIRegistry;
+}
+
+const idempotencyKey = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\x21-\x7e]+$/, { message: 'must be 1-200 visible ASCII characters' });
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: errorBody } },
+});
+
+/**
+ * Declares routes once: the same object wires the express handler (auth,
+ * validation, idempotency, the answer) and the OpenAPI path, so the document
+ * lists exactly the routes that answer, with the schemas they validate with.
+ */
+export function endpoints(deps: EndpointDeps) {
+  const router = Router();
+
+  function add<P extends z.ZodObject, Q extends z.ZodObject, B extends z.ZodType>(
+    endpoint: Endpoint<P, Q, B>,
+  ): void {
+    document(deps.registry, endpoint);
+    router[endpoint.method](endpoint.path, async (req, res) => {
+      const principal =
+        endpoint.roles === 'public'
+          ? undefined
+          : authorize(await authenticate(deps.auth, req.header('authorization')), endpoint.roles);
+      const input = {
+        params: (endpoint.params
+          ? validate(endpoint.params, req.params, 'path')
+          : {}) as z.output<P>,
+        query: (endpoint.query
+          ? validate(endpoint.query, { ...req.query }, 'query')
+          : {}) as z.output<Q>,
+        body: (endpoint.body
+          ? validate(endpoint.body, req.body, 'body')
+          : undefined) as z.output<B>,
+        principal,
+      };
+      const run = () => endpoint.handle(input);
+      const reply =
+        endpoint.method === 'post' && principal
+          ? await idempotent(deps.idempotency, req, principal, run)
+          : await run();
+      if (reply.body === undefined) res.status(reply.status).end();
+      else res.status(reply.status).json(reply.body);
+    });
+  }
+
+  return { router, add };
+}
+
+/**
+ * Runs a POST at most once per Idempotency-Key: the same key with the same
+ * request answers with the stored answer; with a different request, 422.
+ * Keys are per tenant (or per operator), so tenants never see each other's.
+ */
+async function idempotent(
+  store: IdempotencyStore,
+  req: Request,
+  principal: Principal,
+  run: () => Promise<Reply>,
+): Promise<Reply> {
+  const header = req.header('idempotency-key');
+  if (header === undefined) return run();
+  const parsed = idempotencyKey.safeParse(header);
+  if (!parsed.success) {
+    throw new AppError(
+      400,
+      'invalid_request',
+      'Invalid header: Idempotency-Key: ' + parsed.error.issues[0]?.message,
+      {
+        fields: [
+          { path: 'Idempotency-Key', message: parsed.error.issues[0]?.message ?? 'invalid' },
+        ],
+      },
+    );
+  }
+  const key = parsed.data;
+  const scope = principal.role === 'operator' ? 'operator' : `tenant:${principal.tenantId}`;
+  const claim = await store.claim(
+    scope,
+    key,
+    fingerprint({ method: req.method, path: req.originalUrl, body: req.body as unknown }),
+  );
+  switch (claim.state) {
+    case 'replay':
+      return { status: claim.status, body: claim.body };
+    case 'mismatch':
+      throw new AppError(
+        422,
+        'idempotency_key_reused',
+        'This Idempotency-Key was used with a different request',
+      );
+    case 'in_progress':
+      throw new AppError(
+        409,
+        'idempotency_in_progress',
+        'A request with this Idempotency-Key is still running; retry later',
+      );
+    case 'new':
+      break;
+  }
+  let reply: Reply;
+  try {
+    reply = await run();
+  } catch (error) {
+    await store.forget(scope, key);
+    throw error;
+  }
+  if (reply.status >= 200 && reply.status < 300) {
+    await store.complete(scope, key, reply.status, reply.body ?? null);
+  } else {
+    await store.forget(scope, key);
+  }
+  return reply;
+}
+
+function document<P extends z.ZodObject, Q extends z.ZodObject, B extends z.ZodType>(
+  registry: OpenAPIRegistry,
+  endpoint: Endpoint<P, Q, B>,
+): void {
+  const isPublic = endpoint.roles === 'public';
+  const responses: RouteConfig['responses'] = {};
+  for (const [status, response] of Object.entries(endpoint.responses)) {
+    responses[status] = response.schema
+      ? {
+          description: response.description,
+          content: { 'application/json': { schema: response.schema } },
+        }
+      : { description: response.description };
+  }
+  if (endpoint.params || endpoint.query || endpoint.body) {
+    responses[400] = errorResponse('Invalid input; `fields` names each bad field');
+  }
+  if (!isPublic) {
+    responses[401] = errorResponse('No credential, or one that is invalid, expired or revoked');
+    responses[403] = errorResponse('The credential’s role may not call this route');
+  }
+  for (const [status, description] of Object.entries(endpoint.errors ?? {})) {
+    responses[status] = errorResponse(description);
+  }
+  const idempotencyHeader = endpoint.method === 'post' && !isPublic;
+  if (idempotencyHeader) {
+    responses[409] ??= errorResponse('A request with the same Idempotency-Key is still running');
+    responses[422] ??= errorResponse('The Idempotency-Key was used with a different request');
+  }
+  registry.registerPath({
+    method: endpoint.method,
+    path: endpoint.path.replace(/:(\w+)/g, '{$1}'),
+    summary: endpoint.summary,
+    tags: [endpoint.tag],
+    ...(isPublic
+      ? {}
+      : {
+          security: [{ bearer: [] }],
+          description: `Roles: ${(endpoint.roles as readonly Role[]).join(', ')}.`,
+        }),
+    request: {
+      ...(endpoint.params ? { params: endpoint.params } : {}),
+      ...(endpoint.query ? { query: endpoint.query } : {}),
+      ...(idempotencyHeader
+        ? { headers: z.object({ 'idempotency-key': idempotencyKey.optional() }) }
+        : {}),
+      ...(endpoint.body
+        ? { body: { required: true, content: { 'application/json': { schema: endpoint.body } } } }
+        : {}),
+    },
+    responses,
+  });
+}
