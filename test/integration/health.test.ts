@@ -37,7 +37,7 @@ describe('health endpoints', () => {
       paths: Record<string, Record<string, unknown>>;
     };
     expect(document.openapi).toBe('3.1.0');
-    expect(Object.keys(document.paths['/api/v1/sessions'] ?? {})).toEqual(['post']);
+    expect(Object.keys(document.paths['/api/v1/sessions'] ?? {})).toEqual(['post', 'get']);
     expect(Object.keys(document.paths['/healthz'] ?? {})).toEqual(['get']);
     expect(Object.keys(document.paths['/readyz'] ?? {})).toEqual(['get']);
     expect((await fetch(`${engine.app.url}/docs/`)).status).toBe(200);
