@@ -7,6 +7,7 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -27,9 +28,23 @@ import type {
 } from '../domain/session-commands';
 import { refusalTypes, searchAttributes, type SessionState } from './contract';
 
-const activities = proxyActivities<SessionActivities>({
+const activityOptions = {
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds' },
+} as const;
+
+/** Activities as scheduled tasks on the server (how sessions started before local activities ran). */
+const scheduledActivities = proxyActivities<SessionActivities>(activityOptions);
+
+/**
+ * The same activities run by the worker that runs the workflow task, recorded
+ * as markers: no round trip through the server's task queues per call. Every
+ * session activity is a short, idempotent store or routing call, which is
+ * what local activities are for.
+ */
+const localActivities = proxyLocalActivities<SessionActivities>({
+  ...activityOptions,
+  localRetryThreshold: '10 seconds',
 });
 
 /** Everything a session carries into its next run after continue-as-new. */
@@ -84,6 +99,7 @@ export class SessionMachine {
   private pendingRating: RateRequest | undefined;
   private pendingLeaveMessage: LeaveMessageRequest | undefined;
   private turns = 0;
+  private readonly activities: SessionActivities;
   private turnOrderPatch: boolean | undefined;
 
   constructor(
@@ -109,6 +125,8 @@ export class SessionMachine {
     this.humanRequested = carried?.humanRequested ?? false;
     this.posted = carried?.posted ?? 0;
     this.awaitingAssignment = this.state.phase === 'queued';
+    // Decided once, at the run's first step: a run that began with scheduled activities replays with them.
+    this.activities = patched('local-activities') ? localActivities : scheduledActivities;
   }
 
   private get ids() {
@@ -219,7 +237,7 @@ export class SessionMachine {
     }
     let result: Awaited<ReturnType<SessionActivities['transferSeat']>>;
     try {
-      result = await activities.transferSeat(this.input.tenantId, {
+      result = await this.activities.transferSeat(this.input.tenantId, {
         sessionId: s.sessionId,
         fromAgentId,
         priority: s.priority ?? 0,
@@ -241,7 +259,7 @@ export class SessionMachine {
       ...(request.toAgentId ? { toAgentId: request.toAgentId } : { toGroupId: request.toGroupId }),
     };
     s.transfers.push(record);
-    await activities.recordTransfer(s.tenantId, s.sessionId, {
+    await this.activities.recordTransfer(s.tenantId, s.sessionId, {
       at: record.at,
       fromAgentId,
       ...(request.toAgentId ? { toAgentId: request.toAgentId } : { toGroupId: request.toGroupId }),
@@ -253,7 +271,7 @@ export class SessionMachine {
       s.groupId = request.toGroupId;
       s.queuePosition = result.status === 'queued' ? result.position : undefined;
       this.setPhase('queued');
-      await activities.project(
+      await this.activities.project(
         s.tenantId,
         s.sessionId,
         { phase: 'queued', groupId: s.groupId, enqueuedAt: s.enqueuedAt },
@@ -296,10 +314,14 @@ export class SessionMachine {
   async run(): Promise<SessionState> {
     if (!this.flow) {
       // Snapshot first: a flow edited later never changes this live session.
-      this.flow = await activities.loadFlowSnapshot(this.input.tenantId);
+      this.flow = await this.activities.loadFlowSnapshot(this.input.tenantId);
       // Activity arguments are not part of replay matching, so histories
       // recorded before the version argument still replay.
-      await activities.recordSessionOpened(this.input, this.state.startedAt, this.flow.flowVersion);
+      await this.activities.recordSessionOpened(
+        this.input,
+        this.state.startedAt,
+        this.flow.flowVersion,
+      );
       await this.post('greeting', this.f.templates.greeting);
       this.state.lastActivityAt = iso();
       if (!this.f.robot.enabled) await this.route();
@@ -373,7 +395,7 @@ export class SessionMachine {
     const message = this.inbox.shift();
     if (!message) return;
     s.lastActivityAt = iso();
-    const outcome = await activities.robotReply({
+    const outcome = await this.activities.robotReply({
       ...this.ids,
       messageId: message.messageId,
       text: message.text,
@@ -395,7 +417,7 @@ export class SessionMachine {
     });
     s.groupId = target.groupId;
     s.priority = target.priority;
-    if (!(await activities.withinWorkingHours(s.tenantId, target.groupId))) {
+    if (!(await this.activities.withinWorkingHours(s.tenantId, target.groupId))) {
       await this.post('off-hours', this.f.templates.offHours, 'system');
       return this.offerLeaveMessage();
     }
@@ -410,9 +432,9 @@ export class SessionMachine {
     this.setPhase('queued');
     this.awaitingAssignment = true;
     const preferredAgentId =
-      (await activities.previousAgent(s.tenantId, s.visitorId, this.f.queue.stickyWindowMs)) ??
+      (await this.activities.previousAgent(s.tenantId, s.visitorId, this.f.queue.stickyWindowMs)) ??
       undefined;
-    const outcome: EnqueueOutcome = await activities.enqueue({
+    const outcome: EnqueueOutcome = await this.activities.enqueue({
       tenantId: s.tenantId,
       sessionId: s.sessionId,
       groupId,
@@ -430,7 +452,7 @@ export class SessionMachine {
     const s = this.state;
     const next = s.overflowed
       ? null
-      : await activities.overflowGroupOf(s.tenantId, s.groupId ?? '');
+      : await this.activities.overflowGroupOf(s.tenantId, s.groupId ?? '');
     if (next) {
       s.overflowed = true;
       return this.enqueueIn(next);
@@ -441,7 +463,7 @@ export class SessionMachine {
 
   private async noticePosition(): Promise<void> {
     const s = this.state;
-    const status = await activities.queueStatus(s.tenantId, s.sessionId);
+    const status = await this.activities.queueStatus(s.tenantId, s.sessionId);
     if (!status) return;
     if (status.position === s.queuePosition) return;
     s.queuePosition = status.position;
@@ -467,7 +489,7 @@ export class SessionMachine {
     if (this.strays.length) return;
     if (this.closeRequest || (!woken && now() >= waitDeadline)) {
       // Out of the queue first; if a decision was made meanwhile, its offer is on its way.
-      if (!(await activities.cancelQueued(s.tenantId, s.sessionId))) {
+      if (!(await this.activities.cancelQueued(s.tenantId, s.sessionId))) {
         const arrived = await waitUntil(() => this.offer !== undefined, now() + 30_000);
         if (!arrived) await this.reassertQueue();
         return;
@@ -485,9 +507,9 @@ export class SessionMachine {
    */
   private async reassertQueue(): Promise<void> {
     const s = this.state;
-    const status = await activities.queueStatus(s.tenantId, s.sessionId);
+    const status = await this.activities.queueStatus(s.tenantId, s.sessionId);
     if (!status && !this.offer) {
-      await activities.enqueue({
+      await this.activities.enqueue({
         tenantId: s.tenantId,
         sessionId: s.sessionId,
         groupId: s.groupId ?? '',
@@ -507,7 +529,7 @@ export class SessionMachine {
       s.offeredAgentId = assignment.agentId;
       s.agentId = undefined;
       this.setPhase('reserved', { agentId: assignment.agentId });
-      await activities.project(s.tenantId, s.sessionId, {
+      await this.activities.project(s.tenantId, s.sessionId, {
         phase: 'reserved',
         agentId: assignment.agentId,
         groupId: assignment.groupId,
@@ -528,11 +550,11 @@ export class SessionMachine {
     this.offerReply = undefined;
     if (this.strays.length && !reply && !this.closeRequest && now() < deadline) return;
     if (this.closeRequest) {
-      await activities.releaseSeat(s.tenantId, agentId, s.sessionId);
+      await this.activities.releaseSeat(s.tenantId, agentId, s.sessionId);
       s.offeredAgentId = undefined;
       return this.finish('abandoned');
     }
-    if (reply?.accept && (await activities.acceptOffer(s.tenantId, agentId, s.sessionId))) {
+    if (reply?.accept && (await this.activities.acceptOffer(s.tenantId, agentId, s.sessionId))) {
       s.offeredAgentId = undefined;
       return this.becomeAssigned(agentId, 'joined');
     }
@@ -541,13 +563,13 @@ export class SessionMachine {
     s.offeredAgentId = undefined;
     this.awaitingAssignment = true;
     this.setPhase('queued');
-    await activities.declineOffer(
+    await this.activities.declineOffer(
       s.tenantId,
       agentId,
       s.sessionId,
       missed && this.f.timeouts.awayAfterMissedOffer,
     );
-    await activities.project(s.tenantId, s.sessionId, { phase: 'queued' }, ['agentId']);
+    await this.activities.project(s.tenantId, s.sessionId, { phase: 'queued' }, ['agentId']);
   }
 
   private async becomeAssigned(agentId: string, notice: 'joined' | 'transferred'): Promise<void> {
@@ -559,7 +581,7 @@ export class SessionMachine {
     s.idleWarnedAt = undefined;
     s.queuePosition = undefined;
     this.setPhase('assigned', { agentId });
-    await activities.project(s.tenantId, s.sessionId, {
+    await this.activities.project(s.tenantId, s.sessionId, {
       phase: 'assigned',
       agentId,
       assignedAt: s.assignedAt,
@@ -593,7 +615,7 @@ export class SessionMachine {
     if (s.phase !== 'assigned') return;
     if (this.closeRequest) return this.finish(this.closeReasonOf(this.closeRequest.by));
     if (woken) return this.noteTurns();
-    const latest = await activities.lastActivity(s.tenantId, s.sessionId);
+    const latest = await this.activities.lastActivity(s.tenantId, s.sessionId);
     const stored = [
       { by: 'visitor' as const, at: latest.visitorAt },
       { by: 'agent' as const, at: latest.agentAt },
@@ -605,7 +627,7 @@ export class SessionMachine {
     if (s.assignedAt && !s.firstResponseAt && !s.slaBreached) {
       if (at >= Date.parse(s.assignedAt) + t.firstResponseSlaMs) {
         s.slaBreached = true;
-        await activities.recordSlaBreach(s.tenantId, s.sessionId, s.agentId ?? '', iso(at));
+        await this.activities.recordSlaBreach(s.tenantId, s.sessionId, s.agentId ?? '', iso(at));
       }
     }
     if (!this.agentSpokeLast()) return;
@@ -628,7 +650,9 @@ export class SessionMachine {
     const s = this.state;
     if (s.lastAgentAt && s.assignedAt && s.lastAgentAt >= s.assignedAt && !s.firstResponseAt) {
       s.firstResponseAt = s.lastAgentAt;
-      await activities.project(s.tenantId, s.sessionId, { firstResponseAt: s.firstResponseAt });
+      await this.activities.project(s.tenantId, s.sessionId, {
+        firstResponseAt: s.firstResponseAt,
+      });
     }
     if (s.idleWarnedAt && s.lastVisitorAt && s.lastVisitorAt > s.idleWarnedAt) {
       s.idleWarnedAt = undefined;
@@ -670,7 +694,7 @@ export class SessionMachine {
 
   private async offerLeaveMessage(): Promise<void> {
     const s = this.state;
-    await activities.project(s.tenantId, s.sessionId, { phase: 'leave_message' });
+    await this.activities.project(s.tenantId, s.sessionId, { phase: 'leave_message' });
     await this.post('leave-message', this.f.templates.leaveMessage, 'system');
     s.lastActivityAt = iso();
     this.setPhase('leave_message');
@@ -686,7 +710,7 @@ export class SessionMachine {
     }
     const request = this.pendingLeaveMessage;
     if (!request) return;
-    s.ticketId = await activities.openTicket(this.input, s.groupId, request);
+    s.ticketId = await this.activities.openTicket(this.input, s.groupId, request);
     await this.post('leave-message-thanks', this.f.templates.leaveMessageThanks, 'system');
     return this.finish('left_message');
   }
@@ -699,14 +723,19 @@ export class SessionMachine {
   /** Closes: frees the agent's seat first (the next shopper is assigned at once), then tells and records. */
   private async finish(reason: CloseReason): Promise<void> {
     const s = this.state;
-    if (s.phase === 'queued') await activities.cancelQueued(s.tenantId, s.sessionId);
-    if (s.agentId) await activities.releaseSeat(s.tenantId, s.agentId, s.sessionId);
+    if (s.phase === 'queued') await this.activities.cancelQueued(s.tenantId, s.sessionId);
+    if (s.agentId) await this.activities.releaseSeat(s.tenantId, s.agentId, s.sessionId);
     const text = reason === 'idle' ? this.f.templates.idleClosed : this.f.templates.closed;
     if (reason !== 'left_message') await this.post('closed', text, 'system');
     s.closeReason = reason;
     s.closedAt = iso();
     this.setPhase('closed');
-    await activities.recordSessionClosed(this.input, s.closedAt, reason, reason === 'abandoned');
+    await this.activities.recordSessionClosed(
+      this.input,
+      s.closedAt,
+      reason,
+      reason === 'abandoned',
+    );
     this.awaitingAssignment = false;
     if (!(s.assignedAt && this.f.rating.enabled)) this.finished = true;
   }
@@ -729,7 +758,7 @@ export class SessionMachine {
     const request = this.pendingRating;
     if (!request) return;
     s.rating = { score: request.score, comment: request.comment, at: iso() };
-    await activities.project(s.tenantId, s.sessionId, { phase: 'rated', rating: s.rating });
+    await this.activities.project(s.tenantId, s.sessionId, { phase: 'rated', rating: s.rating });
     await this.post('rating-thanks', this.f.templates.ratingThanks, 'system');
     this.setPhase('rated');
   }
@@ -737,7 +766,7 @@ export class SessionMachine {
   private async releaseStrays(): Promise<void> {
     for (let stray = this.strays.shift(); stray; stray = this.strays.shift()) {
       // Release frees a seat only if the agent holds this session, so this is safe to repeat.
-      await activities.releaseSeat(this.state.tenantId, stray.agentId, stray.sessionId);
+      await this.activities.releaseSeat(this.state.tenantId, stray.agentId, stray.sessionId);
     }
   }
 
@@ -759,6 +788,6 @@ export class SessionMachine {
     kind: 'text' | 'system' | 'rating' = sender === 'system' ? 'system' : 'text',
   ): Promise<void> {
     this.posted++;
-    await activities.postWorkflowMessage({ ...this.ids, purpose, text, sender, kind });
+    await this.activities.postWorkflowMessage({ ...this.ids, purpose, text, sender, kind });
   }
 }

@@ -12,7 +12,7 @@ import { uniqueId } from '../support/stack';
  * A long session outgrows its history: when Temporal suggests it, the
  * workflow continues as new between steps, carrying its state, so the
  * conversation goes on without a lost or repeated message. The server here
- * suggests it after 60 events instead of 4,096, so a few questions suffice.
+ * suggests it after 40 events instead of 4,096, so a few questions suffice.
  */
 
 jest.setTimeout(180_000);
@@ -22,7 +22,7 @@ let engine: TestEngine;
 let redis: RedisClient;
 
 beforeAll(async () => {
-  temporal = await startOwnTemporal({ 'limit.historyCount.suggestContinueAsNew': 60 });
+  temporal = await startOwnTemporal({ 'limit.historyCount.suggestContinueAsNew': 40 });
   engine = await startTestEngine({ TEMPORAL_ADDRESS: temporal.address });
   redis = await connectRedis(engine.config.REDIS_URL, () => undefined);
 });
@@ -48,7 +48,7 @@ describe('continue-as-new', () => {
     );
     const firstRunId = (await handle.describe()).runId;
 
-    const questions = 20;
+    const questions = 30;
     for (let i = 0; i < questions; i++) {
       await handle.signal(visitorTextSignal, {
         messageId: uniqueId('m'),
