@@ -16,6 +16,7 @@ import {
   type SessionState,
 } from '../../workflows/contract';
 import { eventually } from '../support/engine';
+import { recordHistory } from '../support/histories';
 import { uniqueId } from '../support/stack';
 import { workflowTestEnv, type WorkflowTestEnv } from '../support/workflow-env';
 
@@ -403,6 +404,7 @@ describe('chatting, transfer and close', () => {
       expect(await handle.result()).toMatchObject({ phase: 'rated', closeReason: 'visitor' });
       const doc = await collections(t.mongo.db).sessions.findOne({ _id: input.sessionId });
       expect(doc).toMatchObject({ phase: 'rated', rating: { score: 5, comment: '很满意' } });
+      await recordHistory('agent-close-rate-local-activities', await handle.fetchHistory());
     });
   });
 
