@@ -304,6 +304,7 @@ export const createActivities = (deps: ActivityDeps) => ({
       agentId,
     });
     await deps.sessions.project(tenantId, sessionId, { slaBreachedAt: new Date(at) });
+    deps.broadcaster.slaBreached(tenantId, { sessionId, agentId, at });
   },
 
   async openTicket(

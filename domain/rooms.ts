@@ -13,6 +13,11 @@ export function sessionRoom(tenantId: string, sessionId: string): string {
   return `tenant:${tenantId}:session:${sessionId}`;
 }
 
+/** Every supervisor socket of a tenant: alerts that need a person's attention go here. */
+export function supervisorRoom(tenantId: string): string {
+  return `tenant:${tenantId}:supervisors`;
+}
+
 /** Every socket of one agent (several tabs, several nodes): list pushes go here. */
 export function agentRoom(tenantId: string, agentId: string): string {
   return `tenant:${tenantId}:agent:${agentId}`;

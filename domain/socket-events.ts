@@ -71,6 +71,15 @@ export interface AgentServerToClientEvents {
   'session:updated': (session: SessionSummary) => void;
   /** The session is no longer this agent's (transferred away or closed). */
   'session:removed': (ref: { sessionId: string }) => void;
+  /** Supervisors only: an agent has not answered a shopper within the flow's first-response SLA. */
+  'alert:sla': (alert: SlaAlert) => void;
+}
+
+export interface SlaAlert {
+  sessionId: string;
+  agentId: string;
+  /** ISO time of the breach (the SLA deadline). */
+  at: string;
 }
 
 export interface AgentClientToServerEvents {

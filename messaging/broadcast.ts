@@ -1,9 +1,10 @@
 import type { ChatMessage } from '../domain/message';
-import { agentRoom, namespaces, sessionRoom } from '../domain/rooms';
+import { agentRoom, namespaces, sessionRoom, supervisorRoom } from '../domain/rooms';
 import type {
   AgentServerToClientEvents,
   ReadReceipt,
   SessionSummary,
+  SlaAlert,
   VisitorServerToClientEvents,
 } from '../domain/socket-events';
 
@@ -39,6 +40,8 @@ export interface Broadcaster {
    * messages, the new agent's start, wherever they are connected.
    */
   moveSession(tenantId: string, sessionId: string, from?: string, to?: string): void;
+  /** Tells the tenant's supervisors, wherever they are connected. */
+  slaBreached(tenantId: string, alert: SlaAlert): void;
 }
 
 export function hubBroadcaster(hub: Hub): Broadcaster {
@@ -79,6 +82,9 @@ export function hubBroadcaster(hub: Hub): Broadcaster {
         toAgents(agentRoom(tenantId, from), 'session:removed', { sessionId });
       }
       if (to) agents.in(agentRoom(tenantId, to)).socketsJoin(room);
+    },
+    slaBreached(tenantId, alert) {
+      toAgents(supervisorRoom(tenantId), 'alert:sla', alert);
     },
   };
 }

@@ -7,7 +7,7 @@ import {
   agentSyncRequestSchema,
   sessionRefSchema,
 } from '../../domain/message-send';
-import { agentRoom, sessionRoom } from '../../domain/rooms';
+import { agentRoom, sessionRoom, supervisorRoom } from '../../domain/rooms';
 import type { Viewer } from '../../domain/session-access';
 import type {
   AgentClientToServerEvents,
@@ -153,7 +153,10 @@ export function wireAgentNamespace(namespace: AgentNamespace, deps: AgentGateway
     socket.on('session:leave', leave(deps, socket));
     socket.on('session:list', list(deps, socket));
     const { tenantId, agentId, role } = socket.data;
-    if (role !== 'agent') return;
+    if (role === 'supervisor') {
+      await socket.join(supervisorRoom(tenantId));
+      return;
+    }
     try {
       await socket.join(agentRoom(tenantId, agentId));
       const sessions = await deps.chat.lists.listFor(tenantId, agentId);
