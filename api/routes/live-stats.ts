@@ -110,7 +110,8 @@ export function liveStatsRoutes(api: ReturnType<typeof endpoints>, deps: LiveSta
     method: 'get',
     path: '/api/v1/transfer-targets',
     tag: 'routing',
-    summary: 'Agents with their presence and load, and groups with their queue: where a session may go',
+    summary:
+      'Agents with their presence and load, and groups with their queue: where a session may go',
     roles: ['agent', 'supervisor', 'admin'],
     responses: {
       200: {
@@ -132,7 +133,8 @@ export function liveStatsRoutes(api: ReturnType<typeof endpoints>, deps: LiveSta
     method: 'get',
     path: '/api/v1/stats/live',
     tag: 'sessions',
-    summary: 'Supervisor monitor: queues, agents’ load, sessions by phase, and today’s service figures',
+    summary:
+      'Supervisor monitor: queues, agents’ load, sessions by phase, and today’s service figures',
     roles: ['supervisor', 'admin', 'integration'],
     query: z.strictObject({
       from: isoTime

@@ -58,9 +58,7 @@ export const sessionStateView = z.object({
   idleWarnedAt: isoTime.optional(),
   ticketId: z.string().optional(),
   closeReason: z.enum(closeReasons).optional(),
-  rating: z
-    .object({ score: z.number(), comment: z.string().optional(), at: isoTime })
-    .optional(),
+  rating: z.object({ score: z.number(), comment: z.string().optional(), at: isoTime }).optional(),
 });
 type SessionStateView = z.infer<typeof sessionStateView>;
 
@@ -129,39 +127,39 @@ function actorOf(principal: Principal): Actor {
  * holds or is offered) before the workflow's own validators run.
  */
 export function sessionCommandRoutes(api: ReturnType<typeof endpoints>, deps: SessionCommandDeps) {
-  /** The caller's session, or 404 exactly as if it did not exist. */
+  /**
+   * The caller's session, or 404 exactly as if it did not exist. A shopper's
+   * token names its session, which is enough: the projection may not be
+   * written yet right after opening chat. Staff reach it through the projection.
+   */
   async function reachable(principal: Principal | undefined, sessionId: string) {
     const tenantId = tenantOf(principal);
     const doc = await deps.sessions.get(tenantId, sessionId);
     const mine =
-      doc &&
-      (principal?.role === 'visitor'
+      principal?.role === 'visitor'
         ? principal.sessionId === sessionId
-        : principal?.role === 'agent'
-          ? doc.agentId === principal.agentId
-          : true);
-    if (!doc || !mine || !principal) {
-      throw new AppError(404, 'not_found', `No session ${sessionId}`);
-    }
+        : Boolean(doc) && (principal?.role !== 'agent' || doc?.agentId === principal.agentId);
+    if (!mine || !principal) throw new AppError(404, 'not_found', `No session ${sessionId}`);
     return {
-      doc,
+      doc: doc ?? undefined,
       by: actorOf(principal),
-      principal,
       handle: deps.temporal.workflow.getHandle(sessionWorkflowId(tenantId, sessionId)),
     };
   }
 
-  async function reservationMs(doc: SessionDoc): Promise<number> {
+  async function reservationMs(tenantId: string, doc: SessionDoc | undefined): Promise<number> {
     const version =
-      doc.flowVersion === undefined ? undefined : await deps.flows.get(doc.tenantId, doc.flowVersion);
-    const flow = version?.flow ?? (await deps.tenants.get(doc.tenantId))?.flow;
+      doc?.flowVersion === undefined ? undefined : await deps.flows.get(tenantId, doc.flowVersion);
+    const flow = version?.flow ?? (await deps.tenants.get(tenantId))?.flow;
     return flow?.timeouts.reservationMs ?? 60_000;
   }
 
-  async function view(doc: SessionDoc, state: SessionState): Promise<SessionStateView> {
+  async function view(doc: SessionDoc | undefined, state: SessionState): Promise<SessionStateView> {
     const offerExpiresAt =
       state.phase === 'reserved'
-        ? new Date(Date.parse(state.lastActivityAt) + (await reservationMs(doc))).toISOString()
+        ? new Date(
+            Date.parse(state.lastActivityAt) + (await reservationMs(state.tenantId, doc)),
+          ).toISOString()
         : undefined;
     return defined({
       sessionId: state.sessionId,
@@ -194,11 +192,14 @@ export function sessionCommandRoutes(api: ReturnType<typeof endpoints>, deps: Se
       rating: doc.rating && defined({ ...doc.rating, at: doc.rating.at.toISOString() }),
     });
 
-  async function stateOf(doc: SessionDoc, handle: WorkflowHandle): Promise<SessionStateView> {
+  async function stateOf(
+    doc: SessionDoc | undefined,
+    handle: WorkflowHandle,
+  ): Promise<SessionStateView> {
     try {
       return await view(doc, await handle.query(stateQuery));
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return fromProjection(doc);
+      if (error instanceof WorkflowNotFoundError && doc) return fromProjection(doc);
       throw error;
     }
   }
@@ -228,7 +229,8 @@ export function sessionCommandRoutes(api: ReturnType<typeof endpoints>, deps: Se
     method: 'post',
     path: '/api/v1/sessions/:sessionId/human',
     tag: 'sessions',
-    summary: 'The shopper asks for a person: leaves the robot and queues (or gets the off-hours form)',
+    summary:
+      'The shopper asks for a person: leaves the robot and queues (or gets the off-hours form)',
     roles: ['visitor'],
     params: sessionParams,
     responses: stateResponse,
