@@ -1,8 +1,8 @@
 // The browser copy of domain/seq-inbox.ts (the pages are served without a
 // build step, so they cannot import the TypeScript module). Same contract:
 // hand messages on strictly in seq order, drop what was delivered, and report
-// a gap so the caller resyncs from `lastSeq`. test/browser/seq-inbox.test.ts
-// runs both against the same cases so they cannot drift apart.
+// a gap so the caller resyncs from `lastSeq`. Keep the two in step by hand;
+// the browser tests (reconnect and resync) exercise this copy.
 
 /**
  * @template {{ seq: number }} M
