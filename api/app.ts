@@ -45,6 +45,8 @@ import { routingConfigRoutes } from './routes/routing-config';
 import { readinessCheck } from './readiness';
 import { healthRoutes } from './routes/health';
 import { messageRoutes } from './routes/messages';
+import { liveStatsRoutes } from './routes/live-stats';
+import { sessionCommandRoutes } from './routes/session-commands';
 import { sessionRoutes } from './routes/sessions';
 
 export interface App {
@@ -98,8 +100,9 @@ export async function createApp(
     tickets: ticketStore(mongo.db),
   };
   // Presence and capacity change through the same routing module the worker uses.
+  const router = createRouter(redis);
   const routing = createRoutingService({
-    router: createRouter(redis),
+    router,
     agents: stores.agents,
     sessions: stores.sessions,
     tell: tellSessionBySignal(temporal.client),
@@ -134,6 +137,18 @@ export async function createApp(
     sessions: stores.sessions,
     tickets: stores.tickets,
     agents: stores.agents,
+  });
+  sessionCommandRoutes(api, {
+    temporal: temporal.client,
+    sessions: stores.sessions,
+    flows: stores.flows,
+    tenants: stores.tenants,
+  });
+  liveStatsRoutes(api, {
+    agents: stores.agents,
+    staff: stores.staff,
+    sessions: stores.sessions,
+    router,
   });
 
   const app = express();

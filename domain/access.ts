@@ -8,12 +8,14 @@
 export const apiKeyRoles = ['admin', 'integration'] as const;
 export type ApiKeyRole = (typeof apiKeyRoles)[number];
 
-export type Role = ApiKeyRole | 'agent' | 'supervisor' | 'operator';
+export type Role = ApiKeyRole | 'agent' | 'supervisor' | 'operator' | 'visitor';
 
 export type Principal =
   | { role: 'operator' }
   | { role: ApiKeyRole; tenantId: string; keyId: string }
-  | { role: 'agent' | 'supervisor'; tenantId: string; agentId: string };
+  | { role: 'agent' | 'supervisor'; tenantId: string; agentId: string }
+  /** A shopper with a session-scoped token: may act on that one session only. */
+  | { role: 'visitor'; tenantId: string; sessionId: string; visitorId: string };
 
 /** Role groups the routes are declared with. */
 export const roles = {

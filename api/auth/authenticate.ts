@@ -1,6 +1,6 @@
 import type { Principal, Role } from '../../domain/access';
 import { sameSecret } from '../../runtime/secrets';
-import { verifyAgentToken } from '../../runtime/tokens';
+import { verifyAgentToken, verifyVisitorToken } from '../../runtime/tokens';
 import type { ApiKeyStore } from '../../stores/api-keys';
 import { AppError } from '../errors';
 
@@ -12,7 +12,8 @@ export interface AuthDeps {
 
 /**
  * Who sent the request, from `Authorization: Bearer <credential>`: a tenant
- * API key (`rek_…`), the operator token, or an agent token. Undefined when
+ * API key (`rek_…`), the operator token, an agent token, or a shopper's
+ * session-scoped visitor token (routes opt in to the `visitor` role). Undefined when
  * there is no credential; a credential that does not check out is a 401.
  */
 export async function authenticate(
@@ -32,8 +33,10 @@ export async function authenticate(
     return { role: 'operator' };
   }
   const agent = verifyAgentToken(deps.tokenSecret, credential);
-  if (!agent) throw unauthenticated('The token is invalid or expired');
-  return agent;
+  if (agent) return agent;
+  const visitor = verifyVisitorToken(deps.tokenSecret, credential);
+  if (visitor) return { role: 'visitor', ...visitor };
+  throw unauthenticated('The token is invalid or expired');
 }
 
 /** The principal, if its role may call the route: 401 without one, 403 with the wrong role. */

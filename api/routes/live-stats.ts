@@ -1,0 +1,186 @@
+import { z } from 'zod';
+import { agentStatuses } from '../../domain/agents';
+import { sessionPhases } from '../../domain/session';
+import type { AgentStore } from '../../stores/agents';
+import type { Router } from '../../stores/routing/router';
+import type { SessionStore } from '../../stores/sessions';
+import type { StaffStore } from '../../stores/staff';
+import { tenantOf } from '../auth/authenticate';
+import type { endpoints } from '../http/endpoint';
+import { isoTime } from '../http/schemas';
+
+export interface LiveStatsDeps {
+  agents: AgentStore;
+  staff: StaffStore;
+  sessions: SessionStore;
+  router: Pick<Router, 'queueLength' | 'sessionsOf'>;
+  now?: () => Date;
+}
+
+const agentLoad = z.object({
+  agentId: z.string(),
+  name: z.string().optional(),
+  status: z.enum(agentStatuses),
+  load: z.number(),
+  capacity: z.number(),
+  groups: z.array(z.string()),
+});
+const groupQueue = z.object({
+  groupId: z.string(),
+  queueLength: z.number(),
+  /** How long the longest-waiting session of the group has waited, in ms (0 when none). */
+  longestWaitMs: z.number(),
+});
+
+export const liveStatsView = z.object({
+  at: isoTime,
+  groups: z.array(groupQueue),
+  agents: z.array(agentLoad),
+  /** Open sessions per phase now; closed/rated count sessions started since `from`. */
+  phases: z.record(z.enum(sessionPhases), z.number()),
+  today: z.object({
+    from: isoTime,
+    sessions: z.number(),
+    /** Mean ms from assignment to the agent's first reply, over sessions that had one. */
+    firstResponseMs: z.number().optional(),
+    /** Share (0–1) of assigned sessions whose agent replied at all. */
+    replyRate: z.number().optional(),
+    /** Share (0–1) of ratings that are 4 or 5. */
+    satisfaction: z.number().optional(),
+    ratings: z.number(),
+    meanScore: z.number().optional(),
+  }),
+});
+export type LiveStats = z.infer<typeof liveStatsView>;
+
+/** Today's sessions are read in one bounded batch; a busier tenant needs a metrics store. */
+const todayLimit = 5_000;
+
+const share = (part: number, whole: number) => (whole === 0 ? undefined : part / whole);
+const mean = (values: number[]) =>
+  values.length === 0 ? undefined : values.reduce((a, b) => a + b, 0) / values.length;
+
+/**
+ * What the supervisor monitor and the console's transfer dialog read: queues
+ * and agents' load now (Redis, the routing truth for "now"), and today's
+ * service figures from the session projection.
+ */
+export function liveStatsRoutes(api: ReturnType<typeof endpoints>, deps: LiveStatsDeps) {
+  const now = deps.now ?? (() => new Date());
+
+  async function agentsWithLoad(tenantId: string) {
+    const list = await deps.agents.listAgents(tenantId);
+    return Promise.all(
+      list.map(async (a) => {
+        const [sessions, staff] = await Promise.all([
+          deps.router.sessionsOf(tenantId, a.agentId),
+          deps.staff.get(tenantId, a.agentId),
+        ]);
+        return {
+          agentId: a.agentId,
+          ...(staff?.name ? { name: staff.name } : {}),
+          status: a.status,
+          load: sessions.length,
+          capacity: a.capacity,
+          groups: a.groups,
+        };
+      }),
+    );
+  }
+
+  async function groupsWithQueues(tenantId: string, at: number) {
+    const [groups, queued] = await Promise.all([
+      deps.agents.listGroups(tenantId),
+      deps.sessions.inPhases(tenantId, ['queued']),
+    ]);
+    return Promise.all(
+      groups.map(async (g) => {
+        const waiting = queued.filter((s) => s.groupId === g.groupId && s.enqueuedAt);
+        const oldest = Math.min(...waiting.map((s) => s.enqueuedAt ?? at));
+        return {
+          groupId: g.groupId,
+          queueLength: await deps.router.queueLength(tenantId, g.groupId),
+          longestWaitMs: waiting.length ? Math.max(0, at - oldest) : 0,
+        };
+      }),
+    );
+  }
+
+  api.add({
+    method: 'get',
+    path: '/api/v1/transfer-targets',
+    tag: 'routing',
+    summary:
+      'Agents with their presence and load, and groups with their queue: where a session may go',
+    roles: ['agent', 'supervisor', 'admin'],
+    responses: {
+      200: {
+        description: 'Agents and groups',
+        schema: z.object({ agents: z.array(agentLoad), groups: z.array(groupQueue) }),
+      },
+    },
+    async handle({ principal }) {
+      const tenantId = tenantOf(principal);
+      const [agents, groups] = await Promise.all([
+        agentsWithLoad(tenantId),
+        groupsWithQueues(tenantId, now().getTime()),
+      ]);
+      return { status: 200, body: { agents, groups } };
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/api/v1/stats/live',
+    tag: 'sessions',
+    summary:
+      'Supervisor monitor: queues, agents’ load, sessions by phase, and today’s service figures',
+    roles: ['supervisor', 'admin', 'integration'],
+    query: z.strictObject({
+      from: isoTime
+        .optional()
+        .meta({ description: 'Start of "today" (ISO time; default: midnight UTC)' }),
+    }),
+    responses: { 200: { description: 'The figures', schema: liveStatsView } },
+    async handle({ query, principal }) {
+      const tenantId = tenantOf(principal);
+      const at = now();
+      const from = query.from ? new Date(query.from) : new Date(at.toISOString().slice(0, 10));
+      const [agents, groups, open, today] = await Promise.all([
+        agentsWithLoad(tenantId),
+        groupsWithQueues(tenantId, at.getTime()),
+        deps.sessions.openOfTenant(tenantId, todayLimit),
+        deps.sessions.search(tenantId, { from }, todayLimit),
+      ]);
+      const phases = Object.fromEntries(sessionPhases.map((p) => [p, 0])) as Record<
+        (typeof sessionPhases)[number],
+        number
+      >;
+      for (const s of open) phases[s.phase]++;
+      for (const s of today) if (s.phase === 'closed' || s.phase === 'rated') phases[s.phase]++;
+      const assigned = today.filter((s) => s.assignedAt);
+      const answered = assigned.filter((s) => s.firstResponseAt);
+      const scores = today.flatMap((s) => (s.rating ? [s.rating.score] : []));
+      const body: LiveStats = {
+        at: at.toISOString(),
+        groups,
+        agents,
+        phases,
+        today: {
+          from: from.toISOString(),
+          sessions: today.length,
+          firstResponseMs: mean(
+            answered.map(
+              (s) => (s.firstResponseAt?.getTime() ?? 0) - (s.assignedAt?.getTime() ?? 0),
+            ),
+          ),
+          replyRate: share(answered.length, assigned.length),
+          satisfaction: share(scores.filter((n) => n >= 4).length, scores.length),
+          ratings: scores.length,
+          meanScore: mean(scores),
+        },
+      };
+      return { status: 200, body };
+    },
+  });
+}

@@ -1,0 +1,342 @@
+import {
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { z } from 'zod';
+import type { Principal } from '../../domain/access';
+import { entryTypes, opaqueId, sessionPhases, sessionWorkflowId } from '../../domain/session';
+import {
+  closeReasons,
+  leaveMessageRequestSchema,
+  rateRequestSchema,
+  type Actor,
+} from '../../domain/session-commands';
+import type { FlowStore } from '../../stores/flows';
+import type { SessionDoc } from '../../stores/collections';
+import type { SessionStore } from '../../stores/sessions';
+import type { TenantStore } from '../../stores/tenants';
+import {
+  acceptOfferUpdate,
+  closeUpdate,
+  declineOfferUpdate,
+  leaveMessageUpdate,
+  rateUpdate,
+  refusalTypes,
+  requestHumanUpdate,
+  stateQuery,
+  transferUpdate,
+  type SessionState,
+} from '../../workflows/contract';
+import { tenantOf } from '../auth/authenticate';
+import { AppError } from '../errors';
+import type { endpoints } from '../http/endpoint';
+import { isoTime } from '../http/schemas';
+
+export interface SessionCommandDeps {
+  temporal: Client;
+  sessions: SessionStore;
+  flows: FlowStore;
+  tenants: TenantStore;
+}
+
+/** What a widget or console needs to draw a session's state; no contact details. */
+export const sessionStateView = z.object({
+  sessionId: z.string(),
+  visitorId: z.string(),
+  entry: z.object({ type: z.enum(entryTypes), ref: z.string().optional() }),
+  phase: z.enum(sessionPhases),
+  groupId: z.string().optional(),
+  agentId: z.string().optional(),
+  offeredAgentId: z.string().optional(),
+  /** When an offered (reserved) session goes to the next agent unless accepted. */
+  offerExpiresAt: isoTime.optional(),
+  queuePosition: z.number().optional(),
+  estimatedWaitMs: z.number().optional(),
+  idleWarnedAt: isoTime.optional(),
+  ticketId: z.string().optional(),
+  closeReason: z.enum(closeReasons).optional(),
+  rating: z.object({ score: z.number(), comment: z.string().optional(), at: isoTime }).optional(),
+});
+type SessionStateView = z.infer<typeof sessionStateView>;
+
+const sessionParams = z.strictObject({ sessionId: opaqueId });
+const transferBody = z
+  .strictObject({
+    toAgentId: opaqueId.optional(),
+    toGroupId: opaqueId.optional(),
+    note: z.string().trim().max(500).optional(),
+  })
+  .refine((r) => (r.toAgentId === undefined) !== (r.toGroupId === undefined), {
+    message: 'give exactly one of toAgentId or toGroupId',
+    path: ['toAgentId'],
+  });
+
+const defined = <T extends object>(o: T) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+
+/** The workflow's refusal types as HTTP answers; anything else is internal. */
+const refusalStatus: Record<string, { status: number; code: string }> = {
+  [refusalTypes.invalid]: { status: 400, code: 'invalid_request' },
+  [refusalTypes.wrongPhase]: { status: 409, code: 'wrong_phase' },
+  [refusalTypes.forbidden]: { status: 403, code: 'forbidden' },
+  [refusalTypes.unavailable]: { status: 422, code: 'target_unavailable' },
+};
+
+/** Runs a workflow call; the workflow's refusals and a finished workflow become clear 4xx answers. */
+async function told<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) {
+      throw new AppError(409, 'session_closed', 'The session has ended');
+    }
+    if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+      const mapped = error.cause.type ? refusalStatus[error.cause.type] : undefined;
+      if (mapped) throw new AppError(mapped.status, mapped.code, error.cause.message);
+    }
+    throw error;
+  }
+}
+
+/** The actor a principal acts as in the workflow's commands. */
+function actorOf(principal: Principal): Actor {
+  switch (principal.role) {
+    case 'visitor':
+      return { type: 'visitor' };
+    case 'agent':
+    case 'supervisor':
+      return {
+        type: 'agent',
+        agentId: principal.agentId,
+        supervisor: principal.role === 'supervisor',
+      };
+    default:
+      return { type: 'ops' };
+  }
+}
+
+/**
+ * The session workflow's updates over HTTP (DESIGN.md §4: updates because the
+ * caller needs an answer or a clear refusal): the shopper asks for a person,
+ * leaves a message, rates and closes; agents accept or decline offers,
+ * transfer and close. Every route checks that the session is the caller's
+ * (a shopper's token names one session; an agent reaches the sessions it
+ * holds or is offered) before the workflow's own validators run.
+ */
+export function sessionCommandRoutes(api: ReturnType<typeof endpoints>, deps: SessionCommandDeps) {
+  /**
+   * The caller's session, or 404 exactly as if it did not exist. A shopper's
+   * token names its session, which is enough: the projection may not be
+   * written yet right after opening chat. Staff reach it through the projection.
+   */
+  async function reachable(principal: Principal | undefined, sessionId: string) {
+    const tenantId = tenantOf(principal);
+    const doc = await deps.sessions.get(tenantId, sessionId);
+    const mine =
+      principal?.role === 'visitor'
+        ? principal.sessionId === sessionId
+        : Boolean(doc) && (principal?.role !== 'agent' || doc?.agentId === principal.agentId);
+    if (!mine || !principal) throw new AppError(404, 'not_found', `No session ${sessionId}`);
+    return {
+      doc: doc ?? undefined,
+      by: actorOf(principal),
+      handle: deps.temporal.workflow.getHandle(sessionWorkflowId(tenantId, sessionId)),
+    };
+  }
+
+  async function reservationMs(tenantId: string, doc: SessionDoc | undefined): Promise<number> {
+    const version =
+      doc?.flowVersion === undefined ? undefined : await deps.flows.get(tenantId, doc.flowVersion);
+    const flow = version?.flow ?? (await deps.tenants.get(tenantId))?.flow;
+    return flow?.timeouts.reservationMs ?? 60_000;
+  }
+
+  async function view(doc: SessionDoc | undefined, state: SessionState): Promise<SessionStateView> {
+    const offerExpiresAt =
+      state.phase === 'reserved'
+        ? new Date(
+            Date.parse(state.lastActivityAt) + (await reservationMs(state.tenantId, doc)),
+          ).toISOString()
+        : undefined;
+    return defined({
+      sessionId: state.sessionId,
+      visitorId: state.visitorId,
+      entry: state.entry,
+      phase: state.phase,
+      groupId: state.groupId,
+      agentId: state.agentId,
+      offeredAgentId: state.offeredAgentId,
+      offerExpiresAt,
+      queuePosition: state.phase === 'queued' ? state.queuePosition : undefined,
+      estimatedWaitMs: state.phase === 'queued' ? state.estimatedWaitMs : undefined,
+      idleWarnedAt: state.idleWarnedAt,
+      ticketId: state.ticketId,
+      closeReason: state.closeReason,
+      rating: state.rating,
+    });
+  }
+
+  /** A finished workflow no longer answers queries once it is gone: the projection does. */
+  const fromProjection = (doc: SessionDoc): SessionStateView =>
+    defined({
+      sessionId: doc._id,
+      visitorId: doc.visitorId,
+      entry: doc.entry,
+      phase: doc.phase,
+      groupId: doc.groupId,
+      agentId: doc.agentId,
+      closeReason: doc.closeReason,
+      rating: doc.rating && defined({ ...doc.rating, at: doc.rating.at.toISOString() }),
+    });
+
+  async function stateOf(
+    doc: SessionDoc | undefined,
+    handle: WorkflowHandle,
+  ): Promise<SessionStateView> {
+    try {
+      return await view(doc, await handle.query(stateQuery));
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError && doc) return fromProjection(doc);
+      throw error;
+    }
+  }
+
+  const stateResponse = { 200: { description: 'The session now', schema: sessionStateView } };
+  const refusals = {
+    404: 'No such session (or not the caller’s)',
+    409: 'The session is in a phase that does not take this (`wrong_phase`) or has ended',
+  };
+
+  api.add({
+    method: 'get',
+    path: '/api/v1/sessions/:sessionId/state',
+    tag: 'sessions',
+    summary: 'A session’s live state: phase, queue position and wait, offer deadline, rating',
+    roles: ['visitor', 'agent', 'supervisor', 'admin', 'integration'],
+    params: sessionParams,
+    responses: stateResponse,
+    errors: { 404: refusals[404] },
+    async handle({ params, principal }) {
+      const { doc, handle } = await reachable(principal, params.sessionId);
+      return { status: 200, body: await stateOf(doc, handle) };
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/api/v1/sessions/:sessionId/human',
+    tag: 'sessions',
+    summary:
+      'The shopper asks for a person: leaves the robot and queues (or gets the off-hours form)',
+    roles: ['visitor'],
+    params: sessionParams,
+    responses: stateResponse,
+    errors: refusals,
+    async handle({ params, principal }) {
+      const { doc, handle } = await reachable(principal, params.sessionId);
+      const state = await told(() => handle.executeUpdate(requestHumanUpdate, { args: [] }));
+      return { status: 200, body: await view(doc, state) };
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/api/v1/sessions/:sessionId/leave-message',
+    tag: 'sessions',
+    summary: 'The shopper leaves a message (off hours or queue overflow); it becomes a ticket',
+    roles: ['visitor'],
+    params: sessionParams,
+    body: leaveMessageRequestSchema,
+    responses: stateResponse,
+    errors: refusals,
+    async handle({ params, body, principal }) {
+      const { doc, handle } = await reachable(principal, params.sessionId);
+      const state = await told(() => handle.executeUpdate(leaveMessageUpdate, { args: [body] }));
+      return { status: 200, body: await view(doc, state) };
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/api/v1/sessions/:sessionId/rating',
+    tag: 'sessions',
+    summary: 'The shopper rates a closed session (1–5, optional comment), once',
+    roles: ['visitor'],
+    params: sessionParams,
+    body: rateRequestSchema,
+    responses: stateResponse,
+    errors: refusals,
+    async handle({ params, body, principal }) {
+      const { doc, handle } = await reachable(principal, params.sessionId);
+      const state = await told(() => handle.executeUpdate(rateUpdate, { args: [body] }));
+      return { status: 200, body: await view(doc, state) };
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/api/v1/sessions/:sessionId/close',
+    tag: 'sessions',
+    summary: 'Close the session (the shopper, its agent, a supervisor or an admin)',
+    roles: ['visitor', 'agent', 'supervisor', 'admin'],
+    params: sessionParams,
+    responses: stateResponse,
+    errors: { ...refusals, 403: 'Only the session’s agent or a supervisor may close it' },
+    async handle({ params, principal }) {
+      const { doc, handle, by } = await reachable(principal, params.sessionId);
+      const state = await told(() => handle.executeUpdate(closeUpdate, { args: [{ by }] }));
+      return { status: 200, body: await view(doc, state) };
+    },
+  });
+
+  for (const [verb, update] of [
+    ['accept', acceptOfferUpdate],
+    ['decline', declineOfferUpdate],
+  ] as const) {
+    api.add({
+      method: 'post',
+      path: `/api/v1/sessions/:sessionId/offer/${verb}`,
+      tag: 'sessions',
+      summary:
+        verb === 'accept'
+          ? 'The offered agent accepts a reserved session'
+          : 'The offered agent declines; the session goes to the next agent',
+      roles: ['agent', 'supervisor'],
+      params: sessionParams,
+      responses: stateResponse,
+      errors: { ...refusals, 403: 'The session is not offered to the caller' },
+      async handle({ params, principal }) {
+        const { doc, handle, by } = await reachable(principal, params.sessionId);
+        const agentId = by.type === 'agent' ? by.agentId : '';
+        const state = await told(() => handle.executeUpdate(update, { args: [{ agentId }] }));
+        return { status: 200, body: await view(doc, state) };
+      },
+    });
+  }
+
+  api.add({
+    method: 'post',
+    path: '/api/v1/sessions/:sessionId/transfer',
+    tag: 'sessions',
+    summary: 'Transfer an assigned session to another agent or to a group, keeping its history',
+    roles: ['agent', 'supervisor', 'admin'],
+    params: sessionParams,
+    body: transferBody,
+    responses: stateResponse,
+    errors: {
+      ...refusals,
+      403: 'Only the session’s agent or a supervisor may transfer it',
+      422: 'The target agent is not online with free capacity, or the group does not exist',
+    },
+    async handle({ params, body, principal }) {
+      const { doc, handle, by } = await reachable(principal, params.sessionId);
+      const state = await told(() =>
+        handle.executeUpdate(transferUpdate, { args: [{ ...body, by }] }),
+      );
+      return { status: 200, body: await view(doc, state) };
+    },
+  });
+}

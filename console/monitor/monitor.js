@@ -1,0 +1,151 @@
+// The supervisor monitor: queues, agents' load, sessions by phase and
+// today's service figures, refreshed every few seconds from the stats route;
+// any open session can be watched read-only (session:join + message:sync,
+// no composer: supervisors cannot send from here).
+import { io } from '/socket.io/socket.io.esm.min.js';
+import { callApi } from '/shared/api.js';
+import { byId, clock, el, show } from '/shared/dom.js';
+import { bindLanguageSelect, createI18n } from '/shared/i18n.js';
+import { staffLogin } from '/shared/login.js';
+import { followNetwork, messageStream, request } from '/shared/message-stream.js';
+import { placeBySeq, renderMessage } from '/shared/render-message.js';
+import { texts } from './texts.js';
+
+const storageKey = 'reception.monitor.login';
+const refreshMs = 3000;
+const i18n = createI18n(texts, 'reception.monitor.lang');
+const { t } = i18n;
+
+/** @type {{ tenantId: string, agentId: string, token: string }} */
+let me;
+/** @type {any} */
+let socket;
+/** @type {{ sessionId: string, stream: ReturnType<typeof messageStream> } | undefined} */
+let watched;
+
+const percent = (/** @type {number | undefined} */ share) =>
+  share === undefined ? t('none') : `${Math.round(share * 100)}%`;
+const seconds = (/** @type {number | undefined} */ ms) =>
+  ms === undefined ? t('none') : t('seconds', { n: Math.round(ms / 1000) });
+const row = (/** @type {string[]} */ cells, /** @type {Record<string, string>} */ attrs = {}) =>
+  el(
+    'tr',
+    { attrs },
+    cells.map((text) => el('td', { text })),
+  );
+
+async function refresh() {
+  const midnight = new Date();
+  midnight.setHours(0, 0, 0, 0);
+  const from = encodeURIComponent(midnight.toISOString());
+  const [stats, ratings, open] = await Promise.all([
+    callApi('GET', `/api/v1/stats/live?from=${from}`, { token: me.token }),
+    callApi('GET', '/api/v1/ratings?limit=10', { token: me.token }),
+    request(socket, 'session:list', {}).catch(() => undefined),
+  ]);
+  byId('f-sessions').textContent = String(stats.today.sessions);
+  byId('f-first').textContent = seconds(stats.today.firstResponseMs);
+  byId('f-reply').textContent = percent(stats.today.replyRate);
+  byId('f-satisfaction').textContent = percent(stats.today.satisfaction);
+  byId('f-ratings').textContent =
+    stats.today.ratings === 0
+      ? '0'
+      : `${stats.today.ratings} (${stats.today.meanScore.toFixed(1)})`;
+  byId('groups').replaceChildren(
+    ...stats.groups.map((/** @type {any} */ g) =>
+      row([g.groupId, String(g.queueLength), seconds(g.longestWaitMs)], {
+        'data-group-id': g.groupId,
+      }),
+    ),
+  );
+  const order = { online: 0, away: 1, offline: 2 };
+  byId('agents').replaceChildren(
+    ...[...stats.agents]
+      .sort((/** @type {any} */ a, /** @type {any} */ b) => order[a.status] - order[b.status])
+      .map((/** @type {any} */ a) =>
+        row([a.name ?? a.agentId, t(a.status), `${a.load} / ${a.capacity}`], {
+          'data-agent-id': a.agentId,
+        }),
+      ),
+  );
+  byId('phases').replaceChildren(
+    ...Object.entries(stats.phases)
+      .filter(([, count]) => count > 0)
+      .map(([phase, count]) => row([phase, String(count)], { 'data-phase': phase })),
+  );
+  byId('recent-ratings').replaceChildren(
+    ...ratings.items.map((/** @type {any} */ r) =>
+      row(
+        [
+          `${'★'.repeat(r.score)} ${r.score}/5`,
+          r.agentId ?? '',
+          r.comment ?? '',
+          clock(r.at, i18n.lang),
+        ],
+        {
+          'data-rating-session': r.sessionId,
+        },
+      ),
+    ),
+  );
+  if (open) {
+    byId('sessions').replaceChildren(
+      ...open.map((/** @type {any} */ s) => {
+        const line = row([s.visitorId, s.phase, s.agentId ?? '', s.lastMessage?.text ?? ''], {
+          'data-session-id': s.sessionId,
+        });
+        line.addEventListener('click', () => void watch(s.sessionId));
+        return line;
+      }),
+    );
+  }
+  byId('updated').textContent = t('updated', { time: new Date().toLocaleTimeString(i18n.lang) });
+}
+
+/** @param {string} sessionId */
+async function watch(sessionId) {
+  if (watched) socket.emit('session:leave', { sessionId: watched.sessionId }, () => undefined);
+  const list = byId('watch-messages');
+  list.replaceChildren();
+  byId('watch-id').textContent = sessionId;
+  show(byId('watch'), true);
+  watched = {
+    sessionId,
+    stream: messageStream({
+      sync: (afterSeq) => request(socket, 'message:sync', { sessionId, afterSeq, limit: 100 }),
+      deliver: (messages) => {
+        if (watched?.sessionId !== sessionId) return;
+        for (const m of messages) {
+          const type = m.sender.type;
+          const who =
+            type === 'visitor'
+              ? t('visitor')
+              : type === 'agent'
+                ? t('agentName', { id: m.sender.id })
+                : t('robot');
+          placeBySeq(list, renderMessage(m, { mine: type === 'agent', who, lang: i18n.lang }));
+        }
+      },
+    }),
+  };
+  await request(socket, 'session:join', { sessionId });
+  await watched.stream.resync();
+}
+
+function tick() {
+  refresh()
+    .catch((error) => (byId('updated').textContent = error.message))
+    .finally(() => setTimeout(tick, refreshMs));
+}
+
+bindLanguageSelect(/** @type {HTMLSelectElement} */ (byId('lang')), i18n);
+i18n.apply();
+me = await staffLogin(/** @type {HTMLFormElement} */ (byId('login')), storageKey);
+show(byId('app'), true);
+socket = io('/agent', { auth: { token: me.token }, transports: ['websocket'] });
+followNetwork(socket);
+socket.on('connect', () => void watched?.stream.resync());
+socket.on('message:new', (/** @type {any} */ m) => {
+  if (watched?.sessionId === m.sessionId) watched.stream.accept(m);
+});
+tick();
