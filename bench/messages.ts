@@ -89,12 +89,15 @@ async function main(): Promise<void> {
       ['raw relay', relayPairs],
     ];
     // Warm-up: JIT, connection pools, first-message turn signals.
-    for (const [, pairs] of systems) await drive(pairs, { rate: 200 }, 2);
+    for (const [, pairs] of systems) await (await drive(pairs, { rate: 200 }, 2)).settled;
     const lines: string[] = [];
     for (const load of loads) {
       for (const [system, pairs] of systems) {
         process.stderr.write(`  running: ${load.label}, ${system}\n`);
-        lines.push(row(load.label, system, await drive(pairs, load.pace, SECONDS)));
+        const result = await drive(pairs, load.pace, SECONDS);
+        lines.push(row(load.label, system, result));
+        // A backlog left by this row must not run during the next one.
+        await result.settled;
       }
     }
     process.stdout.write(

@@ -34,6 +34,8 @@ export interface LoadResult {
   latencies: number[];
   acked: number;
   failed: number;
+  /** Settles when every send of the run has its answer (or gave up after 30 s). */
+  settled: Promise<unknown>;
   /** Acked but not seen by the agent two seconds after the run ended. */
   missing: number;
 }
@@ -80,10 +82,10 @@ export async function drive(pairs: Pair[], pace: Pace, seconds: number): Promise
     lastAck = performance.now();
   };
 
+  const pending: Promise<void>[] = [];
   const started = performance.now();
   const endAt = started + seconds * 1000;
   if ('rate' in pace) {
-    const pending: Promise<void>[] = [];
     let due = 0;
     while (performance.now() < endAt) {
       const shouldHaveSent = Math.floor(((performance.now() - started) / 1000) * pace.rate);
@@ -111,5 +113,6 @@ export async function drive(pairs: Pair[], pace: Pace, seconds: number): Promise
   }
   pairs.forEach((pair) => pair.onReceived(() => undefined));
   const missing = ackedNotReceived.size;
-  return { ackedPerSecond: acked / elapsed, latencies, acked, failed, missing };
+  const settled = Promise.all(pending);
+  return { ackedPerSecond: acked / elapsed, latencies, acked, failed, missing, settled };
 }
