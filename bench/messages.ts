@@ -1,3 +1,4 @@
+import type { Db } from 'mongodb';
 import { createApp } from '../api/app';
 import { apiConfigSchema } from '../runtime/config';
 import { createLogger } from '../runtime/logger';
@@ -44,6 +45,18 @@ function row(label: string, system: string, r: LoadResult): string {
     String(r.missing),
   ];
   return `| ${cells.join(' | ')} |`;
+}
+
+/** Waits (at most a minute) until no message has been stored for two seconds. */
+async function settle(db: Db): Promise<void> {
+  const messages = db.collection('messages');
+  let last = -1;
+  for (let i = 0; i < 30; i++) {
+    const count = await messages.estimatedDocumentCount();
+    if (count === last) return;
+    last = count;
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+  }
 }
 
 async function main(): Promise<void> {
@@ -106,6 +119,9 @@ async function main(): Promise<void> {
         '| --- | --- | --- | --- | --- | --- | --- |\n' +
         `${lines.join('\n')}\n`,
     );
+    // Sends that timed out at the client may still be running in the engine; closing the
+    // clients under them would only bury the table in errors.
+    await settle(b.mongo.db);
   } finally {
     chat.close();
     await relay.close();
