@@ -11,6 +11,7 @@ import { createLogger, type Logger } from '../runtime/logger';
 import { packageRoot } from '../runtime/package-root';
 import { hubBroadcaster } from '../messaging/broadcast';
 import type { ChatDeps } from '../messaging/chat-deps';
+import { lastActivity } from '../messaging/last-activity';
 import { sendRateLimiter } from '../messaging/rate-limit';
 import { sessionLists } from '../messaging/session-lists';
 import { turnTracker } from '../messaging/turns';
@@ -193,6 +194,7 @@ export async function createApp(
     broadcaster,
     lists: sessionLists({ ...stores, broadcaster }),
     turns: turnTracker(redis),
+    activity: lastActivity(stores.sessions),
     signals: chatSignalsByClient(temporal.client),
     sendRate: sendRateLimiter(redis, {
       limit: config.VISITOR_SEND_LIMIT,

@@ -4,6 +4,7 @@ import type { MessageStore } from '../stores/messages';
 import type { ReadMarkStore } from '../stores/read-marks';
 import type { SessionStore } from '../stores/sessions';
 import type { Broadcaster } from './broadcast';
+import type { LastActivity } from './last-activity';
 import type { SendRateLimiter } from './rate-limit';
 import type { SessionLists } from './session-lists';
 import type { TurnTracker } from './turns';
@@ -16,6 +17,7 @@ export interface ChatDeps {
   broadcaster: Broadcaster;
   lists: SessionLists;
   turns: TurnTracker;
+  activity: LastActivity;
   signals: ChatSignals;
   sendRate: SendRateLimiter;
   log: Logger;

@@ -40,7 +40,12 @@ export async function sendMessage(
   sessionId: string,
   body: SendBody,
 ): Promise<Sent> {
-  const facts = await sessionFacts(deps.sessions, tenantId, viewerOf(speaker), sessionId);
+  // Both checks at once: one round trip of waiting instead of two. A refused send still
+  // counts towards the shopper's rate, which only matters to a client that floods anyway.
+  const [facts, allowed] = await Promise.all([
+    sessionFacts(deps.sessions, tenantId, viewerOf(speaker), sessionId),
+    speaker.type === 'visitor' ? deps.sendRate.allow(tenantId, speaker.visitorId) : true,
+  ]);
   const refusal = writeRefusal(viewerOf(speaker), facts);
   if (refusal === 'session_closed') {
     throw new Refusal('session_closed', `session ${sessionId} is ${facts.phase}`);
@@ -53,7 +58,7 @@ export async function sendMessage(
       : { type: 'agent', id: speaker.agentId };
   const messageId = personMessageId(sender, body.clientMsgId);
 
-  if (speaker.type === 'visitor' && !(await deps.sendRate.allow(tenantId, speaker.visitorId))) {
+  if (!allowed) {
     // A retry of a message stored before the limit hit still gets its seq.
     const stored = await deps.messages.find(tenantId, sessionId, messageId);
     if (stored) return { message: stored, followUp: Promise.resolve() };
@@ -90,7 +95,7 @@ export async function sendMessage(
 async function afterSend(deps: ChatDeps, facts: SessionFacts, message: ChatMessage) {
   const { tenantId, sessionId, sender } = message;
   const by = sender.type === 'agent' ? 'agent' : 'visitor';
-  await deps.sessions.touch(tenantId, sessionId, by, new Date(message.createdAt));
+  await deps.activity.record(tenantId, sessionId, by, new Date(message.createdAt));
   const turn = await deps.turns.record(tenantId, sessionId, by, message.seq);
   if (facts.phase === 'robot' && by === 'visitor' && message.kind === 'text') {
     // The robot answers every shopper text, so it must see each one.

@@ -4,6 +4,7 @@ import type { MessageStore } from '../stores/messages';
 import type { ReadMarkStore } from '../stores/read-marks';
 import { heldPhases, type SessionStore } from '../stores/sessions';
 import type { Broadcaster } from './broadcast';
+import { coalescer } from './coalesce';
 
 export interface SessionListDeps {
   sessions: SessionStore;
@@ -19,6 +20,9 @@ export interface SessionListDeps {
  * lifecycle changes and one line on messages and reads.
  */
 export function sessionLists(deps: SessionListDeps) {
+  // A line costs five queries, and on FerretDB (SQLite) the two message queries scan the
+  // collection: a busy session's line is rebuilt at most once a second, from the latest state.
+  const coalesce = coalescer(1_000);
   async function summarize(doc: SessionDoc, reader?: string): Promise<SessionSummary> {
     const { tenantId, _id: sessionId } = doc;
     const [last, agentRead, visitorReadSeq] = await Promise.all([
@@ -73,11 +77,18 @@ export function sessionLists(deps: SessionListDeps) {
       deps.broadcaster.sessionList(tenantId, agentId, await listFor(tenantId, agentId));
     },
 
-    /** A message arrived or something was read: the holding agent's line changes. */
-    async pushUpdated(tenantId: string, sessionId: string): Promise<void> {
-      const doc = await deps.sessions.get(tenantId, sessionId);
-      if (!doc?.agentId || !heldPhases.includes(doc.phase)) return;
-      deps.broadcaster.sessionUpdated(tenantId, doc.agentId, await summarize(doc, doc.agentId));
+    /**
+     * A message arrived or something was read: the holding agent's line
+     * changes. Pushes of one session that arrive while one is being built
+     * (or spaced) fold into a single later push, which reads the state after
+     * all of them (see coalescer).
+     */
+    pushUpdated(tenantId: string, sessionId: string): Promise<void> {
+      return coalesce(`${tenantId}\u0000${sessionId}`, async () => {
+        const doc = await deps.sessions.get(tenantId, sessionId);
+        if (!doc?.agentId || !heldPhases.includes(doc.phase)) return;
+        deps.broadcaster.sessionUpdated(tenantId, doc.agentId, await summarize(doc, doc.agentId));
+      });
     },
 
     /**

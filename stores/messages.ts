@@ -1,7 +1,9 @@
 import type { Db } from 'mongodb';
 import type { ChatMessage, NewMessage, SenderType } from '../domain/message';
 import { collections, type MessageDoc } from './collections';
+import { keyedQueue } from './keyed-queue';
 import { isDuplicateKey } from './mongo-errors';
+import { seqHints, type SeqHints } from './seq-hints';
 
 /** Reads use a projection without `_id`, so a stored document is a message but for the date. */
 function toMessage({ createdAt, ...fields }: MessageDoc): ChatMessage {
@@ -21,10 +23,12 @@ export interface AppendResult {
  * the stored maximum plus one, and the unique (session, seq) index rejects a
  * concurrent writer, who retries. That keeps seq gapless even if a writer dies
  * half-way (no counter was advanced), and needs no atomic `$inc`, which
- * FerretDB on SQLite does not provide (DESIGN.md §6).
+ * FerretDB on SQLite does not provide (DESIGN.md §6). The maximum is read
+ * only when this process has no hint for the session or its hint lost a race.
  */
-export function messageStore(db: Db) {
+export function messageStore(db: Db, hints: SeqHints = seqHints()) {
   const { messages } = collections(db);
+  const inTurn = keyedQueue();
 
   const findByMessageId = (tenantId: string, sessionId: string, messageId: string) =>
     messages.findOne({ tenantId, sessionId, messageId }, withoutId);
@@ -38,6 +42,28 @@ export function messageStore(db: Db) {
     return last?.seq ?? 0;
   };
 
+  const appendNow = async (key: string, message: NewMessage): Promise<AppendResult> => {
+    const { tenantId, sessionId, messageId } = message;
+    for (let attempt = 0; attempt < 50; attempt++) {
+      // Insert first: in the common case (a new message, a current hint) that is the only query.
+      const seq = (hints.get(key) ?? (await lastSeq(tenantId, sessionId))) + 1;
+      const doc: MessageDoc = { ...message, seq, createdAt: new Date() };
+      try {
+        await messages.insertOne({ ...doc });
+        hints.set(key, seq);
+        return { message: toMessage(doc), created: true };
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+      // Either this message id is stored already (a resend: answer with the original), or
+      // another writer took the seq: the hint was stale, so read the stored maximum again.
+      const existing = await findByMessageId(tenantId, sessionId, messageId);
+      if (existing) return { message: toMessage(existing), created: false };
+      hints.forget(key);
+    }
+    throw new Error(`could not number a message of session ${sessionId} after 50 attempts`);
+  };
+
   return {
     /** A stored message by its id, if any. */
     async find(tenantId: string, sessionId: string, messageId: string) {
@@ -45,25 +71,12 @@ export function messageStore(db: Db) {
       return doc ? toMessage(doc) : undefined;
     },
 
-    async append(message: NewMessage): Promise<AppendResult> {
-      const { tenantId, sessionId, messageId } = message;
-      for (let attempt = 0; attempt < 50; attempt++) {
-        const existing = await findByMessageId(tenantId, sessionId, messageId);
-        if (existing) return { message: toMessage(existing), created: false };
-        const doc: MessageDoc = {
-          ...message,
-          seq: (await lastSeq(tenantId, sessionId)) + 1,
-          createdAt: new Date(),
-        };
-        try {
-          await messages.insertOne({ ...doc });
-          return { message: toMessage(doc), created: true };
-        } catch (error) {
-          // Another writer took this seq (or stored this very message): look again.
-          if (!isDuplicateKey(error)) throw error;
-        }
-      }
-      throw new Error(`could not number a message of session ${sessionId} after 50 attempts`);
+    append(message: NewMessage): Promise<AppendResult> {
+      const key = `${message.tenantId}\u0000${message.sessionId}`;
+      // Concurrent appends to one session would all read the same maximum, and each round of
+      // inserts would let one win and send the rest round again: queued, they never collide
+      // within a process. Other processes still meet at the unique index.
+      return inTurn(key, () => appendNow(key, message));
     },
 
     /** The latest message of the session, if any. */

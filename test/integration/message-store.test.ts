@@ -76,4 +76,44 @@ describe('message store', () => {
     await store.append(text(uniqueId('tenant'), sessionId, 'private'));
     expect((await store.listAfter(uniqueId('other'), sessionId, 0, 10)).messages).toEqual([]);
   });
+  it('when another writer numbered messages since this store last appended, then its stale seq hint still yields gapless seqs', async () => {
+    const tenantId = uniqueId('tenant');
+    const sessionId = uniqueId('session');
+    // Two processes' stores: each keeps its own hint of the session's last seq.
+    const [first, second] = [messageStore(a.db), messageStore(b.db)];
+    for (let i = 0; i < 3; i++) await first.append(text(tenantId, sessionId, `a${i}`));
+    for (let i = 0; i < 2; i++) await second.append(text(tenantId, sessionId, `b${i}`));
+    // `first` still believes the last seq is 3: its insert at 4 collides, and it re-reads.
+    expect((await first.append(text(tenantId, sessionId, 'a3'))).message.seq).toBe(6);
+    expect((await second.append(text(tenantId, sessionId, 'b2'))).message.seq).toBe(7);
+    const interleaved = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 ? first : second).append(text(tenantId, sessionId, `c${i}`)),
+      ),
+    );
+    expect(interleaved.map((r) => r.message.seq).sort((x, y) => x - y)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i + 8),
+    );
+    const { messages } = await first.listAfter(tenantId, sessionId, 0, 100);
+    expect(messages.map((m) => m.seq)).toEqual(Array.from({ length: 27 }, (_, i) => i + 1));
+  });
+
+  it('when a message is resent after later ones, then the original seq comes back and nothing is stored', async () => {
+    const tenantId = uniqueId('tenant');
+    const sessionId = uniqueId('session');
+    const store = messageStore(a.db);
+    await store.append(text(tenantId, sessionId, 'm0'));
+    await store.append(text(tenantId, sessionId, 'm1'));
+    const again = await store.append(text(tenantId, sessionId, 'm0'));
+    expect(again).toMatchObject({ created: false, message: { seq: 1, messageId: 'm0' } });
+    expect((await store.append(text(tenantId, sessionId, 'm2'))).message.seq).toBe(3);
+    expect((await store.listAfter(tenantId, sessionId, 0, 10)).messages).toHaveLength(3);
+  });
+
+  it('when a new store (a restarted process) appends, then it continues after the stored maximum', async () => {
+    const tenantId = uniqueId('tenant');
+    const sessionId = uniqueId('session');
+    for (let i = 0; i < 4; i++) await messageStore(a.db).append(text(tenantId, sessionId, `m${i}`));
+    expect((await messageStore(b.db).append(text(tenantId, sessionId, 'm4'))).message.seq).toBe(5);
+  });
 });

@@ -1,0 +1,138 @@
+import type { Db } from 'mongodb';
+import { createApp } from '../api/app';
+import { apiConfigSchema } from '../runtime/config';
+import { createLogger } from '../runtime/logger';
+import { createSessionWorker } from '../workers/session-worker';
+import { drive, type LoadResult, type Pair } from './support/load';
+import { chatPairs } from './support/chat-pairs';
+import { startRelay } from './support/relay';
+import { startBenchStack } from './support/stack';
+import { summarize } from './stats';
+
+/**
+ * `npm run bench:messages`, on the embedded stack: PAIRS shoppers each
+ * chatting with their own agent through the real gateway (`createApp`,
+ * sessions assigned by the workflow), sending text messages at fixed total
+ * rates and at saturation; each row is measured the same way beside a bare
+ * socket.io relay (no storage) in the same run. A message counts when its
+ * sender has the ack (for the engine: stored with its seq); latency is from
+ * the shopper's send to `message:new` at the agent's socket.
+ */
+
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 20);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 8);
+const TASK_QUEUE = 'bench-sessions';
+const SECRET = 'bench-secret-that-is-at-least-32-characters';
+
+type Load = { label: string; pace: { rate: number } | { inFlightPerPair: number } };
+
+const loads: Load[] = [
+  { label: '100 msgs/s', pace: { rate: 100 } },
+  { label: '1,000 msgs/s', pace: { rate: 1_000 } },
+  { label: `saturation (${IN_FLIGHT} in flight/pair)`, pace: { inFlightPerPair: IN_FLIGHT } },
+];
+
+function row(label: string, system: string, r: LoadResult): string {
+  const l = summarize(r.latencies);
+  const cells = [
+    label,
+    system,
+    Math.round(r.ackedPerSecond).toLocaleString('en'),
+    `${l.p50.toFixed(1)} ms`,
+    `${l.p99.toFixed(1)} ms`,
+    String(r.failed),
+    String(r.missing),
+  ];
+  return `| ${cells.join(' | ')} |`;
+}
+
+/** Waits (at most a minute) until no message has been stored for two seconds. */
+async function settle(db: Db): Promise<void> {
+  const messages = db.collection('messages');
+  let last = -1;
+  for (let i = 0; i < 30; i++) {
+    const count = await messages.estimatedDocumentCount();
+    if (count === last) return;
+    last = count;
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+  }
+}
+
+async function main(): Promise<void> {
+  const b = await startBenchStack();
+  // Errors only: nobody answers the shoppers, so every session breaches its first-response SLA.
+  const log = createLogger('error', { process: 'bench' });
+  const worker = await createSessionWorker({
+    connection: b.connection,
+    client: b.temporal.client,
+    log,
+    namespace: 'default',
+    taskQueue: TASK_QUEUE,
+    db: b.mongo.db,
+    redis: b.redis,
+  });
+  const running = worker.run();
+  const app = await createApp(
+    apiConfigSchema.parse({
+      PORT: 0,
+      HOST: '127.0.0.1',
+      TEMPORAL_ADDRESS: b.stack.urls.temporalAddress,
+      TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+      MONGODB_URL: b.stack.urls.mongodbUrl,
+      MONGODB_DATABASE: 'bench',
+      REDIS_URL: b.stack.urls.redisUrl,
+      TOKEN_SECRET: SECRET,
+      LOG_LEVEL: 'error',
+      // The per-shopper flood limit is not what is measured here.
+      VISITOR_SEND_LIMIT: 100_000,
+      VISITOR_SEND_WINDOW_SECONDS: 1,
+    }),
+    log,
+  );
+  const relay = await startRelay();
+  const chat = await chatPairs(
+    { app, db: b.mongo.db, redis: b.redis, temporal: b.temporal, tokenSecret: SECRET },
+    PAIRS,
+  );
+  try {
+    const relayPairs = await relay.pairs(PAIRS);
+    const systems: [string, Pair[]][] = [
+      ['engine', chat.pairs],
+      ['raw relay', relayPairs],
+    ];
+    // Warm-up: JIT, connection pools, first-message turn signals.
+    for (const [, pairs] of systems) await (await drive(pairs, { rate: 200 }, 2)).settled;
+    const lines: string[] = [];
+    for (const load of loads) {
+      for (const [system, pairs] of systems) {
+        process.stderr.write(`  running: ${load.label}, ${system}\n`);
+        const result = await drive(pairs, load.pace, SECONDS);
+        lines.push(row(load.label, system, result));
+        // A backlog left by this row must not run during the next one.
+        await result.settled;
+      }
+    }
+    process.stdout.write(
+      `\nmessages benchmark: ${PAIRS} shopper/agent pairs, ${SECONDS} s per row\n\n` +
+        '| offered load | system | acked msgs/s | p50 send→agent | p99 send→agent | failed | not received |\n' +
+        '| --- | --- | --- | --- | --- | --- | --- |\n' +
+        `${lines.join('\n')}\n`,
+    );
+    // Sends that timed out at the client may still be running in the engine; closing the
+    // clients under them would only bury the table in errors.
+    await settle(b.mongo.db);
+  } finally {
+    chat.close();
+    await relay.close();
+    await app.close();
+    worker.worker.shutdown();
+    await running;
+    await b.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`benchmark failed: ${String(error)}\n`);
+  process.exit(1);
+});
