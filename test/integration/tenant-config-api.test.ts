@@ -109,8 +109,11 @@ describe('versioned flow', () => {
     // The workflow runs on the snapshot its first activity returned, recorded in its history.
     const history = await engine.temporal.client.workflow.getHandle(workflowId).fetchHistory();
     const results = (history.events ?? []).flatMap((event) =>
-      // Void results (binary/null payloads) carry no data.
-      (event.activityTaskCompletedEventAttributes?.result?.payloads ?? [])
+      // Local activities record their result in a marker; void results carry no data.
+      [
+        ...(event.activityTaskCompletedEventAttributes?.result?.payloads ?? []),
+        ...(event.markerRecordedEventAttributes?.details?.result?.payloads ?? []),
+      ]
         .filter((payload) => (payload.data?.length ?? 0) > 0)
         .map((payload) => JSON.parse(Buffer.from(payload.data ?? []).toString('utf8')) as unknown),
     );
