@@ -35,6 +35,9 @@ import { createRouter } from '../stores/routing/router';
 import { createRoutingService } from '../stores/routing/service';
 import { staffStore } from '../stores/staff';
 import { ticketStore } from '../stores/tickets';
+import { outreachStore } from '../stores/outreach';
+import { quickReplyStore } from '../stores/quick-replies';
+import { tagStore } from '../stores/tags';
 import { endpoints } from './http/endpoint';
 import { listRoutes, type RouteInfo } from './http/route-list';
 import { buildOpenApiDocument, registerBasePaths } from './openapi';
@@ -42,6 +45,10 @@ import { accessRoutes } from './routes/access';
 import { configRoutes } from './routes/config';
 import { operationsRoutes } from './routes/operations';
 import { routingConfigRoutes } from './routes/routing-config';
+import { outreachRoutes } from './routes/outreach';
+import { quickReplyRoutes } from './routes/quick-replies';
+import { taggingRoutes } from './routes/tagging';
+import { tagRoutes } from './routes/tags';
 import { readinessCheck } from './readiness';
 import { healthRoutes } from './routes/health';
 import { messageRoutes } from './routes/messages';
@@ -96,6 +103,9 @@ export async function createApp(
     hours: hoursStore(mongo.db),
     faqs: faqStore(mongo.db),
     tickets: ticketStore(mongo.db),
+    quickReplies: quickReplyStore(mongo.db),
+    tags: tagStore(mongo.db),
+    outreach: outreachStore(mongo.db),
   };
   // Presence and capacity change through the same routing module the worker uses.
   const routing = createRoutingService({
@@ -135,6 +145,10 @@ export async function createApp(
     tickets: stores.tickets,
     agents: stores.agents,
   });
+  quickReplyRoutes(api, { quickReplies: stores.quickReplies });
+  tagRoutes(api, { tags: stores.tags });
+  taggingRoutes(api, { tags: stores.tags, sessions: stores.sessions });
+  outreachRoutes(api, { sessions: stores.sessions, outreach: stores.outreach });
 
   const app = express();
   // Routes are added below; the server only calls the app per request.

@@ -39,6 +39,7 @@ export const sessionView = z.object({
   closedAt: isoTime.optional(),
   closeReason: z.enum(closeReasons).optional(),
   rating: rating.optional(),
+  tags: z.array(z.string()).optional(),
 });
 const toSessionView = (s: SessionDoc) =>
   defined({
@@ -56,6 +57,7 @@ const toSessionView = (s: SessionDoc) =>
     closedAt: iso(s.closedAt),
     closeReason: s.closeReason,
     rating: s.rating ? defined({ ...s.rating, at: s.rating.at.toISOString() }) : undefined,
+    tags: s.tags?.length ? s.tags : undefined,
   });
 
 const ticketStatuses = ['open', 'assigned', 'resolved'] as const;
@@ -111,13 +113,14 @@ export function operationsRoutes(api: ReturnType<typeof endpoints>, deps: Operat
     method: 'get',
     path: '/api/v1/sessions',
     tag: 'sessions',
-    summary: 'Search sessions by phase, agent, group, visitor and start time, newest first',
+    summary: 'Search sessions by phase, agent, group, visitor, tag and start time, newest first',
     roles: roles.staff,
     query: z.strictObject({
       phase: z.enum(sessionPhases).optional(),
       agentId: opaqueId.optional(),
       groupId: opaqueId.optional(),
       visitorId: opaqueId.optional(),
+      tag: opaqueId.optional().meta({ description: 'A tag id the session carries' }),
       from: date.optional().meta({ description: 'Started at or after (ISO time)' }),
       to: date.optional().meta({ description: 'Started before (ISO time)' }),
       before: date.optional().meta({ description: 'Next page: the last item’s startedAt' }),
