@@ -16,6 +16,8 @@ import type { SessionPatch, SessionStore } from '../stores/sessions';
 import type { TenantStore } from '../stores/tenants';
 import type { TicketStore } from '../stores/tickets';
 import type { TagStore } from '../stores/tags';
+import type { OutreachStore } from '../stores/outreach';
+import { deliverPendingOutreach } from '../messaging/deliver-outreach';
 import { autoTagsFor } from '../domain/tags';
 import type { Router } from '../stores/routing/router';
 
@@ -29,6 +31,7 @@ export interface ActivityDeps extends PostMessageDeps {
   routing: RoutingService;
   lists: SessionLists;
   tags: TagStore;
+  outreach: OutreachStore;
 }
 
 export interface WorkflowMessage {
@@ -116,6 +119,9 @@ export const createActivities = (deps: ActivityDeps) => ({
    * request: the shopper's open never waits for (or fails on) reading the
    * tenant's rules, a failed read is retried by Temporal, and the tags land
    * in the same insert as the projection, so no session is ever seen untagged.
+   * Pending proactive outreach is delivered here too, so the agent's message
+   * opens the conversation ahead of the robot's greeting, with no new
+   * workflow step (running histories replay unchanged).
    */
   async recordSessionOpened(
     input: SessionInput,
@@ -124,6 +130,7 @@ export const createActivities = (deps: ActivityDeps) => ({
   ): Promise<void> {
     const tags = autoTagsFor(await deps.tags.autoTags(input.tenantId), input);
     await deps.sessions.recordOpened(input, new Date(startedAt), flowVersion, tags);
+    await deliverPendingOutreach(deps, input);
   },
 
   /** A robot or system message, stored once per purpose and delivered; returns its seq. */

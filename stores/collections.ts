@@ -209,8 +209,11 @@ export interface OutreachDoc {
   /** The consultation that allowed it, and until when it did. */
   lastConsultationAt: Date;
   allowedUntil: Date;
-  status: 'pending';
+  /** Pending until the customer's next session opens with it as its first message. */
+  status: 'pending' | 'delivered';
   createdAt: Date;
+  sessionId?: string;
+  deliveredAt?: Date;
 }
 
 export type MessageDoc = Omit<ChatMessage, 'createdAt'> & { createdAt: Date };

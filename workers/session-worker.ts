@@ -18,6 +18,7 @@ import { createRouter } from '../stores/routing/router';
 import { createRoutingService } from '../stores/routing/service';
 import { sessionStore } from '../stores/sessions';
 import { tagStore } from '../stores/tags';
+import { outreachStore } from '../stores/outreach';
 import { tenantStore } from '../stores/tenants';
 import { ticketStore } from '../stores/tickets';
 import { startRoutingUpkeep } from './routing-upkeep';
@@ -56,6 +57,7 @@ export function activityDeps(
     tickets: ticketStore(db),
     hours: hoursStore(db),
     tags: tagStore(db),
+    outreach: outreachStore(db),
     broadcaster,
     router,
     routing: createRoutingService({

@@ -26,10 +26,11 @@ export const outreachOpened = z.object({
 
 /**
  * Proactive outreach (主动触达). Opening a conversation here means recording
- * the agent's first message as a pending outreach for the customer, once the
- * 3-day rule allows it: the customer may be offline, and a session workflow
- * is a shopper's live chat (robot first, routed by the queue), so the engine
- * does not start one on the merchant's side. See README "Proactive outreach".
+ * the agent's first message for the customer, once the 3-day rule allows it;
+ * the customer's next session opens with it (see deliver-outreach). No
+ * session workflow starts on the merchant's side: a session is the shopper's
+ * live chat, and the customer may be offline, so its robot and idle timers
+ * would run at nobody.
  */
 export function outreachRoutes(api: ReturnType<typeof endpoints>, deps: OutreachDeps) {
   const now = deps.now ?? (() => new Date());
@@ -43,7 +44,12 @@ export function outreachRoutes(api: ReturnType<typeof endpoints>, deps: Outreach
     roles: ['agent', 'supervisor'],
     params: z.strictObject({ visitorId: opaqueId }),
     body: z.strictObject({ text: z.string().trim().min(1).max(2_000) }),
-    responses: { 201: { description: 'Recorded, pending delivery', schema: outreachOpened } },
+    responses: {
+      201: {
+        description: 'Recorded; the customer’s next session opens with this message',
+        schema: outreachOpened,
+      },
+    },
     errors: { 403: 'Outreach is not allowed; `code` and `message` give the reason' },
     async handle({ params, body, principal }) {
       // Roles above admit agent tokens only, which always name a tenant and an agent.

@@ -4,6 +4,7 @@ import { sessionView } from '../../api/routes/operations';
 import { outreachOpened } from '../../api/routes/outreach';
 import { quickReplyView } from '../../api/routes/quick-replies';
 import { collections } from '../../stores/collections';
+import { messageStore } from '../../stores/messages';
 import { sessionStore } from '../../stores/sessions';
 import { call } from '../support/api-client';
 import { eventually, startTestEngine, type TestEngine } from '../support/engine';
@@ -405,7 +406,7 @@ describe('tags', () => {
 });
 
 describe('proactive outreach', () => {
-  it('when the customer’s last consultation began 71 h ago, then the agent’s first message is recorded; at 73 h, 403 with the reason and nothing written', async () => {
+  it('when the customer’s last consultation began 71 h ago, then the agent’s first message is accepted and opens their next session; at 73 h, 403 with the reason and nothing written', async () => {
     const t = await staffedTenant();
     const recent = await consultation(t.tenantId, hours(71));
     const old = await consultation(t.tenantId, hours(73));
@@ -437,6 +438,30 @@ describe('proactive outreach', () => {
     expect(await collections(engine.db).outreaches.countDocuments({ tenantId: t.tenantId })).toBe(
       1,
     );
+
+    // The customer comes back: their new session opens with Ann's message, before the greeting.
+    const back = await api('POST', '/api/v1/sessions', {
+      body: {
+        tenantId: t.tenantId,
+        visitor: { id: recent.visitorId },
+        channel: 'web',
+        entry: { type: 'product' },
+      },
+    });
+    const { sessionId, workflowId } = startedSession.parse(back.body);
+    const messages = await eventually(async () => {
+      const stored = await messageStore(engine.db).listAfter(t.tenantId, sessionId, 0, 10);
+      return stored.messages.length >= 2 ? stored.messages : undefined;
+    });
+    expect(messages[0]).toMatchObject({
+      seq: 1,
+      sender: { type: 'agent', id: 'ann' },
+      text: 'Your size is back in stock',
+    });
+    expect(messages[1]?.sender.type).toBe('robot');
+    const delivered = await collections(engine.db).outreaches.findOne({ _id: opened.outreachId });
+    expect(delivered).toMatchObject({ status: 'delivered', sessionId });
+    await engine.temporal.client.workflow.getHandle(workflowId).terminate('test done');
   });
 
   it('when outreach input is invalid or the caller is not an agent, then 400 names the field and 401/403 answer', async () => {
