@@ -144,6 +144,7 @@ export async function createApp(
     sessions: stores.sessions,
     tickets: stores.tickets,
     agents: stores.agents,
+    tags: stores.tags,
   });
   quickReplyRoutes(api, { quickReplies: stores.quickReplies });
   tagRoutes(api, { tags: stores.tags });

@@ -6,6 +6,7 @@ import type { SessionStore } from '../../stores/sessions';
 import type { TagStore } from '../../stores/tags';
 import { tenantOf } from '../auth/authenticate';
 import { AppError } from '../errors';
+import { hiddenTagIds } from './tag-visibility';
 import type { endpoints } from '../http/endpoint';
 
 export interface TaggingDeps {
@@ -69,12 +70,8 @@ export function taggingRoutes(api: ReturnType<typeof endpoints>, deps: TaggingDe
   }
 
   async function visibleIds(tenantId: string, ids: string[], role: Role) {
-    if (role !== 'agent' || ids.length === 0) return ids;
-    const hidden = new Set(
-      (await deps.tags.listTags(tenantId, {}))
-        .filter((t) => !tagVisibleTo(t, role))
-        .map((t) => t.tagId),
-    );
+    if (ids.length === 0) return ids;
+    const hidden = await hiddenTagIds(deps.tags, tenantId, role);
     return ids.filter((id) => !hidden.has(id));
   }
 

@@ -333,6 +333,17 @@ describe('tags', () => {
       items: [],
     });
 
+    // A supervisor-only tag on Ann's session stays invisible to Ann, in views and in filters.
+    await api('PUT', `/api/v1/sessions/${annSession.sessionId}/tags/escalate`, { token: t.sue });
+    const annView = await api('GET', `/api/v1/sessions/${annSession.sessionId}`, { token: t.ann });
+    expect(sessionView.parse(annView.body).tags).toBeUndefined();
+    expect((await api('GET', '/api/v1/sessions?tag=escalate', { token: t.ann })).body).toEqual({
+      items: [],
+    });
+    expect(
+      (await api('GET', '/api/v1/sessions?tag=escalate', { token: t.sue })).body,
+    ).toMatchObject({ items: [{ sessionId: annSession.sessionId, tags: ['escalate'] }] });
+
     const customer = `/api/v1/customers/${annSession.visitorId}/tags`;
     expect((await api('PUT', `${customer}/vip`, { token: t.ann })).status).toBe(403);
     expect((await api('PUT', `${customer}/friendly`, { token: t.integrationKey })).status).toBe(
