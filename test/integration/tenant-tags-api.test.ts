@@ -475,6 +475,24 @@ describe('proactive outreach', () => {
     await engine.temporal.client.workflow.getHandle(workflowId).terminate('test done');
   });
 
+  it('when an outreach POST is repeated with the same Idempotency-Key, then one outreach is recorded and the first answer replayed', async () => {
+    const t = await staffedTenant();
+    const { visitorId } = await consultation(t.tenantId, hours(2));
+    const send = () =>
+      api('POST', `/api/v1/customers/${visitorId}/outreach`, {
+        token: t.ann,
+        body: { text: 'Your order shipped' },
+        headers: { 'idempotency-key': 'outreach-1' },
+      });
+    const first = await send();
+    const again = await send();
+    expect(first.status).toBe(201);
+    expect(again).toEqual(first);
+    expect(await collections(engine.db).outreaches.countDocuments({ tenantId: t.tenantId })).toBe(
+      1,
+    );
+  });
+
   it('when outreach input is invalid or the caller is not an agent, then 400 names the field and 401/403 answer', async () => {
     const t = await staffedTenant();
     const { visitorId } = await consultation(t.tenantId, hours(1));
