@@ -15,6 +15,10 @@ import type { RoutingService } from '../stores/routing/service';
 import type { SessionPatch, SessionStore } from '../stores/sessions';
 import type { TenantStore } from '../stores/tenants';
 import type { TicketStore } from '../stores/tickets';
+import type { TagStore } from '../stores/tags';
+import type { OutreachStore } from '../stores/outreach';
+import { deliverPendingOutreach } from '../messaging/deliver-outreach';
+import { autoTagsFor } from '../domain/tags';
 import type { Router } from '../stores/routing/router';
 
 export interface ActivityDeps extends PostMessageDeps {
@@ -26,6 +30,8 @@ export interface ActivityDeps extends PostMessageDeps {
   router: Router;
   routing: RoutingService;
   lists: SessionLists;
+  tags: TagStore;
+  outreach: OutreachStore;
 }
 
 export interface WorkflowMessage {
@@ -107,13 +113,24 @@ export const createActivities = (deps: ActivityDeps) => ({
     return { ...snapshotFlow(tenant.flow), flowVersion: tenant.flowVersion };
   },
 
-  /** `flowVersion` is the snapshot's, so the projection names the version the session runs with. */
+  /**
+   * `flowVersion` is the snapshot's, so the projection names the version the
+   * session runs with. Auto tags are decided here, not in the start-session
+   * request: the shopper's open never waits for (or fails on) reading the
+   * tenant's rules, a failed read is retried by Temporal, and the tags land
+   * in the same insert as the projection, so no session is ever seen untagged.
+   * Pending proactive outreach is delivered here too, so the agent's message
+   * opens the conversation ahead of the robot's greeting, with no new
+   * workflow step (running histories replay unchanged).
+   */
   async recordSessionOpened(
     input: SessionInput,
     startedAt: string,
     flowVersion?: number,
   ): Promise<void> {
-    await deps.sessions.recordOpened(input, new Date(startedAt), flowVersion);
+    const tags = autoTagsFor(await deps.tags.autoTags(input.tenantId), input);
+    await deps.sessions.recordOpened(input, new Date(startedAt), flowVersion, tags);
+    await deliverPendingOutreach(deps, input);
   },
 
   /** A robot or system message, stored once per purpose and delivered; returns its seq. */

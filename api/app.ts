@@ -36,6 +36,9 @@ import { createRouter } from '../stores/routing/router';
 import { createRoutingService } from '../stores/routing/service';
 import { staffStore } from '../stores/staff';
 import { ticketStore } from '../stores/tickets';
+import { outreachStore } from '../stores/outreach';
+import { quickReplyStore } from '../stores/quick-replies';
+import { tagStore } from '../stores/tags';
 import { endpoints } from './http/endpoint';
 import { listRoutes, type RouteInfo } from './http/route-list';
 import { buildOpenApiDocument, registerBasePaths } from './openapi';
@@ -43,6 +46,10 @@ import { accessRoutes } from './routes/access';
 import { configRoutes } from './routes/config';
 import { operationsRoutes } from './routes/operations';
 import { routingConfigRoutes } from './routes/routing-config';
+import { outreachRoutes } from './routes/outreach';
+import { quickReplyRoutes } from './routes/quick-replies';
+import { taggingRoutes } from './routes/tagging';
+import { tagRoutes } from './routes/tags';
 import { readinessCheck } from './readiness';
 import { healthRoutes } from './routes/health';
 import { messageRoutes } from './routes/messages';
@@ -99,6 +106,9 @@ export async function createApp(
     hours: hoursStore(mongo.db),
     faqs: faqStore(mongo.db),
     tickets: ticketStore(mongo.db),
+    quickReplies: quickReplyStore(mongo.db),
+    tags: tagStore(mongo.db),
+    outreach: outreachStore(mongo.db),
   };
   // Presence and capacity change through the same routing module the worker uses.
   const router = createRouter(redis);
@@ -138,6 +148,7 @@ export async function createApp(
     sessions: stores.sessions,
     tickets: stores.tickets,
     agents: stores.agents,
+    tags: stores.tags,
   });
   sessionCommandRoutes(api, {
     temporal: temporal.client,
@@ -151,6 +162,10 @@ export async function createApp(
     sessions: stores.sessions,
     router,
   });
+  quickReplyRoutes(api, { quickReplies: stores.quickReplies });
+  tagRoutes(api, { tags: stores.tags });
+  taggingRoutes(api, { tags: stores.tags, sessions: stores.sessions });
+  outreachRoutes(api, { sessions: stores.sessions, outreach: stores.outreach });
 
   const app = express();
   // Routes are added below; the server only calls the app per request.

@@ -8,6 +8,8 @@ import type { Channel, Entry, SessionPhase } from '../domain/session';
 import type { FlowInput } from '../domain/flow';
 import type { ApiKeyRole } from '../domain/access';
 import type { StaffRole } from '../runtime/tokens';
+import type { QuickReplyScope } from '../domain/quick-replies';
+import type { TagInput } from '../domain/tags';
 
 /** Document shapes as stored; `_id` is ours wherever a natural key exists. */
 
@@ -103,6 +105,8 @@ export interface SessionDoc {
   abandoned?: boolean;
   slaBreachedAt?: Date;
   rating?: { score: number; comment?: string; at: Date };
+  /** Tag ids: auto tags from the session's open, then manual and external ones. */
+  tags?: string[];
 }
 
 /** An agent's routing settings and presence: the durable truth Redis is rebuilt from. */
@@ -158,6 +162,60 @@ export interface HoursDoc {
   schedule: WorkingHours;
 }
 
+/** A quick reply: tenant-wide (no owner) or personal to `ownerId`. */
+export interface QuickReplyDoc {
+  _id: string;
+  tenantId: string;
+  scope: QuickReplyScope;
+  ownerId?: string;
+  shortcut: string;
+  text: string;
+  updatedAt: Date;
+}
+
+/** `_id` is `<tenantId>:<groupId>`, so the id is unique per tenant without a second index. */
+export interface TagGroupDoc {
+  _id: string;
+  tenantId: string;
+  groupId: string;
+  name: string;
+  updatedAt: Date;
+}
+
+/** `_id` is `<tenantId>:<tagId>`. */
+export interface TagDoc extends TagInput {
+  _id: string;
+  tenantId: string;
+  tagId: string;
+  updatedAt: Date;
+}
+
+/** A customer's tags; `_id` is `<tenantId>:<visitorId>`. */
+export interface CustomerTagsDoc {
+  _id: string;
+  tenantId: string;
+  visitorId: string;
+  tags: string[];
+  updatedAt: Date;
+}
+
+/** An agent's proactive first message to a customer, accepted under the 3-day rule. */
+export interface OutreachDoc {
+  _id: string;
+  tenantId: string;
+  visitorId: string;
+  agentId: string;
+  text: string;
+  /** The consultation that allowed it, and until when it did. */
+  lastConsultationAt: Date;
+  allowedUntil: Date;
+  /** Pending until the customer's next session opens with it as its first message. */
+  status: 'pending' | 'delivered';
+  createdAt: Date;
+  sessionId?: string;
+  deliveredAt?: Date;
+}
+
 export type MessageDoc = Omit<ChatMessage, 'createdAt'> & { createdAt: Date };
 
 /** How far one reader (the shopper, or one agent) has read a session; only moves forward. */
@@ -187,5 +245,10 @@ export function collections(db: Db) {
     staff: db.collection<StaffDoc>('staff'),
     flowVersions: db.collection<FlowVersionDoc>('flow_versions'),
     idempotency: db.collection<IdempotencyDoc>('idempotency'),
+    quickReplies: db.collection<QuickReplyDoc>('quick_replies'),
+    tagGroups: db.collection<TagGroupDoc>('tag_groups'),
+    tags: db.collection<TagDoc>('tags'),
+    customerTags: db.collection<CustomerTagsDoc>('customer_tags'),
+    outreaches: db.collection<OutreachDoc>('outreaches'),
   };
 }

@@ -8,8 +8,21 @@ import { isNotImplemented } from './mongo-errors';
  * numbering and idempotency (DESIGN.md §6).
  */
 export async function ensureIndexes(db: Db): Promise<void> {
-  const { messages, sessions, agents, groups, faqs, tickets, apiKeys, flowVersions, idempotency } =
-    collections(db);
+  const {
+    messages,
+    sessions,
+    agents,
+    groups,
+    faqs,
+    tickets,
+    apiKeys,
+    flowVersions,
+    idempotency,
+    quickReplies,
+    tags,
+    customerTags,
+    outreaches,
+  } = collections(db);
   await messages.createIndex(
     { tenantId: 1, sessionId: 1, seq: 1 },
     { unique: true, name: 'session_seq' },
@@ -33,6 +46,12 @@ export async function ensureIndexes(db: Db): Promise<void> {
   await sessions.createIndex({ tenantId: 1, startedAt: -1 }, { name: 'tenant_started' });
   await apiKeys.createIndex({ tenantId: 1 }, { name: 'tenant' });
   await flowVersions.createIndex({ tenantId: 1, version: -1 }, { name: 'tenant_version' });
+  await quickReplies.createIndex({ tenantId: 1, ownerId: 1 }, { name: 'tenant_owner' });
+  await tags.createIndex({ tenantId: 1, groupId: 1 }, { name: 'tenant_group' });
+  // Session search by tag; a tag's removal pulls it from customers too.
+  await sessions.createIndex({ tenantId: 1, tags: 1, startedAt: -1 }, { name: 'tenant_tags' });
+  await customerTags.createIndex({ tenantId: 1, tags: 1 }, { name: 'tenant_tags' });
+  await outreaches.createIndex({ tenantId: 1, visitorId: 1 }, { name: 'tenant_visitor' });
   // MongoDB removes expired idempotent answers itself; FerretDB v1 has no TTL
   // indexes, so there a plain index serves the store's own sweep. Expired
   // answers are ignored on read either way.

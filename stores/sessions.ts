@@ -56,7 +56,13 @@ export function sessionStore(db: Db) {
       await openSessions.deleteOne({ _id: pointerId(tenantId, visitorId), sessionId });
     },
 
-    async recordOpened(input: SessionInput, startedAt: Date, flowVersion?: number): Promise<void> {
+    /** `tags` are the auto tags the session opened with. */
+    async recordOpened(
+      input: SessionInput,
+      startedAt: Date,
+      flowVersion?: number,
+      tags: string[] = [],
+    ): Promise<void> {
       await sessions.updateOne(
         { _id: input.sessionId, tenantId: input.tenantId },
         {
@@ -67,6 +73,7 @@ export function sessionStore(db: Db) {
             phase: 'robot' satisfies SessionPhase,
             startedAt,
             ...(flowVersion !== undefined ? { flowVersion } : {}),
+            ...(tags.length ? { tags } : {}),
           },
         },
         { upsert: true },
@@ -162,12 +169,22 @@ export function sessionStore(db: Db) {
           ...(filter.agentId ? { agentId: filter.agentId } : {}),
           ...(filter.groupId ? { groupId: filter.groupId } : {}),
           ...(filter.visitorId ? { visitorId: filter.visitorId } : {}),
+          ...(filter.tag ? { tags: filter.tag } : {}),
           ...(filter.rated ? { rating: { $exists: true } } : {}),
           ...(Object.keys(startedAt).length ? { startedAt } : {}),
         })
         .sort({ startedAt: -1 })
         .limit(limit)
         .toArray();
+    },
+
+    /** Sets or removes a tag; false when the tenant has no such session. */
+    async setTag(tenantId: string, sessionId: string, tagId: string, on: boolean) {
+      const result = await sessions.updateOne(
+        { _id: sessionId, tenantId },
+        on ? { $addToSet: { tags: tagId } } : { $pull: { tags: tagId } },
+      );
+      return result.matchedCount === 1;
     },
 
     /** Sessions in the given phases, for rebuilding routing state. */
@@ -182,13 +199,15 @@ export interface SessionFilter {
   agentId?: string;
   groupId?: string;
   visitorId?: string;
+  /** A tag id the session carries. */
+  tag?: string;
   rated?: boolean;
   from?: Date;
   to?: Date;
   before?: Date;
 }
 
-export type SessionPatch = Partial<Omit<SessionDoc, '_id' | 'tenantId' | 'transfers'>> & {
+export type SessionPatch = Partial<Omit<SessionDoc, '_id' | 'tenantId' | 'transfers' | 'tags'>> & {
   closeReason?: CloseReason;
 };
 

@@ -17,6 +17,8 @@ import { readMarkStore } from '../stores/read-marks';
 import { createRouter } from '../stores/routing/router';
 import { createRoutingService } from '../stores/routing/service';
 import { sessionStore } from '../stores/sessions';
+import { tagStore } from '../stores/tags';
+import { outreachStore } from '../stores/outreach';
 import { tenantStore } from '../stores/tenants';
 import { ticketStore } from '../stores/tickets';
 import { startRoutingUpkeep } from './routing-upkeep';
@@ -54,6 +56,8 @@ export function activityDeps(
     faqs: faqStore(db),
     tickets: ticketStore(db),
     hours: hoursStore(db),
+    tags: tagStore(db),
+    outreach: outreachStore(db),
     broadcaster,
     router,
     routing: createRoutingService({

@@ -6,16 +6,19 @@ import { closeReasons } from '../../domain/session-commands';
 import type { AgentStore } from '../../stores/agents';
 import type { SessionDoc, TicketDoc } from '../../stores/collections';
 import type { SessionStore } from '../../stores/sessions';
+import type { TagStore } from '../../stores/tags';
 import type { TicketStore } from '../../stores/tickets';
 import { tenantOf } from '../auth/authenticate';
 import { AppError } from '../errors';
 import type { endpoints } from '../http/endpoint';
 import { isoTime, limitQuery } from '../http/schemas';
+import { hiddenTagIds } from './tag-visibility';
 
 export interface OperationsDeps {
   sessions: SessionStore;
   tickets: TicketStore;
   agents: AgentStore;
+  tags: TagStore;
   now?: () => Date;
 }
 
@@ -39,8 +42,10 @@ export const sessionView = z.object({
   closedAt: isoTime.optional(),
   closeReason: z.enum(closeReasons).optional(),
   rating: rating.optional(),
+  tags: z.array(z.string()).optional(),
 });
-const toSessionView = (s: SessionDoc) =>
+/** `hidden`: tag ids the reader may not see (supervisor-only tags, for agents). */
+const toSessionView = (s: SessionDoc, hidden: Set<string>) =>
   defined({
     sessionId: s._id,
     visitorId: s.visitorId,
@@ -56,7 +61,13 @@ const toSessionView = (s: SessionDoc) =>
     closedAt: iso(s.closedAt),
     closeReason: s.closeReason,
     rating: s.rating ? defined({ ...s.rating, at: s.rating.at.toISOString() }) : undefined,
+    tags: visibleTags(s.tags, hidden),
   });
+
+function visibleTags(tags: string[] | undefined, hidden: Set<string>) {
+  const visible = (tags ?? []).filter((id) => !hidden.has(id));
+  return visible.length ? visible : undefined;
+}
 
 const ticketStatuses = ['open', 'assigned', 'resolved'] as const;
 export const ticketView = z.object({
@@ -111,13 +122,14 @@ export function operationsRoutes(api: ReturnType<typeof endpoints>, deps: Operat
     method: 'get',
     path: '/api/v1/sessions',
     tag: 'sessions',
-    summary: 'Search sessions by phase, agent, group, visitor and start time, newest first',
+    summary: 'Search sessions by phase, agent, group, visitor, tag and start time, newest first',
     roles: roles.staff,
     query: z.strictObject({
       phase: z.enum(sessionPhases).optional(),
       agentId: opaqueId.optional(),
       groupId: opaqueId.optional(),
       visitorId: opaqueId.optional(),
+      tag: opaqueId.optional().meta({ description: 'A tag id the session carries' }),
       from: date.optional().meta({ description: 'Started at or after (ISO time)' }),
       to: date.optional().meta({ description: 'Started before (ISO time)' }),
       before: date.optional().meta({ description: 'Next page: the last item’s startedAt' }),
@@ -130,13 +142,18 @@ export function operationsRoutes(api: ReturnType<typeof endpoints>, deps: Operat
       const tenantId = tenantOf(principal);
       // Agents see their own sessions only.
       const agentId = principal?.role === 'agent' ? principal.agentId : query.agentId;
+      const hidden = await hiddenTagIds(deps.tags, tenantId, principal?.role ?? 'agent');
+      // A tag the caller may not see matches nothing, so filtering cannot reveal it.
+      if (query.tag !== undefined && hidden.has(query.tag)) {
+        return { status: 200, body: { items: [] } };
+      }
       const { limit, phase, ...rest } = query;
       const docs = await deps.sessions.search(
         tenantId,
         { ...rest, ...(phase ? { phase: [phase] } : {}), ...(agentId ? { agentId } : {}) },
         limit,
       );
-      return { status: 200, body: { items: docs.map(toSessionView) } };
+      return { status: 200, body: { items: docs.map((s) => toSessionView(s, hidden)) } };
     },
   });
 
@@ -150,11 +167,13 @@ export function operationsRoutes(api: ReturnType<typeof endpoints>, deps: Operat
     responses: { 200: { description: 'The session', schema: sessionView } },
     errors: { 404: 'No such session' },
     async handle({ params, principal }) {
-      const doc = await deps.sessions.get(tenantOf(principal), params.sessionId);
+      const tenantId = tenantOf(principal);
+      const doc = await deps.sessions.get(tenantId, params.sessionId);
       if (!doc || (principal?.role === 'agent' && doc.agentId !== principal.agentId)) {
         throw new AppError(404, 'not_found', `No session ${params.sessionId}`);
       }
-      return { status: 200, body: toSessionView(doc) };
+      const hidden = await hiddenTagIds(deps.tags, tenantId, principal?.role ?? 'agent');
+      return { status: 200, body: toSessionView(doc, hidden) };
     },
   });
 

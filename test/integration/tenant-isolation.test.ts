@@ -47,6 +47,31 @@ async function furnishedTenant() {
     token: adminKey,
     body: { groupId: 'sales', schedule: { timeZone: 'UTC', weekly: {} } },
   });
+  // Quick replies (tenant-wide and the agent's own), tags of both targets, tagged objects.
+  const quickReply = await api('POST', '/api/v1/quick-replies', {
+    token: adminKey,
+    body: { shortcut: '/secret', text: 'secret reply of ' + tenantId },
+  });
+  const personalReply = await api('POST', '/api/v1/quick-replies', {
+    token: agentToken,
+    body: { shortcut: '/mine', text: 'secret reply of lin of ' + tenantId },
+  });
+  const tagGroupId = uniqueId('tg');
+  const customerTagId = uniqueId('ct');
+  const sessionTagId = uniqueId('st');
+  await api('POST', '/api/v1/tag-groups', {
+    token: adminKey,
+    body: { groupId: tagGroupId, name: 'secret group of ' + tenantId },
+  });
+  for (const [tagId, target] of [
+    [customerTagId, 'customer'],
+    [sessionTagId, 'session'],
+  ]) {
+    await api('POST', '/api/v1/tags', {
+      token: adminKey,
+      body: { tagId, groupId: tagGroupId, name: 'secret tag of ' + tenantId, target },
+    });
+  }
   const keys = await api('GET', '/api/v1/api-keys', { token: adminKey });
   const keyId = (keys.body as { items: { keyId: string }[] }).items[0]?.keyId ?? '';
   // A session projection and a ticket, as the worker's activities write them.
@@ -63,6 +88,8 @@ async function furnishedTenant() {
     new Date(),
     1,
   );
+  await api('PUT', `/api/v1/customers/${visitorId}/tags/${customerTagId}`, { token: adminKey });
+  await api('PUT', `/api/v1/sessions/${sessionId}/tags/${sessionTagId}`, { token: adminKey });
   const ticketId = await ticketStore(engine.db).open(tenantId, sessionId, visitorId, 'sales', {
     contact: { phone: '13800000000' },
     content: 'call me',
@@ -76,6 +103,11 @@ async function furnishedTenant() {
     sessionId,
     visitorId,
     ticketId,
+    quickReplyId: (quickReply.body as { id: string }).id,
+    personalReplyId: (personalReply.body as { id: string }).id,
+    tagGroupId,
+    customerTagId,
+    sessionTagId,
   };
 }
 
@@ -92,6 +124,11 @@ async function snapshot() {
       c.sessions,
       c.apiKeys,
       c.flowVersions,
+      c.quickReplies,
+      c.tagGroups,
+      c.tags,
+      c.customerTags,
+      c.outreaches,
     ].map((collection) => collection.find({}).toArray()),
   );
   return JSON.stringify(all);
@@ -115,6 +152,27 @@ describe('tenant isolation', () => {
       ['POST', `/api/v1/tickets/${b.ticketId}/resolve`, {}],
       ['GET', `/api/v1/customers/${b.visitorId}/outreach`],
       ['GET', `/api/v1/working-hours/nosuch/reception`],
+      ['GET', `/api/v1/quick-replies/${b.quickReplyId}`],
+      ['PUT', `/api/v1/quick-replies/${b.quickReplyId}`, { shortcut: '/x', text: 'x' }],
+      ['DELETE', `/api/v1/quick-replies/${b.quickReplyId}`],
+      ['GET', `/api/v1/quick-replies/${b.personalReplyId}`],
+      ['PUT', `/api/v1/quick-replies/${b.personalReplyId}`, { shortcut: '/x', text: 'x' }],
+      ['DELETE', `/api/v1/quick-replies/${b.personalReplyId}`],
+      ['PUT', `/api/v1/tag-groups/${b.tagGroupId}`, { name: 'x' }],
+      ['DELETE', `/api/v1/tag-groups/${b.tagGroupId}`],
+      ['GET', `/api/v1/tags/${b.sessionTagId}`],
+      [
+        'PUT',
+        `/api/v1/tags/${b.sessionTagId}`,
+        { groupId: b.tagGroupId, name: 'x', target: 'session' },
+      ],
+      ['DELETE', `/api/v1/tags/${b.customerTagId}`],
+      ['GET', `/api/v1/customers/${b.visitorId}/tags`],
+      ['PUT', `/api/v1/customers/${b.visitorId}/tags/${b.customerTagId}`],
+      ['DELETE', `/api/v1/customers/${b.visitorId}/tags/${b.customerTagId}`],
+      ['PUT', `/api/v1/sessions/${b.sessionId}/tags/${b.sessionTagId}`],
+      ['DELETE', `/api/v1/sessions/${b.sessionId}/tags/${b.sessionTagId}`],
+      ['POST', `/api/v1/customers/${b.visitorId}/outreach`, { text: 'hello' }],
     ];
     const before = await snapshot();
     for (const token of [a.adminKey, a.agentToken]) {
@@ -139,6 +197,10 @@ describe('tenant isolation', () => {
       '/api/v1/agents',
       '/api/v1/api-keys',
       '/api/v1/working-hours',
+      '/api/v1/quick-replies',
+      '/api/v1/tag-groups',
+      '/api/v1/tags',
+      `/api/v1/sessions?tag=${b.sessionTagId}`,
     ]) {
       const answer = await api('GET', path, { token: a.adminKey });
       expect(answer.status).toBe(200);
@@ -146,7 +208,21 @@ describe('tenant isolation', () => {
       expect(JSON.stringify(answer.body)).not.toContain(b.sessionId);
       expect(JSON.stringify(answer.body)).not.toContain(b.ticketId);
       expect(JSON.stringify(answer.body)).not.toContain(b.keyId);
+      expect(JSON.stringify(answer.body)).not.toContain(b.sessionTagId);
     }
+    // B's objects were there all along, as B sees them.
+    const bCustomer = await api('GET', `/api/v1/customers/${b.visitorId}/tags`, {
+      token: b.adminKey,
+    });
+    expect(bCustomer.body).toEqual({ visitorId: b.visitorId, tags: [b.customerTagId] });
+    const bSession = await api('GET', `/api/v1/sessions/${b.sessionId}`, { token: b.adminKey });
+    expect(bSession.body).toMatchObject({ tags: [b.sessionTagId] });
+    const bReplies = await api('GET', '/api/v1/quick-replies', { token: b.agentToken });
+    expect((bReplies.body as { items: unknown[] }).items).toHaveLength(2);
+    // An agent's list adds their personal quick replies, never another tenant's agent's.
+    const agentReplies = await api('GET', '/api/v1/quick-replies', { token: a.agentToken });
+    expect((agentReplies.body as { items: unknown[] }).items).toHaveLength(2);
+    expect(JSON.stringify(agentReplies.body)).not.toContain(b.tenantId);
     expect(await snapshot()).toBe(before);
   });
 

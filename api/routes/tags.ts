@@ -1,0 +1,207 @@
+import { z } from 'zod';
+import { roles } from '../../domain/access';
+import { opaqueId } from '../../domain/session';
+import {
+  autoRuleSchema,
+  newTagSchema,
+  tagGroupSchema,
+  tagKinds,
+  tagSchema,
+  tagTargets,
+  tagVisibilities,
+  tagVisibleTo,
+} from '../../domain/tags';
+import type { TagStore } from '../../stores/tags';
+import { tenantOf } from '../auth/authenticate';
+import { AppError } from '../errors';
+import type { endpoints } from '../http/endpoint';
+
+export interface TagDeps {
+  tags: TagStore;
+}
+
+export const tagGroupView = z.object({ groupId: z.string(), name: z.string() });
+export const tagView = z.object({
+  tagId: z.string(),
+  groupId: z.string(),
+  name: z.string(),
+  target: z.enum(tagTargets),
+  kind: z.enum(tagKinds),
+  visibility: z.enum(tagVisibilities),
+  rule: autoRuleSchema.optional(),
+});
+
+const groupParams = z.strictObject({ groupId: opaqueId });
+const tagParams = z.strictObject({ tagId: opaqueId });
+const notFound = (what: string) => new AppError(404, 'not_found', `No ${what}`);
+const noGroup = (groupId: string) =>
+  new AppError(422, 'invalid_reference', `groupId: no tag group ${groupId}`, {
+    fields: [{ path: 'groupId', message: `no tag group ${groupId}` }],
+  });
+
+/** Tag groups and tags: admins define them; everyone on the tenant's staff reads those they may see. */
+export function tagRoutes(api: ReturnType<typeof endpoints>, deps: TagDeps) {
+  api.add({
+    method: 'get',
+    path: '/api/v1/tag-groups',
+    tag: 'tags',
+    summary: 'Tag groups',
+    roles: roles.staff,
+    responses: {
+      200: { description: 'Tag groups', schema: z.object({ items: z.array(tagGroupView) }) },
+    },
+    async handle({ principal }) {
+      return { status: 200, body: { items: await deps.tags.listGroups(tenantOf(principal)) } };
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/api/v1/tag-groups',
+    tag: 'tags',
+    summary: 'Add a tag group',
+    roles: roles.admin,
+    body: tagGroupSchema.extend({ groupId: opaqueId }),
+    responses: { 201: { description: 'Added', schema: tagGroupView } },
+    errors: { 409: 'The group id is taken' },
+    async handle({ body, principal }) {
+      if (!(await deps.tags.addGroup(tenantOf(principal), body.groupId, body.name))) {
+        throw new AppError(409, 'conflict', `Tag group ${body.groupId} exists`);
+      }
+      return { status: 201, body };
+    },
+  });
+
+  api.add({
+    method: 'put',
+    path: '/api/v1/tag-groups/:groupId',
+    tag: 'tags',
+    summary: 'Rename a tag group',
+    roles: roles.admin,
+    params: groupParams,
+    body: tagGroupSchema,
+    responses: { 200: { description: 'Renamed', schema: tagGroupView } },
+    errors: { 404: 'No such tag group' },
+    async handle({ params, body, principal }) {
+      if (!(await deps.tags.renameGroup(tenantOf(principal), params.groupId, body.name))) {
+        throw notFound(`tag group ${params.groupId}`);
+      }
+      return { status: 200, body: { groupId: params.groupId, name: body.name } };
+    },
+  });
+
+  api.add({
+    method: 'delete',
+    path: '/api/v1/tag-groups/:groupId',
+    tag: 'tags',
+    summary: 'Remove an empty tag group',
+    roles: roles.admin,
+    params: groupParams,
+    responses: { 204: { description: 'Removed' } },
+    errors: { 404: 'No such tag group', 409: 'The group still has tags' },
+    async handle({ params, principal }) {
+      const tenantId = tenantOf(principal);
+      if (!(await deps.tags.getGroup(tenantId, params.groupId))) {
+        throw notFound(`tag group ${params.groupId}`);
+      }
+      if (await deps.tags.groupInUse(tenantId, params.groupId)) {
+        throw new AppError(409, 'conflict', `Tag group ${params.groupId} still has tags`);
+      }
+      await deps.tags.removeGroup(tenantId, params.groupId);
+      return { status: 204 };
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/api/v1/tags',
+    tag: 'tags',
+    summary: 'Tags the caller may see (agents: visibility `all` only)',
+    roles: roles.staff,
+    query: z.strictObject({
+      target: z.enum(tagTargets).optional(),
+      groupId: opaqueId.optional(),
+    }),
+    responses: { 200: { description: 'Tags', schema: z.object({ items: z.array(tagView) }) } },
+    async handle({ query, principal }) {
+      const all = await deps.tags.listTags(tenantOf(principal), query);
+      const role = principal?.role ?? 'agent';
+      return { status: 200, body: { items: all.filter((t) => tagVisibleTo(t, role)) } };
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/api/v1/tags',
+    tag: 'tags',
+    summary: 'Add a tag: target customer or session; kind manual, auto (with a rule) or external',
+    roles: roles.admin,
+    body: newTagSchema,
+    responses: { 201: { description: 'Added', schema: tagView } },
+    errors: { 409: 'The tag id is taken', 422: 'No such tag group' },
+    async handle({ body, principal }) {
+      const tenantId = tenantOf(principal);
+      if (!(await deps.tags.getGroup(tenantId, body.groupId))) throw noGroup(body.groupId);
+      if (!(await deps.tags.addTag(tenantId, body))) {
+        throw new AppError(409, 'conflict', `Tag ${body.tagId} exists`);
+      }
+      return { status: 201, body };
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/api/v1/tags/:tagId',
+    tag: 'tags',
+    summary: 'One tag',
+    roles: roles.staff,
+    params: tagParams,
+    responses: { 200: { description: 'The tag', schema: tagView } },
+    errors: { 404: 'No such tag (or not visible to agents)' },
+    async handle({ params, principal }) {
+      const tag = await deps.tags.getTag(tenantOf(principal), params.tagId);
+      if (!tag || !tagVisibleTo(tag, principal?.role ?? 'agent')) {
+        throw notFound(`tag ${params.tagId}`);
+      }
+      return { status: 200, body: tag };
+    },
+  });
+
+  api.add({
+    method: 'put',
+    path: '/api/v1/tags/:tagId',
+    tag: 'tags',
+    summary: 'Replace a tag (rule changes apply to sessions opened afterwards)',
+    roles: roles.admin,
+    params: tagParams,
+    body: tagSchema,
+    responses: { 200: { description: 'Replaced', schema: tagView } },
+    errors: { 404: 'No such tag', 422: 'No such tag group' },
+    async handle({ params, body, principal }) {
+      const tenantId = tenantOf(principal);
+      if (!(await deps.tags.getTag(tenantId, params.tagId))) throw notFound(`tag ${params.tagId}`);
+      if (!(await deps.tags.getGroup(tenantId, body.groupId))) throw noGroup(body.groupId);
+      if (!(await deps.tags.replaceTag(tenantId, params.tagId, body))) {
+        throw notFound(`tag ${params.tagId}`);
+      }
+      return { status: 200, body: { tagId: params.tagId, ...body } };
+    },
+  });
+
+  api.add({
+    method: 'delete',
+    path: '/api/v1/tags/:tagId',
+    tag: 'tags',
+    summary: 'Remove a tag, and take it off every customer and session',
+    roles: roles.admin,
+    params: tagParams,
+    responses: { 204: { description: 'Removed' } },
+    errors: { 404: 'No such tag' },
+    async handle({ params, principal }) {
+      if (!(await deps.tags.removeTag(tenantOf(principal), params.tagId))) {
+        throw notFound(`tag ${params.tagId}`);
+      }
+      return { status: 204 };
+    },
+  });
+}

@@ -1,0 +1,146 @@
+import type { Db } from 'mongodb';
+import type { Tag, TagInput, TagTarget } from '../domain/tags';
+import { collections, type TagDoc, type TagGroupDoc } from './collections';
+import { isDuplicateKey } from './mongo-errors';
+
+const key = (tenantId: string, id: string) => `${tenantId}:${id}`;
+
+const toTag = (doc: TagDoc): Tag => ({
+  tagId: doc.tagId,
+  groupId: doc.groupId,
+  name: doc.name,
+  target: doc.target,
+  kind: doc.kind,
+  visibility: doc.visibility,
+  ...(doc.rule ? { rule: doc.rule } : {}),
+});
+const toGroup = (doc: TagGroupDoc) => ({ groupId: doc.groupId, name: doc.name });
+
+/** Tag groups, tags, and the tags set on customers; session tags live on the session projection. */
+export function tagStore(db: Db) {
+  const { tagGroups, tags, customerTags, sessions } = collections(db);
+  return {
+    /** False when the group id is taken. */
+    async addGroup(tenantId: string, groupId: string, name: string): Promise<boolean> {
+      try {
+        await tagGroups.insertOne({
+          _id: key(tenantId, groupId),
+          tenantId,
+          groupId,
+          name,
+          updatedAt: new Date(),
+        });
+        return true;
+      } catch (error) {
+        if (isDuplicateKey(error)) return false;
+        throw error;
+      }
+    },
+
+    async listGroups(tenantId: string) {
+      return (await tagGroups.find({ tenantId }).sort({ groupId: 1 }).toArray()).map(toGroup);
+    },
+
+    async getGroup(tenantId: string, groupId: string) {
+      const doc = await tagGroups.findOne({ _id: key(tenantId, groupId) });
+      return doc ? toGroup(doc) : undefined;
+    },
+
+    async renameGroup(tenantId: string, groupId: string, name: string): Promise<boolean> {
+      const result = await tagGroups.updateOne(
+        { _id: key(tenantId, groupId) },
+        { $set: { name, updatedAt: new Date() } },
+      );
+      return result.matchedCount === 1;
+    },
+
+    async groupInUse(tenantId: string, groupId: string): Promise<boolean> {
+      return (await tags.countDocuments({ tenantId, groupId }, { limit: 1 })) > 0;
+    },
+
+    async removeGroup(tenantId: string, groupId: string): Promise<boolean> {
+      return (await tagGroups.deleteOne({ _id: key(tenantId, groupId) })).deletedCount === 1;
+    },
+
+    /** False when the tag id is taken. */
+    async addTag(tenantId: string, tag: Tag): Promise<boolean> {
+      try {
+        await tags.insertOne({
+          ...tag,
+          _id: key(tenantId, tag.tagId),
+          tenantId,
+          updatedAt: new Date(),
+        });
+        return true;
+      } catch (error) {
+        if (isDuplicateKey(error)) return false;
+        throw error;
+      }
+    },
+
+    async listTags(tenantId: string, filter: { target?: TagTarget; groupId?: string }) {
+      const docs = await tags
+        .find({
+          tenantId,
+          ...(filter.target ? { target: filter.target } : {}),
+          ...(filter.groupId ? { groupId: filter.groupId } : {}),
+        })
+        .sort({ tagId: 1 })
+        .toArray();
+      return docs.map(toTag);
+    },
+
+    /** The tenant's auto tags, which a newly opened session is matched against. */
+    async autoTags(tenantId: string) {
+      return (await tags.find({ tenantId, kind: 'auto' }).toArray()).map(toTag);
+    },
+
+    async getTag(tenantId: string, tagId: string): Promise<Tag | undefined> {
+      const doc = await tags.findOne({ _id: key(tenantId, tagId) });
+      return doc ? toTag(doc) : undefined;
+    },
+
+    async replaceTag(tenantId: string, tagId: string, input: TagInput): Promise<boolean> {
+      const result = await tags.replaceOne(
+        { _id: key(tenantId, tagId) },
+        { ...input, tenantId, tagId, updatedAt: new Date() },
+      );
+      return result.matchedCount === 1;
+    },
+
+    /** Removes the tag and takes it off every customer and session of the tenant. */
+    async removeTag(tenantId: string, tagId: string): Promise<boolean> {
+      const removed = (await tags.deleteOne({ _id: key(tenantId, tagId) })).deletedCount === 1;
+      if (removed) {
+        await customerTags.updateMany({ tenantId, tags: tagId }, { $pull: { tags: tagId } });
+        await sessions.updateMany({ tenantId, tags: tagId }, { $pull: { tags: tagId } });
+      }
+      return removed;
+    },
+
+    async customerTags(tenantId: string, visitorId: string): Promise<string[]> {
+      return (await customerTags.findOne({ _id: key(tenantId, visitorId) }))?.tags ?? [];
+    },
+
+    async tagCustomer(tenantId: string, visitorId: string, tagId: string): Promise<void> {
+      await customerTags.updateOne(
+        { _id: key(tenantId, visitorId) },
+        {
+          $addToSet: { tags: tagId },
+          $set: { updatedAt: new Date() },
+          $setOnInsert: { tenantId, visitorId },
+        },
+        { upsert: true },
+      );
+    },
+
+    async untagCustomer(tenantId: string, visitorId: string, tagId: string): Promise<void> {
+      await customerTags.updateOne(
+        { _id: key(tenantId, visitorId) },
+        { $pull: { tags: tagId }, $set: { updatedAt: new Date() } },
+      );
+    },
+  };
+}
+
+export type TagStore = ReturnType<typeof tagStore>;
