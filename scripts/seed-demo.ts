@@ -1,10 +1,23 @@
 import type { Db } from 'mongodb';
 import { agentStore } from '../stores/agents';
 import { apiKeyStore } from '../stores/api-keys';
+import { hashPassword } from '../runtime/secrets';
 import { faqStore } from '../stores/faqs';
+import { staffStore } from '../stores/staff';
 import { tenantStore } from '../stores/tenants';
 
 export const demoTenant = { tenantId: 'demo', name: 'Demo Shop' } as const;
+
+/**
+ * Demo staff for the consoles, with a password that is printed by `npm start`:
+ * fine for a local demo, and changed (or the accounts replaced) through
+ * `PUT /api/v1/agents/{agentId}` anywhere else.
+ */
+export const demoStaff = {
+  password: 'demo-password',
+  agents: ['alice', 'bob'],
+  supervisor: 'sam',
+} as const;
 
 const demoFaq = [
   {
@@ -41,8 +54,8 @@ const demoFaq = [
 ];
 
 /**
- * Creates the demo tenant once — its default group, one FAQ set in both
- * languages; later runs leave it (and any edits) alone.
+ * Creates the demo tenant once — its default group, two agents and a
+ * supervisor, one FAQ set in both languages; later runs leave it (and any edits) alone.
  */
 export async function seedDemoTenant(db: Db) {
   const existing = await tenantStore(db).get(demoTenant.tenantId);
@@ -51,6 +64,17 @@ export async function seedDemoTenant(db: Db) {
   await agents.upsertGroup(demoTenant.tenantId, 'default', {
     strategy: 'least-load',
     reserve: false,
+  });
+  const staff = staffStore(db);
+  const passwordHash = await hashPassword(demoStaff.password);
+  for (const agentId of demoStaff.agents) {
+    // Routing state in Redis is rebuilt from these records by the worker's healing round.
+    await agents.upsertAgent(demoTenant.tenantId, { agentId, capacity: 3, groups: ['default'] });
+    await staff.upsert(demoTenant.tenantId, agentId, { role: 'agent', passwordHash });
+  }
+  await staff.upsert(demoTenant.tenantId, demoStaff.supervisor, {
+    role: 'supervisor',
+    passwordHash,
   });
   const faqs = faqStore(db);
   for (const entry of demoFaq) await faqs.add(demoTenant.tenantId, entry);

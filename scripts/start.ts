@@ -8,7 +8,7 @@ import { connectMongo } from '../runtime/connections';
 import { loadDotEnv } from '../runtime/env-file';
 import { describeError } from '../runtime/logger';
 import { step } from './log';
-import { issueDemoAdminKey, seedDemoTenant } from './seed-demo';
+import { demoStaff, issueDemoAdminKey, seedDemoTenant } from './seed-demo';
 import { startEmbeddedStack, stopAll } from './stack/embedded';
 import { assertPortsFree } from './stack/ports';
 import { startProcess, type RunningProcess } from './stack/process';
@@ -147,6 +147,7 @@ async function main(): Promise<void> {
         '',
         `  Demo tenant         id "${tenant.tenantId}" (${tenant.name})`,
         `  Demo admin API key  ${demoKey}   (new at every start; the previous one is revoked)`,
+        `  Demo logins         agents ${demoStaff.agents.join(', ')}, supervisor ${demoStaff.supervisor}; password "${demoStaff.password}"`,
         `  Data folder         ${dataDir}   (logs in ${join(dataDir, 'logs')})`,
         '',
         'Press Ctrl-C to stop.',

@@ -723,12 +723,14 @@ export class SessionMachine {
   /** Closes: frees the agent's seat first (the next shopper is assigned at once), then tells and records. */
   private async finish(reason: CloseReason): Promise<void> {
     const s = this.state;
+    // The moment of the decision (a deadline, a request), not after the clean-up calls.
+    const closedAt = iso();
     if (s.phase === 'queued') await this.activities.cancelQueued(s.tenantId, s.sessionId);
     if (s.agentId) await this.activities.releaseSeat(s.tenantId, s.agentId, s.sessionId);
     const text = reason === 'idle' ? this.f.templates.idleClosed : this.f.templates.closed;
     if (reason !== 'left_message') await this.post('closed', text, 'system');
     s.closeReason = reason;
-    s.closedAt = iso();
+    s.closedAt = closedAt;
     this.setPhase('closed');
     await this.activities.recordSessionClosed(
       this.input,

@@ -96,6 +96,15 @@ describe('npm start', () => {
       expect((await fetch(`${api}/readyz`)).status).toBe(200);
       expect((await fetch(`${api}/docs/`)).status).toBe(200);
       expect((await fetch(`http://localhost:${ports.TEMPORAL_UI_PORT}/`)).status).toBe(200);
+      // The printed demo login works for the console.
+      expect(first.output()).toContain('password "demo-password"');
+      const login = await fetch(`${api}/api/v1/auth/agent-login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ tenantId: 'demo', agentId: 'alice', password: 'demo-password' }),
+      });
+      expect(login.status).toBe(200);
+      expect(await login.json()).toMatchObject({ agentId: 'alice', role: 'agent' });
 
       const browser = await launchChromium();
       try {
