@@ -72,17 +72,35 @@ function connectVisitor(app: App, token: string): Promise<VisitorSocket> {
   });
 }
 
-/** Resolves with the first pushed message that passes `match`, or a stored one found by sync. */
+/**
+ * Resolves with the first pushed message that passes `match`; a sync every
+ * 250 ms covers a message stored before this socket had joined its room.
+ */
 function awaitMessage(socket: VisitorSocket, match: (m: ChatMessage) => boolean): Promise<void> {
   return new Promise((resolve) => {
+    const sync = () =>
+      socket.emit('message:sync', { afterSeq: 0 }, (result) => {
+        if (result.ok && result.data.messages.some(match)) done();
+      });
+    const timer = setInterval(sync, 250);
+    const done = () => {
+      clearInterval(timer);
+      resolve();
+    };
     socket.on('message:new', (message) => {
-      if (match(message)) resolve();
+      if (match(message)) done();
     });
-    // It may have been pushed before this socket joined the room.
-    socket.emit('message:sync', { afterSeq: 0 }, (result) => {
-      if (result.ok && result.data.messages.some(match)) resolve();
-    });
+    sync();
   });
+}
+
+/** Fails a step that takes longer than `ms`, so one stuck session cannot hang the run. */
+function within<T>(ms: number, step: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms);
+  });
+  return Promise.race([step, expired]).finally(() => clearTimeout(timer));
 }
 
 async function waitForPhase(
@@ -108,9 +126,13 @@ async function fullSession(app: App, client: Client, tenantId: string, n: number
       text: 'when will my order ship?',
       at: Date.now(),
     });
-    await answered;
+    await within(60_000, answered, 'the robot answer');
     await handle.executeUpdate(requestHumanUpdate);
-    await waitForPhase(client, started.workflowId, (s) => s.phase === 'assigned');
+    await within(
+      60_000,
+      waitForPhase(client, started.workflowId, (s) => s.phase === 'assigned'),
+      'the assignment',
+    );
     const { agentId } = await handle.query(stateQuery);
     await handle.executeUpdate(closeUpdate, {
       args: [{ by: { type: 'agent', agentId: agentId ?? '', supervisor: false } }],
@@ -232,7 +254,9 @@ async function main(): Promise<void> {
       idleIds.push((await openChat(app, 'bench-idle', `idle-${n}`)).workflowId);
     });
     const openSeconds = (performance.now() - opened) / 1000;
-    for (const id of idleIds) await client.workflow.getHandle(id).result();
+    for (const id of idleIds) {
+      await within(IDLE_MS + 120_000, client.workflow.getHandle(id).result(), 'an idle close');
+    }
     const lateness = summarize(await timerLateness(client, idleIds));
     const session = summarize(sessions.durations);
 
