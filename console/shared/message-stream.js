@@ -9,7 +9,7 @@ import { seqInbox } from './seq-inbox.js';
  *
  * @param {{
  *   sync: (afterSeq: number) => Promise<{ messages: Array<{ seq: number }>, hasMore: boolean }>,
- *   deliver: (messages: any[]) => void,
+ *   deliver: (messages: Array<{ seq: number }>) => void,
  *   onError?: (error: Error) => void,
  * }} options
  */
