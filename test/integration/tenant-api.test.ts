@@ -1,11 +1,10 @@
-import { createdApiKey, createdTenant, agentSession } from '../../api/routes/access';
+import { createdApiKey, agentSession } from '../../api/routes/access';
 import { errorBody } from '../../api/openapi';
 import { collections } from '../../stores/collections';
-import { call } from '../support/api-client';
+import { call, operatorTenant, testOperatorToken } from '../support/api-client';
 import { startTestEngine, type TestEngine } from '../support/engine';
-import { uniqueId } from '../support/stack';
 
-const operatorToken = 'operator-token-for-tests-0123456789abcdef';
+const operatorToken = testOperatorToken;
 let engine: TestEngine;
 beforeAll(async () => {
   engine = await startTestEngine({ OPERATOR_TOKEN: operatorToken });
@@ -18,15 +17,7 @@ const api = (method: string, path: string, options: Parameters<typeof call>[3] =
   call(engine.app, method, path, options);
 
 /** A tenant made through the operator route, with its admin key. */
-async function newTenant() {
-  const tenantId = uniqueId('tenant');
-  const created = await api('POST', '/api/v1/tenants', {
-    token: operatorToken,
-    body: { tenantId, name: 'Shop' },
-  });
-  expect(created.status).toBe(201);
-  return { tenantId, adminKey: createdTenant.parse(created.body).adminKey.key };
-}
+const newTenant = () => operatorTenant(engine.app);
 
 const errorCode = (answer: { body: unknown }) => errorBody.parse(answer.body).error.code;
 const fields = (answer: { body: unknown }) =>

@@ -1,14 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { errorBody, startedSession } from '../../api/openapi';
-import { createdTenant } from '../../api/routes/access';
 import { flowVersionView, importReport } from '../../api/routes/config';
 import { sessionView } from '../../api/routes/operations';
 import { collections } from '../../stores/collections';
-import { call } from '../support/api-client';
+import { call, operatorTenant, testOperatorToken } from '../support/api-client';
 import { eventually, startTestEngine, type TestEngine } from '../support/engine';
 import { uniqueId } from '../support/stack';
 
-const operatorToken = 'operator-token-for-tests-0123456789abcdef';
+const operatorToken = testOperatorToken;
 let engine: TestEngine;
 beforeAll(async () => {
   engine = await startTestEngine({ OPERATOR_TOKEN: operatorToken });
@@ -20,14 +19,8 @@ afterAll(async () => {
 const api = (method: string, path: string, options: Parameters<typeof call>[3] = {}) =>
   call(engine.app, method, path, options);
 
-async function newTenant() {
-  const tenantId = uniqueId('tenant');
-  const created = await api('POST', '/api/v1/tenants', {
-    token: operatorToken,
-    body: { tenantId, name: 'Shop', flow: { locale: 'en', timeouts: { idleWarnMs: 60_000 } } },
-  });
-  return { tenantId, adminKey: createdTenant.parse(created.body).adminKey.key };
-}
+const newTenant = () =>
+  operatorTenant(engine.app, { flow: { locale: 'en', timeouts: { idleWarnMs: 60_000 } } });
 const fields = (answer: { body: unknown }) =>
   (errorBody.parse(answer.body).error.fields ?? []).map((f) => f.path);
 

@@ -3,11 +3,11 @@ import { agentSession, createdTenant } from '../../api/routes/access';
 import { collections } from '../../stores/collections';
 import { sessionStore } from '../../stores/sessions';
 import { ticketStore } from '../../stores/tickets';
-import { call } from '../support/api-client';
+import { call, testOperatorToken } from '../support/api-client';
 import { startTestEngine, type TestEngine } from '../support/engine';
 import { uniqueId } from '../support/stack';
 
-const operatorToken = 'operator-token-for-tests-0123456789abcdef';
+const operatorToken = testOperatorToken;
 let engine: TestEngine;
 beforeAll(async () => {
   engine = await startTestEngine({ OPERATOR_TOKEN: operatorToken });

@@ -1,4 +1,6 @@
 import type { App } from '../../api/app';
+import { createdTenant } from '../../api/routes/access';
+import { uniqueId } from './stack';
 
 export interface ApiAnswer {
   status: number;
@@ -25,4 +27,26 @@ export async function call(
   });
   const text = await response.text();
   return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+}
+
+/** The operator token the tenant-API suites start their engine with. */
+export const testOperatorToken = 'operator-token-for-tests-0123456789abcdef';
+
+/**
+ * A fresh tenant made through the operator route, as a platform operator
+ * would, with the admin key it answers once. Fails loudly if creation fails.
+ */
+export async function operatorTenant(
+  app: App,
+  extra: { flow?: unknown } = {},
+): Promise<{ tenantId: string; adminKey: string }> {
+  const tenantId = uniqueId('tenant');
+  const created = await call(app, 'POST', '/api/v1/tenants', {
+    token: testOperatorToken,
+    body: { tenantId, name: 'Shop', ...extra },
+  });
+  if (created.status !== 201) {
+    throw new Error(`tenant creation answered ${created.status}: ${JSON.stringify(created.body)}`);
+  }
+  return { tenantId, adminKey: createdTenant.parse(created.body).adminKey.key };
 }
