@@ -216,7 +216,8 @@ export interface OutreachDoc {
   deliveredAt?: Date;
 }
 
-export type MessageDoc = Omit<ChatMessage, 'createdAt'> & { createdAt: Date };
+/** `_id` is the message's key, `<tenant>/<session>/<seq>` (stores/message-keys.ts). */
+export type MessageDoc = Omit<ChatMessage, 'createdAt'> & { _id: string; createdAt: Date };
 
 /** How far one reader (the shopper, or one agent) has read a session; only moves forward. */
 export interface ReadMarkDoc {

@@ -23,10 +23,7 @@ export async function ensureIndexes(db: Db): Promise<void> {
     customerTags,
     outreaches,
   } = collections(db);
-  await messages.createIndex(
-    { tenantId: 1, sessionId: 1, seq: 1 },
-    { unique: true, name: 'session_seq' },
-  );
+  // Seqs need no index of their own: a message's `_id` is `<tenant>/<session>/<seq>`, unique.
   await messages.createIndex(
     { tenantId: 1, sessionId: 1, messageId: 1 },
     { unique: true, name: 'session_message_id' },

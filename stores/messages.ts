@@ -1,107 +1,123 @@
 import type { Db } from 'mongodb';
 import type { ChatMessage, NewMessage, SenderType } from '../domain/message';
 import { collections, type MessageDoc } from './collections';
-import { keyedQueue } from './keyed-queue';
-import { isDuplicateKey } from './mongo-errors';
+import { lru } from './lru';
+import { messageAppender, type AppendLookups } from './message-appender';
+import { messageKey, sessionKey } from './message-keys';
 import { seqHints, type SeqHints } from './seq-hints';
+import { lastStoredSeq } from './seq-probe';
 
-/** Reads use a projection without `_id`, so a stored document is a message but for the date. */
-function toMessage({ createdAt, ...fields }: MessageDoc): ChatMessage {
-  return { ...fields, createdAt: createdAt.toISOString() };
-}
+export type { AppendResult } from './message-appender';
 
-const withoutId = { projection: { _id: 0 } } as const;
+const toMessage = ({ _id, createdAt, ...fields }: MessageDoc): ChatMessage => ({
+  ...fields,
+  createdAt: createdAt.toISOString(),
+});
 
-export interface AppendResult {
-  message: ChatMessage;
-  /** False when the message id was already stored: the original is returned. */
-  created: boolean;
-}
+/** Lookups of single keys run this many at a time when a read needs several. */
+const PARALLEL_LOOKUPS = 16;
+/** An unread count looks back at most this far; a badge says "99+" long before. */
+export const UNREAD_LOOKBACK = 200;
 
 /**
- * Messages in MongoDB. Numbering is decided by MongoDB alone: the next seq is
- * the stored maximum plus one, and the unique (session, seq) index rejects a
- * concurrent writer, who retries. That keeps seq gapless even if a writer dies
- * half-way (no counter was advanced), and needs no atomic `$inc`, which
- * FerretDB on SQLite does not provide (DESIGN.md §6). The maximum is read
- * only when this process has no hint for the session or its hint lost a race.
+ * Messages in MongoDB, keyed by their place in the session (see
+ * message-keys.ts). Numbering is decided by MongoDB alone: the unique key
+ * `<tenant>/<session>/<seq>` lets one writer store each seq, and the unique
+ * (session, message id) index turns a resend into a collision that is then
+ * answered with the original. No counter is advanced anywhere, so a writer
+ * that dies half-way leaves no gap, and nothing relies on an atomic `$inc`,
+ * which FerretDB on SQLite does not provide (DESIGN.md §6).
  */
 export function messageStore(db: Db, hints: SeqHints = seqHints()) {
   const { messages } = collections(db);
-  const inTurn = keyedQueue();
+  // Resends mostly come back to the process that stored the original (a retry on the same
+  // socket): answered from memory, they cost no query.
+  const recent = lru<ChatMessage>(5_000);
+  const recentKey = (tenantId: string, sessionId: string, messageId: string) =>
+    `${sessionKey(tenantId, sessionId)}/${messageId}`;
 
-  const findByMessageId = (tenantId: string, sessionId: string, messageId: string) =>
-    messages.findOne({ tenantId, sessionId, messageId }, withoutId);
-
-  const lastSeq = async (tenantId: string, sessionId: string): Promise<number> => {
-    const [last] = await messages
-      .find({ tenantId, sessionId }, { projection: { seq: 1 } })
-      .sort({ seq: -1 })
-      .limit(1)
-      .toArray();
-    return last?.seq ?? 0;
+  const at = async (tenantId: string, sessionId: string, seq: number) => {
+    const doc = await messages.findOne({ _id: messageKey(tenantId, sessionId, seq) });
+    return doc ? toMessage(doc) : undefined;
   };
 
-  const appendNow = async (key: string, message: NewMessage): Promise<AppendResult> => {
-    const { tenantId, sessionId, messageId } = message;
-    for (let attempt = 0; attempt < 50; attempt++) {
-      // Insert first: in the common case (a new message, a current hint) that is the only query.
-      const seq = (hints.get(key) ?? (await lastSeq(tenantId, sessionId))) + 1;
-      const doc: MessageDoc = { ...message, seq, createdAt: new Date() };
-      try {
-        await messages.insertOne({ ...doc });
-        hints.set(key, seq);
-        return { message: toMessage(doc), created: true };
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
+  const isStored = async (tenantId: string, sessionId: string, seq: number) =>
+    (await messages.findOne(
+      { _id: messageKey(tenantId, sessionId, seq) },
+      { projection: { _id: 1 } },
+    )) !== null;
+
+  const lastSeq = async (tenantId: string, sessionId: string, lowerBound: number) =>
+    lastStoredSeq((seq) => isStored(tenantId, sessionId, seq), lowerBound);
+
+  /** The last seq, starting from what this process knows; remembered for the next append. */
+  const currentLastSeq = async (tenantId: string, sessionId: string) => {
+    const key = sessionKey(tenantId, sessionId);
+    const last = await lastSeq(tenantId, sessionId, hints.get(key) ?? 0);
+    if (last > 0) hints.set(key, last);
+    return last;
+  };
+
+  const byMessageId = async (tenantId: string, sessionId: string, messageId: string) => {
+    const known = recent.get(recentKey(tenantId, sessionId, messageId));
+    if (known) return known;
+    // Not by key: this one scans on FerretDB. Only a resend that reaches another process,
+    // or a rate-limited retry, asks it.
+    const doc = await messages.findOne({ tenantId, sessionId, messageId });
+    return doc ? toMessage(doc) : undefined;
+  };
+
+  /** Messages at `seqs` (ascending), up to the first that is not stored. */
+  const run = async (tenantId: string, sessionId: string, seqs: number[]) => {
+    const found: ChatMessage[] = [];
+    for (let start = 0; start < seqs.length; start += PARALLEL_LOOKUPS) {
+      const chunk = seqs.slice(start, start + PARALLEL_LOOKUPS);
+      const docs = await Promise.all(chunk.map((seq) => at(tenantId, sessionId, seq)));
+      for (const doc of docs) {
+        if (!doc) return found;
+        found.push(doc);
       }
-      // Either this message id is stored already (a resend: answer with the original), or
-      // another writer took the seq: the hint was stale, so read the stored maximum again.
-      const existing = await findByMessageId(tenantId, sessionId, messageId);
-      if (existing) return { message: toMessage(existing), created: false };
-      hints.forget(key);
     }
-    throw new Error(`could not number a message of session ${sessionId} after 50 attempts`);
+    return found;
   };
+
+  const lookups: AppendLookups = {
+    at,
+    byMessageId,
+    lastSeq,
+    remember: (message) =>
+      recent.set(recentKey(message.tenantId, message.sessionId, message.messageId), message),
+  };
+  const appender = messageAppender(messages, lookups, hints);
 
   return {
     /** A stored message by its id, if any. */
-    async find(tenantId: string, sessionId: string, messageId: string) {
-      const doc = await findByMessageId(tenantId, sessionId, messageId);
-      return doc ? toMessage(doc) : undefined;
-    },
+    find: byMessageId,
 
-    append(message: NewMessage): Promise<AppendResult> {
-      const key = `${message.tenantId}\u0000${message.sessionId}`;
-      // Concurrent appends to one session would all read the same maximum, and each round of
-      // inserts would let one win and send the rest round again: queued, they never collide
-      // within a process. Other processes still meet at the unique index.
-      return inTurn(key, () => appendNow(key, message));
-    },
+    /** Stores the message with the next seq of its session, or finds it stored already. */
+    append: (message: NewMessage) => appender.append(message),
 
     /** The latest message of the session, if any. */
     async last(tenantId: string, sessionId: string): Promise<ChatMessage | undefined> {
-      const [doc] = await messages
-        .find({ tenantId, sessionId }, withoutId)
-        .sort({ seq: -1 })
-        .limit(1)
-        .toArray();
-      return doc ? toMessage(doc) : undefined;
+      const seq = await currentLastSeq(tenantId, sessionId);
+      return seq > 0 ? at(tenantId, sessionId, seq) : undefined;
     },
 
-    /** How many messages of `senderType` follow `afterSeq`: an unread count. */
+    /**
+     * How many messages of `senderType` follow `afterSeq`: an unread count,
+     * looking back at most UNREAD_LOOKBACK messages.
+     */
     async countAfter(
       tenantId: string,
       sessionId: string,
       afterSeq: number,
       senderType: SenderType,
     ): Promise<number> {
-      return messages.countDocuments({
-        tenantId,
-        sessionId,
-        seq: { $gt: afterSeq },
-        'sender.type': senderType,
-      });
+      const last = await currentLastSeq(tenantId, sessionId);
+      const from = Math.max(afterSeq, last - UNREAD_LOOKBACK) + 1;
+      const seqs = Array.from({ length: Math.max(0, last - from + 1) }, (_, i) => from + i);
+      const found = await run(tenantId, sessionId, seqs);
+      return found.filter((message) => message.sender.type === senderType).length;
     },
 
     /** Messages after `afterSeq`, in order, at most `limit`. */
@@ -111,12 +127,9 @@ export function messageStore(db: Db, hints: SeqHints = seqHints()) {
       afterSeq: number,
       limit: number,
     ): Promise<{ messages: ChatMessage[]; hasMore: boolean }> {
-      const docs = await messages
-        .find({ tenantId, sessionId, seq: { $gt: afterSeq } }, withoutId)
-        .sort({ seq: 1 })
-        .limit(limit + 1)
-        .toArray();
-      return { messages: docs.slice(0, limit).map(toMessage), hasMore: docs.length > limit };
+      const seqs = Array.from({ length: limit + 1 }, (_, i) => afterSeq + 1 + i);
+      const found = await run(tenantId, sessionId, seqs);
+      return { messages: found.slice(0, limit), hasMore: found.length > limit };
     },
   };
 }

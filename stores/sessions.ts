@@ -17,6 +17,18 @@ const pointerId = (tenantId: string, visitorId: string) => `${tenantId}:${visito
 export function sessionStore(db: Db) {
   const { openSessions, sessions } = collections(db);
 
+  // FerretDB v1 on SQLite uses its `_id` index only for a filter on `_id` alone and scans
+  // the collection for anything more, `{ _id, tenantId }` included. So one session is read
+  // by `_id` and its tenant checked here; another tenant's session is simply not found.
+  const get = async (tenantId: string, sessionId: string) => {
+    const doc = await sessions.findOne({ _id: sessionId });
+    return doc?.tenantId === tenantId ? doc : null;
+  };
+  /** Whether the tenant has this session: asked before a write by `_id` alone. */
+  const owns = async (tenantId: string, sessionId: string) =>
+    (await sessions.findOne({ _id: sessionId }, { projection: { tenantId: 1 } }))?.tenantId ===
+    tenantId;
+
   return {
     /**
      * The visitor's open session id, claiming `candidateId` if there is none.
@@ -63,10 +75,12 @@ export function sessionStore(db: Db) {
       flowVersion?: number,
       tags: string[] = [],
     ): Promise<void> {
+      // By `_id` alone (see `get`); a session id is the engine's, never reused across tenants.
       await sessions.updateOne(
-        { _id: input.sessionId, tenantId: input.tenantId },
+        { _id: input.sessionId },
         {
           $setOnInsert: {
+            tenantId: input.tenantId,
             visitorId: input.visitor.id,
             channel: input.channel,
             entry: input.entry,
@@ -91,8 +105,9 @@ export function sessionStore(db: Db) {
       patch: SessionPatch,
       unset: (keyof SessionPatch)[] = [],
     ): Promise<void> {
+      if (!(await owns(tenantId, sessionId))) return;
       await sessions.updateOne(
-        { _id: sessionId, tenantId },
+        { _id: sessionId },
         {
           $set: patch,
           ...(unset.length ? { $unset: Object.fromEntries(unset.map((f) => [f, ''])) } : {}),
@@ -105,7 +120,8 @@ export function sessionStore(db: Db) {
       sessionId: string,
       transfer: NonNullable<SessionDoc['transfers']>[number],
     ): Promise<void> {
-      await sessions.updateOne({ _id: sessionId, tenantId }, { $push: { transfers: transfer } });
+      if (!(await owns(tenantId, sessionId))) return;
+      await sessions.updateOne({ _id: sessionId }, { $push: { transfers: transfer } });
     },
 
     /**
@@ -114,19 +130,11 @@ export function sessionStore(db: Db) {
      */
     async touch(tenantId: string, sessionId: string, by: 'visitor' | 'agent', at: Date) {
       const field = by === 'visitor' ? 'lastVisitorAt' : 'lastAgentAt';
-      await sessions.updateOne(
-        {
-          _id: sessionId,
-          tenantId,
-          $or: [{ [field]: { $exists: false } }, { [field]: { $lt: at } }],
-        },
-        { $set: { [field]: at } },
-      );
+      if (!(await owns(tenantId, sessionId))) return;
+      await sessions.updateOne({ _id: sessionId }, { $max: { [field]: at } });
     },
 
-    async get(tenantId: string, sessionId: string) {
-      return sessions.findOne({ _id: sessionId, tenantId });
-    },
+    get,
 
     /** The agent of the visitor's latest session closed after `since`, for sticky routing. */
     async previousAgent(tenantId: string, visitorId: string, since: Date) {
@@ -180,11 +188,12 @@ export function sessionStore(db: Db) {
 
     /** Sets or removes a tag; false when the tenant has no such session. */
     async setTag(tenantId: string, sessionId: string, tagId: string, on: boolean) {
-      const result = await sessions.updateOne(
-        { _id: sessionId, tenantId },
+      if (!(await owns(tenantId, sessionId))) return false;
+      await sessions.updateOne(
+        { _id: sessionId },
         on ? { $addToSet: { tags: tagId } } : { $pull: { tags: tagId } },
       );
-      return result.matchedCount === 1;
+      return true;
     },
 
     /** Sessions in the given phases, for rebuilding routing state. */

@@ -110,6 +110,63 @@ describe('message store', () => {
     expect((await store.listAfter(tenantId, sessionId, 0, 10)).messages).toHaveLength(3);
   });
 
+  it('when resends and new messages of one session arrive in one burst at a fresh store, then the resends get their original seqs and the new ones follow without a gap', async () => {
+    const tenantId = uniqueId('tenant');
+    const sessionId = uniqueId('session');
+    const writer = messageStore(a.db);
+    for (let i = 0; i < 10; i++) await writer.append(text(tenantId, sessionId, `m${i}`));
+    // Another process: its memory knows none of the ten, so the resends collide in MongoDB.
+    const other = messageStore(b.db);
+    const burst = await Promise.all(
+      ['m3', 'n0', 'n1', 'm7', 'n2', 'n1'].map((id) => other.append(text(tenantId, sessionId, id))),
+    );
+    expect(burst.map((r) => [r.message.messageId, r.message.seq, r.created])).toEqual([
+      ['m3', 4, false],
+      ['n0', 11, true],
+      ['n1', 12, true],
+      ['m7', 8, false],
+      ['n2', 13, true],
+      ['n1', 12, false],
+    ]);
+    const { messages } = await writer.listAfter(tenantId, sessionId, 0, 100);
+    expect(messages.map((m) => m.seq)).toEqual(Array.from({ length: 13 }, (_, i) => i + 1));
+  });
+
+  it('when two stores append to 20 sessions at once, then every session is numbered 1..10 without a gap', async () => {
+    const tenantId = uniqueId('tenant');
+    const sessionIds = Array.from({ length: 20 }, () => uniqueId('session'));
+    const stores = [messageStore(a.db), messageStore(b.db)];
+    await Promise.all(
+      sessionIds.flatMap((sessionId) =>
+        Array.from({ length: 10 }, (_, i) =>
+          stores[i % 2]!.append(text(tenantId, sessionId, `m${i}`)),
+        ),
+      ),
+    );
+    for (const sessionId of sessionIds) {
+      const { messages, hasMore } = await stores[0]!.listAfter(tenantId, sessionId, 0, 10);
+      expect(messages.map((m) => m.seq)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+      expect(new Set(messages.map((m) => m.messageId)).size).toBe(10);
+      expect(hasMore).toBe(false);
+    }
+  });
+
+  it('when the agent has read up to a seq, then the unread count and the last message come from the stored messages', async () => {
+    const tenantId = uniqueId('tenant');
+    const sessionId = uniqueId('session');
+    const store = messageStore(a.db);
+    for (let i = 0; i < 6; i++) {
+      await store.append({
+        ...text(tenantId, sessionId, `m${i}`),
+        sender: i % 3 === 2 ? { type: 'agent', id: 'a1' } : { type: 'visitor', id: 'v1' },
+      });
+    }
+    const reader = messageStore(b.db);
+    expect(await reader.countAfter(tenantId, sessionId, 1, 'visitor')).toBe(3);
+    expect((await reader.last(tenantId, sessionId))?.messageId).toBe('m5');
+    expect(await reader.last(tenantId, uniqueId('empty'))).toBeUndefined();
+  });
+
   it('when a new store (a restarted process) appends, then it continues after the stored maximum', async () => {
     const tenantId = uniqueId('tenant');
     const sessionId = uniqueId('session');
