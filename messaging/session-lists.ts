@@ -32,7 +32,7 @@ export function sessionLists(deps: SessionListDeps) {
     ]);
     const unread =
       last && last.seq > agentRead
-        ? await deps.messages.countAfter(tenantId, sessionId, agentRead, 'visitor')
+        ? await deps.messages.unreadFromVisitor(tenantId, sessionId, agentRead)
         : 0;
     return {
       sessionId,

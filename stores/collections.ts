@@ -217,7 +217,12 @@ export interface OutreachDoc {
 }
 
 /** `_id` is the message's key, `<tenant>/<session>/<seq>` (stores/message-keys.ts). */
-export type MessageDoc = Omit<ChatMessage, 'createdAt'> & { _id: string; createdAt: Date };
+export type MessageDoc = Omit<ChatMessage, 'createdAt'> & {
+  _id: string;
+  /** Shopper messages in the session up to this one: unread counts are a subtraction. */
+  visitorCount: number;
+  createdAt: Date;
+};
 
 /** How far one reader (the shopper, or one agent) has read a session; only moves forward. */
 export interface ReadMarkDoc {

@@ -1,8 +1,8 @@
 import { MongoBulkWriteError, type Collection, type WriteError } from 'mongodb';
 import type { ChatMessage, NewMessage } from '../domain/message';
 import type { MessageDoc } from './collections';
-import { messageKey, sessionKey } from './message-keys';
-import type { SeqHints } from './seq-hints';
+import { messageKey, sessionKey, toMessage } from './message-docs';
+import type { SeqHints, Tip } from './seq-hints';
 
 export interface AppendResult {
   message: ChatMessage;
@@ -20,8 +20,8 @@ export interface AppendLookups {
     sessionId: string,
     messageId: string,
   ): Promise<ChatMessage | undefined>;
-  /** The session's last stored seq, searched from a known-stored lower bound. */
-  lastSeq(tenantId: string, sessionId: string, lowerBound: number): Promise<number>;
+  /** The session's last stored message, searched from a known-stored lower bound. */
+  tip(tenantId: string, sessionId: string, lowerBound: number): Promise<Tip>;
   /** Remembers a stored message so a resend from this process needs no query. */
   remember(message: ChatMessage): void;
 }
@@ -52,11 +52,6 @@ interface Slot {
 // only within a chunk, so a batch stays below one chunk.
 const MAX_BATCH = 64;
 const MAX_COLLISIONS = 50;
-
-const toMessage = ({ _id, createdAt, ...fields }: MessageDoc): ChatMessage => ({
-  ...fields,
-  createdAt: createdAt.toISOString(),
-});
 
 /**
  * Group commit for messages. Appends queue per session; while one insert is
@@ -98,20 +93,29 @@ export function messageAppender(
       taken.map(async (line) => {
         const key = sessionKey(line.tenantId, line.sessionId);
         if (!line.probe && hints.get(key) !== undefined) return;
-        hints.set(key, await lookups.lastSeq(line.tenantId, line.sessionId, hints.get(key) ?? 0));
+        const lowerBound = hints.get(key)?.seq ?? 0;
+        hints.set(key, await lookups.tip(line.tenantId, line.sessionId, lowerBound));
         line.probe = false;
       }),
     );
     const slots: Slot[] = [];
     for (const line of taken) {
-      const last = hints.get(sessionKey(line.tenantId, line.sessionId)) ?? 0;
+      const tip = hints.get(sessionKey(line.tenantId, line.sessionId)) ?? {
+        seq: 0,
+        visitorCount: 0,
+      };
+      // Each count follows from the message before it, which is stored or in this batch
+      // before it, so a stored count is exact; a stale tip collides like a stale seq.
+      let visitorCount = tip.visitorCount;
       const room = MAX_BATCH - slots.length;
       line.pending.slice(0, room).forEach((pending, i) => {
-        const seq = last + 1 + i;
+        const seq = tip.seq + 1 + i;
+        if (pending.message.sender.type === 'visitor') visitorCount += 1;
         const doc: MessageDoc = {
           ...pending.message,
           _id: messageKey(line.tenantId, line.sessionId, seq),
           seq,
+          visitorCount,
           createdAt: new Date(),
         };
         slots.push({ line, pending, doc });
@@ -185,7 +189,10 @@ export function messageAppender(
   function stored(slots: Slot[]): void {
     for (const { line, pending, doc } of slots) {
       const message = toMessage(doc);
-      hints.set(sessionKey(line.tenantId, line.sessionId), doc.seq);
+      hints.set(sessionKey(line.tenantId, line.sessionId), {
+        seq: doc.seq,
+        visitorCount: doc.visitorCount,
+      });
       lookups.remember(message);
       settle(pending, { message, created: true });
     }

@@ -1,23 +1,16 @@
 import type { Db } from 'mongodb';
-import type { ChatMessage, NewMessage, SenderType } from '../domain/message';
-import { collections, type MessageDoc } from './collections';
+import type { ChatMessage, NewMessage } from '../domain/message';
+import { collections } from './collections';
 import { lru } from './lru';
 import { messageAppender, type AppendLookups } from './message-appender';
-import { messageKey, sessionKey } from './message-keys';
-import { seqHints, type SeqHints } from './seq-hints';
+import { messageKey, sessionKey, toMessage } from './message-docs';
+import { seqHints, type SeqHints, type Tip } from './seq-hints';
 import { lastStoredSeq } from './seq-probe';
 
 export type { AppendResult } from './message-appender';
 
-const toMessage = ({ _id, createdAt, ...fields }: MessageDoc): ChatMessage => ({
-  ...fields,
-  createdAt: createdAt.toISOString(),
-});
-
 /** Lookups of single keys run this many at a time when a read needs several. */
 const PARALLEL_LOOKUPS = 16;
-/** An unread count looks back at most this far; a badge says "99+" long before. */
-export const UNREAD_LOOKBACK = 200;
 
 /**
  * Messages in MongoDB, keyed by their place in the session (see
@@ -36,8 +29,11 @@ export function messageStore(db: Db, hints: SeqHints = seqHints()) {
   const recentKey = (tenantId: string, sessionId: string, messageId: string) =>
     `${sessionKey(tenantId, sessionId)}/${messageId}`;
 
+  const docAt = (tenantId: string, sessionId: string, seq: number) =>
+    messages.findOne({ _id: messageKey(tenantId, sessionId, seq) });
+
   const at = async (tenantId: string, sessionId: string, seq: number) => {
-    const doc = await messages.findOne({ _id: messageKey(tenantId, sessionId, seq) });
+    const doc = await docAt(tenantId, sessionId, seq);
     return doc ? toMessage(doc) : undefined;
   };
 
@@ -47,15 +43,34 @@ export function messageStore(db: Db, hints: SeqHints = seqHints()) {
       { projection: { _id: 1 } },
     )) !== null;
 
-  const lastSeq = async (tenantId: string, sessionId: string, lowerBound: number) =>
-    lastStoredSeq((seq) => isStored(tenantId, sessionId, seq), lowerBound);
+  /** Shopper messages up to `seq`, as the message at `seq` counted them. */
+  const visitorCountAt = async (tenantId: string, sessionId: string, seq: number) =>
+    seq > 0
+      ? ((
+          await messages.findOne(
+            { _id: messageKey(tenantId, sessionId, seq) },
+            { projection: { visitorCount: 1 } },
+          )
+        )?.visitorCount ?? 0)
+      : 0;
 
-  /** The last seq, starting from what this process knows; remembered for the next append. */
-  const currentLastSeq = async (tenantId: string, sessionId: string) => {
+  const tip = async (tenantId: string, sessionId: string, lowerBound: number): Promise<Tip> => {
+    const seq = await lastStoredSeq((s) => isStored(tenantId, sessionId, s), lowerBound);
+    return { seq, visitorCount: await visitorCountAt(tenantId, sessionId, seq) };
+  };
+
+  /** The last message's place, from what this process knows; remembered for the next append. */
+  const currentTip = async (tenantId: string, sessionId: string): Promise<Tip> => {
     const key = sessionKey(tenantId, sessionId);
-    const last = await lastSeq(tenantId, sessionId, hints.get(key) ?? 0);
-    if (last > 0) hints.set(key, last);
-    return last;
+    const known = hints.get(key);
+    const lastSeq = await lastStoredSeq((s) => isStored(tenantId, sessionId, s), known?.seq ?? 0);
+    if (known && known.seq === lastSeq) return known;
+    const current = {
+      seq: lastSeq,
+      visitorCount: await visitorCountAt(tenantId, sessionId, lastSeq),
+    };
+    if (lastSeq > 0) hints.set(key, current);
+    return current;
   };
 
   const byMessageId = async (tenantId: string, sessionId: string, messageId: string) => {
@@ -84,7 +99,7 @@ export function messageStore(db: Db, hints: SeqHints = seqHints()) {
   const lookups: AppendLookups = {
     at,
     byMessageId,
-    lastSeq,
+    tip,
     remember: (message) =>
       recent.set(recentKey(message.tenantId, message.sessionId, message.messageId), message),
   };
@@ -99,25 +114,15 @@ export function messageStore(db: Db, hints: SeqHints = seqHints()) {
 
     /** The latest message of the session, if any. */
     async last(tenantId: string, sessionId: string): Promise<ChatMessage | undefined> {
-      const seq = await currentLastSeq(tenantId, sessionId);
+      const { seq } = await currentTip(tenantId, sessionId);
       return seq > 0 ? at(tenantId, sessionId, seq) : undefined;
     },
 
-    /**
-     * How many messages of `senderType` follow `afterSeq`: an unread count,
-     * looking back at most UNREAD_LOOKBACK messages.
-     */
-    async countAfter(
-      tenantId: string,
-      sessionId: string,
-      afterSeq: number,
-      senderType: SenderType,
-    ): Promise<number> {
-      const last = await currentLastSeq(tenantId, sessionId);
-      const from = Math.max(afterSeq, last - UNREAD_LOOKBACK) + 1;
-      const seqs = Array.from({ length: Math.max(0, last - from + 1) }, (_, i) => from + i);
-      const found = await run(tenantId, sessionId, seqs);
-      return found.filter((message) => message.sender.type === senderType).length;
+    /** The shopper's messages after `readSeq`: an agent's unread count, in three lookups. */
+    async unreadFromVisitor(tenantId: string, sessionId: string, readSeq: number): Promise<number> {
+      const current = await currentTip(tenantId, sessionId);
+      if (current.seq <= readSeq) return 0;
+      return current.visitorCount - (await visitorCountAt(tenantId, sessionId, readSeq));
     },
 
     /** Messages after `afterSeq`, in order, at most `limit`. */

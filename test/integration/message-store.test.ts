@@ -162,7 +162,9 @@ describe('message store', () => {
       });
     }
     const reader = messageStore(b.db);
-    expect(await reader.countAfter(tenantId, sessionId, 1, 'visitor')).toBe(3);
+    expect(await reader.unreadFromVisitor(tenantId, sessionId, 1)).toBe(3);
+    expect(await reader.unreadFromVisitor(tenantId, sessionId, 0)).toBe(4);
+    expect(await reader.unreadFromVisitor(tenantId, sessionId, 6)).toBe(0);
     expect((await reader.last(tenantId, sessionId))?.messageId).toBe('m5');
     expect(await reader.last(tenantId, uniqueId('empty'))).toBeUndefined();
   });

@@ -1,3 +1,6 @@
+import type { ChatMessage } from '../domain/message';
+import type { MessageDoc } from './collections';
+
 /**
  * A message's `_id` is its place in the session: `<tenant>/<session>/<seq>`
  * (ids never contain `/`). FerretDB v1 on SQLite answers a filter from an
@@ -12,3 +15,14 @@ export const messageKey = (tenantId: string, sessionId: string, seq: number): st
 /** The key of a session within this process's maps. */
 export const sessionKey = (tenantId: string, sessionId: string): string =>
   `${tenantId}/${sessionId}`;
+
+/** A stored document as the message it is: the key and the running count stay inside. */
+export const toMessage = ({
+  _id,
+  createdAt,
+  visitorCount: _visitorCount,
+  ...fields
+}: MessageDoc): ChatMessage => ({
+  ...fields,
+  createdAt: createdAt.toISOString(),
+});
