@@ -303,13 +303,9 @@ export const createActivities = (deps: ActivityDeps) => ({
     });
   },
 
-  /** The latest shopper and agent activity recorded on the message fast path (epoch ms). */
-  async lastActivity(tenantId: string, sessionId: string) {
-    const doc = await deps.sessions.get(tenantId, sessionId);
-    return {
-      visitorAt: doc?.lastVisitorAt?.getTime() ?? null,
-      agentAt: doc?.lastAgentAt?.getTime() ?? null,
-    };
+  /** The latest shopper and agent activity, as the session's last message records it (epoch ms). */
+  lastActivity(tenantId: string, sessionId: string) {
+    return deps.messages.lastActivity(tenantId, sessionId);
   },
 
   /** An event for supervisors: the agent has not answered within the flow's SLA. */

@@ -11,7 +11,6 @@ import { createLogger, type Logger } from '../runtime/logger';
 import { packageRoot } from '../runtime/package-root';
 import { hubBroadcaster } from '../messaging/broadcast';
 import type { ChatDeps } from '../messaging/chat-deps';
-import { lastActivity } from '../messaging/last-activity';
 import { sendRateLimiter } from '../messaging/rate-limit';
 import { sessionLists } from '../messaging/session-lists';
 import { turnTracker } from '../messaging/turns';
@@ -19,6 +18,7 @@ import { chatSignalsByClient } from '../runtime/tell-chat';
 import { ensureIndexes } from '../stores/indexes';
 import { messageStore } from '../stores/messages';
 import { readMarkStore } from '../stores/read-marks';
+import { redisFactsCache } from '../stores/session-facts-cache';
 import { sessionStore } from '../stores/sessions';
 import { tenantStore } from '../stores/tenants';
 import { errorHandler } from './errors';
@@ -96,7 +96,7 @@ export async function createApp(
 
   const stores = {
     tenants: tenantStore(mongo.db),
-    sessions: sessionStore(mongo.db),
+    sessions: sessionStore(mongo.db, redisFactsCache(redis)),
     messages: messageStore(mongo.db),
     reads: readMarkStore(mongo.db),
     agents: agentStore(mongo.db),
@@ -209,7 +209,6 @@ export async function createApp(
     broadcaster,
     lists: sessionLists({ ...stores, broadcaster }),
     turns: turnTracker(redis),
-    activity: lastActivity(stores.sessions),
     signals: chatSignalsByClient(temporal.client),
     sendRate: sendRateLimiter(redis, {
       limit: config.VISITOR_SEND_LIMIT,

@@ -4,7 +4,6 @@ import type { MessageStore } from '../stores/messages';
 import type { ReadMarkStore } from '../stores/read-marks';
 import type { SessionStore } from '../stores/sessions';
 import type { Broadcaster } from './broadcast';
-import type { LastActivity } from './last-activity';
 import type { SendRateLimiter } from './rate-limit';
 import type { SessionLists } from './session-lists';
 import type { TurnTracker } from './turns';
@@ -17,7 +16,6 @@ export interface ChatDeps {
   broadcaster: Broadcaster;
   lists: SessionLists;
   turns: TurnTracker;
-  activity: LastActivity;
   signals: ChatSignals;
   sendRate: SendRateLimiter;
   log: Logger;

@@ -19,8 +19,8 @@ export type Speaker = VisitorIdentity | Extract<Viewer, { type: 'agent' }>;
 export interface Sent {
   message: ChatMessage;
   /**
-   * Last activity, the workflow's signal and the agent's list: after the
-   * ack, so the sender is not kept waiting. Never rejects.
+   * The workflow's signal and the agent's list: after the ack, so the
+   * sender is not kept waiting. Never rejects.
    */
   followUp: Promise<void>;
 }
@@ -89,13 +89,12 @@ export async function sendMessage(
 }
 
 /**
- * Records last activity (the workflow's deadline timers read it when they
- * fire), tells the workflow what it must know, and updates the agent's list.
+ * Tells the workflow what it must know and updates the agent's list. (Last
+ * activity, which the workflow's deadline timers read, is in the message.)
  */
 async function afterSend(deps: ChatDeps, facts: SessionFacts, message: ChatMessage) {
   const { tenantId, sessionId, sender } = message;
   const by = sender.type === 'agent' ? 'agent' : 'visitor';
-  await deps.activity.record(tenantId, sessionId, by, new Date(message.createdAt));
   const turn = await deps.turns.record(tenantId, sessionId, by, message.seq);
   if (facts.phase === 'robot' && by === 'visitor' && message.kind === 'text') {
     // The robot answers every shopper text, so it must see each one.

@@ -17,10 +17,8 @@ export async function sessionFacts(
   if (viewer.type === 'visitor' && viewer.sessionId !== sessionId) {
     throw new Refusal('forbidden', 'a visitor token opens its own session only');
   }
-  const doc = await sessions.get(tenantId, sessionId);
-  if (doc) {
-    return { sessionId, phase: doc.phase, ...(doc.agentId ? { agentId: doc.agentId } : {}) };
-  }
+  const facts = await sessions.facts(tenantId, sessionId);
+  if (facts) return { sessionId, ...facts };
   if (viewer.type === 'visitor') return { sessionId, phase: 'robot' };
   throw new Refusal('not_found', `no session ${sessionId}`);
 }

@@ -25,15 +25,15 @@ export function sessionLists(deps: SessionListDeps) {
   const coalesce = coalescer(1_000);
   async function summarize(doc: SessionDoc, reader?: string): Promise<SessionSummary> {
     const { tenantId, _id: sessionId } = doc;
-    const [last, agentRead, visitorReadSeq] = await Promise.all([
-      deps.messages.last(tenantId, sessionId),
+    const [agentRead, visitorReadSeq] = await Promise.all([
       reader ? deps.reads.get(tenantId, sessionId, { type: 'agent', id: reader }) : 0,
       deps.reads.get(tenantId, sessionId, { type: 'visitor' }),
     ]);
-    const unread =
-      last && last.seq > agentRead
-        ? await deps.messages.unreadFromVisitor(tenantId, sessionId, agentRead)
-        : 0;
+    const { last, unreadFromVisitor: unread } = await deps.messages.glance(
+      tenantId,
+      sessionId,
+      agentRead,
+    );
     return {
       sessionId,
       visitorId: doc.visitorId,

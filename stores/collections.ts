@@ -96,9 +96,6 @@ export interface SessionDoc {
   agentId?: string;
   assignedAt?: Date;
   firstResponseAt?: Date;
-  /** Last shopper and agent activity, written on the message fast path for the workflow's timers. */
-  lastVisitorAt?: Date;
-  lastAgentAt?: Date;
   transfers?: { at: Date; fromAgentId: string; toAgentId?: string; toGroupId?: string }[];
   closedAt?: Date;
   closeReason?: CloseReason;
@@ -221,6 +218,13 @@ export type MessageDoc = Omit<ChatMessage, 'createdAt'> & {
   _id: string;
   /** Shopper messages in the session up to this one: unread counts are a subtraction. */
   visitorCount: number;
+  /**
+   * When the shopper and an agent last wrote, up to this message: the
+   * workflow's deadline timers read them from the session's last message,
+   * so the fast path writes nothing but the message (DESIGN.md §3).
+   */
+  lastVisitorAt?: Date;
+  lastAgentAt?: Date;
   createdAt: Date;
 };
 

@@ -1,7 +1,7 @@
 import { MongoBulkWriteError, type Collection, type WriteError } from 'mongodb';
 import type { ChatMessage, NewMessage } from '../domain/message';
 import type { MessageDoc } from './collections';
-import { messageKey, sessionKey, toMessage } from './message-docs';
+import { messageKey, sessionKey, tipOf, toMessage } from './message-docs';
 import type { SeqHints, Tip } from './seq-hints';
 
 export interface AppendResult {
@@ -104,19 +104,26 @@ export function messageAppender(
         seq: 0,
         visitorCount: 0,
       };
-      // Each count follows from the message before it, which is stored or in this batch
-      // before it, so a stored count is exact; a stale tip collides like a stale seq.
-      let visitorCount = tip.visitorCount;
+      // Running values follow from the message before, which is stored or in this batch
+      // before it, so a stored one is exact; a stale tip collides like a stale seq.
+      let running: Tip = tip;
       const room = MAX_BATCH - slots.length;
-      line.pending.slice(0, room).forEach((pending, i) => {
-        const seq = tip.seq + 1 + i;
-        if (pending.message.sender.type === 'visitor') visitorCount += 1;
+      line.pending.slice(0, room).forEach((pending) => {
+        const createdAt = new Date();
+        const { type } = pending.message.sender;
+        running = {
+          ...running,
+          seq: running.seq + 1,
+          ...(type === 'visitor'
+            ? { visitorCount: running.visitorCount + 1, lastVisitorAt: createdAt }
+            : {}),
+          ...(type === 'agent' ? { lastAgentAt: createdAt } : {}),
+        };
         const doc: MessageDoc = {
           ...pending.message,
-          _id: messageKey(line.tenantId, line.sessionId, seq),
-          seq,
-          visitorCount,
-          createdAt: new Date(),
+          ...running,
+          _id: messageKey(line.tenantId, line.sessionId, running.seq),
+          createdAt,
         };
         slots.push({ line, pending, doc });
       });
@@ -189,10 +196,7 @@ export function messageAppender(
   function stored(slots: Slot[]): void {
     for (const { line, pending, doc } of slots) {
       const message = toMessage(doc);
-      hints.set(sessionKey(line.tenantId, line.sessionId), {
-        seq: doc.seq,
-        visitorCount: doc.visitorCount,
-      });
+      hints.set(sessionKey(line.tenantId, line.sessionId), tipOf(doc));
       lookups.remember(message);
       settle(pending, { message, created: true });
     }

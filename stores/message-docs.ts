@@ -1,5 +1,6 @@
 import type { ChatMessage } from '../domain/message';
 import type { MessageDoc } from './collections';
+import type { Tip } from './seq-hints';
 
 /**
  * A message's `_id` is its place in the session: `<tenant>/<session>/<seq>`
@@ -21,8 +22,18 @@ export const toMessage = ({
   _id,
   createdAt,
   visitorCount: _visitorCount,
+  lastVisitorAt: _lastVisitorAt,
+  lastAgentAt: _lastAgentAt,
   ...fields
 }: MessageDoc): ChatMessage => ({
   ...fields,
   createdAt: createdAt.toISOString(),
+});
+
+/** What the next message's running values follow from. */
+export const tipOf = (doc: MessageDoc): Tip => ({
+  seq: doc.seq,
+  visitorCount: doc.visitorCount,
+  ...(doc.lastVisitorAt ? { lastVisitorAt: doc.lastVisitorAt } : {}),
+  ...(doc.lastAgentAt ? { lastAgentAt: doc.lastAgentAt } : {}),
 });

@@ -3,7 +3,7 @@ import type { ChatMessage, NewMessage } from '../domain/message';
 import { collections } from './collections';
 import { lru } from './lru';
 import { messageAppender, type AppendLookups } from './message-appender';
-import { messageKey, sessionKey, toMessage } from './message-docs';
+import { messageKey, sessionKey, tipOf, toMessage } from './message-docs';
 import { seqHints, type SeqHints, type Tip } from './seq-hints';
 import { lastStoredSeq } from './seq-probe';
 
@@ -54,23 +54,27 @@ export function messageStore(db: Db, hints: SeqHints = seqHints()) {
         )?.visitorCount ?? 0)
       : 0;
 
-  const tip = async (tenantId: string, sessionId: string, lowerBound: number): Promise<Tip> => {
-    const seq = await lastStoredSeq((s) => isStored(tenantId, sessionId, s), lowerBound);
-    return { seq, visitorCount: await visitorCountAt(tenantId, sessionId, seq) };
+  /** The running values as of `seq` (nothing before the first message). */
+  const tipAt = async (tenantId: string, sessionId: string, seq: number): Promise<Tip> => {
+    const doc = seq > 0 ? await docAt(tenantId, sessionId, seq) : null;
+    return doc ? tipOf(doc) : { seq, visitorCount: 0 };
   };
 
-  /** The last message's place, from what this process knows; remembered for the next append. */
-  const currentTip = async (tenantId: string, sessionId: string): Promise<Tip> => {
+  const tip = async (tenantId: string, sessionId: string, lowerBound: number): Promise<Tip> =>
+    tipAt(
+      tenantId,
+      sessionId,
+      await lastStoredSeq((s) => isStored(tenantId, sessionId, s), lowerBound),
+    );
+
+  /** The session's last message, found from what this process knows; kept for the next append. */
+  const lastDoc = async (tenantId: string, sessionId: string) => {
     const key = sessionKey(tenantId, sessionId);
-    const known = hints.get(key);
-    const lastSeq = await lastStoredSeq((s) => isStored(tenantId, sessionId, s), known?.seq ?? 0);
-    if (known && known.seq === lastSeq) return known;
-    const current = {
-      seq: lastSeq,
-      visitorCount: await visitorCountAt(tenantId, sessionId, lastSeq),
-    };
-    if (lastSeq > 0) hints.set(key, current);
-    return current;
+    const from = hints.get(key)?.seq ?? 0;
+    const seq = await lastStoredSeq((s) => isStored(tenantId, sessionId, s), from);
+    const doc = seq > 0 ? await docAt(tenantId, sessionId, seq) : null;
+    if (doc) hints.set(key, tipOf(doc));
+    return doc;
   };
 
   const byMessageId = async (tenantId: string, sessionId: string, messageId: string) => {
@@ -114,15 +118,36 @@ export function messageStore(db: Db, hints: SeqHints = seqHints()) {
 
     /** The latest message of the session, if any. */
     async last(tenantId: string, sessionId: string): Promise<ChatMessage | undefined> {
-      const { seq } = await currentTip(tenantId, sessionId);
-      return seq > 0 ? at(tenantId, sessionId, seq) : undefined;
+      const doc = await lastDoc(tenantId, sessionId);
+      return doc ? toMessage(doc) : undefined;
     },
 
-    /** The shopper's messages after `readSeq`: an agent's unread count, in three lookups. */
-    async unreadFromVisitor(tenantId: string, sessionId: string, readSeq: number): Promise<number> {
-      const current = await currentTip(tenantId, sessionId);
-      if (current.seq <= readSeq) return 0;
-      return current.visitorCount - (await visitorCountAt(tenantId, sessionId, readSeq));
+    /**
+     * The latest message and how many shopper messages follow `readSeq` (an
+     * agent's unread count): what a session-list line shows, in a few key
+     * lookups whatever the backlog, since each message counts the shopper's
+     * messages up to itself.
+     */
+    async glance(tenantId: string, sessionId: string, readSeq: number) {
+      const doc = await lastDoc(tenantId, sessionId);
+      if (!doc) return { last: undefined, unreadFromVisitor: 0 };
+      const unreadFromVisitor =
+        doc.seq > readSeq
+          ? doc.visitorCount - (await visitorCountAt(tenantId, sessionId, readSeq))
+          : 0;
+      return { last: toMessage(doc), unreadFromVisitor };
+    },
+
+    /**
+     * When the shopper and an agent last wrote (epoch ms), as the session's
+     * last message records it: what the workflow's deadline timers re-check.
+     */
+    async lastActivity(tenantId: string, sessionId: string) {
+      const doc = await lastDoc(tenantId, sessionId);
+      return {
+        visitorAt: doc?.lastVisitorAt?.getTime() ?? null,
+        agentAt: doc?.lastAgentAt?.getTime() ?? null,
+      };
     },
 
     /** Messages after `afterSeq`, in order, at most `limit`. */

@@ -5,6 +5,9 @@ export interface Tip {
   seq: number;
   /** Shopper messages in the session up to and including `seq`. */
   visitorCount: number;
+  /** When the shopper and an agent last wrote, up to `seq`. */
+  lastVisitorAt?: Date;
+  lastAgentAt?: Date;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { SessionInput, SessionPhase } from '../domain/session';
 import type { CloseReason } from '../domain/session-commands';
 import { collections, type SessionDoc } from './collections';
 import { isDuplicateKey } from './mongo-errors';
+import { noFactsCache, type CachedFacts, type FactsCache } from './session-facts-cache';
 
 /** Phases in which a session belongs to its agent (it shows in their list). */
 export const heldPhases: SessionPhase[] = ['reserved', 'assigned', 'transferring'];
@@ -14,7 +15,7 @@ const pointerId = (tenantId: string, visitorId: string) => `${tenantId}:${visito
  * open session per visitor per tenant" hold under concurrent opens) and the
  * projection of each session workflow.
  */
-export function sessionStore(db: Db) {
+export function sessionStore(db: Db, cache: FactsCache = noFactsCache) {
   const { openSessions, sessions } = collections(db);
 
   // FerretDB v1 on SQLite uses its `_id` index only for a filter on `_id` alone and scans
@@ -92,6 +93,7 @@ export function sessionStore(db: Db) {
         },
         { upsert: true },
       );
+      await cache.forget(input.tenantId, input.sessionId);
     },
 
     /**
@@ -113,6 +115,7 @@ export function sessionStore(db: Db) {
           ...(unset.length ? { $unset: Object.fromEntries(unset.map((f) => [f, ''])) } : {}),
         },
       );
+      await cache.forget(tenantId, sessionId);
     },
 
     async appendTransfer(
@@ -124,17 +127,18 @@ export function sessionStore(db: Db) {
       await sessions.updateOne({ _id: sessionId }, { $push: { transfers: transfer } });
     },
 
-    /**
-     * Last activity on the message fast path, for the workflow's deadline
-     * timers. Only moves forward, so a late writer never turns the clock back.
-     */
-    async touch(tenantId: string, sessionId: string, by: 'visitor' | 'agent', at: Date) {
-      const field = by === 'visitor' ? 'lastVisitorAt' : 'lastAgentAt';
-      if (!(await owns(tenantId, sessionId))) return;
-      await sessions.updateOne({ _id: sessionId }, { $max: { [field]: at } });
-    },
-
     get,
+
+    /** Phase and agent, for authorising a chat message: from the cache when it has them. */
+    async facts(tenantId: string, sessionId: string): Promise<CachedFacts | undefined> {
+      const cached = await cache.get(tenantId, sessionId);
+      if (cached) return cached;
+      const doc = await get(tenantId, sessionId);
+      if (!doc) return undefined;
+      const facts = { phase: doc.phase, ...(doc.agentId ? { agentId: doc.agentId } : {}) };
+      await cache.set(tenantId, sessionId, facts);
+      return facts;
+    },
 
     /** The agent of the visitor's latest session closed after `since`, for sticky routing. */
     async previousAgent(tenantId: string, visitorId: string, since: Date) {

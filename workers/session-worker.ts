@@ -16,6 +16,7 @@ import { messageStore } from '../stores/messages';
 import { readMarkStore } from '../stores/read-marks';
 import { createRouter } from '../stores/routing/router';
 import { createRoutingService } from '../stores/routing/service';
+import { redisFactsCache } from '../stores/session-facts-cache';
 import { sessionStore } from '../stores/sessions';
 import { tagStore } from '../stores/tags';
 import { outreachStore } from '../stores/outreach';
@@ -43,7 +44,7 @@ export function activityDeps(
   client: Client,
   log?: Logger,
 ): ActivityDeps {
-  const sessions = sessionStore(db);
+  const sessions = sessionStore(db, redisFactsCache(redis));
   const messages = messageStore(db);
   const router = createRouter(redis);
   // Through Redis to every gateway node's rooms.

@@ -151,7 +151,7 @@ describe('message store', () => {
     }
   });
 
-  it('when the agent has read up to a seq, then the unread count and the last message come from the stored messages', async () => {
+  it('when the agent has read up to a seq, then the unread count, the last message and the last activity come from the stored messages', async () => {
     const tenantId = uniqueId('tenant');
     const sessionId = uniqueId('session');
     const store = messageStore(a.db);
@@ -162,11 +162,19 @@ describe('message store', () => {
       });
     }
     const reader = messageStore(b.db);
-    expect(await reader.unreadFromVisitor(tenantId, sessionId, 1)).toBe(3);
-    expect(await reader.unreadFromVisitor(tenantId, sessionId, 0)).toBe(4);
-    expect(await reader.unreadFromVisitor(tenantId, sessionId, 6)).toBe(0);
+    const unread = async (readSeq: number) =>
+      (await reader.glance(tenantId, sessionId, readSeq)).unreadFromVisitor;
+    expect([await unread(0), await unread(1), await unread(4), await unread(6)]).toEqual([
+      4, 3, 1, 0,
+    ]);
+    expect((await reader.glance(tenantId, sessionId, 0)).last?.messageId).toBe('m5');
     expect((await reader.last(tenantId, sessionId))?.messageId).toBe('m5');
-    expect(await reader.last(tenantId, uniqueId('empty'))).toBeUndefined();
+    expect(await reader.glance(tenantId, uniqueId('empty'), 0)).toEqual({
+      last: undefined,
+      unreadFromVisitor: 0,
+    });
+    const activity = await reader.lastActivity(tenantId, sessionId);
+    expect(activity.agentAt).toBeGreaterThanOrEqual(activity.visitorAt ?? Infinity);
   });
 
   it('when a new store (a restarted process) appends, then it continues after the stored maximum', async () => {
