@@ -12,7 +12,7 @@ export interface CachedFacts {
  * Session facts kept in Redis beside the MongoDB projection, so a chat
  * message is authorised without a database read (on FerretDB each read costs
  * more than the whole batched insert). The session store drops the entry
- * after every write, and an entry lives only a couple of seconds: a reader
+ * after every write, and an entry lives only a few seconds: a reader
  * that fetched the projection just before a write and cached it just after
  * leaves stale facts for at most that long. A flushed Redis only means reads
  * go to MongoDB until the entries are back.
@@ -26,7 +26,7 @@ export interface FactsCache {
 const isPhase = (value: unknown): value is SessionPhase =>
   typeof value === 'string' && (sessionPhases as readonly string[]).includes(value);
 
-export function redisFactsCache(redis: RedisClient, ttlMs = 2_000): FactsCache {
+export function redisFactsCache(redis: RedisClient, ttlMs = 5_000): FactsCache {
   const keyOf = (tenantId: string, sessionId: string) =>
     `${tenantPrefix(tenantId)}facts:${sessionId}`;
   return {

@@ -25,6 +25,7 @@ export function sessionStore(db: Db, cache: FactsCache = noFactsCache) {
     const doc = await sessions.findOne({ _id: sessionId });
     return doc?.tenantId === tenantId ? doc : null;
   };
+  const refills = new Map<string, Promise<CachedFacts | undefined>>();
   /** Whether the tenant has this session: asked before a write by `_id` alone. */
   const owns = async (tenantId: string, sessionId: string) =>
     (await sessions.findOne({ _id: sessionId }, { projection: { tenantId: 1 } }))?.tenantId ===
@@ -133,11 +134,19 @@ export function sessionStore(db: Db, cache: FactsCache = noFactsCache) {
     async facts(tenantId: string, sessionId: string): Promise<CachedFacts | undefined> {
       const cached = await cache.get(tenantId, sessionId);
       if (cached) return cached;
-      const doc = await get(tenantId, sessionId);
-      if (!doc) return undefined;
-      const facts = { phase: doc.phase, ...(doc.agentId ? { agentId: doc.agentId } : {}) };
-      await cache.set(tenantId, sessionId, facts);
-      return facts;
+      // A burst of sends to a session whose entry expired makes one read, not one each.
+      const key = `${tenantId}/${sessionId}`;
+      const inFlight = refills.get(key);
+      if (inFlight) return inFlight;
+      const refill = (async () => {
+        const doc = await get(tenantId, sessionId);
+        if (!doc) return undefined;
+        const facts = { phase: doc.phase, ...(doc.agentId ? { agentId: doc.agentId } : {}) };
+        await cache.set(tenantId, sessionId, facts);
+        return facts;
+      })().finally(() => refills.delete(key));
+      refills.set(key, refill);
+      return refill;
     },
 
     /** The agent of the visitor's latest session closed after `since`, for sticky routing. */

@@ -1,0 +1,74 @@
+import {
+  closeRedis,
+  connectMongo,
+  type MongoHandle,
+  type RedisClient,
+} from '../../runtime/connections';
+import { tenantPrefix } from '../../stores/routing/keys';
+import { redisFactsCache } from '../../stores/session-facts-cache';
+import { sessionStore } from '../../stores/sessions';
+import { closeMongo } from '../support/mongo';
+import { testRedis } from '../support/redis';
+import { testStack, uniqueDatabase, uniqueId } from '../support/stack';
+
+/** Session facts for the chat fast path: Redis first, MongoDB when Redis has nothing. */
+describe('session facts cache', () => {
+  let redis: RedisClient;
+  let mongo: MongoHandle;
+
+  beforeAll(async () => {
+    redis = await testRedis();
+    mongo = await connectMongo(testStack.mongodbUrl, uniqueDatabase());
+  });
+  afterAll(async () => {
+    await closeRedis(redis);
+    await closeMongo(mongo, { drop: true });
+  });
+
+  const open = async (sessions: ReturnType<typeof sessionStore>, tenantId: string) => {
+    const sessionId = uniqueId('session');
+    await sessions.recordOpened(
+      {
+        tenantId,
+        sessionId,
+        visitor: { id: uniqueId('visitor'), tags: [] },
+        channel: 'web',
+        entry: { type: 'shop' },
+      },
+      new Date(),
+    );
+    return sessionId;
+  };
+
+  it('when facts were read once, then the next read is answered by Redis; a projection write makes the next read see it', async () => {
+    const tenantId = uniqueId('tenant');
+    const cache = redisFactsCache(redis, 60_000);
+    const sessions = sessionStore(mongo.db, cache);
+    const sessionId = await open(sessions, tenantId);
+
+    expect(await sessions.facts(tenantId, sessionId)).toEqual({ phase: 'robot' });
+    expect(await cache.get(tenantId, sessionId)).toEqual({ phase: 'robot' });
+
+    await sessions.project(tenantId, sessionId, { phase: 'assigned', agentId: 'a1' });
+    expect(await cache.get(tenantId, sessionId)).toBeUndefined();
+    expect(await sessions.facts(tenantId, sessionId)).toEqual({ phase: 'assigned', agentId: 'a1' });
+    expect(await cache.get(tenantId, sessionId)).toEqual({ phase: 'assigned', agentId: 'a1' });
+  });
+
+  it('when another tenant asks, then there are no facts, from MongoDB or the cache', async () => {
+    const sessions = sessionStore(mongo.db, redisFactsCache(redis));
+    const tenantId = uniqueId('tenant');
+    const sessionId = await open(sessions, tenantId);
+    await sessions.facts(tenantId, sessionId);
+    expect(await sessions.facts(uniqueId('other'), sessionId)).toBeUndefined();
+  });
+
+  it('when an entry is written, then Redis expires it within its time to live', async () => {
+    const cache = redisFactsCache(redis, 5_000);
+    const [tenantId, sessionId] = [uniqueId('tenant'), uniqueId('session')];
+    await cache.set(tenantId, sessionId, { phase: 'queued' });
+    const ttl = await redis.pTTL(`${tenantPrefix(tenantId)}facts:${sessionId}`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(5_000);
+  });
+});
