@@ -20,11 +20,19 @@ export interface FieldProblem {
   message: string;
 }
 
-export function fieldProblems(error: z.ZodError): FieldProblem[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.map(String).join('.') || '(body)',
-    message: issue.message,
-  }));
+/**
+ * One problem per bad field. An unknown field is named by its own path, not
+ * its parent's (zod reports it on the object that holds it), so the caller
+ * sees which key to drop. `root` names a problem with the input as a whole.
+ */
+export function fieldProblems(error: z.ZodError, root = '(body)'): FieldProblem[] {
+  return error.issues.flatMap((issue) => {
+    const at = issue.path.map(String);
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: [...at, key].join('.'), message: 'unknown field' }));
+    }
+    return [{ path: at.join('.') || root, message: issue.message }];
+  });
 }
 
 /** Parses `input` or throws a 400 naming every bad field. */
@@ -35,7 +43,7 @@ export function validate<S extends z.ZodType>(
 ): z.infer<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const fields = fieldProblems(result.error);
+  const fields = fieldProblems(result.error, `(${where})`);
   throw new AppError(
     400,
     'invalid_request',
