@@ -1,8 +1,8 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { messageKinds } from '../domain/message';
-import { opaqueId, startSessionSchema } from '../domain/session';
-import { messagesQuerySchema } from './routes/messages';
+import { startSessionSchema } from '../domain/session';
+import { messagesParamsSchema, messagesQuerySchema } from './routes/messages';
 import { errorBody } from './http/schemas';
 
 /**
@@ -113,7 +113,7 @@ export function registerBasePaths(registry: OpenAPIRegistry): void {
       'Messages of a session after a seq, in order, paged: the resync after a gap or a reconnect',
     security: [{ [bearer.name]: [] }],
     request: {
-      params: z.object({ sessionId: opaqueId }),
+      params: messagesParamsSchema,
       query: messagesQuerySchema,
     },
     responses: {
