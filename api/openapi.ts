@@ -97,6 +97,8 @@ export function registerBasePaths(registry: OpenAPIRegistry): void {
       201: json(startedSession, 'A new session was started'),
       200: json(startedSession, 'The visitor already had an open session; attached to it'),
       400: json(errorBody, 'The body is invalid; `fields` names each bad field'),
+      413: json(errorBody, 'The body is larger than the API accepts (1 MB)'),
+      415: json(errorBody, 'The JSON body is in a charset other than UTF-8'),
       404: json(errorBody, 'No such tenant'),
     },
   });

@@ -193,6 +193,10 @@ function document<P extends z.ZodObject, Q extends z.ZodObject, B extends z.ZodT
   if (endpoint.params || endpoint.query || endpoint.body) {
     responses[400] = errorResponse('Invalid input; `fields` names each bad field');
   }
+  if (endpoint.body) {
+    responses[413] = errorResponse('The body is larger than the API accepts (1 MB)');
+    responses[415] = errorResponse('The JSON body is in a charset other than UTF-8');
+  }
   if (!isPublic) {
     responses[401] = errorResponse('No credential, or one that is invalid, expired or revoked');
     responses[403] = errorResponse('The credential’s role may not call this route');
