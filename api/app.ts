@@ -39,7 +39,7 @@ import { ticketStore } from '../stores/tickets';
 import { outreachStore } from '../stores/outreach';
 import { quickReplyStore } from '../stores/quick-replies';
 import { tagStore } from '../stores/tags';
-import { endpoints } from './http/endpoint';
+import { endpoints, type DeclaredRoute } from './http/endpoint';
 import { listRoutes, type RouteInfo } from './http/route-list';
 import { buildOpenApiDocument, registerBasePaths } from './openapi';
 import { accessRoutes } from './routes/access';
@@ -65,6 +65,8 @@ export interface App {
   url: string;
   /** Every method and path express answers, for the documentation check. */
   routes: () => RouteInfo[];
+  /** The routes declared through `endpoints()`, with the schemas they validate with. */
+  declaredRoutes: () => readonly DeclaredRoute[];
   close: () => Promise<void>;
 }
 
@@ -251,6 +253,7 @@ export async function createApp(
     port,
     url: `http://${host}:${port}`,
     routes: () => listRoutes(app.router),
+    declaredRoutes: api.declared,
     close: async () => {
       // io.close() also closes the HTTP server.
       await new Promise<void>((resolve) => io.close(() => resolve()));

@@ -20,11 +20,19 @@ export interface FieldProblem {
   message: string;
 }
 
-export function fieldProblems(error: z.ZodError): FieldProblem[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.map(String).join('.') || '(body)',
-    message: issue.message,
-  }));
+/**
+ * One problem per bad field. An unknown field is named by its own path, not
+ * its parent's (zod reports it on the object that holds it), so the caller
+ * sees which key to drop. `root` names a problem with the input as a whole.
+ */
+export function fieldProblems(error: z.ZodError, root = '(body)'): FieldProblem[] {
+  return error.issues.flatMap((issue) => {
+    const at = issue.path.map(String);
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: [...at, key].join('.'), message: 'unknown field' }));
+    }
+    return [{ path: at.join('.') || root, message: issue.message }];
+  });
 }
 
 /** Parses `input` or throws a 400 naming every bad field. */
@@ -35,7 +43,7 @@ export function validate<S extends z.ZodType>(
 ): z.infer<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const fields = fieldProblems(result.error);
+  const fields = fieldProblems(result.error, `(${where})`);
   throw new AppError(
     400,
     'invalid_request',
@@ -44,11 +52,29 @@ export function validate<S extends z.ZodType>(
   );
 }
 
-const isBodyParseError = (error: unknown): error is { type: string; status: number } =>
-  typeof error === 'object' &&
-  error !== null &&
-  'type' in error &&
-  error.type === 'entity.parse.failed';
+/** What the JSON body parser refuses before any route runs, by its error `type`. */
+const bodyRefusals: Record<string, { status: number; code: string; message: string }> = {
+  'entity.parse.failed': {
+    status: 400,
+    code: 'invalid_json',
+    message: 'The request body is not valid JSON',
+  },
+  'entity.too.large': {
+    status: 413,
+    code: 'payload_too_large',
+    message: 'The request body is larger than the API accepts',
+  },
+  'charset.unsupported': {
+    status: 415,
+    code: 'unsupported_charset',
+    message: 'The request body must be JSON in UTF-8',
+  },
+};
+
+const bodyRefusal = (error: unknown) =>
+  typeof error === 'object' && error !== null && 'type' in error && typeof error.type === 'string'
+    ? bodyRefusals[error.type]
+    : undefined;
 
 /** Turns every error into a JSON answer; internal errors are logged, never sent. */
 export function errorHandler(log: Logger): ErrorRequestHandler {
@@ -60,10 +86,9 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
         .json({ error: { code: error.code, message: error.message, ...error.details } });
       return;
     }
-    if (isBodyParseError(error)) {
-      res
-        .status(400)
-        .json({ error: { code: 'invalid_json', message: 'The request body is not valid JSON' } });
+    const refused = bodyRefusal(error);
+    if (refused) {
+      res.status(refused.status).json({ error: { code: refused.code, message: refused.message } });
       return;
     }
     log.error('request failed', { method: req.method, path: req.path, error: String(error) });

@@ -1,8 +1,8 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { messageKinds } from '../domain/message';
-import { opaqueId, startSessionSchema } from '../domain/session';
-import { messagesQuerySchema } from './routes/messages';
+import { startSessionSchema } from '../domain/session';
+import { messagesParamsSchema, messagesQuerySchema } from './routes/messages';
 import { errorBody } from './http/schemas';
 
 /**
@@ -97,6 +97,8 @@ export function registerBasePaths(registry: OpenAPIRegistry): void {
       201: json(startedSession, 'A new session was started'),
       200: json(startedSession, 'The visitor already had an open session; attached to it'),
       400: json(errorBody, 'The body is invalid; `fields` names each bad field'),
+      413: json(errorBody, 'The body is larger than the API accepts (1 MB)'),
+      415: json(errorBody, 'The JSON body is in a charset other than UTF-8'),
       404: json(errorBody, 'No such tenant'),
     },
   });
@@ -113,7 +115,7 @@ export function registerBasePaths(registry: OpenAPIRegistry): void {
       'Messages of a session after a seq, in order, paged: the resync after a gap or a reconnect',
     security: [{ [bearer.name]: [] }],
     request: {
-      params: z.object({ sessionId: opaqueId }),
+      params: messagesParamsSchema,
       query: messagesQuerySchema,
     },
     responses: {

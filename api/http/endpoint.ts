@@ -38,6 +38,16 @@ export interface Endpoint<P extends z.ZodObject, Q extends z.ZodObject, B extend
   }) => Promise<Reply>;
 }
 
+/** What a declared route takes in and who may call it: the validation suite walks these. */
+export interface DeclaredRoute {
+  method: Method;
+  path: string;
+  roles: readonly Role[] | 'public';
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+}
+
 export interface EndpointDeps {
   auth: AuthDeps;
   idempotency: IdempotencyStore;
@@ -62,11 +72,14 @@ const errorResponse = (description: string) => ({
  */
 export function endpoints(deps: EndpointDeps) {
   const router = Router();
+  const declared: DeclaredRoute[] = [];
 
   function add<P extends z.ZodObject, Q extends z.ZodObject, B extends z.ZodType>(
     endpoint: Endpoint<P, Q, B>,
   ): void {
     document(deps.registry, endpoint);
+    const { method, path, roles, params, query, body } = endpoint;
+    declared.push({ method, path, roles, params, query, body });
     router[endpoint.method](endpoint.path, async (req, res) => {
       const principal =
         endpoint.roles === 'public'
@@ -94,7 +107,7 @@ export function endpoints(deps: EndpointDeps) {
     });
   }
 
-  return { router, add };
+  return { router, add, declared: (): readonly DeclaredRoute[] => [...declared] };
 }
 
 /**
@@ -179,6 +192,10 @@ function document<P extends z.ZodObject, Q extends z.ZodObject, B extends z.ZodT
   }
   if (endpoint.params || endpoint.query || endpoint.body) {
     responses[400] = errorResponse('Invalid input; `fields` names each bad field');
+  }
+  if (endpoint.body) {
+    responses[413] = errorResponse('The body is larger than the API accepts (1 MB)');
+    responses[415] = errorResponse('The JSON body is in a charset other than UTF-8');
   }
   if (!isPublic) {
     responses[401] = errorResponse('No credential, or one that is invalid, expired or revoked');

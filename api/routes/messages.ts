@@ -18,7 +18,7 @@ export const messagesQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(100),
 });
 
-const paramsSchema = z.strictObject({ sessionId: opaqueId });
+export const messagesParamsSchema = z.strictObject({ sessionId: opaqueId });
 
 /** Who the bearer token says the caller is: a shopper (one session) or staff (one tenant). */
 function bearer(req: Request, secret: string): { tenantId: string; viewer: Viewer } {
@@ -63,7 +63,7 @@ export function messageRoutes(deps: MessageRouteDeps): Router {
   const router = Router();
   router.get('/api/v1/sessions/:sessionId/messages', async (req, res) => {
     const { tenantId, viewer } = bearer(req, deps.tokenSecret);
-    const { sessionId } = validate(paramsSchema, req.params, 'path');
+    const { sessionId } = validate(messagesParamsSchema, req.params, 'path');
     const { afterSeq, limit } = validate(messagesQuerySchema, req.query, 'query');
     try {
       res.json(await readMessages(deps.chat, tenantId, viewer, sessionId, afterSeq, limit));

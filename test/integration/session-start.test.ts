@@ -182,7 +182,7 @@ describe('POST /api/v1/sessions', () => {
         entry: { type: 'shop' },
         admin: true,
       },
-      '(body)',
+      'admin',
     ],
   ])(
     'when the body has %s, then 400 naming the field and nothing is written',

@@ -71,7 +71,9 @@ describe('versioned flow', () => {
       body: { flow: { timeouts: { idleWarnMs: 5 }, robot: { colour: 'red' } } },
     });
     expect(bad.status).toBe(400);
-    expect(fields(bad)).toEqual(expect.arrayContaining(['flow.timeouts.idleWarnMs', 'flow.robot']));
+    expect(fields(bad)).toEqual(
+      expect.arrayContaining(['flow.timeouts.idleWarnMs', 'flow.robot.colour']),
+    );
     expect(await collections(engine.db).flowVersions.countDocuments({ tenantId })).toBe(1);
   });
 

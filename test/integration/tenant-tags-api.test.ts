@@ -155,7 +155,7 @@ describe('quick replies', () => {
       body: { shortcut: '', text: 'x'.repeat(2_001), colour: 'red' },
     });
     expect(bad.status).toBe(400);
-    expect(fields(bad)).toEqual(['shortcut', 'text', '(body)']);
+    expect(fields(bad)).toEqual(['shortcut', 'text', 'colour']);
     expect(errorBody.parse(bad.body).error.message).toContain('colour');
     const badQuery = await api('GET', '/api/v1/quick-replies?limit=0&size=2', { token: t.ann });
     expect(fields(badQuery)).toEqual(expect.arrayContaining(['limit']));
@@ -498,7 +498,7 @@ describe('proactive outreach', () => {
     const { visitorId } = await consultation(t.tenantId, hours(1));
     const path = `/api/v1/customers/${visitorId}/outreach`;
     const bad = await api('POST', path, { token: t.ann, body: { text: ' ', channel: 'sms' } });
-    expect(fields(bad)).toEqual(['text', '(body)']);
+    expect(fields(bad)).toEqual(['text', 'channel']);
     expect(errorBody.parse(bad.body).error.message).toContain('channel');
     expect(
       fields(

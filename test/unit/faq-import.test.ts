@@ -50,6 +50,6 @@ describe('FAQ import check', () => {
         { question: 'q', answer: 'a', colour: 'red' },
       ],
     });
-    expect(problems).toEqual([expect.objectContaining({ row: 2, path: '(body)' })]);
+    expect(problems).toEqual([expect.objectContaining({ row: 2, path: 'colour' })]);
   });
 });

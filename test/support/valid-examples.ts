@@ -1,0 +1,488 @@
+import { uniqueId } from './stack';
+import type { World } from './validation-world';
+
+/** One valid request to a route: the invalid cases are this with one thing wrong. */
+export interface Example {
+  params?: Record<string, string>;
+  query?: Record<string, string>;
+  body?: unknown;
+  /** What the valid request answers: it passed validation and reached the route's own logic. */
+  answers: number;
+}
+
+/** A body the schema walk cannot produce: a rule across fields (a refinement) or another union branch. */
+export interface BadBody {
+  name: string;
+  body: unknown;
+  /** Field paths the 400 may name. */
+  fields: string[];
+}
+
+export interface ExampleEntry {
+  example: (world: World) => Example | Promise<Example>;
+  alsoInvalid?: (valid: Example) => BadBody[];
+}
+
+const asObject = (body: unknown): Record<string, unknown> =>
+  typeof body === 'object' && body !== null ? { ...body } : {};
+
+/** Auto-tag rules, which the tag schema checks across fields. */
+const tagRules = (valid: Example): BadBody[] => {
+  const tag = asObject(valid.body);
+  return [
+    { name: 'an auto tag without a rule', body: { ...tag, rule: undefined }, fields: ['rule'] },
+    {
+      name: 'a manual tag with a rule',
+      body: { ...tag, kind: 'manual' },
+      fields: ['rule'],
+    },
+    {
+      name: 'an auto tag on customers',
+      body: { ...tag, target: 'customer' },
+      fields: ['target'],
+    },
+    { name: 'a rule with no condition', body: { ...tag, rule: {} }, fields: ['rule'] },
+  ];
+};
+
+const sessionTag = async (w: World) => ({
+  params: { sessionId: (await w.session()).sessionId, tagId: await w.tag('session') },
+  answers: 200,
+});
+const customerTag = async (w: World) => ({
+  params: { visitorId: (await w.session()).visitorId, tagId: await w.tag('customer') },
+  answers: 200,
+});
+const ofSession = async (w: World) => ({ sessionId: (await w.session()).sessionId });
+const autoTag = {
+  name: 'Late order',
+  target: 'session',
+  kind: 'auto',
+  visibility: 'supervisors',
+  rule: { entryTypes: ['order'], channels: ['web'], visitorTags: ['vip'] },
+};
+
+/**
+ * A valid request for every route that validates input, keyed `METHOD path`
+ * as the route is declared. The validation suite fails for a route missing
+ * here, so none escapes it.
+ */
+export const validExamples: Record<string, ExampleEntry> = {
+  'POST /api/v1/tenants': {
+    example: (w) => ({
+      body: { tenantId: `${w.tenantId}-2`, name: 'Second shop' },
+      answers: 201,
+    }),
+  },
+  'POST /api/v1/api-keys': {
+    example: () => ({ body: { name: 'ci', role: 'integration' }, answers: 201 }),
+  },
+  'DELETE /api/v1/api-keys/:keyId': {
+    example: async (w) => ({ params: { keyId: await w.apiKey() }, answers: 200 }),
+  },
+  'POST /api/v1/auth/agent-login': {
+    example: async (w) => ({
+      body: { tenantId: w.tenantId, agentId: await w.agent(), password: w.password },
+      answers: 200,
+    }),
+  },
+  'GET /api/v1/groups/:groupId': {
+    example: async (w) => ({ params: { groupId: await w.group() }, answers: 200 }),
+  },
+  'PUT /api/v1/groups/:groupId': {
+    example: async (w) => ({
+      params: { groupId: 'vip' },
+      body: { strategy: 'round-robin', reserve: true, overflowGroupId: await w.group() },
+      answers: 200,
+    }),
+  },
+  'GET /api/v1/agents/:agentId': {
+    example: async (w) => ({ params: { agentId: await w.agent() }, answers: 200 }),
+  },
+  'PUT /api/v1/agents/:agentId': {
+    example: async (w) => ({
+      params: { agentId: 'bo' },
+      body: {
+        name: 'Bo',
+        role: 'supervisor',
+        capacity: 3,
+        groups: [await w.group()],
+        password: w.password,
+      },
+      answers: 200,
+    }),
+  },
+  'PUT /api/v1/agents/:agentId/status': {
+    example: async (w) => ({
+      params: { agentId: await w.agent() },
+      body: { status: 'away' },
+      answers: 200,
+    }),
+  },
+  'PUT /api/v1/flow': {
+    example: () => ({
+      body: {
+        flow: {
+          locale: 'en',
+          robot: { handoverKeywords: ['agent'] },
+          routing: {
+            defaultGroupId: 'sales',
+            rules: [
+              {
+                when: { channels: ['web'], entryTypes: ['order'], anyTag: ['vip'] },
+                groupId: 'sales',
+                priority: 5,
+              },
+            ],
+          },
+          leaveMessageForm: [{ name: 'phone', required: true }],
+        },
+        note: 'evening shift',
+      },
+      answers: 201,
+    }),
+  },
+  'GET /api/v1/flow/versions/:version': {
+    example: () => ({ params: { version: '1' }, answers: 200 }),
+  },
+  'POST /api/v1/flow/rollback': {
+    example: () => ({ body: { version: 1, note: 'back to the first' }, answers: 201 }),
+  },
+  'POST /api/v1/working-hours': {
+    example: async (w) => ({
+      body: {
+        groupId: await w.group(),
+        kind: 'reception',
+        schedule: {
+          timeZone: 'Asia/Shanghai',
+          weekly: {
+            mon: [
+              { start: '09:00', end: '12:00' },
+              { start: '13:00', end: '18:00' },
+            ],
+          },
+          special: [
+            { date: '2026-10-01', closed: true },
+            { date: '2026-10-10', ranges: [{ start: '10:00', end: '16:00' }] },
+          ],
+        },
+      },
+      answers: 201,
+    }),
+    alsoInvalid: (valid) => {
+      const body = asObject(valid.body);
+      const schedule = asObject(body.schedule);
+      const special = [{ date: '2026-10-01', closed: true }];
+      return [
+        {
+          name: 'overlapping ranges on a weekday',
+          body: {
+            ...body,
+            schedule: {
+              ...schedule,
+              weekly: {
+                tue: [
+                  { start: '09:00', end: '12:00' },
+                  { start: '11:00', end: '14:00' },
+                ],
+              },
+            },
+          },
+          fields: ['schedule.weekly.tue.1'],
+        },
+        {
+          name: 'a special date listed twice',
+          body: { ...body, schedule: { ...schedule, special: [...special, ...special] } },
+          fields: ['schedule.special.1.date'],
+        },
+        {
+          name: 'overlapping ranges on a special date',
+          body: {
+            ...body,
+            schedule: {
+              ...schedule,
+              special: [
+                {
+                  date: '2026-10-10',
+                  ranges: [
+                    { start: '22:00', end: '02:00' },
+                    { start: '23:00', end: '23:30' },
+                  ],
+                },
+              ],
+            },
+          },
+          fields: ['schedule.special.0.ranges.1', 'schedule.special.0'],
+        },
+      ];
+    },
+  },
+  'GET /api/v1/working-hours/:groupId/:kind': {
+    example: async (w) => ({ params: await w.schedule(), answers: 200 }),
+  },
+  'PUT /api/v1/working-hours/:groupId/:kind': {
+    example: async (w) => ({
+      params: await w.schedule(),
+      body: {
+        schedule: {
+          timeZone: 'Europe/Berlin',
+          weekly: { fri: [{ start: '22:00', end: '02:00' }] },
+        },
+      },
+      answers: 200,
+    }),
+  },
+  'DELETE /api/v1/working-hours/:groupId/:kind': {
+    example: async (w) => ({ params: await w.schedule(), answers: 204 }),
+  },
+  'POST /api/v1/faqs': {
+    example: () => ({
+      body: {
+        question: 'How long is shipping?',
+        answer: 'Two days.',
+        similar: ['Delivery time?'],
+        keywords: ['shipping'],
+      },
+      answers: 201,
+    }),
+  },
+  'POST /api/v1/faqs/import': {
+    example: () => ({
+      body: {
+        format: 'json',
+        entries: [{ question: 'Returns?', answer: 'Within 7 days.' }],
+        onError: 'reject',
+      },
+      answers: 201,
+    }),
+    // The CSV branch of the union; the walk follows the JSON one the example takes.
+    alsoInvalid: () => [
+      { name: 'CSV without its text', body: { format: 'csv' }, fields: ['csv', '(body)'] },
+      { name: 'CSV text empty', body: { format: 'csv', csv: '' }, fields: ['csv', '(body)'] },
+      { name: 'CSV text not text', body: { format: 'csv', csv: 7 }, fields: ['csv', '(body)'] },
+    ],
+  },
+  'GET /api/v1/faqs/:faqId': {
+    example: async (w) => ({ params: { faqId: await w.faq() }, answers: 200 }),
+  },
+  'PUT /api/v1/faqs/:faqId': {
+    example: async (w) => ({
+      params: { faqId: await w.faq() },
+      body: { question: 'Ship on Sunday?', answer: 'No.', similar: [], keywords: ['sunday'] },
+      answers: 200,
+    }),
+  },
+  'DELETE /api/v1/faqs/:faqId': {
+    example: async (w) => ({ params: { faqId: await w.faq() }, answers: 204 }),
+  },
+  'GET /api/v1/sessions': {
+    example: () => ({
+      query: {
+        phase: 'robot',
+        agentId: 'ann',
+        groupId: 'sales',
+        visitorId: 'v-1',
+        tag: 'vip',
+        from: '2026-01-01T00:00:00Z',
+        to: '2030-01-01T00:00:00+08:00',
+        before: '2030-01-01T00:00:00Z',
+        limit: '10',
+      },
+      answers: 200,
+    }),
+  },
+  'GET /api/v1/sessions/:sessionId': {
+    example: async (w) => ({ params: await ofSession(w), answers: 200 }),
+  },
+  'GET /api/v1/ratings': {
+    example: () => ({
+      query: {
+        agentId: 'ann',
+        groupId: 'sales',
+        from: '2026-01-01T00:00:00Z',
+        to: '2030-01-01T00:00:00Z',
+        limit: '10',
+      },
+      answers: 200,
+    }),
+  },
+  'GET /api/v1/tickets': {
+    example: () => ({
+      query: { status: 'open', assigneeId: 'ann', groupId: 'sales', limit: '10' },
+      answers: 200,
+    }),
+  },
+  'GET /api/v1/tickets/:ticketId': {
+    example: async (w) => ({ params: { ticketId: await w.ticket() }, answers: 200 }),
+  },
+  'POST /api/v1/tickets/:ticketId/assign': {
+    example: async (w) => ({
+      params: { ticketId: await w.ticket() },
+      body: { agentId: await w.agent() },
+      answers: 200,
+    }),
+  },
+  'POST /api/v1/tickets/:ticketId/resolve': {
+    example: async (w) => ({
+      params: { ticketId: await w.ticket() },
+      body: { resolution: 'Called back' },
+      answers: 200,
+    }),
+  },
+  'GET /api/v1/customers/:visitorId/outreach': {
+    example: async (w) => ({ params: { visitorId: (await w.session()).visitorId }, answers: 200 }),
+  },
+  'GET /api/v1/sessions/:sessionId/state': {
+    example: async (w) => ({ params: await ofSession(w), answers: 200 }),
+  },
+  'POST /api/v1/sessions/:sessionId/human': {
+    example: async (w) => ({ params: await ofSession(w), answers: 200 }),
+  },
+  'POST /api/v1/sessions/:sessionId/leave-message': {
+    // The session is with the robot, so the workflow refuses: after validation.
+    example: async (w) => ({
+      params: await ofSession(w),
+      body: {
+        contact: {
+          name: 'Lin',
+          phone: '+86 138 0000 0000',
+          email: 'lin@example.com',
+          orderRef: 'o-1',
+        },
+        content: 'Please call me back',
+      },
+      answers: 409,
+    }),
+  },
+  'POST /api/v1/sessions/:sessionId/rating': {
+    example: async (w) => ({
+      params: await ofSession(w),
+      body: { score: 5, comment: 'Great' },
+      answers: 409,
+    }),
+  },
+  'POST /api/v1/sessions/:sessionId/close': {
+    example: async (w) => ({ params: await ofSession(w), answers: 200 }),
+  },
+  'POST /api/v1/sessions/:sessionId/offer/accept': {
+    // Nothing was offered to the caller: refused after validation.
+    example: async (w) => ({ params: await ofSession(w), answers: 403 }),
+  },
+  'POST /api/v1/sessions/:sessionId/offer/decline': {
+    // Nothing was offered to the caller: refused after validation.
+    example: async (w) => ({ params: await ofSession(w), answers: 403 }),
+  },
+  'POST /api/v1/sessions/:sessionId/transfer': {
+    example: async (w) => ({
+      params: await ofSession(w),
+      body: { toGroupId: await w.group(), note: 'Knows the order' },
+      answers: 409,
+    }),
+    alsoInvalid: (valid) => [
+      {
+        name: 'both an agent and a group',
+        body: { ...asObject(valid.body), toAgentId: 'ann' },
+        fields: ['toAgentId'],
+      },
+      { name: 'neither an agent nor a group', body: { note: 'anyone' }, fields: ['toAgentId'] },
+    ],
+  },
+  'GET /api/v1/stats/live': {
+    example: () => ({ query: { from: '2026-01-01T00:00:00Z' }, answers: 200 }),
+  },
+  'GET /api/v1/quick-replies': {
+    example: () => ({
+      query: { q: 'thanks', scope: 'tenant', limit: '10' },
+      answers: 200,
+    }),
+  },
+  'POST /api/v1/quick-replies': {
+    example: () => ({ body: { shortcut: '/thanks', text: 'Thank you!' }, answers: 201 }),
+  },
+  'GET /api/v1/quick-replies/:quickReplyId': {
+    example: async (w) => ({ params: { quickReplyId: await w.quickReply() }, answers: 200 }),
+  },
+  'PUT /api/v1/quick-replies/:quickReplyId': {
+    example: async (w) => ({
+      params: { quickReplyId: await w.quickReply() },
+      body: { shortcut: '/bye', text: 'Goodbye!' },
+      answers: 200,
+    }),
+  },
+  'DELETE /api/v1/quick-replies/:quickReplyId': {
+    example: async (w) => ({ params: { quickReplyId: await w.quickReply() }, answers: 204 }),
+  },
+  'POST /api/v1/tag-groups': {
+    example: () => ({ body: { groupId: 'mood', name: 'Mood' }, answers: 201 }),
+  },
+  'PUT /api/v1/tag-groups/:groupId': {
+    example: async (w) => ({
+      params: { groupId: await w.tagGroup() },
+      body: { name: 'Care' },
+      answers: 200,
+    }),
+  },
+  'DELETE /api/v1/tag-groups/:groupId': {
+    example: async (w) => ({ params: { groupId: await w.tagGroup() }, answers: 204 }),
+  },
+  'GET /api/v1/tags': {
+    example: async (w) => ({
+      query: { target: 'session', groupId: await w.tagGroup() },
+      answers: 200,
+    }),
+  },
+  'POST /api/v1/tags': {
+    example: async (w) => ({
+      body: { tagId: 'late', groupId: await w.tagGroup(), ...autoTag },
+      answers: 201,
+    }),
+    alsoInvalid: tagRules,
+  },
+  'GET /api/v1/tags/:tagId': {
+    example: async (w) => ({ params: { tagId: await w.tag('session') }, answers: 200 }),
+  },
+  'PUT /api/v1/tags/:tagId': {
+    example: async (w) => ({
+      params: { tagId: await w.tag('session') },
+      body: { groupId: await w.tagGroup(), ...autoTag },
+      answers: 200,
+    }),
+    alsoInvalid: tagRules,
+  },
+  'DELETE /api/v1/tags/:tagId': {
+    example: async (w) => ({ params: { tagId: await w.tag('session') }, answers: 204 }),
+  },
+  'GET /api/v1/customers/:visitorId/tags': {
+    example: async (w) => ({ params: { visitorId: (await w.session()).visitorId }, answers: 200 }),
+  },
+  'PUT /api/v1/customers/:visitorId/tags/:tagId': { example: customerTag },
+  'DELETE /api/v1/customers/:visitorId/tags/:tagId': { example: customerTag },
+  'PUT /api/v1/sessions/:sessionId/tags/:tagId': { example: sessionTag },
+  'DELETE /api/v1/sessions/:sessionId/tags/:tagId': { example: sessionTag },
+  'POST /api/v1/customers/:visitorId/outreach': {
+    example: async (w) => ({
+      params: { visitorId: (await w.session()).visitorId },
+      body: { text: 'Your order has shipped' },
+      answers: 201,
+    }),
+  },
+  // Declared outside endpoints() (opening chat and the message resync), validated all the same.
+  'POST /api/v1/sessions': {
+    example: (w) => ({
+      body: {
+        tenantId: w.tenantId,
+        visitor: { id: uniqueId('visitor'), name: 'Lin', tags: ['vip'] },
+        channel: 'web',
+        entry: { type: 'product', ref: 'sku-1001' },
+      },
+      answers: 201,
+    }),
+  },
+  'GET /api/v1/sessions/:sessionId/messages': {
+    example: async (w) => ({
+      params: await ofSession(w),
+      query: { afterSeq: '0', limit: '10' },
+      answers: 200,
+    }),
+  },
+};

@@ -1,0 +1,81 @@
+import type { DeclaredRoute } from '../../api/http/endpoint';
+import { invalidInputs } from './invalid-inputs';
+import type { Example, ExampleEntry } from './valid-examples';
+
+export type QueryValues = Record<string, string | string[]>;
+
+/** A JSON body, raw text (sent as JSON unless `contentType` says otherwise), or no body at all. */
+export type SentBody = { json: unknown } | { raw: string; contentType?: string } | undefined;
+
+/** One request with one thing wrong, and what its 400 must say. */
+export interface BadRequest {
+  name: string;
+  params: Record<string, string>;
+  query: QueryValues;
+  body: SentBody;
+  expects: Expected;
+}
+
+/** A 400 naming one of `fields`, or, where there are no fields to name, a status and error code. */
+export type Expected = { fields: string[] } | { status: number; code: string };
+
+/** Over the 1 MB that the API parses (FAQ imports need that much; nothing needs more). */
+const oversized = JSON.stringify({ padding: 'x'.repeat(1_100_000) });
+
+const strings = (input: unknown): Record<string, string> => input as Record<string, string>;
+const queryValues = (input: unknown): QueryValues => input as QueryValues;
+
+/**
+ * Every bad request for a route: each bad path value, query value and body
+ * derived from the route's schemas and its valid example (everything else
+ * left valid), the example's cross-field cases, and bodies that are broken
+ * JSON, not an object, or missing.
+ */
+export function badRequests(route: DeclaredRoute, entry: ExampleEntry, valid: Example) {
+  const params = valid.params ?? {};
+  const query = valid.query ?? {};
+  const body: SentBody = valid.body === undefined ? undefined : { json: valid.body };
+  const out: BadRequest[] = [];
+  if (route.params) {
+    for (const c of invalidInputs(route.params, params, 'path')) {
+      out.push({
+        name: `path ${c.name}`,
+        params: strings(c.input),
+        query,
+        body,
+        expects: { fields: c.fields },
+      });
+    }
+  }
+  if (route.query) {
+    for (const c of invalidInputs(route.query, query, 'query')) {
+      out.push({
+        name: `query ${c.name}`,
+        params,
+        query: queryValues(c.input),
+        body,
+        expects: { fields: c.fields },
+      });
+    }
+  }
+  if (route.body) {
+    const withBody = (name: string, sent: SentBody, expects: Expected) =>
+      out.push({ name: `body ${name}`, params, query, body: sent, expects });
+    for (const c of invalidInputs(route.body, valid.body, 'json')) {
+      withBody(c.name, { json: c.input }, { fields: c.fields });
+    }
+    for (const c of entry.alsoInvalid?.(valid) ?? []) {
+      withBody(c.name, { json: c.body }, { fields: c.fields });
+    }
+    withBody('that is not JSON', { raw: '{"unfinished": ' }, { status: 400, code: 'invalid_json' });
+    withBody('over the size limit', { raw: oversized }, { status: 413, code: 'payload_too_large' });
+    withBody(
+      'in a charset other than UTF-8',
+      { raw: JSON.stringify(valid.body), contentType: 'application/json; charset=latin1' },
+      { status: 415, code: 'unsupported_charset' },
+    );
+    withBody('that is a list, not an object', { json: [] }, { fields: ['(body)'] });
+    withBody('left out', undefined, { fields: ['(body)'] });
+  }
+  return out;
+}

@@ -1,0 +1,211 @@
+import type { App } from '../../api/app';
+import { startedSession } from '../../api/openapi';
+import { createdApiKey } from '../../api/routes/access';
+import { faqView } from '../../api/routes/config';
+import { quickReplyView } from '../../api/routes/quick-replies';
+import type { Role } from '../../domain/access';
+import type { RedisClient } from '../../runtime/connections';
+import { tellSessionBySignal } from '../../runtime/tell-session';
+import { issueAgentToken } from '../../runtime/tokens';
+import { agentStore } from '../../stores/agents';
+import { collections } from '../../stores/collections';
+import { createRouter } from '../../stores/routing/router';
+import { createRoutingService } from '../../stores/routing/service';
+import { sessionStore } from '../../stores/sessions';
+import { ticketStore } from '../../stores/tickets';
+import { call, operatorTenant, testOperatorToken } from './api-client';
+import { eventually, type TestEngine } from './engine';
+import { testSecret, uniqueId } from './stack';
+
+export interface OpenSession {
+  sessionId: string;
+  visitorId: string;
+  visitorToken: string;
+  workflowId: string;
+}
+
+/**
+ * One tenant and the things a route's valid example may refer to, each made
+ * on first use (through the API where it has a route for it), so a test pays
+ * only for what its route needs and shares nothing with other tests.
+ */
+export interface World {
+  tenantId: string;
+  adminKey: string;
+  /** A credential the route admits, admin first; none for a public route. */
+  credential: (roles: readonly Role[] | 'public') => Promise<string | undefined>;
+  /** An open chat session, past its greeting. */
+  session: () => Promise<OpenSession>;
+  /** An agent group `sales`. */
+  group: () => Promise<string>;
+  /** An agent of `sales` who can log in with `password`. */
+  agent: () => Promise<string>;
+  password: string;
+  /** The id of an integration API key. */
+  apiKey: () => Promise<string>;
+  /** The default (`*`) reception schedule. */
+  schedule: () => Promise<{ groupId: string; kind: string }>;
+  faq: () => Promise<string>;
+  quickReply: () => Promise<string>;
+  tagGroup: () => Promise<string>;
+  tag: (target: 'customer' | 'session') => Promise<string>;
+  /** An open leave-message ticket of the session's visitor. */
+  ticket: () => Promise<string>;
+  /** Workflows whose history counts as the tenant's stored state. */
+  workflowIds: () => string[];
+}
+
+const once = <T>(make: () => Promise<T>): (() => Promise<T>) => {
+  let made: Promise<T> | undefined;
+  return () => (made ??= make());
+};
+
+/** Roles in the order a credential is picked: admins can call the most routes. */
+const preference: readonly Role[] = [
+  'admin',
+  'operator',
+  'supervisor',
+  'agent',
+  'visitor',
+  'integration',
+];
+
+export async function newWorld(engine: TestEngine, redis: RedisClient): Promise<World> {
+  const app: App = engine.app;
+  const { tenantId, adminKey } = await operatorTenant(app);
+  // The worker's upkeep writes a new tenant's routing epoch within seconds; done
+  // here, it cannot land between two cases and pass for a write of theirs.
+  await createRoutingService({
+    router: createRouter(redis),
+    agents: agentStore(engine.db),
+    sessions: sessionStore(engine.db),
+    tell: tellSessionBySignal(engine.temporal.client),
+  }).heal(tenantId);
+  const workflowIds: string[] = [];
+  const password = 'correct horse battery';
+
+  /** A call that must succeed: fixtures that fail to appear would make every case meaningless. */
+  async function made(method: string, path: string, body?: unknown): Promise<unknown> {
+    const answer = await call(app, method, path, { token: adminKey, body });
+    if (answer.status >= 300) {
+      throw new Error(
+        `${method} ${path} answered ${answer.status}: ${JSON.stringify(answer.body)}`,
+      );
+    }
+    return answer.body;
+  }
+
+  const session = once(async () => {
+    const visitorId = uniqueId('visitor');
+    const answer = await call(app, 'POST', '/api/v1/sessions', {
+      body: { tenantId, visitor: { id: visitorId }, channel: 'web', entry: { type: 'order' } },
+    });
+    const started = startedSession.parse(answer.body);
+    workflowIds.push(started.workflowId);
+    const { sessions, messages } = collections(engine.db);
+    // Past the greeting: the workflow then waits for the shopper and writes nothing.
+    await eventually(async () =>
+      (await sessions.findOne({ _id: started.sessionId, tenantId })) &&
+      (await messages.countDocuments({ tenantId, sessionId: started.sessionId })) > 0
+        ? true
+        : undefined,
+    );
+    return { ...started, visitorId };
+  });
+
+  const group = once(async () => {
+    await made('PUT', '/api/v1/groups/sales', {});
+    return 'sales';
+  });
+
+  const agent = once(async () => {
+    await group();
+    await made('PUT', '/api/v1/agents/ann', { capacity: 2, groups: ['sales'], password });
+    return 'ann';
+  });
+
+  const tagGroup = once(async () => {
+    await made('POST', '/api/v1/tag-groups', { groupId: 'service', name: 'Service' });
+    return 'service';
+  });
+
+  const tags = {
+    customer: once(async () => {
+      await made('POST', '/api/v1/tags', {
+        tagId: 'vip',
+        groupId: await tagGroup(),
+        name: 'VIP',
+        target: 'customer',
+      });
+      return 'vip';
+    }),
+    session: once(async () => {
+      await made('POST', '/api/v1/tags', {
+        tagId: 'refund',
+        groupId: await tagGroup(),
+        name: 'Refund',
+        target: 'session',
+      });
+      return 'refund';
+    }),
+  };
+
+  async function credential(roles: readonly Role[] | 'public'): Promise<string | undefined> {
+    if (roles === 'public') return undefined;
+    const role = preference.find((r) => roles.includes(r));
+    switch (role) {
+      case 'admin':
+        return adminKey;
+      case 'operator':
+        return testOperatorToken;
+      case 'supervisor':
+      case 'agent':
+        return issueAgentToken(testSecret, { tenantId, agentId: 'sue', role }, 3_600).token;
+      case 'visitor':
+        return (await session()).visitorToken;
+      default:
+        throw new Error(`no credential for roles ${roles.join(', ')}`);
+    }
+  }
+
+  return {
+    tenantId,
+    adminKey,
+    password,
+    credential,
+    session,
+    group,
+    agent,
+    apiKey: once(async () => {
+      const body = await made('POST', '/api/v1/api-keys', { name: 'erp', role: 'integration' });
+      return createdApiKey.parse(body).keyId;
+    }),
+    schedule: once(async () => {
+      await made('POST', '/api/v1/working-hours', {
+        schedule: {
+          timeZone: 'Asia/Shanghai',
+          weekly: { mon: [{ start: '09:00', end: '18:00' }] },
+        },
+      });
+      return { groupId: '*', kind: 'reception' };
+    }),
+    faq: once(async () => {
+      const body = await made('POST', '/api/v1/faqs', { question: 'Ship?', answer: 'Daily.' });
+      return faqView.parse(body).id;
+    }),
+    quickReply: once(async () => {
+      const body = await made('POST', '/api/v1/quick-replies', { shortcut: '/hi', text: 'Hi!' });
+      return quickReplyView.parse(body).id;
+    }),
+    tagGroup,
+    tag: (target) => tags[target](),
+    ticket: once(async () => {
+      const { sessionId, visitorId } = await session();
+      return ticketStore(engine.db).open(tenantId, sessionId, visitorId, undefined, {
+        contact: { phone: '+86 138 0000 0000' },
+        content: 'Call me back',
+      });
+    }),
+    workflowIds: () => [...workflowIds],
+  };
+}
