@@ -118,6 +118,27 @@ export function messageStore(db: Db, hints: SeqHints = seqHints()) {
         .toArray();
       return { messages: docs.slice(0, limit).map(toMessage), hasMore: docs.length > limit };
     },
+
+    /**
+     * The latest `limit` messages before `beforeSeq`, in order: paging back
+     * through history. `hasMore` says whether older ones remain.
+     */
+    async listBefore(
+      tenantId: string,
+      sessionId: string,
+      beforeSeq: number,
+      limit: number,
+    ): Promise<{ messages: ChatMessage[]; hasMore: boolean }> {
+      const docs = await messages
+        .find({ tenantId, sessionId, seq: { $lt: beforeSeq } }, withoutId)
+        .sort({ seq: -1 })
+        .limit(limit + 1)
+        .toArray();
+      return {
+        messages: docs.slice(0, limit).reverse().map(toMessage),
+        hasMore: docs.length > limit,
+      };
+    },
   };
 }
 
