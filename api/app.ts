@@ -52,6 +52,7 @@ import { taggingRoutes } from './routes/tagging';
 import { tagRoutes } from './routes/tags';
 import { readinessCheck } from './readiness';
 import { healthRoutes } from './routes/health';
+import { customerSessionRoutes } from './routes/customer-sessions';
 import { messageRoutes } from './routes/messages';
 import { liveStatsRoutes } from './routes/live-stats';
 import { sessionCommandRoutes } from './routes/session-commands';
@@ -166,6 +167,7 @@ export async function createApp(
   tagRoutes(api, { tags: stores.tags });
   taggingRoutes(api, { tags: stores.tags, sessions: stores.sessions });
   outreachRoutes(api, { sessions: stores.sessions, outreach: stores.outreach });
+  customerSessionRoutes(api, { sessions: stores.sessions, tags: stores.tags });
 
   const app = express();
   // Routes are added below; the server only calls the app per request.
