@@ -131,6 +131,7 @@ export const createActivities = (deps: ActivityDeps) => ({
     const tags = autoTagsFor(await deps.tags.autoTags(input.tenantId), input);
     await deps.sessions.recordOpened(input, new Date(startedAt), flowVersion, tags);
     await deliverPendingOutreach(deps, input);
+    deps.broadcaster.statsChanged(input.tenantId, 'session');
   },
 
   /** A robot or system message, stored once per purpose and delivered; returns its seq. */
@@ -222,7 +223,10 @@ export const createActivities = (deps: ActivityDeps) => ({
       priority: entry.priority,
       enqueuedAt: entry.enqueuedAt,
     });
-    return deps.routing.enqueue(tenantId, entry);
+    const outcome = await deps.routing.enqueue(tenantId, entry);
+    // A queued session moves the monitor's queue figures; an assignment tells it via the projection.
+    deps.broadcaster.statsChanged(tenantId, 'session');
+    return outcome;
   },
 
   async queueStatus(tenantId: string, sessionId: string) {

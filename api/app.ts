@@ -52,6 +52,7 @@ import { taggingRoutes } from './routes/tagging';
 import { tagRoutes } from './routes/tags';
 import { readinessCheck } from './readiness';
 import { healthRoutes } from './routes/health';
+import { customerSessionRoutes } from './routes/customer-sessions';
 import { messageRoutes } from './routes/messages';
 import { liveStatsRoutes } from './routes/live-stats';
 import { sessionCommandRoutes } from './routes/session-commands';
@@ -126,6 +127,17 @@ export async function createApp(
       }),
   });
 
+  const app = express();
+  // Routes are added below; the server only calls the app per request.
+  const http = createServer(app);
+  // A frame a little above the largest valid message: bigger ones are dropped by socket.io itself.
+  const io = new Server(http, {
+    adapter: createAdapter(pub, sub),
+    serveClient: true,
+    maxHttpBufferSize: 64 * 1024,
+  });
+  const broadcaster = hubBroadcaster(io);
+
   const registry = new OpenAPIRegistry();
   registerBasePaths(registry);
   const api = endpoints({
@@ -144,7 +156,12 @@ export async function createApp(
     tokenSecret: config.TOKEN_SECRET,
     agentTokenTtlSeconds: config.AGENT_TOKEN_TTL_SECONDS,
   });
-  routingConfigRoutes(api, { agents: stores.agents, staff: stores.staff, routing });
+  routingConfigRoutes(api, {
+    agents: stores.agents,
+    staff: stores.staff,
+    routing,
+    onAgentChanged: (tenantId) => broadcaster.statsChanged(tenantId, 'presence'),
+  });
   configRoutes(api, { flows: stores.flows, hours: stores.hours, faqs: stores.faqs });
   operationsRoutes(api, {
     sessions: stores.sessions,
@@ -168,16 +185,8 @@ export async function createApp(
   tagRoutes(api, { tags: stores.tags });
   taggingRoutes(api, { tags: stores.tags, sessions: stores.sessions });
   outreachRoutes(api, { sessions: stores.sessions, outreach: stores.outreach });
+  customerSessionRoutes(api, { sessions: stores.sessions, tags: stores.tags });
 
-  const app = express();
-  // Routes are added below; the server only calls the app per request.
-  const http = createServer(app);
-  // A frame a little above the largest valid message: bigger ones are dropped by socket.io itself.
-  const io = new Server(http, {
-    adapter: createAdapter(pub, sub),
-    serveClient: true,
-    maxHttpBufferSize: 64 * 1024,
-  });
   app.disable('x-powered-by');
   // FAQ imports carry up to 1 MB of CSV; every other body is far smaller.
   app.use(express.json({ limit: '1mb' }));
@@ -205,7 +214,6 @@ export async function createApp(
       visitorTokenTtlSeconds: config.VISITOR_TOKEN_TTL_SECONDS,
     }),
   );
-  const broadcaster = hubBroadcaster(io);
   const chat: ChatDeps = {
     ...stores,
     broadcaster,

@@ -112,14 +112,17 @@ export function registerBasePaths(registry: OpenAPIRegistry): void {
     method: 'get',
     path: '/api/v1/sessions/{sessionId}/messages',
     summary:
-      'Messages of a session after a seq, in order, paged: the resync after a gap or a reconnect',
+      'Messages of a session after a seq (the resync after a gap or a reconnect) or before one (older history), in order, paged',
     security: [{ [bearer.name]: [] }],
     request: {
       params: messagesParamsSchema,
       query: messagesQuerySchema,
     },
     responses: {
-      200: json(messagePage, 'Messages with seq > afterSeq; `hasMore` says whether to page on'),
+      200: json(
+        messagePage,
+        'Messages with seq > afterSeq (or the latest ones with seq < beforeSeq), in order; `hasMore` says whether more follow (or, with beforeSeq, precede)',
+      ),
       400: json(errorBody, 'A bad path or query value; `fields` names it'),
       401: json(errorBody, 'No valid visitor or agent token'),
       403: json(errorBody, 'The token may not read this session'),

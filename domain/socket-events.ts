@@ -73,6 +73,16 @@ export interface AgentServerToClientEvents {
   'session:removed': (ref: { sessionId: string }) => void;
   /** Supervisors only: an agent has not answered a shopper within the flow's first-response SLA. */
   'alert:sla': (alert: SlaAlert) => void;
+  /**
+   * Supervisors only: something the live figures show changed (a session
+   * opened, queued, was assigned, moved or closed; an agent's presence or
+   * capacity changed). A hint to re-read `GET /api/v1/stats/live`, no data.
+   */
+  'stats:changed': (hint: StatsHint) => void;
+}
+
+export interface StatsHint {
+  reason: 'session' | 'presence';
 }
 
 export interface SlaAlert {

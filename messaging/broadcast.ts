@@ -5,6 +5,7 @@ import type {
   ReadReceipt,
   SessionSummary,
   SlaAlert,
+  StatsHint,
   VisitorServerToClientEvents,
 } from '../domain/socket-events';
 
@@ -42,6 +43,8 @@ export interface Broadcaster {
   moveSession(tenantId: string, sessionId: string, from?: string, to?: string): void;
   /** Tells the tenant's supervisors, wherever they are connected. */
   slaBreached(tenantId: string, alert: SlaAlert): void;
+  /** Tells the tenant's supervisors that the live figures changed (their monitor re-reads them). */
+  statsChanged(tenantId: string, reason: StatsHint['reason']): void;
 }
 
 export function hubBroadcaster(hub: Hub): Broadcaster {
@@ -85,6 +88,9 @@ export function hubBroadcaster(hub: Hub): Broadcaster {
     },
     slaBreached(tenantId, alert) {
       toAgents(supervisorRoom(tenantId), 'alert:sla', alert);
+    },
+    statsChanged(tenantId, reason) {
+      toAgents(supervisorRoom(tenantId), 'stats:changed', { reason });
     },
   };
 }

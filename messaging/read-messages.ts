@@ -17,6 +17,19 @@ export async function readMessages(
   return deps.messages.listAfter(tenantId, sessionId, afterSeq, limit);
 }
 
+/** The `limit` messages before `beforeSeq`, in order: history paged backwards. */
+export async function readEarlierMessages(
+  deps: Pick<ChatDeps, 'sessions' | 'messages'>,
+  tenantId: string,
+  viewer: Viewer,
+  sessionId: string,
+  beforeSeq: number,
+  limit: number,
+): Promise<MessagePage> {
+  await readableSession(deps.sessions, tenantId, viewer, sessionId);
+  return deps.messages.listBefore(tenantId, sessionId, beforeSeq, limit);
+}
+
 /**
  * The viewer has seen everything up to `seq`: the mark moves forward (never
  * past the last message), and the other side sees a read receipt.

@@ -93,7 +93,8 @@ export function sessionLists(deps: SessionListDeps) {
 
     /**
      * The projection changed (assigned, transferred, closed): the room
-     * follows the agent, and the agents concerned get their whole list.
+     * follows the agent, the agents concerned get their whole list, and the
+     * tenant's supervisors a hint that the live figures moved.
      */
     async sessionChanged(tenantId: string, sessionId: string, previousAgentId?: string) {
       const doc = await deps.sessions.get(tenantId, sessionId);
@@ -101,6 +102,7 @@ export function sessionLists(deps: SessionListDeps) {
       if (previousAgentId !== holder) {
         deps.broadcaster.moveSession(tenantId, sessionId, previousAgentId, holder);
       }
+      deps.broadcaster.statsChanged(tenantId, 'session');
       const agents = new Set([previousAgentId, doc?.agentId].filter((a) => a !== undefined));
       await Promise.all([...agents].map((agentId) => this.pushList(tenantId, agentId)));
     },

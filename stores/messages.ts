@@ -161,6 +161,23 @@ export function messageStore(db: Db, hints: SeqHints = seqHints()) {
       const found = await run(tenantId, sessionId, seqs);
       return { messages: found.slice(0, limit), hasMore: found.length > limit };
     },
+
+    /**
+     * The latest `limit` messages before `beforeSeq`, in order: paging back
+     * through history. `hasMore` says whether older ones remain.
+     */
+    async listBefore(
+      tenantId: string,
+      sessionId: string,
+      beforeSeq: number,
+      limit: number,
+    ): Promise<{ messages: ChatMessage[]; hasMore: boolean }> {
+      // Seqs are gapless: the page is the `limit` seqs below `beforeSeq` (or below the end).
+      const end = Math.min(beforeSeq, ((await lastDoc(tenantId, sessionId))?.seq ?? 0) + 1);
+      const from = Math.max(1, end - limit);
+      const seqs = Array.from({ length: end - from }, (_, i) => from + i);
+      return { messages: await run(tenantId, sessionId, seqs), hasMore: from > 1 };
+    },
   };
 }
 

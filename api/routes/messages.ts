@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { opaqueId } from '../../domain/session';
 import type { Viewer } from '../../domain/session-access';
 import type { ChatDeps } from '../../messaging/chat-deps';
-import { readMessages } from '../../messaging/read-messages';
+import { readEarlierMessages, readMessages } from '../../messaging/read-messages';
 import { Refusal } from '../../messaging/refusal';
 import { verifyAgentToken, verifyVisitorToken } from '../../runtime/tokens';
 import { AppError, validate } from '../errors';
@@ -13,10 +13,24 @@ export interface MessageRouteDeps {
   chat: Pick<ChatDeps, 'sessions' | 'messages'>;
 }
 
-export const messagesQuerySchema = z.strictObject({
-  afterSeq: z.coerce.number().int().min(0).default(0),
-  limit: z.coerce.number().int().min(1).max(200).default(100),
-});
+export const messagesQuerySchema = z
+  .strictObject({
+    afterSeq: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .meta({ description: 'Messages after this seq (resync); 0 for the start' }),
+    beforeSeq: z.coerce.number().int().min(1).optional().meta({
+      description:
+        'Instead of afterSeq: the latest `limit` messages before this seq (history paged backwards)',
+    }),
+    limit: z.coerce.number().int().min(1).max(200).default(100),
+  })
+  .refine((query) => query.beforeSeq === undefined || query.afterSeq === 0, {
+    path: ['beforeSeq'],
+    message: 'give afterSeq or beforeSeq, not both',
+  });
 
 export const messagesParamsSchema = z.strictObject({ sessionId: opaqueId });
 
@@ -55,7 +69,8 @@ const refusalStatus: Record<Refusal['code'], number> = {
 
 /**
  * `GET /api/v1/sessions/:sessionId/messages?afterSeq=&limit=`: the HTTP
- * resync, for clients that reconnect or found a gap. A visitor token reads
+ * resync, for clients that reconnect or found a gap; `?beforeSeq=` pages
+ * back through older history (the console's "load earlier"). A visitor token reads
  * its own session; an agent token the sessions it holds; a supervisor's any
  * session of its tenant.
  */
@@ -64,9 +79,13 @@ export function messageRoutes(deps: MessageRouteDeps): Router {
   router.get('/api/v1/sessions/:sessionId/messages', async (req, res) => {
     const { tenantId, viewer } = bearer(req, deps.tokenSecret);
     const { sessionId } = validate(messagesParamsSchema, req.params, 'path');
-    const { afterSeq, limit } = validate(messagesQuerySchema, req.query, 'query');
+    const { afterSeq, beforeSeq, limit } = validate(messagesQuerySchema, req.query, 'query');
     try {
-      res.json(await readMessages(deps.chat, tenantId, viewer, sessionId, afterSeq, limit));
+      res.json(
+        beforeSeq === undefined
+          ? await readMessages(deps.chat, tenantId, viewer, sessionId, afterSeq, limit)
+          : await readEarlierMessages(deps.chat, tenantId, viewer, sessionId, beforeSeq, limit),
+      );
     } catch (error) {
       if (error instanceof Refusal) {
         throw new AppError(refusalStatus[error.code], error.code, error.message);

@@ -45,7 +45,7 @@ export const sessionView = z.object({
   tags: z.array(z.string()).optional(),
 });
 /** `hidden`: tag ids the reader may not see (supervisor-only tags, for agents). */
-const toSessionView = (s: SessionDoc, hidden: Set<string>) =>
+export const toSessionView = (s: SessionDoc, hidden: Set<string>) =>
   defined({
     sessionId: s._id,
     visitorId: s.visitorId,

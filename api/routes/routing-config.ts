@@ -17,6 +17,8 @@ export interface RoutingConfigDeps {
   agents: AgentStore;
   staff: StaffStore;
   routing: RoutingService;
+  /** An agent's presence or capacity changed: supervisors' monitors re-read the live figures. */
+  onAgentChanged?: (tenantId: string) => void;
 }
 
 export const groupView = z.object({
@@ -207,6 +209,7 @@ export function routingConfigRoutes(api: ReturnType<typeof endpoints>, deps: Rou
         ...(body.name !== undefined ? { name: body.name } : {}),
         ...(passwordHash !== undefined ? { passwordHash } : {}),
       });
+      deps.onAgentChanged?.(tenantId);
       return { status: 200, body: await agentOf(tenantId, params.agentId) };
     },
   });
@@ -230,6 +233,7 @@ export function routingConfigRoutes(api: ReturnType<typeof endpoints>, deps: Rou
         throw new AppError(404, 'not_found', `No agent ${params.agentId}`);
       }
       await deps.routing.setStatus(tenantId, params.agentId, body.status);
+      deps.onAgentChanged?.(tenantId);
       return { status: 200, body: await agentOf(tenantId, params.agentId) };
     },
   });

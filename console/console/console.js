@@ -1,7 +1,10 @@
 // The agent console: presence, the live session list pushed by the server
 // (offers with their reservation countdown, active sessions with unread
-// counts), one chat at a time kept exact by seq, transfer and close, and
-// the leave-message tickets. Only public HTTP routes and socket events.
+// counts, recently closed), one chat at a time kept exact by seq and paged
+// back through its history, quick replies, links and cards, the customer
+// panel (entry, tags, earlier chats, outreach), transfer and close, alerts
+// on new offers, and the leave-message tickets. Only public HTTP routes and
+// socket events.
 import { io } from '/socket.io/socket.io.esm.min.js';
 import { callApi, clientMsgId } from '/shared/api.js';
 import { byId, clock, el, show } from '/shared/dom.js';
@@ -9,9 +12,27 @@ import { bindLanguageSelect, createI18n } from '/shared/i18n.js';
 import { logout, staffLogin } from '/shared/login.js';
 import { followNetwork, messageStream, request } from '/shared/message-stream.js';
 import { placeBySeq, renderMessage } from '/shared/render-message.js';
+import { attachDialog } from './attach-dialog.js';
+import { customerPanel } from './customer-panel.js';
+import { earlierMessages } from './earlier-messages.js';
+import { offerAlerts } from './offer-alerts.js';
+import { quickReplyPicker } from './quick-replies.js';
 import { texts } from './texts.js';
 
+/**
+ * @typedef {import('/shared/types.js').ChatMessage} ChatMessage
+ * @typedef {import('/shared/types.js').MessagePage} MessagePage
+ * @typedef {import('/shared/types.js').SessionSummary} SessionSummary
+ * @typedef {import('/shared/types.js').SessionView} SessionView
+ * @typedef {import('/shared/types.js').TransferTargets} TransferTargets
+ * @typedef {import('/shared/types.js').Ticket} Ticket
+ * @typedef {import('/shared/types.js').SessionState} SessionState
+ * @typedef {{ sessionId: string, visitorId: string, entry: import('/shared/types.js').Entry, closedAt?: string, startedAt?: string }} EndedChat
+ */
+
 const storageKey = 'reception.console.login';
+/** Messages per history page: the chat opens with the latest page. */
+const pageSize = 30;
 const i18n = createI18n(texts, 'reception.console.lang');
 const { t } = i18n;
 
@@ -29,8 +50,10 @@ const ui = {
   chatTitle: byId('chat-title'),
   chatEntry: byId('chat-entry'),
   messages: byId('chat-messages'),
+  chatActions: byId('chat-actions'),
+  chatEnded: byId('chat-ended'),
   reply: /** @type {HTMLFormElement} */ (byId('reply')),
-  replyText: /** @type {HTMLInputElement} */ (byId('reply-text')),
+  replyText: /** @type {HTMLTextAreaElement} */ (byId('reply-text')),
   chatError: byId('chat-error'),
   dialog: /** @type {HTMLDialogElement} */ (byId('transfer-dialog')),
   sessionsView: byId('sessions-view'),
@@ -40,39 +63,111 @@ const ui = {
 
 /** @type {{ tenantId: string, agentId: string, role: string, token: string }} */
 let me;
-/** @type {any} */
+/** @type {import('/shared/types.js').Socket} */
 let socket;
-/** The server's list, by session id. @type {Map<string, any>} */
+/** The server's list, by session id. @type {Map<string, SessionSummary>} */
 const sessions = new Map();
 /** Sessions that left this agent's list (closed or transferred away), newest first. */
-const closed = /** @type {any[]} */ ([]);
+const closed = /** @type {EndedChat[]} */ ([]);
 /** Offer deadlines (epoch ms) read from the session's state. @type {Map<string, number>} */
 const offerDeadlines = new Map();
-/** @type {{ sessionId: string, stream: ReturnType<typeof messageStream> } | undefined} */
+/**
+ * The open chat; `stream` is set once its latest page is shown, `ended` for a
+ * chat from the recently closed list (no messages: agents read held chats only).
+ * @type {{ sessionId: string, ended: boolean, stream?: ReturnType<typeof messageStream> } | undefined}
+ */
 let current;
+/** Sessions already in the list, so only new ones alert; undefined until the first list. */
+let known = /** @type {Set<string> | undefined} */ (undefined);
 
-const api = (/** @type {string} */ method, /** @type {string} */ path, body) =>
-  callApi(method, path, { token: me.token, body });
+/** @param {string} method @param {string} path @param {unknown} [body] */
+const api = (method, path, body) => callApi(method, path, { token: me.token, body });
+const alerts = offerAlerts();
+const panel = customerPanel({ api, t, lang: () => i18n.lang });
+const quickReplies = quickReplyPicker({ api, t, composer: ui.replyText });
+const attach = attachDialog({ send: sendBody });
+const earlier = earlierMessages({
+  list: ui.messages,
+  button: /** @type {HTMLButtonElement} */ (byId('load-earlier')),
+  fetchBefore: (sessionId, beforeSeq) =>
+    /** @type {Promise<MessagePage>} */ (
+      api('GET', `/api/v1/sessions/${sessionId}/messages?beforeSeq=${beforeSeq}&limit=${pageSize}`)
+    ),
+  render: (message) => renderFor(message),
+  onError: (error) => (ui.chatError.textContent = error.message),
+});
 
 // ── session list ──────────────────────────────────────────────────────────
 
-/** @param {any[]} list */
+/** @param {SessionSummary[]} list */
 function replaceList(list) {
   for (const id of sessions.keys()) {
     if (!list.some((s) => s.sessionId === id)) remember(sessions.get(id));
   }
   sessions.clear();
   for (const summary of list) sessions.set(summary.sessionId, summary);
+  alertNew(list);
   drawList();
   void refreshLoad();
 }
 
-/** @param {any} summary */
+/**
+ * A session this page has not seen yet is a new offer (or a chat assigned
+ * straight away): beep and notify. The first list after login only fills
+ * `known`, so a reload does not ring for chats already there.
+ * @param {SessionSummary[]} list
+ */
+function alertNew(list) {
+  const first = known === undefined;
+  known ??= new Set();
+  for (const s of list) {
+    if (known.has(s.sessionId)) continue;
+    known.add(s.sessionId);
+    if (first) continue;
+    const title = s.phase === 'reserved' ? t('newOffer') : t('newChat');
+    alerts.alert(title, describe(s), s.sessionId);
+  }
+}
+
+/** @param {SessionSummary | undefined} summary */
 function remember(summary) {
   if (!summary) return;
   sessions.delete(summary.sessionId);
-  closed.unshift(summary);
+  known?.delete(summary.sessionId);
+  closed.splice(
+    0,
+    closed.length,
+    { ...summary, closedAt: new Date().toISOString() },
+    ...closed.filter((c) => c.sessionId !== summary.sessionId),
+  );
   closed.splice(10);
+}
+
+/**
+ * The agent's own ended chats from the sessions API, so the recently closed
+ * list survives a reload; merged with what closed while the page was open.
+ */
+async function loadClosed() {
+  try {
+    const pages = /** @type {{ items: SessionView[] }[]} */ (
+      await Promise.all(
+        ['closed', 'rated'].map((phase) => api('GET', `/api/v1/sessions?phase=${phase}&limit=10`)),
+      )
+    );
+    const fetched = pages.flatMap((page) => page.items);
+    const merged = [
+      ...closed,
+      ...fetched.filter((f) => !closed.some((c) => c.sessionId === f.sessionId)),
+    ];
+    merged.sort(
+      (a, b) =>
+        Date.parse(b.closedAt ?? b.startedAt ?? '') - Date.parse(a.closedAt ?? a.startedAt ?? ''),
+    );
+    closed.splice(0, closed.length, ...merged.slice(0, 10));
+    drawList();
+  } catch {
+    // The list of this page's own closes still shows.
+  }
 }
 
 function drawList() {
@@ -84,12 +179,12 @@ function drawList() {
   for (const offer of offers) if (!offerDeadlines.has(offer.sessionId)) void readDeadline(offer);
 }
 
-/** @param {any} s */
+/** @param {Pick<SessionSummary, 'visitorId' | 'entry'>} s */
 function describe(s) {
   return `${s.visitorId} · ${t(`entry_${s.entry.type}`, { ref: s.entry.ref ?? '' })}`;
 }
 
-/** @param {any} s */
+/** @param {SessionSummary} s */
 function offerItem(s) {
   const countdown = el('span', { class: 'countdown', attrs: { 'data-countdown': s.sessionId } });
   tickCountdown(countdown, s.sessionId);
@@ -111,7 +206,7 @@ function offerItem(s) {
   ]);
 }
 
-/** @param {any} s */
+/** @param {SessionSummary} s */
 function activeItem(s) {
   const children = [
     el('div', { class: 'summary' }, [
@@ -134,20 +229,40 @@ function activeItem(s) {
   );
 }
 
-/** @param {any} s */
-function closedItem(s) {
-  return el('li', { attrs: { 'data-session-id': s.sessionId, 'data-phase': 'closed' } }, [
-    el('div', { class: 'summary' }, [
-      el('strong', { text: describe(s) }),
-      el('span', { text: t('readOnly') }),
-    ]),
-  ]);
+/** A clock time today, a date and time before. @param {string} iso */
+function when(iso) {
+  const sameDay = new Date(iso).toDateString() === new Date().toDateString();
+  const time = clock(iso, i18n.lang);
+  return sameDay ? time : `${new Date(iso).toLocaleDateString(i18n.lang)} ${time}`;
 }
 
-/** @param {any} s */
+/** @param {EndedChat} s */
+function closedItem(s) {
+  return el(
+    'li',
+    {
+      attrs: {
+        'data-session-id': s.sessionId,
+        'data-phase': 'closed',
+        'aria-current': String(current?.sessionId === s.sessionId),
+      },
+      on: { click: () => openEnded(s) },
+    },
+    [
+      el('div', { class: 'summary' }, [
+        el('strong', { text: describe(s) }),
+        el('span', { text: s.closedAt ? `${t('readOnly')} · ${when(s.closedAt)}` : t('readOnly') }),
+      ]),
+    ],
+  );
+}
+
+/** @param {SessionSummary} s */
 async function readDeadline(s) {
   try {
-    const state = await api('GET', `/api/v1/sessions/${s.sessionId}/state`);
+    const state = /** @type {SessionState} */ (
+      await api('GET', `/api/v1/sessions/${s.sessionId}/state`)
+    );
     if (state.offerExpiresAt) offerDeadlines.set(s.sessionId, Date.parse(state.offerExpiresAt));
   } catch {
     // The offer went away meanwhile; the next list push says so.
@@ -176,8 +291,10 @@ async function answerOffer(sessionId, verb) {
 
 async function refreshLoad() {
   try {
-    const { agents } = await api('GET', '/api/v1/transfer-targets');
-    const self = agents.find((/** @type {any} */ a) => a.agentId === me.agentId);
+    const { agents } = /** @type {TransferTargets} */ (
+      await api('GET', '/api/v1/transfer-targets')
+    );
+    const self = agents.find((a) => a.agentId === me.agentId);
     if (!self) return;
     ui.load.textContent = t('load', { load: self.load, capacity: self.capacity });
     ui.load.dataset.load = String(self.load);
@@ -189,47 +306,114 @@ async function refreshLoad() {
 
 // ── chat ──────────────────────────────────────────────────────────────────
 
-/** @param {string} sessionId */
-function openChat(sessionId) {
+/**
+ * Opens a held chat: its latest page over HTTP (the list line knows its last
+ * seq), then live messages and a resync from there; older pages on demand.
+ * @param {string} sessionId
+ */
+async function openChat(sessionId) {
   if (current?.sessionId === sessionId) return;
   const summary = sessions.get(sessionId);
-  current = {
-    sessionId,
-    stream: messageStream({
-      sync: (afterSeq) => request(socket, 'message:sync', { sessionId, afterSeq, limit: 50 }),
-      deliver: (messages) => deliverTo(sessionId, messages),
-      onError: (error) => (ui.chatError.textContent = error.message),
-    }),
-  };
+  /** @type {NonNullable<typeof current>} */
+  const chat = { sessionId, ended: false };
+  current = chat;
+  drawChatHead(summary, false);
+  if (summary) {
+    void panel.open({
+      sessionId,
+      visitorId: summary.visitorId,
+      entry: summary.entry,
+      ended: false,
+    });
+  }
+  const last = summary?.lastMessage?.seq;
+  /** @type {MessagePage} */
+  let page = { messages: [], hasMore: false };
+  try {
+    if (last) {
+      page = /** @type {MessagePage} */ (
+        await api(
+          'GET',
+          `/api/v1/sessions/${sessionId}/messages?beforeSeq=${last + 1}&limit=${pageSize}`,
+        )
+      );
+    }
+  } catch (error) {
+    // Start from the first message instead: the resync below pages through all of it.
+    ui.chatError.textContent = /** @type {Error} */ (error).message;
+  }
+  if (current !== chat) return;
+  const oldest = page.messages[0]?.seq ?? 1;
+  const stream = messageStream({
+    startAfter: oldest - 1,
+    sync: (afterSeq) =>
+      /** @type {Promise<MessagePage>} */ (
+        request(socket, 'message:sync', { sessionId, afterSeq, limit: 50 })
+      ),
+    deliver: (messages) => deliverTo(sessionId, /** @type {ChatMessage[]} */ (messages)),
+    onError: (error) => (ui.chatError.textContent = error.message),
+  });
+  chat.stream = stream;
+  earlier.reset(sessionId, oldest, page.hasMore);
+  stream.accept(...page.messages);
+  void stream.resync();
+}
+
+/**
+ * A chat from the recently closed list: the customer panel, with outreach.
+ * Its messages are not shown: agents read the chats they hold, supervisors any.
+ * @param {EndedChat} s
+ */
+function openEnded(s) {
+  if (current?.sessionId === s.sessionId) return;
+  current = { sessionId: s.sessionId, ended: true };
+  drawChatHead(s, true);
+  void panel.open({ sessionId: s.sessionId, visitorId: s.visitorId, entry: s.entry, ended: true });
+}
+
+/** @param {Pick<SessionSummary, 'visitorId' | 'entry'> | undefined} summary @param {boolean} ended */
+function drawChatHead(summary, ended) {
+  quickReplies.close();
+  earlier.stop();
   ui.messages.replaceChildren();
   ui.chatError.textContent = '';
-  ui.chatTitle.textContent = summary?.visitorId ?? sessionId;
+  ui.chatTitle.textContent = summary?.visitorId ?? current?.sessionId ?? '';
   ui.chatEntry.textContent = summary
     ? t(`entry_${summary.entry.type}`, { ref: summary.entry.ref ?? '' })
     : '';
+  show(ui.chatActions, !ended);
+  show(ui.reply, !ended);
+  show(ui.messages, !ended);
+  show(ui.chatEnded, ended);
   show(ui.chat, true);
   show(ui.empty, false);
   drawList();
-  void current.stream.resync();
 }
 
-/** @param {string} sessionId @param {any[]} messages */
+/** @param {ChatMessage} message */
+function renderFor(message) {
+  const type = message.sender.type;
+  const mine = type === 'agent' && message.sender.id === me.agentId;
+  const who =
+    type === 'visitor'
+      ? t('visitor')
+      : type === 'agent'
+        ? mine
+          ? t('you')
+          : t('agent', { id: message.sender.id ?? '' })
+        : t('robot');
+  return renderMessage(message, { mine, who, lang: i18n.lang });
+}
+
+/** @param {string} sessionId @param {ChatMessage[]} messages */
 function deliverTo(sessionId, messages) {
   if (current?.sessionId !== sessionId) return;
-  for (const message of messages) {
-    const type = message.sender.type;
-    const mine = type === 'agent' && message.sender.id === me.agentId;
-    const who =
-      type === 'visitor'
-        ? t('visitor')
-        : type === 'agent'
-          ? mine
-            ? t('you')
-            : t('agent', { id: message.sender.id })
-          : t('robot');
-    placeBySeq(ui.messages, renderMessage(message, { mine, who, lang: i18n.lang }));
-  }
-  ui.messages.scrollTop = ui.messages.scrollHeight;
+  // Follow new messages only when the agent is at the bottom (not reading older ones).
+  const list = ui.messages;
+  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+  for (const message of messages) placeBySeq(list, renderFor(message));
+  const mine = messages.some((m) => m.sender.type === 'agent' && m.sender.id === me.agentId);
+  if (atBottom || mine) list.scrollTop = list.scrollHeight;
   const last = messages[messages.length - 1];
   const summary = sessions.get(sessionId);
   if (last && summary && summary.phase === 'assigned' && socket.connected) {
@@ -239,32 +423,49 @@ function deliverTo(sessionId, messages) {
 
 function closeChat() {
   current = undefined;
+  quickReplies.close();
+  earlier.stop();
+  panel.close();
   show(ui.chat, false);
   show(ui.empty, true);
+}
+
+/**
+ * Sends one message of any kind to the open chat, retried with the same
+ * clientMsgId until stored: never lost, never stored twice. Rejects with the
+ * server's reason (which names a bad field).
+ * @param {Record<string, unknown>} body
+ */
+async function sendBody(body) {
+  if (!current?.stream) throw new Error(t('noChat'));
+  const { sessionId, stream } = current;
+  const id = clientMsgId();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const stored = /** @type {ChatMessage} */ (
+        await request(socket, 'message:send', {
+          sessionId,
+          clientMsgId: id,
+          ...body,
+        })
+      );
+      stream.accept(stored);
+      return stored;
+    } catch (error) {
+      if (attempt >= 4 || !/no answer/.test(/** @type {Error} */ (error).message)) throw error;
+    }
+  }
 }
 
 async function sendReply() {
   const text = ui.replyText.value.trim();
   if (!text || !current) return;
-  const { sessionId, stream } = current;
-  const id = clientMsgId();
   ui.replyText.value = '';
   ui.chatError.textContent = '';
-  // Retried with the same clientMsgId until stored: never lost, never stored twice.
-  for (let attempt = 0; attempt < 5; attempt++) {
-    try {
-      const stored = await request(socket, 'message:send', {
-        sessionId,
-        kind: 'text',
-        clientMsgId: id,
-        text,
-      });
-      stream.accept(stored);
-      return;
-    } catch (error) {
-      ui.chatError.textContent = /** @type {Error} */ (error).message;
-      if (!/no answer/.test(/** @type {Error} */ (error).message)) return;
-    }
+  try {
+    await sendBody({ kind: 'text', text });
+  } catch (error) {
+    ui.chatError.textContent = /** @type {Error} */ (error).message;
   }
 }
 
@@ -275,20 +476,23 @@ async function openTransfer() {
   const sessionId = current.sessionId;
   const error = /** @type {HTMLElement} */ (ui.dialog.querySelector('.form-error'));
   error.textContent = '';
-  const { agents, groups } = await api('GET', '/api/v1/transfer-targets');
-  const pick = (/** @type {any} */ target) => async () => {
-    try {
-      await api('POST', `/api/v1/sessions/${sessionId}/transfer`, target);
-      ui.dialog.close();
-      closeChat();
-    } catch (caught) {
-      error.textContent = /** @type {Error} */ (caught).message;
-    }
-  };
+  const { agents, groups } = /** @type {TransferTargets} */ (
+    await api('GET', '/api/v1/transfer-targets')
+  );
+  const pick =
+    (/** @type {{ toAgentId: string } | { toGroupId: string }} */ target) => async () => {
+      try {
+        await api('POST', `/api/v1/sessions/${sessionId}/transfer`, target);
+        ui.dialog.close();
+        closeChat();
+      } catch (caught) {
+        error.textContent = /** @type {Error} */ (caught).message;
+      }
+    };
   byId('transfer-agents').replaceChildren(
     ...agents
-      .filter((/** @type {any} */ a) => a.agentId !== me.agentId)
-      .map((/** @type {any} */ a) =>
+      .filter((a) => a.agentId !== me.agentId)
+      .map((a) =>
         el('li', { attrs: { 'data-agent-id': a.agentId } }, [
           el('span', { text: a.name ? `${a.name} (${a.agentId})` : a.agentId }),
           el('span', {
@@ -304,7 +508,7 @@ async function openTransfer() {
       ),
   );
   byId('transfer-groups').replaceChildren(
-    ...groups.map((/** @type {any} */ g) =>
+    ...groups.map((g) =>
       el('li', { attrs: { 'data-group-id': g.groupId } }, [
         el('span', { text: g.groupId }),
         el('span', { class: 'muted', text: t('groupQueue', { length: g.queueLength }) }),
@@ -332,9 +536,11 @@ async function closeSession() {
 // ── tickets ───────────────────────────────────────────────────────────────
 
 async function loadTickets() {
-  const { items } = await api('GET', '/api/v1/tickets?status=open&limit=50');
+  const { items } = /** @type {{ items: Ticket[] }} */ (
+    await api('GET', '/api/v1/tickets?status=open&limit=50')
+  );
   ui.tickets.replaceChildren(
-    ...items.map((/** @type {any} */ ticket) =>
+    ...items.map((ticket) =>
       el('tr', { attrs: { 'data-ticket-id': ticket.ticketId } }, [
         el('td', {
           text: `${new Date(ticket.createdAt).toLocaleDateString(i18n.lang)} ${clock(ticket.createdAt, i18n.lang)}`,
@@ -373,7 +579,8 @@ function connect() {
     ui.connection.textContent = t('connected');
     ui.connection.dataset.state = 'connected';
     // The server pushes the list on connect; the open chat pulls what it missed.
-    void current?.stream.resync();
+    void current?.stream?.resync();
+    void loadClosed();
   });
   socket.on('disconnect', () => {
     ui.connection.textContent = t('disconnected');
@@ -384,8 +591,9 @@ function connect() {
     if (/unauthorized/.test(error.message)) logout(storageKey);
   });
   socket.on('session:list', replaceList);
-  socket.on('session:updated', (/** @type {any} */ summary) => {
+  socket.on('session:updated', (/** @type {SessionSummary} */ summary) => {
     sessions.set(summary.sessionId, summary);
+    if (known) alertNew([summary]);
     drawList();
   });
   socket.on('session:removed', (/** @type {{ sessionId: string }} */ { sessionId }) => {
@@ -393,19 +601,33 @@ function connect() {
     if (current?.sessionId === sessionId) closeChat();
     drawList();
   });
-  socket.on('message:new', (/** @type {any} */ message) => {
-    if (current?.sessionId === message.sessionId) current.stream.accept(message);
+  socket.on('message:new', (/** @type {ChatMessage} */ message) => {
+    if (current?.sessionId === message.sessionId) current.stream?.accept(message);
   });
 }
 
 function wire() {
   ui.presence.addEventListener('change', async () => {
+    // A person's gesture: the moment a browser lets the page ask for notifications and sound.
+    if (ui.presence.value === 'online') alerts.prepare();
     await api('PUT', `/api/v1/agents/${me.agentId}/status`, { status: ui.presence.value });
     await refreshLoad();
   });
   ui.reply.addEventListener('submit', (event) => {
     event.preventDefault();
     void sendReply();
+  });
+  // Enter sends, Shift+Enter starts a new line; the quick-reply picker takes Enter first.
+  ui.replyText.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter' || event.shiftKey || event.isComposing || event.defaultPrevented) {
+      return;
+    }
+    event.preventDefault();
+    void sendReply();
+  });
+  byId('attach-open').addEventListener('click', () => {
+    const summary = current && sessions.get(current.sessionId);
+    attach.open(summary?.entry);
   });
   byId('transfer').addEventListener('click', () => void openTransfer());
   byId('close').addEventListener('click', () => void closeSession());
@@ -426,6 +648,7 @@ i18n.onChange(() => {
   if (me) {
     drawList();
     void refreshLoad();
+    panel.redraw();
   }
 });
 i18n.apply();

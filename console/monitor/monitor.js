@@ -1,6 +1,9 @@
 // The supervisor monitor: queues, agents' load, sessions by phase and
-// today's service figures, refreshed every few seconds from the stats route;
-// any open session can be watched read-only (session:join + message:sync,
+// today's service figures from the stats route, re-read when the server
+// says they changed (`stats:changed` on the supervisors' room: a session
+// opened, queued, moved or closed, a presence changed) and every 15 s
+// besides, for what moves with the clock alone (waits, today's figures).
+// Any open session can be watched read-only (session:join + message:sync,
 // no composer: supervisors cannot send from here).
 import { io } from '/socket.io/socket.io.esm.min.js';
 import { callApi } from '/shared/api.js';
@@ -12,13 +15,23 @@ import { placeBySeq, renderMessage } from '/shared/render-message.js';
 import { texts } from './texts.js';
 
 const storageKey = 'reception.monitor.login';
-const refreshMs = 3000;
+/** Re-read this often without a hint: waits grow with the clock, not with events. */
+const fallbackMs = 15_000;
+/** Hints come in bursts (one session's queue, assignment, first message): one read per burst. */
+const hintDelayMs = 250;
 const i18n = createI18n(texts, 'reception.monitor.lang');
 const { t } = i18n;
 
 /** @type {{ tenantId: string, agentId: string, token: string }} */
 let me;
-/** @type {any} */
+/**
+ * @typedef {import('/shared/types.js').ChatMessage} ChatMessage
+ * @typedef {import('/shared/types.js').LiveStats} LiveStats
+ * @typedef {import('/shared/types.js').Rating} Rating
+ * @typedef {import('/shared/types.js').SessionSummary} SessionSummary
+ */
+
+/** @type {import('/shared/types.js').Socket} */
 let socket;
 /** @type {{ sessionId: string, stream: ReturnType<typeof messageStream> } | undefined} */
 let watched;
@@ -39,9 +52,15 @@ async function refresh() {
   midnight.setHours(0, 0, 0, 0);
   const from = encodeURIComponent(midnight.toISOString());
   const [stats, ratings, open] = await Promise.all([
-    callApi('GET', `/api/v1/stats/live?from=${from}`, { token: me.token }),
-    callApi('GET', '/api/v1/ratings?limit=10', { token: me.token }),
-    request(socket, 'session:list', {}).catch(() => undefined),
+    /** @type {Promise<LiveStats>} */ (
+      callApi('GET', `/api/v1/stats/live?from=${from}`, { token: me.token })
+    ),
+    /** @type {Promise<{ items: Rating[] }>} */ (
+      callApi('GET', '/api/v1/ratings?limit=10', { token: me.token })
+    ),
+    /** @type {Promise<SessionSummary[] | undefined>} */ (
+      request(socket, 'session:list', {}).catch(() => undefined)
+    ),
   ]);
   byId('f-sessions').textContent = String(stats.today.sessions);
   byId('f-first').textContent = seconds(stats.today.firstResponseMs);
@@ -50,9 +69,9 @@ async function refresh() {
   byId('f-ratings').textContent =
     stats.today.ratings === 0
       ? '0'
-      : `${stats.today.ratings} (${stats.today.meanScore.toFixed(1)})`;
+      : `${stats.today.ratings} (${(stats.today.meanScore ?? 0).toFixed(1)})`;
   byId('groups').replaceChildren(
-    ...stats.groups.map((/** @type {any} */ g) =>
+    ...stats.groups.map((g) =>
       row([g.groupId, String(g.queueLength), seconds(g.longestWaitMs)], {
         'data-group-id': g.groupId,
       }),
@@ -61,8 +80,8 @@ async function refresh() {
   const order = { online: 0, away: 1, offline: 2 };
   byId('agents').replaceChildren(
     ...[...stats.agents]
-      .sort((/** @type {any} */ a, /** @type {any} */ b) => order[a.status] - order[b.status])
-      .map((/** @type {any} */ a) =>
+      .sort((a, b) => order[a.status] - order[b.status])
+      .map((a) =>
         row([a.name ?? a.agentId, t(a.status), `${a.load} / ${a.capacity}`], {
           'data-agent-id': a.agentId,
         }),
@@ -74,7 +93,7 @@ async function refresh() {
       .map(([phase, count]) => row([phase, String(count)], { 'data-phase': phase })),
   );
   byId('recent-ratings').replaceChildren(
-    ...ratings.items.map((/** @type {any} */ r) =>
+    ...ratings.items.map((r) =>
       row(
         [
           `${'★'.repeat(r.score)} ${r.score}/5`,
@@ -90,7 +109,7 @@ async function refresh() {
   );
   if (open) {
     byId('sessions').replaceChildren(
-      ...open.map((/** @type {any} */ s) => {
+      ...open.map((s) => {
         const line = row([s.visitorId, s.phase, s.agentId ?? '', s.lastMessage?.text ?? ''], {
           'data-session-id': s.sessionId,
         });
@@ -112,16 +131,19 @@ async function watch(sessionId) {
   watched = {
     sessionId,
     stream: messageStream({
-      sync: (afterSeq) => request(socket, 'message:sync', { sessionId, afterSeq, limit: 100 }),
+      sync: (afterSeq) =>
+        /** @type {Promise<import('/shared/types.js').MessagePage>} */ (
+          request(socket, 'message:sync', { sessionId, afterSeq, limit: 100 })
+        ),
       deliver: (messages) => {
         if (watched?.sessionId !== sessionId) return;
-        for (const m of messages) {
+        for (const m of /** @type {ChatMessage[]} */ (messages)) {
           const type = m.sender.type;
           const who =
             type === 'visitor'
               ? t('visitor')
               : type === 'agent'
-                ? t('agentName', { id: m.sender.id })
+                ? t('agentName', { id: m.sender.id ?? '' })
                 : t('robot');
           placeBySeq(list, renderMessage(m, { mine: type === 'agent', who, lang: i18n.lang }));
         }
@@ -132,10 +154,33 @@ async function watch(sessionId) {
   await watched.stream.resync();
 }
 
-function tick() {
-  refresh()
-    .catch((error) => (byId('updated').textContent = error.message))
-    .finally(() => setTimeout(tick, refreshMs));
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let timer;
+let running = false;
+let again = false;
+
+/** Re-reads the figures in `delay` ms, unless a read is running (then once more after it). */
+function refreshIn(/** @type {number} */ delay) {
+  if (running) {
+    again = true;
+    return;
+  }
+  clearTimeout(timer);
+  timer = setTimeout(() => void run(), delay);
+}
+
+async function run() {
+  running = true;
+  try {
+    await refresh();
+  } catch (error) {
+    byId('updated').textContent = /** @type {Error} */ (error).message;
+  } finally {
+    running = false;
+    const next = again ? hintDelayMs : fallbackMs;
+    again = false;
+    timer = setTimeout(() => void run(), next);
+  }
 }
 
 bindLanguageSelect(/** @type {HTMLSelectElement} */ (byId('lang')), i18n);
@@ -144,8 +189,12 @@ me = await staffLogin(/** @type {HTMLFormElement} */ (byId('login')), storageKey
 show(byId('app'), true);
 socket = io('/agent', { auth: { token: me.token }, transports: ['websocket'] });
 followNetwork(socket);
-socket.on('connect', () => void watched?.stream.resync());
-socket.on('message:new', (/** @type {any} */ m) => {
+socket.on('connect', () => {
+  void watched?.stream.resync();
+  refreshIn(0);
+});
+socket.on('stats:changed', () => refreshIn(hintDelayMs));
+socket.on('message:new', (/** @type {ChatMessage} */ m) => {
   if (watched?.sessionId === m.sessionId) watched.stream.accept(m);
 });
-tick();
+refreshIn(0);

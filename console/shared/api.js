@@ -14,7 +14,7 @@ export class ApiError extends Error {
  * @param {string} method
  * @param {string} path
  * @param {{ token?: string, body?: unknown }} [options]
- * @returns {Promise<any>}
+ * @returns {Promise<unknown>} the parsed body: callers name its shape (see types.js)
  */
 export async function callApi(method, path, options = {}) {
   /** @type {Record<string, string>} */

@@ -30,7 +30,10 @@ export function staffLogin(form, storageKey) {
         password: String(fields.get('password') ?? ''),
       };
       try {
-        const issued = await callApi('POST', '/api/v1/auth/agent-login', { body });
+        const issued =
+          /** @type {{ token: string, agentId: string, role: 'agent' | 'supervisor', expiresAt: string }} */ (
+            await callApi('POST', '/api/v1/auth/agent-login', { body })
+          );
         const login = { tenantId: body.tenantId, ...issued };
         sessionStorage.setItem(storageKey, JSON.stringify(login));
         form.hidden = true;

@@ -3,9 +3,11 @@ import { clock, el } from './dom.js';
 /**
  * One chat message as a list item, text as text. `mine` decides which side
  * it sits on; robot suggestions become chips when `onSuggestion` is given.
- * Attachments and cards are links (http(s) only, checked by the server).
+ * Images show as a picture, files as a link with their size, product and
+ * order cards as a small card; every URL is http(s) only (the server checks
+ * it too) and every name, title and price is set as text.
  *
- * @param {any} message a ChatMessage
+ * @param {import('./types.js').ChatMessage} message
  * @param {{ mine: boolean, who: string, lang: string, onSuggestion?: (text: string) => void }} view
  */
 export function renderMessage(message, view) {
@@ -22,16 +24,12 @@ export function renderMessage(message, view) {
       }),
     );
   }
-  const body = el('span', { class: 'message__text', text: message.text });
-  if (message.attachment) {
-    body.append(' ', link(message.attachment.url, message.attachment.name));
+  // Images, files and cards carry a caption that may be empty: no empty bubble for it.
+  if (message.text || !(message.attachment || message.card)) {
+    item.append(el('span', { class: 'message__text', text: message.text }));
   }
-  if (message.card) {
-    const card = message.card;
-    const line = [card.title, card.price, card.status].filter(Boolean).join(' · ');
-    body.append(el('br'), card.url ? link(card.url, line) : el('strong', { text: line }));
-  }
-  item.append(body);
+  if (message.attachment) item.append(attachment(message.kind, message.attachment));
+  if (message.card) item.append(card(message.card));
   if (view.onSuggestion && message.suggestions?.length) {
     const pick = view.onSuggestion;
     item.append(
@@ -47,19 +45,82 @@ export function renderMessage(message, view) {
   return item;
 }
 
-/** @param {string} url @param {string} text */
-function link(url, text) {
-  const safe = /^https?:\/\//i.test(url) ? url : '#';
-  return el('a', { text, attrs: { href: safe, target: '_blank', rel: 'noopener noreferrer' } });
+/** @param {string} url */
+const webUrl = (url) => (/^https?:\/\//i.test(url) ? url : undefined);
+
+/** @param {string | undefined} url @param {(Node | string)[]} children @param {string} [className] */
+function link(url, children, className) {
+  const href = url && webUrl(url);
+  if (!href) return el('span', { class: className ?? '' }, children);
+  return el(
+    'a',
+    { class: className ?? '', attrs: { href, target: '_blank', rel: 'noopener noreferrer' } },
+    children,
+  );
+}
+
+/** @param {string} url @param {string} alt @param {string} className */
+function picture(url, alt, className) {
+  const src = webUrl(url);
+  if (!src) return el('span');
+  // No referrer: the page the image sits on is nobody else's business.
+  return el('img', {
+    class: className,
+    attrs: { src, alt, loading: 'lazy', referrerpolicy: 'no-referrer' },
+  });
+}
+
+/** A byte count as people read it. @param {number} bytes */
+export function fileSize(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(bytes < 10 * 1024 ? 1 : 0)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** @param {string} kind @param {import('./types.js').Attachment} file */
+function attachment(kind, file) {
+  if (kind === 'image') {
+    return link(file.url, [picture(file.url, file.name, 'message__image')], 'message__attachment');
+  }
+  return link(
+    file.url,
+    [
+      el('span', { class: 'message__file-icon', text: '📎', attrs: { 'aria-hidden': 'true' } }),
+      el('span', { class: 'message__file-name', text: file.name }),
+      el('span', { class: 'message__file-size', text: fileSize(file.size) }),
+    ],
+    'message__attachment message__file',
+  );
+}
+
+/** @param {import('./types.js').Card} data */
+function card(data) {
+  const facts = [data.price, data.status].filter(Boolean).join(' · ');
+  const lines = [
+    el('strong', { class: 'card__title', text: data.title }),
+    el('span', { class: 'card__ref', text: `#${data.ref}` }),
+  ];
+  if (facts) lines.push(el('span', { class: 'card__facts', text: facts }));
+  const children = [el('span', { class: 'card__lines' }, lines)];
+  if (data.imageUrl) children.unshift(picture(data.imageUrl, data.title, 'card__image'));
+  const box = link(data.url, children, `message__card card--${data.type}`);
+  box.dataset.cardType = data.type;
+  return box;
 }
 
 /**
- * Puts an item into a list ordered by data-seq (pending items without a seq stay last).
+ * Puts an item into a list ordered by data-seq (pending items without a seq
+ * stay last). An item with the same seq is replaced, so a message that
+ * arrives twice (a live push and an older page, say) shows once.
  * @param {HTMLElement} list
  * @param {HTMLElement} item
  */
 export function placeBySeq(list, item) {
   const seq = Number(item.dataset.seq);
+  const same = Array.from(list.children).find(
+    (node) => /** @type {HTMLElement} */ (node).dataset.seq === item.dataset.seq,
+  );
+  if (same) return void same.replaceWith(item);
   const after = Array.from(list.children).find((node) => {
     const other = /** @type {HTMLElement} */ (node).dataset.seq;
     return other === undefined || Number(other) > seq;

@@ -46,17 +46,25 @@ function visitorId() {
 
 /** @type {{ sessionId: string, visitorToken: string }} */
 let session;
-/** @type {any} */
+/**
+ * @typedef {import('/shared/types.js').ChatMessage} ChatMessage
+ * @typedef {import('/shared/types.js').SessionState} SessionState
+ */
+
+/** @type {import('/shared/types.js').Socket} */
 let socket;
-/** @type {any} */
+/** @type {SessionState} */
 let state = { phase: 'robot' };
 let ratingInvited = false;
 /** Sends not yet stored: resent with the same clientMsgId after a reconnect (never stored twice). */
 const outbox = new Map();
 
 const stream = messageStream({
-  sync: (afterSeq) => request(socket, 'message:sync', { afterSeq, limit: 100 }),
-  deliver,
+  sync: (afterSeq) =>
+    /** @type {Promise<import('/shared/types.js').MessagePage>} */ (
+      request(socket, 'message:sync', { afterSeq, limit: 100 })
+    ),
+  deliver: (messages) => deliver(/** @type {ChatMessage[]} */ (messages)),
   onError: (error) => setStatus(error.message),
 });
 
@@ -65,7 +73,7 @@ function setStatus(text) {
   ui.status.textContent = text;
 }
 
-/** @param {any[]} messages */
+/** @param {ChatMessage[]} messages */
 function deliver(messages) {
   let lifecycle = false;
   for (const message of messages) {
@@ -88,14 +96,14 @@ function deliver(messages) {
   if (lifecycle) void refreshState();
 }
 
-/** @param {any} message */
+/** @param {ChatMessage} message */
 function viewOf(message) {
   const type = message.sender.type;
   const who =
     type === 'visitor'
       ? t('you')
       : type === 'agent'
-        ? t('agent', { id: message.sender.id })
+        ? t('agent', { id: message.sender.id ?? '' })
         : t('robot');
   return { mine: type === 'visitor', who, lang: i18n.lang };
 }
@@ -119,7 +127,7 @@ function emitSend(id) {
   const entry = outbox.get(id);
   if (!entry) return;
   request(socket, 'message:send', { kind: 'text', clientMsgId: id, text: entry.text })
-    .then((stored) => stream.accept(stored))
+    .then((stored) => stream.accept(/** @type {ChatMessage} */ (stored)))
     .catch((/** @type {Error} */ error) => {
       // Still in the outbox: the next connect resends it with the same id.
       setStatus(error.message);
@@ -128,9 +136,11 @@ function emitSend(id) {
 
 async function refreshState() {
   try {
-    state = await callApi('GET', `/api/v1/sessions/${session.sessionId}/state`, {
-      token: session.visitorToken,
-    });
+    state = /** @type {SessionState} */ (
+      await callApi('GET', `/api/v1/sessions/${session.sessionId}/state`, {
+        token: session.visitorToken,
+      })
+    );
   } catch (error) {
     return setStatus(/** @type {Error} */ (error).message);
   }
@@ -176,9 +186,11 @@ function wireForms() {
   ui.human.addEventListener('click', async () => {
     ui.human.disabled = true;
     try {
-      state = await callApi('POST', `/api/v1/sessions/${session.sessionId}/human`, {
-        token: session.visitorToken,
-      });
+      state = /** @type {SessionState} */ (
+        await callApi('POST', `/api/v1/sessions/${session.sessionId}/human`, {
+          token: session.visitorToken,
+        })
+      );
       drawState();
     } catch (error) {
       setStatus(/** @type {Error} */ (error).message);
@@ -232,10 +244,12 @@ async function submit(form, command, body) {
   error.textContent = '';
   button.disabled = true;
   try {
-    state = await callApi('POST', `/api/v1/sessions/${session.sessionId}/${command}`, {
-      token: session.visitorToken,
-      body,
-    });
+    state = /** @type {SessionState} */ (
+      await callApi('POST', `/api/v1/sessions/${session.sessionId}/${command}`, {
+        token: session.visitorToken,
+        body,
+      })
+    );
     drawState();
   } catch (caught) {
     error.textContent = /** @type {Error} */ (caught).message;
@@ -246,14 +260,16 @@ async function submit(form, command, body) {
 
 async function open() {
   setStatus(t('connecting'));
-  session = await callApi('POST', '/api/v1/sessions', {
-    body: {
-      tenantId,
-      visitor: { id: visitorId() },
-      channel: 'web',
-      entry: entryRef ? { type: entryType, ref: entryRef } : { type: entryType },
-    },
-  });
+  session = /** @type {{ sessionId: string, visitorToken: string }} */ (
+    await callApi('POST', '/api/v1/sessions', {
+      body: {
+        tenantId,
+        visitor: { id: visitorId() },
+        channel: 'web',
+        entry: entryRef ? { type: entryType, ref: entryRef } : { type: entryType },
+      },
+    })
+  );
   socket = io('/visitor', { auth: { token: session.visitorToken }, transports: ['websocket'] });
   followNetwork(socket);
   socket.on('connect', () => {
@@ -264,7 +280,7 @@ async function open() {
   });
   socket.on('disconnect', () => setStatus(t('reconnecting')));
   socket.on('connect_error', (/** @type {Error} */ error) => setStatus(error.message));
-  socket.on('message:new', (/** @type {any} */ message) => stream.accept(message));
+  socket.on('message:new', (/** @type {ChatMessage} */ message) => stream.accept(message));
 }
 
 bindLanguageSelect(/** @type {HTMLSelectElement} */ (byId('lang')), i18n);

@@ -68,6 +68,13 @@ export function expectUi(locator: Locator, timeout = defaultTimeout) {
         `${name} is visible`,
         timeout,
       ),
+    toBeHidden: () =>
+      until(
+        () => locator.isVisible(),
+        (shown) => !shown,
+        `${name} is hidden`,
+        timeout,
+      ),
     toHaveValue: (value: string) =>
       until(
         () => locator.inputValue({ timeout: 1000 }),

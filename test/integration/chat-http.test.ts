@@ -91,10 +91,53 @@ describe('GET /api/v1/sessions/:sessionId/messages', () => {
     }
   });
 
+  it('when a reader pages back with beforeSeq, then each page is the latest before it, in order, until the first message', async () => {
+    const agentId = uniqueId('agent');
+    const tenantId = await desk(engine, [agentId]);
+    const session = await openAssigned(engine, tenantId);
+    const visitor = await connectVisitor(engine.app, session.visitorToken);
+    sockets.push(visitor);
+    for (let i = 0; i < 7; i++) {
+      ok(await visitorSend(visitor, { kind: 'text', clientMsgId: `b${i}`, text: `line ${i}` }));
+    }
+    const path = `/api/v1/sessions/${session.sessionId}/messages`;
+    const token = agentToken(tenantId, session.agentId);
+    const all = messagePage.parse((await getMessages(engine.app, path, token)).body).messages;
+    const last = all.at(-1)?.seq ?? 0;
+    expect(last).toBeGreaterThanOrEqual(7);
+
+    const seen: number[] = [];
+    let before = last + 1;
+    for (let pages = 0; pages < 10; pages++) {
+      const answer = await getMessages(engine.app, `${path}?beforeSeq=${before}&limit=3`, token);
+      expect(answer.status).toBe(200);
+      const page = messagePage.parse(answer.body);
+      const seqs = page.messages.map((m) => m.seq);
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+      expect(Math.max(...seqs)).toBe(before - 1);
+      seen.unshift(...seqs);
+      before = seqs[0] ?? 1;
+      expect(page.hasMore).toBe(before > 1);
+      if (!page.hasMore) break;
+    }
+    expect(seen).toEqual(all.map((m) => m.seq));
+
+    const both = await getMessages(engine.app, `${path}?afterSeq=2&beforeSeq=5`, token);
+    expect(both.status).toBe(400);
+    expect(errorBody.parse(both.body).error.fields?.map((f) => f.path)).toContain('beforeSeq');
+    const stranger = await getMessages(
+      engine.app,
+      `${path}?beforeSeq=3`,
+      agentToken(tenantId, 'nobody'),
+    );
+    expect(stranger.status).toBe(403);
+  });
+
   it.each([
     ['afterSeq', '?afterSeq=-1'],
     ['afterSeq', '?afterSeq=abc'],
     ['limit', '?limit=1000'],
+    ['beforeSeq', '?beforeSeq=0'],
     ['since', '?since=3'],
   ])('when the query is bad (%s), then 400 names the field', async (field, query) => {
     const tenantId = await desk(engine, ['a']);

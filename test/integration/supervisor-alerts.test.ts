@@ -1,9 +1,16 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
-import type { SlaAlert } from '../../domain/socket-events';
+import type { SlaAlert, StatsHint } from '../../domain/socket-events';
 import { closeRedis, connectRedis, type RedisClient } from '../../runtime/connections';
 import { activityDeps } from '../../workers/session-worker';
-import { agentToken, connectAgent, waitFor, type AgentSocket } from '../support/chat';
+import {
+  agentToken,
+  connectAgent,
+  desk,
+  openAssigned,
+  waitFor,
+  type AgentSocket,
+} from '../support/chat';
 import { startTestEngine, type TestEngine } from '../support/engine';
 import { uniqueId } from '../support/stack';
 
@@ -65,5 +72,41 @@ describe('supervisor alerts', () => {
     expect(supervisorB).toEqual([breachB]);
     expect(agentA).toEqual([]);
     expect(supervisorA).toEqual([breachA]);
+  });
+
+  it('when a session opens and is assigned, or an agent changes presence, then the tenant’s supervisors get a stats hint and nobody else', async () => {
+    const shop = await desk(engine, ['ann']);
+    const otherShop = await desk(engine, ['bo']);
+    const hints = async (tenantId: string, agentId: string, role: 'agent' | 'supervisor') => {
+      const socket = await connectAgent(engine.app.url, agentToken(tenantId, agentId, role));
+      sockets.push(socket);
+      const seen: StatsHint[] = [];
+      socket.on('stats:changed', (hint) => seen.push(hint));
+      return seen;
+    };
+    const supervisor = await hints(shop, 'sue', 'supervisor');
+    const agent = await hints(shop, 'ann', 'agent');
+    const otherSupervisor = await hints(otherShop, 'sam', 'supervisor');
+
+    await openAssigned(engine, shop);
+    await waitFor(() => supervisor.some((h) => h.reason === 'session'));
+    const away = await fetch(`${engine.app.url}/api/v1/agents/ann/status`, {
+      method: 'PUT',
+      headers: {
+        authorization: `Bearer ${agentToken(shop, 'ann')}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ status: 'away' }),
+    });
+    expect(away.status).toBe(200);
+    await waitFor(() => supervisor.some((h) => h.reason === 'presence'));
+
+    // The other shop's change comes after; once its supervisor hears it, ours would have too.
+    const heard = supervisor.length;
+    await openAssigned(engine, otherShop);
+    await waitFor(() => otherSupervisor.length > 0);
+    expect(otherSupervisor.every((h) => h.reason === 'session')).toBe(true);
+    expect(supervisor).toHaveLength(heard);
+    expect(agent).toEqual([]);
   });
 });

@@ -518,3 +518,95 @@ describe('proactive outreach', () => {
     );
   });
 });
+
+describe('customer history', () => {
+  it('when an agent serves a customer, then they read all the customer’s sessions, newest first and paged, without supervisor-only tags; other agents’ customers are not found', async () => {
+    const t = await staffedTenant();
+    const visitorId = uniqueId('visitor');
+    const sessions = sessionStore(engine.db);
+    const visit = async (ago: number, agentId: string, phase: 'assigned' | 'closed') => {
+      const sessionId = uniqueId('session');
+      await sessions.recordOpened(
+        {
+          tenantId: t.tenantId,
+          sessionId,
+          visitor: { id: visitorId, tags: [] },
+          channel: 'web',
+          entry: { type: 'order', ref: `o-${ago}` },
+        },
+        new Date(Date.now() - ago),
+      );
+      await sessions.project(t.tenantId, sessionId, { phase, agentId });
+      return sessionId;
+    };
+    const withBob = await visit(hours(50), 'bob', 'closed');
+    const earlierWithAnn = await visit(hours(20), 'ann', 'closed');
+    const now = await visit(0, 'ann', 'assigned');
+    await api('POST', '/api/v1/tag-groups', {
+      token: t.adminKey,
+      body: { groupId: 'risk', name: 'Risk' },
+    });
+    await api('POST', '/api/v1/tags', {
+      token: t.adminKey,
+      body: {
+        tagId: 'complainer',
+        groupId: 'risk',
+        name: 'Complains often',
+        target: 'session',
+        visibility: 'supervisors',
+      },
+    });
+    await sessions.setTag(t.tenantId, withBob, 'complainer', true);
+    const path = `/api/v1/customers/${visitorId}/sessions`;
+    const ids = (answer: { body: unknown }) =>
+      (answer.body as { items: { sessionId: string }[] }).items.map((s) => s.sessionId);
+
+    const ann = await api('GET', path, { token: t.ann });
+    expect(ann.status).toBe(200);
+    expect(ids(ann)).toEqual([now, earlierWithAnn, withBob]);
+    const items = (ann.body as { items: unknown[] }).items.map((s) => sessionView.parse(s));
+    expect(items[2]).toMatchObject({
+      agentId: 'bob',
+      phase: 'closed',
+      entry: { ref: 'o-180000000' },
+    });
+    expect(items[2]?.tags).toBeUndefined();
+    const sue = await api('GET', path, { token: t.sue });
+    expect((sue.body as { items: { tags?: string[] }[] }).items[2]?.tags).toEqual(['complainer']);
+
+    const first = await api('GET', `${path}?limit=2`, { token: t.bob });
+    expect(ids(first)).toEqual([now, earlierWithAnn]);
+    const before = items[1]?.startedAt ?? '';
+    const next = await api('GET', `${path}?limit=2&before=${encodeURIComponent(before)}`, {
+      token: t.bob,
+    });
+    expect(ids(next)).toEqual([withBob]);
+    expect(ids(await api('GET', path, { token: t.integrationKey }))).toHaveLength(3);
+
+    // An agent who never served this customer, an unknown customer, bad input, no credential.
+    const stranger = uniqueId('visitor');
+    await sessions.recordOpened(
+      {
+        tenantId: t.tenantId,
+        sessionId: uniqueId('session'),
+        visitor: { id: stranger, tags: [] },
+        channel: 'web',
+        entry: { type: 'shop' },
+      },
+      new Date(),
+    );
+    const notTheirs = await api('GET', `/api/v1/customers/${stranger}/sessions`, { token: t.ann });
+    expect([notTheirs.status, code(notTheirs)]).toEqual([404, 'not_found']);
+    expect(
+      ids(await api('GET', `/api/v1/customers/${stranger}/sessions`, { token: t.sue })),
+    ).toHaveLength(1);
+    const nobody = await api('GET', `/api/v1/customers/${uniqueId('v')}/sessions`, {
+      token: t.adminKey,
+    });
+    expect(nobody.status).toBe(404);
+    expect(fields(await api('GET', `${path}?before=yesterday`, { token: t.ann }))).toEqual([
+      'before',
+    ]);
+    expect((await api('GET', path)).status).toBe(401);
+  });
+});
