@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import type { temporal } from '@temporalio/proto';
 import { errorBody, startedSession } from '../../api/openapi';
 import { flowVersionView, importReport } from '../../api/routes/config';
 import { sessionView } from '../../api/routes/operations';
@@ -101,21 +102,31 @@ describe('versioned flow', () => {
       (await api('GET', `/api/v1/flow/versions/${later.flowVersion}`, { token: adminKey })).body,
     );
     expect(kept.flow.timeouts.idleWarnMs).toBe(60_000);
-    // The workflow runs on the snapshot its first activity returned, recorded in its history.
-    const history = await engine.temporal.client.workflow.getHandle(workflowId).fetchHistory();
-    const results = (history.events ?? []).flatMap((event) =>
-      // Local activities record their result in a marker; void results carry no data.
-      [
-        ...(event.activityTaskCompletedEventAttributes?.result?.payloads ?? []),
-        ...(event.markerRecordedEventAttributes?.details?.result?.payloads ?? []),
-      ]
-        .filter((payload) => (payload.data?.length ?? 0) > 0)
-        .map((payload) => JSON.parse(Buffer.from(payload.data ?? []).toString('utf8')) as unknown),
-    );
+    // The workflow runs on the snapshot its first activity returned, recorded in its history
+    // once the workflow task that ran it completes (the projection can appear a little sooner).
+    const results = await eventually(async () => {
+      const found = recordedResults(
+        await engine.temporal.client.workflow.getHandle(workflowId).fetchHistory(),
+      );
+      return found.length ? found : undefined;
+    });
     expect(results[0]).toMatchObject({ flowVersion: 1, timeouts: { idleWarnMs: 60_000 } });
     await engine.temporal.client.workflow.getHandle(workflowId).terminate('test done');
   });
 });
+
+/** Activity results in a history, in order: completed activities and local-activity markers. */
+function recordedResults(history: temporal.api.history.v1.IHistory): unknown[] {
+  return (history.events ?? []).flatMap((event) =>
+    // Local activities record their result in a marker; void results carry no data.
+    [
+      ...(event.activityTaskCompletedEventAttributes?.result?.payloads ?? []),
+      ...(event.markerRecordedEventAttributes?.details?.result?.payloads ?? []),
+    ]
+      .filter((payload) => (payload.data?.length ?? 0) > 0)
+      .map((payload) => JSON.parse(Buffer.from(payload.data ?? []).toString('utf8')) as unknown),
+  );
+}
 
 describe('working hours', () => {
   const schedule = {

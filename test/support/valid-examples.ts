@@ -452,6 +452,13 @@ export const validExamples: Record<string, ExampleEntry> = {
   'DELETE /api/v1/tags/:tagId': {
     example: async (w) => ({ params: { tagId: await w.tag('session') }, answers: 204 }),
   },
+  'GET /api/v1/customers/:visitorId/sessions': {
+    example: async (w) => ({
+      params: { visitorId: (await w.session()).visitorId },
+      query: { before: '2030-01-01T00:00:00.000Z', limit: '10' },
+      answers: 200,
+    }),
+  },
   'GET /api/v1/customers/:visitorId/tags': {
     example: async (w) => ({ params: { visitorId: (await w.session()).visitorId }, answers: 200 }),
   },
