@@ -86,13 +86,14 @@ export type EnqueueOutcome =
 /**
  * Agents' lists are a view: a failed push must not fail (and retry) the
  * activity that changed the truth; the agent's next list read corrects it.
+ * Nor does the activity wait for it: session activities run as local
+ * activities, inside the workflow task, and a list push (coalesced, spaced
+ * up to a second per session) would hold the session's next step.
  */
-async function tellAgent(push: () => Promise<void>): Promise<void> {
-  try {
-    await push();
-  } catch (error) {
+function tellAgent(push: () => Promise<void>): void {
+  push().catch((error: unknown) => {
     log.warn('session list push failed', { error: String(error) });
-  }
+  });
 }
 
 /**
@@ -145,7 +146,7 @@ export const createActivities = (deps: ActivityDeps) => ({
       text: message.text,
       ...(message.suggestions?.length ? { suggestions: message.suggestions } : {}),
     });
-    await tellAgent(() => deps.lists.pushUpdated(message.tenantId, message.sessionId));
+    tellAgent(() => deps.lists.pushUpdated(message.tenantId, message.sessionId));
     return stored.seq;
   },
 
@@ -292,7 +293,7 @@ export const createActivities = (deps: ActivityDeps) => ({
     const before = handsOver ? await deps.sessions.get(tenantId, sessionId) : null;
     await deps.sessions.project(tenantId, sessionId, toSessionPatch(patch), unset);
     if (handsOver) {
-      await tellAgent(() => deps.lists.sessionChanged(tenantId, sessionId, before?.agentId));
+      tellAgent(() => deps.lists.sessionChanged(tenantId, sessionId, before?.agentId));
     }
   },
 
@@ -347,7 +348,7 @@ export const createActivities = (deps: ActivityDeps) => ({
       ...(abandoned ? { abandoned } : {}),
     });
     await deps.sessions.releaseOpen(input.tenantId, input.visitor.id, input.sessionId);
-    await tellAgent(() =>
+    tellAgent(() =>
       deps.lists.sessionChanged(input.tenantId, input.sessionId, before?.agentId),
     );
   },
