@@ -348,9 +348,7 @@ export const createActivities = (deps: ActivityDeps) => ({
       ...(abandoned ? { abandoned } : {}),
     });
     await deps.sessions.releaseOpen(input.tenantId, input.visitor.id, input.sessionId);
-    tellAgent(() =>
-      deps.lists.sessionChanged(input.tenantId, input.sessionId, before?.agentId),
-    );
+    tellAgent(() => deps.lists.sessionChanged(input.tenantId, input.sessionId, before?.agentId));
   },
 });
 
