@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { heartbeat, step } from '../log';
+import { ProvisionError } from './errors';
+import { fixIdLookups } from './ferretdb-id-lookup';
 import { run, which } from './run';
 
 /**
@@ -24,12 +26,7 @@ export function cacheDir(): string {
   return base;
 }
 
-export class ProvisionError extends Error {
-  constructor(tool: string, problem: string, remedy: string) {
-    super(`Could not provision ${tool}: ${problem}\n  What to do: ${remedy}`);
-    this.name = 'ProvisionError';
-  }
-}
+export { ProvisionError };
 
 export type ToolName =
   'temporal' | 'ferretdb' | 'redis-server' | 'temporal-test-server' | 'chromium';
@@ -106,11 +103,13 @@ const tools: Record<ToolName, Tool> = {
   },
   ferretdb: {
     pathName: 'ferretdb',
-    cachedName: `ferretdb-${versions.ferretdb}`,
+    // The suffix names the local fix below, so a cache built without it is not reused.
+    cachedName: `ferretdb-${versions.ferretdb}-id-lookup`,
     // Not `go install …@v1.24.2`: the module proxy refuses FerretDB's version
     // list (which `go install` reads to check deprecation), and a module-cache
     // build lacks the generated build/version/version.txt, so the binary
-    // panics at start. We download the exact version, add that file, and build.
+    // panics at start. We download the exact version, add that file, fix its
+    // `_id` lookups (see ferretdb-id-lookup.ts), and build.
     install: async (target) => {
       const go = await requireCommand('FerretDB', 'go', goRemedy);
       const module = `github.com/FerretDB/FerretDB@${versions.ferretdb}`;
@@ -130,6 +129,7 @@ const tools: Record<ToolName, Tool> = {
         await cp(info.Dir, source, { recursive: true });
         await run('chmod', ['-R', 'u+w', source]);
         await writeFile(join(source, 'build', 'version', 'version.txt'), `${versions.ferretdb}\n`);
+        await fixIdLookups(source);
         await atomically(target, (tmp) =>
           run(go, ['build', '-buildvcs=false', '-o', tmp, './cmd/ferretdb'], {
             cwd: source,
