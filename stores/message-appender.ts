@@ -67,7 +67,7 @@ const MAX_COLLISIONS = 50;
  * failed seq of the same session is ever stored: no gap.
  */
 export function messageAppender(
-  messages: Collection<MessageDoc>,
+  messages: Pick<Collection<MessageDoc>, 'insertMany'>,
   lookups: AppendLookups,
   hints: SeqHints,
 ) {
@@ -77,11 +77,16 @@ export function messageAppender(
   function takeBatch(): Line[] {
     const taken: Line[] = [];
     let room = MAX_BATCH;
-    for (const [key, line] of lines) {
+    // A copy: served lines move to the back of the map, which iterating the map itself
+    // would then visit again.
+    for (const line of [...lines.values()]) {
       if (room === 0) break;
       taken.push(line);
       room -= Math.min(room, line.pending.length);
-      // Served lines go to the back, so a busy session cannot starve the others.
+    }
+    // Served lines go to the back, so a busy session cannot starve the others.
+    for (const line of taken) {
+      const key = sessionKey(line.tenantId, line.sessionId);
       lines.delete(key);
       lines.set(key, line);
     }
@@ -187,7 +192,14 @@ export function messageAppender(
       }
       stored(slots.slice(0, firstError.index));
       const failed = slots[firstError.index];
-      if (!failed) return;
+      if (!failed) {
+        // An error index outside the batch: nothing is known, as above.
+        for (const slot of slots.slice(firstError.index)) {
+          slot.line.probe = true;
+          fail(slot.pending, error);
+        }
+        return;
+      }
       if (firstError.code === 11000) await resolveCollision(failed);
       else fail(failed.pending, error);
     }

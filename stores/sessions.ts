@@ -139,10 +139,11 @@ export function sessionStore(db: Db, cache: FactsCache = noFactsCache) {
       const inFlight = refills.get(key);
       if (inFlight) return inFlight;
       const refill = (async () => {
+        const generation = await cache.generation(tenantId, sessionId);
         const doc = await get(tenantId, sessionId);
         if (!doc) return undefined;
         const facts = { phase: doc.phase, ...(doc.agentId ? { agentId: doc.agentId } : {}) };
-        await cache.set(tenantId, sessionId, facts);
+        await cache.set(tenantId, sessionId, facts, generation);
         return facts;
       })().finally(() => refills.delete(key));
       refills.set(key, refill);

@@ -55,6 +55,24 @@ describe('session facts cache', () => {
     expect(await cache.get(tenantId, sessionId)).toEqual({ phase: 'assigned', agentId: 'a1' });
   });
 
+  it('when a projection write lands while a refill is reading MongoDB, then the refill does not put the older facts back', async () => {
+    const cache = redisFactsCache(redis, 60_000);
+    const [tenantId, sessionId] = [uniqueId('tenant'), uniqueId('session')];
+    // A refill took its generation and read the old facts…
+    const generation = await cache.generation(tenantId, sessionId);
+    // …then a write forgot the entry, before the refill stored what it read.
+    await cache.forget(tenantId, sessionId);
+    await cache.set(tenantId, sessionId, { phase: 'assigned', agentId: 'old-agent' }, generation);
+    expect(await cache.get(tenantId, sessionId)).toBeUndefined();
+    // A refill begun after the write stores its facts.
+    const later = await cache.generation(tenantId, sessionId);
+    await cache.set(tenantId, sessionId, { phase: 'assigned', agentId: 'new-agent' }, later);
+    expect(await cache.get(tenantId, sessionId)).toEqual({
+      phase: 'assigned',
+      agentId: 'new-agent',
+    });
+  });
+
   it('when another tenant asks, then there are no facts, from MongoDB or the cache', async () => {
     const sessions = sessionStore(mongo.db, redisFactsCache(redis));
     const tenantId = uniqueId('tenant');
@@ -66,7 +84,7 @@ describe('session facts cache', () => {
   it('when an entry is written, then Redis expires it within its time to live', async () => {
     const cache = redisFactsCache(redis, 5_000);
     const [tenantId, sessionId] = [uniqueId('tenant'), uniqueId('session')];
-    await cache.set(tenantId, sessionId, { phase: 'queued' });
+    await cache.set(tenantId, sessionId, { phase: 'queued' }, '');
     const ttl = await redis.pTTL(`${tenantPrefix(tenantId)}facts:${sessionId}`);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(5_000);
