@@ -78,6 +78,10 @@ describe('a worker killed mid-session', () => {
         : undefined,
     );
 
+    // The invitation is stored from inside a workflow task; a query answers once that task
+    // is done, so the kill below lands while the session waits for its rating, not inside
+    // the task (Temporal refuses updates while a task has failed, until it is retried).
+    await desk.waitFor(tenantId, sessionId, (s) => s.phase === 'closed');
     // Mid-rating: the rating lands with a worker that never saw the session before.
     await replaceWorker();
     const rated = await handle.executeUpdate(rateUpdate, {
