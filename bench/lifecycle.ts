@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Client } from '@temporalio/client';
 import { io as connectSocket, type Socket } from 'socket.io-client';
-import { createApp, type App } from '../api/app';
+import type { App } from '../api/app';
 import { startedSession } from '../api/openapi';
 import type { ChatMessage } from '../domain/message';
 import { namespaces } from '../domain/rooms';
@@ -9,11 +9,9 @@ import type {
   VisitorClientToServerEvents,
   VisitorServerToClientEvents,
 } from '../domain/socket-events';
-import { apiConfigSchema } from '../runtime/config';
-import { createLogger } from '../runtime/logger';
 import { faqStore } from '../stores/faqs';
 import { tenantStore } from '../stores/tenants';
-import { activityDeps, createSessionWorker } from '../workers/session-worker';
+import { activityDeps } from '../workers/session-worker';
 import {
   closeUpdate,
   rateUpdate,
@@ -22,6 +20,7 @@ import {
   visitorTextSignal,
 } from '../workflows/contract';
 import { fmt, summarize } from './stats';
+import { startBenchEngine } from './support/engine';
 import { startBenchStack, type BenchStack } from './support/stack';
 
 /**
@@ -39,7 +38,6 @@ const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const IDLE_SESSIONS = Number(process.env.BENCH_IDLE_SESSIONS ?? 1_000);
 const IDLE_MS = 60_000;
-const TASK_QUEUE = 'bench-sessions';
 const ANSWER = 'Orders ship within 24 hours.';
 
 type VisitorSocket = Socket<VisitorServerToClientEvents, VisitorClientToServerEvents>;
@@ -195,31 +193,8 @@ async function timerLateness(client: Client, workflowIds: string[]): Promise<num
 
 async function main(): Promise<void> {
   const b = await startBenchStack();
-  const log = createLogger('warn', { process: 'bench' });
-  const worker = await createSessionWorker({
-    connection: b.connection,
-    client: b.temporal.client,
-    log,
-    namespace: 'default',
-    taskQueue: TASK_QUEUE,
-    db: b.mongo.db,
-    redis: b.redis,
-  });
-  const running = worker.run();
-  const app = await createApp(
-    apiConfigSchema.parse({
-      PORT: 0,
-      HOST: '127.0.0.1',
-      TEMPORAL_ADDRESS: b.stack.urls.temporalAddress,
-      TEMPORAL_TASK_QUEUE: TASK_QUEUE,
-      MONGODB_URL: b.stack.urls.mongodbUrl,
-      MONGODB_DATABASE: 'bench',
-      REDIS_URL: b.stack.urls.redisUrl,
-      TOKEN_SECRET: 'bench-secret-that-is-at-least-32-characters',
-      LOG_LEVEL: 'warn',
-    }),
-    log,
-  );
+  const engine = await startBenchEngine(b, 'warn');
+  const { app } = engine;
   try {
     const client = b.temporal.client;
     await setUpTenant(b, 'bench-shop');
@@ -259,9 +234,7 @@ async function main(): Promise<void> {
       `  robot-idle timers (${IDLE_MS / 1000} s, ${IDLE_SESSIONS} sessions opened in ${openSeconds.toFixed(1)} s): n=${lateness.n} fired late by p50 ${fmt(lateness.p50)} p99 ${fmt(lateness.p99)} max ${fmt(lateness.max)}\n`,
     );
   } finally {
-    await app.close();
-    worker.worker.shutdown();
-    await running;
+    await engine.stop();
     await b.stop();
   }
 }

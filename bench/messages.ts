@@ -1,11 +1,8 @@
 import type { Db } from 'mongodb';
-import { createApp } from '../api/app';
-import { apiConfigSchema } from '../runtime/config';
-import { createLogger } from '../runtime/logger';
-import { createSessionWorker } from '../workers/session-worker';
 import { drive, type LoadResult, type Pair } from './support/load';
 import { chatPairs } from './support/chat-pairs';
 import { startRelay } from './support/relay';
+import { benchTokenSecret, startBenchEngine } from './support/engine';
 import { startBenchStack } from './support/stack';
 import { summarize } from './stats';
 
@@ -22,8 +19,6 @@ import { summarize } from './stats';
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 20);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 8);
-const TASK_QUEUE = 'bench-sessions';
-const SECRET = 'bench-secret-that-is-at-least-32-characters';
 
 type Load = { label: string; pace: { rate: number } | { inFlightPerPair: number } };
 
@@ -62,37 +57,15 @@ async function settle(db: Db): Promise<void> {
 async function main(): Promise<void> {
   const b = await startBenchStack();
   // Errors only: nobody answers the shoppers, so every session breaches its first-response SLA.
-  const log = createLogger('error', { process: 'bench' });
-  const worker = await createSessionWorker({
-    connection: b.connection,
-    client: b.temporal.client,
-    log,
-    namespace: 'default',
-    taskQueue: TASK_QUEUE,
-    db: b.mongo.db,
-    redis: b.redis,
+  const engine = await startBenchEngine(b, 'error', {
+    // The per-shopper flood limit is not what is measured here.
+    VISITOR_SEND_LIMIT: 100_000,
+    VISITOR_SEND_WINDOW_SECONDS: 1,
   });
-  const running = worker.run();
-  const app = await createApp(
-    apiConfigSchema.parse({
-      PORT: 0,
-      HOST: '127.0.0.1',
-      TEMPORAL_ADDRESS: b.stack.urls.temporalAddress,
-      TEMPORAL_TASK_QUEUE: TASK_QUEUE,
-      MONGODB_URL: b.stack.urls.mongodbUrl,
-      MONGODB_DATABASE: 'bench',
-      REDIS_URL: b.stack.urls.redisUrl,
-      TOKEN_SECRET: SECRET,
-      LOG_LEVEL: 'error',
-      // The per-shopper flood limit is not what is measured here.
-      VISITOR_SEND_LIMIT: 100_000,
-      VISITOR_SEND_WINDOW_SECONDS: 1,
-    }),
-    log,
-  );
+  const { app } = engine;
   const relay = await startRelay();
   const chat = await chatPairs(
-    { app, db: b.mongo.db, redis: b.redis, temporal: b.temporal, tokenSecret: SECRET },
+    { app, db: b.mongo.db, redis: b.redis, temporal: b.temporal, tokenSecret: benchTokenSecret },
     PAIRS,
   );
   try {
@@ -125,9 +98,7 @@ async function main(): Promise<void> {
   } finally {
     chat.close();
     await relay.close();
-    await app.close();
-    worker.worker.shutdown();
-    await running;
+    await engine.stop();
     await b.stop();
   }
 }

@@ -1,4 +1,4 @@
-// Embeds the chat widget in a merchant's page: any element with
+// Embeds the chat widget in a merchant's page: each element with
 // data-chat-entry="product|order|shop|logistics" (and data-chat-ref) opens
 // the widget in a side panel with that entry context. The widget runs in an
 // iframe so the shop's styles and scripts never touch it.
