@@ -153,6 +153,7 @@ export async function createApp(
     tenants: stores.tenants,
     apiKeys: stores.apiKeys,
     staff: stores.staff,
+    routing,
     tokenSecret: config.TOKEN_SECRET,
     agentTokenTtlSeconds: config.AGENT_TOKEN_TTL_SECONDS,
   });

@@ -28,7 +28,7 @@ export function startRoutingUpkeep(options: RoutingUpkeepOptions): { stop: () =>
   const round = async () => {
     for (const tenantId of await tenants.ids()) {
       if (stopped) return;
-      if (await routing.heal(tenantId))
+      if ((await routing.heal(tenantId)) === 'rebuilt')
         log.warn('routing state rebuilt from MongoDB', { tenantId });
       const { delivered, failed } = await routing.redeliver(tenantId, options.redeliverAfterMs);
       if (delivered.length)

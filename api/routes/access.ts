@@ -16,6 +16,8 @@ export interface AccessDeps {
   tenants: TenantStore;
   apiKeys: ApiKeyStore;
   staff: StaffStore;
+  /** Starts a new tenant's routing state, so the worker never takes it for lost state. */
+  routing: { heal(tenantId: string): Promise<unknown> };
   tokenSecret: string;
   agentTokenTtlSeconds: number;
 }
@@ -72,6 +74,7 @@ export function accessRoutes(api: ReturnType<typeof endpoints>, deps: AccessDeps
     async handle({ body }) {
       const created = await deps.tenants.create(body.tenantId, body.name, body.flow ?? {});
       if (!created) throw new AppError(409, 'tenant_exists', `Tenant ${body.tenantId} exists`);
+      await deps.routing.heal(body.tenantId);
       const adminKey = await deps.apiKeys.create(body.tenantId, 'first admin key', 'admin');
       return {
         status: 201,

@@ -3,7 +3,8 @@
  * no two decisions interleave (DESIGN.md §5).
  *
  * State, per tenant (see keys.ts):
- *   agent:<A>            hash   status, capacity, groups (comma list), lastAssignedAt
+ *   agent:<A>            hash   status, capacity, groups (comma list), lastAssignedAt,
+ *                               guessed ('1' while the status is upsertAgent's default)
  *   agent-sessions:<A>   set    sessions holding a seat of the agent (assigned or offered);
  *                               its size is the load, so a repeated release can never
  *                               free a seat twice
@@ -149,7 +150,9 @@ local agent, capacity, groups, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 for _, g in ipairs(agent_groups(agent)) do redis.call('ZREM', P .. 'available:' .. g, agent) end
 redis.call('HSET', P .. 'agent:' .. agent, 'capacity', capacity, 'groups', groups)
 if redis.call('HEXISTS', P .. 'agent:' .. agent, 'status') == 0 then
-  redis.call('HSET', P .. 'agent:' .. agent, 'status', 'offline', 'lastAssignedAt', 0)
+  -- A new agent starts offline; after a loss of Redis state this is only a
+  -- guess, which a restore replaces with the durable status.
+  redis.call('HSET', P .. 'agent:' .. agent, 'status', 'offline', 'guessed', '1', 'lastAssignedAt', 0)
 end
 refresh(agent)
 return drain(agent, now, {})
@@ -160,6 +163,7 @@ export const setStatusScript = `${helpers}
 local agent, status, now = ARGV[2], ARGV[3], ARGV[4]
 if redis.call('EXISTS', P .. 'agent:' .. agent) == 0 then return redis.error_reply('unknown_agent') end
 redis.call('HSET', P .. 'agent:' .. agent, 'status', status)
+redis.call('HDEL', P .. 'agent:' .. agent, 'guessed')
 refresh(agent)
 return drain(agent, now, {})
 `;
@@ -231,7 +235,10 @@ local agent, session, away, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 if redis.call('HGET', P .. 'offers', session) ~= agent then return redis.error_reply('not_offered') end
 free_seat(agent, session)
 redis.call('SADD', P .. 'declined:' .. session, agent)
-if away == '1' then redis.call('HSET', P .. 'agent:' .. agent, 'status', 'away') end
+if away == '1' then
+  redis.call('HSET', P .. 'agent:' .. agent, 'status', 'away')
+  redis.call('HDEL', P .. 'agent:' .. agent, 'guessed')
+end
 refresh(agent)
 local made = {}
 local t = redis.call('HMGET', P .. 'ticket:' .. session, 'groupId', 'priority', 'enqueuedAt')
@@ -260,8 +267,11 @@ return 1
  * truth: group settings, agents with their settings, status and open sessions, and waiting
  * sessions with their original priority and arrival. A no-op while the
  * tenant's epoch key exists, so it cannot run over live state twice; merges
- * with whatever live calls wrote since the loss. One script, so no decision
- * interleaves with the rebuild and queue order comes back exactly.
+ * with whatever live calls wrote since the loss. The snapshot may have been
+ * read before those calls, so where they set a group's settings or an
+ * agent's settings or status, theirs is kept; only an agent status that
+ * upsertAgent guessed is replaced by the durable one. One script, so no
+ * decision interleaves with the rebuild and queue order comes back exactly.
  * Returns 'intact', or the decisions made by draining afterwards.
  */
 export const restoreScript = `${helpers}
@@ -269,12 +279,20 @@ local now = ARGV[3]
 if redis.call('EXISTS', P .. 'epoch') == 1 then return 'intact' end
 local snapshot = cjson.decode(ARGV[2])
 for _, g in ipairs(snapshot.groups) do
-  redis.call('HSET', P .. 'group:' .. g.groupId, 'strategy', g.strategy, 'reserve', g.reserve and '1' or '0',
-    'overflow', g.overflowGroupId or '')
+  if redis.call('EXISTS', P .. 'group:' .. g.groupId) == 0 then
+    redis.call('HSET', P .. 'group:' .. g.groupId, 'strategy', g.strategy, 'reserve', g.reserve and '1' or '0',
+      'overflow', g.overflowGroupId or '')
+  end
 end
 for _, a in ipairs(snapshot.agents) do
-  redis.call('HSET', P .. 'agent:' .. a.agentId, 'capacity', a.capacity, 'groups', table.concat(a.groups, ','),
-    'status', a.status, 'lastAssignedAt', a.lastAssignedAt or 0)
+  local key = P .. 'agent:' .. a.agentId
+  if redis.call('EXISTS', key) == 0 then
+    redis.call('HSET', key, 'capacity', a.capacity, 'groups', table.concat(a.groups, ','),
+      'status', a.status, 'lastAssignedAt', a.lastAssignedAt or 0)
+  elseif redis.call('HEXISTS', key, 'guessed') == 1 then
+    redis.call('HSET', key, 'status', a.status)
+    redis.call('HDEL', key, 'guessed')
+  end
   for _, s in ipairs(a.openSessions) do
     redis.call('SADD', P .. 'agent-sessions:' .. a.agentId, s)
     redis.call('HSET', P .. 'assignment', s, a.agentId)

@@ -61,9 +61,12 @@ export function createRoutingService(deps: RoutingServiceDeps) {
     }
   }
 
-  /** Rebuilds the tenant's Redis state from MongoDB if Redis lost it; true if it did. */
-  async function heal(tenantId: string): Promise<boolean> {
-    if (await router.intact(tenantId)) return false;
+  /**
+   * Rebuilds the tenant's Redis state from MongoDB if Redis lost it (or never
+   * had it: a new tenant's state starts here, from nothing). Says which.
+   */
+  async function heal(tenantId: string): Promise<'intact' | 'started' | 'rebuilt'> {
+    if (await router.intact(tenantId)) return 'intact';
     const [groupDocs, agentDocs, open, waiting] = await Promise.all([
       agents.listGroups(tenantId),
       agents.listAgents(tenantId),
@@ -98,7 +101,9 @@ export function createRoutingService(deps: RoutingServiceDeps) {
       ),
     });
     await deliver(tenantId, assignments);
-    return restored;
+    if (!restored) return 'intact';
+    const empty = !groupDocs.length && !agentDocs.length && !open.length && !waiting.length;
+    return empty ? 'started' : 'rebuilt';
   }
 
   /** Runs a Redis call; if Redis lost the tenant's state, heals first and runs it again. */
@@ -106,7 +111,7 @@ export function createRoutingService(deps: RoutingServiceDeps) {
     try {
       return await call();
     } catch (error) {
-      if (!(error instanceof RoutingInputError) || !(await heal(tenantId))) throw error;
+      if (!(error instanceof RoutingInputError) || (await heal(tenantId)) === 'intact') throw error;
       return call();
     }
   }

@@ -114,6 +114,38 @@ describe('restoring routing state', () => {
     expect(drained.map((d) => d.sessionId)).toEqual([head]);
   });
 
+  it('when live calls land between reading the snapshot and restoring it, then what they wrote is kept', async () => {
+    const tenant = uniqueId('tenant');
+    // Read from MongoDB while the tenant was being configured: the agent not
+    // online yet, the group still on its old strategy.
+    const stale: RoutingSnapshot = {
+      groups: [{ groupId: 'g', strategy: 'least-load' }],
+      agents: [{ agentId: 'a', capacity: 2, groups: ['g'], status: 'offline', openSessions: [] }],
+      waiting: [],
+    };
+    await router.upsertAgent(tenant, { agentId: 'a', capacity: 2, groups: ['g'] });
+    await router.setStatus(tenant, 'a', 'online');
+    await router.configureGroup(tenant, 'g', { strategy: 'round-robin' });
+
+    expect((await router.restore(tenant, stale)).restored).toBe(true);
+    expect(await redis.zRange(routingKeys(tenant).available('g'), 0, -1)).toEqual(['a']);
+    expect((await router.groupSettings(tenant, 'g'))?.strategy).toBe('round-robin');
+    expect(
+      await router.enqueue(tenant, { sessionId: 's', groupId: 'g', priority: 0, enqueuedAt: 1 }),
+    ).toEqual({ status: 'assigned', agentId: 'a' });
+  });
+
+  it('when a live upsert recreated an agent after the loss, then its guessed status gives way to the durable one', async () => {
+    const tenant = uniqueId('tenant');
+    await router.upsertAgent(tenant, { agentId: 'a', capacity: 1, groups: ['g'] });
+    const truth: RoutingSnapshot = {
+      agents: [{ agentId: 'a', capacity: 1, groups: ['g'], status: 'online', openSessions: [] }],
+      waiting: [{ sessionId: 'w', groupId: 'g', priority: 0, enqueuedAt: 1 }],
+    };
+    const { assignments } = await router.restore(tenant, truth);
+    expect(assignments.map((a) => [a.sessionId, a.agentId])).toEqual([['w', 'a']]);
+  });
+
   it('when the snapshot is malformed, then nothing is written', async () => {
     const tenant = uniqueId('tenant');
     await expect(

@@ -120,7 +120,7 @@ describe('input validation of the HTTP API', () => {
       const route = validating().find((r) => keyOf(r) === key);
       const entry = validExamples[key];
       if (!route || !entry) throw new Error(`${key} is not a route that takes input`);
-      const world = await newWorld(engine, redis);
+      const world = await newWorld(engine);
       const valid: Example = await entry.example(world);
       const token = await world.credential(route.roles);
       const cases = badRequests(route, entry, valid);

@@ -21,7 +21,7 @@ import {
 } from '../../runtime/connections';
 import { createLogger } from '../../runtime/logger';
 import { tenantStore } from '../../stores/tenants';
-import { createSessionWorker } from '../../workers/session-worker';
+import { activityDeps, createSessionWorker } from '../../workers/session-worker';
 import { quietTemporalRuntime } from './quiet-runtime';
 import { testSecret, testStack, uniqueDatabase, uniqueId } from './stack';
 
@@ -82,6 +82,8 @@ export async function startTestEngine(
     async createTenant(flow = {}) {
       const tenantId = uniqueId('tenant');
       await tenantStore(mongo.db).ensure(tenantId, 'Test shop', flow);
+      // As the tenant API does: the routing state starts empty and complete.
+      await activityDeps(mongo.db, redis, temporal.client).routing.heal(tenantId);
       return tenantId;
     },
     async close() {

@@ -4,14 +4,8 @@ import { createdApiKey } from '../../api/routes/access';
 import { faqView } from '../../api/routes/config';
 import { quickReplyView } from '../../api/routes/quick-replies';
 import type { Role } from '../../domain/access';
-import type { RedisClient } from '../../runtime/connections';
-import { tellSessionBySignal } from '../../runtime/tell-session';
 import { issueAgentToken } from '../../runtime/tokens';
-import { agentStore } from '../../stores/agents';
 import { collections } from '../../stores/collections';
-import { createRouter } from '../../stores/routing/router';
-import { createRoutingService } from '../../stores/routing/service';
-import { sessionStore } from '../../stores/sessions';
 import { ticketStore } from '../../stores/tickets';
 import { call, operatorTenant, testOperatorToken } from './api-client';
 import { eventually, type TestEngine } from './engine';
@@ -70,17 +64,11 @@ const preference: readonly Role[] = [
   'integration',
 ];
 
-export async function newWorld(engine: TestEngine, redis: RedisClient): Promise<World> {
+export async function newWorld(engine: TestEngine): Promise<World> {
   const app: App = engine.app;
   const { tenantId, adminKey } = await operatorTenant(app);
-  // The worker's upkeep writes a new tenant's routing epoch within seconds; done
-  // here, it cannot land between two cases and pass for a write of theirs.
-  await createRoutingService({
-    router: createRouter(redis),
-    agents: agentStore(engine.db),
-    sessions: sessionStore(engine.db),
-    tell: tellSessionBySignal(engine.temporal.client),
-  }).heal(tenantId);
+  // Tenant creation wrote the routing epoch, so the worker's upkeep writes
+  // nothing that could land between two cases and pass for a write of theirs.
   const workflowIds: string[] = [];
   const password = 'correct horse battery';
 
