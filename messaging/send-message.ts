@@ -20,7 +20,7 @@ export interface Sent {
   message: ChatMessage;
   /**
    * The workflow's signal and the agent's list: after the ack, so the
-   * sender is not kept waiting. Never rejects.
+   * sender is not kept waiting; run again for a resend. Never rejects.
    */
   followUp: Promise<void>;
 }
@@ -80,19 +80,27 @@ export async function sendMessage(
     ...('attachment' in body ? { attachment: body.attachment } : {}),
     ...('card' in body ? { card: body.card } : {}),
   });
-  const followUp = created
-    ? afterSend(deps, facts, message).catch((error: unknown) =>
-        deps.log.warn('message follow-up failed', { sessionId, error: String(error) }),
-      )
-    : Promise.resolve();
+  // A resend runs the follow-up too: the node that stored the original may
+  // have died before telling the workflow, and each step is safe to repeat.
+  const followUp = afterSend(deps, facts, message, { resend: !created }).catch(
+    (error: unknown) =>
+      deps.log.warn('message follow-up failed', { sessionId, error: String(error) }),
+  );
   return { message, followUp };
 }
 
 /**
  * Tells the workflow what it must know and updates the agent's list. (Last
  * activity, which the workflow's deadline timers read, is in the message.)
+ * Repeats are harmless: the workflow hears a shopper's text once by its id,
+ * and a turn change is told again only until it has been told.
  */
-async function afterSend(deps: ChatDeps, facts: SessionFacts, message: ChatMessage) {
+async function afterSend(
+  deps: ChatDeps,
+  facts: SessionFacts,
+  message: ChatMessage,
+  { resend }: { resend: boolean },
+) {
   const { tenantId, sessionId, sender } = message;
   const by = sender.type === 'agent' ? 'agent' : 'visitor';
   const turn = await deps.turns.record(tenantId, sessionId, by, message.seq);
@@ -110,6 +118,7 @@ async function afterSend(deps: ChatDeps, facts: SessionFacts, message: ChatMessa
       sessionId,
       by === 'agent' && sender.id ? { by, agentId: sender.id } : { by },
     );
+    await deps.turns.told(tenantId, sessionId, message.seq);
   }
-  await deps.lists.pushUpdated(tenantId, sessionId);
+  if (!resend) await deps.lists.pushUpdated(tenantId, sessionId);
 }

@@ -52,6 +52,8 @@ export interface SessionCarry {
   state: SessionState;
   flow: FlowSnapshot;
   inbox: VisitorText[];
+  /** Absent in carries made before texts were deduplicated. */
+  heard?: string[];
   offer?: Assignment;
   strays: Assignment[];
   humanRequested: boolean;
@@ -62,6 +64,8 @@ export interface SessionCarry {
 const now = () => Date.now();
 const iso = (ms = now()) => new Date(ms).toISOString();
 const finalPhases: readonly SessionPhase[] = ['closed', 'rated'];
+/** How many shopper text ids the robot remembers against retold texts. */
+const heardKept = 32;
 
 /** Waits until `ready()` or the deadline (epoch ms; none = forever). True when ready. */
 async function waitUntil(ready: () => boolean, deadline: number | undefined): Promise<boolean> {
@@ -88,6 +92,8 @@ export class SessionMachine {
   readonly state: SessionState;
   flow: FlowSnapshot | undefined;
   private inbox: VisitorText[];
+  /** The ids of the latest shopper texts the robot was told of, oldest first. */
+  private heard: string[];
   private offer: Assignment | undefined;
   private strays: Assignment[];
   private humanRequested: boolean;
@@ -120,6 +126,7 @@ export class SessionMachine {
     };
     this.flow = carried?.flow;
     this.inbox = carried?.inbox ?? [];
+    this.heard = carried?.heard ?? [];
     this.offer = carried?.offer;
     this.strays = carried?.strays ?? [];
     this.humanRequested = carried?.humanRequested ?? false;
@@ -152,7 +159,13 @@ export class SessionMachine {
   }
 
   onVisitorText(message: VisitorText): void {
-    if (this.state.phase === 'robot') this.inbox.push(message);
+    if (this.state.phase !== 'robot') return;
+    // A gateway retells a text when the shopper resends it, in case the node
+    // that stored it died before telling; the robot hears each id once.
+    // (No history holds a repeated id from before this check, so replay is unchanged.)
+    if (this.heard.includes(message.messageId)) return;
+    this.heard = [...this.heard.slice(1 - heardKept), message.messageId];
+    this.inbox.push(message);
   }
 
   /**
@@ -367,6 +380,7 @@ export class SessionMachine {
       state: this.state,
       flow: this.f,
       inbox: this.inbox,
+      heard: this.heard,
       offer: this.offer,
       strays: this.strays,
       humanRequested: this.humanRequested,

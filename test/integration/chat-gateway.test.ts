@@ -1,4 +1,8 @@
-import type { ChatMessage } from '../../domain/message';
+import { startedSession } from '../../api/openapi';
+import { personMessageId, type ChatMessage } from '../../domain/message';
+import { turnTracker } from '../../messaging/turns';
+import { closeRedis, connectRedis } from '../../runtime/connections';
+import { faqStore } from '../../stores/faqs';
 import type { ReadReceipt, SessionSummary } from '../../domain/socket-events';
 import { collections } from '../../stores/collections';
 import { messageStore } from '../../stores/messages';
@@ -20,6 +24,7 @@ import {
 import {
   connectVisitor,
   eventually,
+  postJson,
   startTestEngine,
   syncMessages,
   type TestEngine,
@@ -372,4 +377,152 @@ describe('read state and turns', () => {
     expect(activity.visitorAt).toBeGreaterThan(activity.agentAt ?? Infinity);
     await handle.terminate('test done');
   });
+});
+
+describe('a node that dies between storing a message and telling the workflow', () => {
+  /** What the dead node left behind: the message stored (as another node's store would), nobody told. */
+  async function storedByDeadNode(
+    tenantId: string,
+    sessionId: string,
+    sender: { type: 'visitor' | 'agent'; id: string },
+    clientMsgId: string,
+    text: string,
+  ) {
+    const { message } = await messageStore(engine.db).append({
+      tenantId,
+      sessionId,
+      messageId: personMessageId(sender, clientMsgId),
+      clientMsgId,
+      kind: 'text',
+      sender,
+      text,
+    });
+    return message;
+  }
+
+  async function signalsNamed(workflowId: string, name: string): Promise<number> {
+    const { events } = await engine.temporal.client.workflow.getHandle(workflowId).fetchHistory();
+    return (events ?? []).filter(
+      (e) => e.workflowExecutionSignaledEventAttributes?.signalName === name,
+    ).length;
+  }
+
+  it('when the shopper resends a question the robot never heard, then the robot answers it once', async () => {
+    const tenantId = await engine.createTenant({ locale: 'en' });
+    await faqStore(engine.db).add(tenantId, {
+      question: 'When will my order ship?',
+      keywords: ['ship'],
+      answer: 'Orders ship within 24 hours.',
+    });
+    const visitorId = uniqueId('visitor');
+    const started = startedSession.parse(
+      (
+        await postJson(engine.app, '/api/v1/sessions', {
+          tenantId,
+          visitor: { id: visitorId },
+          channel: 'web',
+          entry: { type: 'order', ref: 'o-1' },
+        })
+      ).body,
+    );
+    const visitor = track(await connectVisitor(engine.app, started.visitorToken));
+    const question = {
+      kind: 'text' as const,
+      clientMsgId: uniqueId('c'),
+      text: 'when will it ship?',
+    };
+    const original = await storedByDeadNode(
+      tenantId,
+      started.sessionId,
+      { type: 'visitor', id: visitorId },
+      question.clientMsgId,
+      question.text,
+    );
+
+    expect(ok(await visitorSend(visitor, question)).seq).toBe(original.seq);
+    const answers = () =>
+      collections(engine.db).messages.countDocuments({
+        tenantId,
+        sessionId: started.sessionId,
+        text: 'Orders ship within 24 hours.',
+      });
+    await eventually(async () => ((await answers()) === 1 ? true : undefined));
+    // Told twice more: heard once, so one reply and no second miss or answer.
+    ok(await visitorSend(visitor, question));
+    ok(await visitorSend(visitor, question));
+    await eventually(async () =>
+      (await signalsNamed(started.workflowId, 'visitorText')) === 3 ? true : undefined,
+    );
+    const handle = engine.temporal.client.workflow.getHandle(started.workflowId);
+    const state = await handle.query(stateQuery);
+    expect(state.phase).toBe('robot');
+    expect(state.robotMisses).toBe(0);
+    const { events } = await handle.fetchHistory();
+    // Local activities are recorded as markers whose data names the activity type.
+    const replies = (events ?? []).filter((e) =>
+      (e.markerRecordedEventAttributes?.details?.['data']?.payloads ?? []).some((p) =>
+        Buffer.from(p.data ?? [])
+          .toString()
+          .includes('"activity_type":"robotReply"'),
+      ),
+    );
+    expect(replies).toHaveLength(1);
+    expect(await answers()).toBe(1);
+    await handle.terminate('test done');
+  });
+
+  it.each([
+    ['before recording the turn', false],
+    ['after recording the turn', true],
+  ])(
+    'when it died %s, then the resend by the agent tells the turn change, once',
+    async (_when, recorded) => {
+      const c = await conversation();
+      ok(
+        await visitorSend(c.visitor, { kind: 'text', clientMsgId: uniqueId('c'), text: 'hello?' }),
+      );
+      await eventually(async () =>
+        (await signalsNamed(c.workflowId, 'chatTurn')) === 1 ? true : undefined,
+      );
+      const reply = {
+        kind: 'text' as const,
+        clientMsgId: uniqueId('c'),
+        text: 'hi, how can I help?',
+      };
+      const original = await storedByDeadNode(
+        c.tenantId,
+        c.sessionId,
+        { type: 'agent', id: c.agentId },
+        reply.clientMsgId,
+        reply.text,
+      );
+      if (recorded) {
+        const redis = await connectRedis(engine.config.REDIS_URL, () => undefined);
+        try {
+          await turnTracker(redis).record(c.tenantId, c.sessionId, 'agent', original.seq);
+        } finally {
+          await closeRedis(redis);
+        }
+      }
+
+      const resend = () => agentSend(c.agent, { sessionId: c.sessionId, ...reply });
+      expect(ok(await resend()).seq).toBe(original.seq);
+      const state = await eventually(async () => {
+        const s = await engine.temporal.client.workflow.getHandle(c.workflowId).query(stateQuery);
+        return s.firstResponseAt ? s : undefined;
+      });
+      expect(state.lastSpeaker).toBe('agent');
+      ok(await resend());
+      ok(await resend());
+      // The later resends found the change told; a visitor message shows the signals have landed.
+      ok(
+        await visitorSend(c.visitor, { kind: 'text', clientMsgId: uniqueId('c'), text: 'thanks' }),
+      );
+      await eventually(async () =>
+        (await signalsNamed(c.workflowId, 'chatTurn')) >= 3 ? true : undefined,
+      );
+      expect(await signalsNamed(c.workflowId, 'chatTurn')).toBe(3);
+      await engine.temporal.client.workflow.getHandle(c.workflowId).terminate('test done');
+    },
+  );
 });
