@@ -82,9 +82,8 @@ export async function sendMessage(
   });
   // A resend runs the follow-up too: the node that stored the original may
   // have died before telling the workflow, and each step is safe to repeat.
-  const followUp = afterSend(deps, facts, message, { resend: !created }).catch(
-    (error: unknown) =>
-      deps.log.warn('message follow-up failed', { sessionId, error: String(error) }),
+  const followUp = afterSend(deps, facts, message, { resend: !created }).catch((error: unknown) =>
+    deps.log.warn('message follow-up failed', { sessionId, error: String(error) }),
   );
   return { message, followUp };
 }
