@@ -1,10 +1,4 @@
-import {
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  type Client,
-  type WorkflowHandle,
-} from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
 import type { Principal } from '../../domain/access';
 import { entryTypes, opaqueId, sessionPhases, sessionWorkflowId } from '../../domain/session';
@@ -24,7 +18,6 @@ import {
   declineOfferUpdate,
   leaveMessageUpdate,
   rateUpdate,
-  refusalTypes,
   requestHumanUpdate,
   stateQuery,
   transferUpdate,
@@ -34,6 +27,7 @@ import { tenantOf } from '../auth/authenticate';
 import { AppError } from '../errors';
 import type { endpoints } from '../http/endpoint';
 import { isoTime } from '../http/schemas';
+import { told } from './session-calls';
 
 export interface SessionCommandDeps {
   temporal: Client;
@@ -76,30 +70,6 @@ const transferBody = z
 
 const defined = <T extends object>(o: T) =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-
-/** The workflow's refusal types as HTTP answers; anything else is internal. */
-const refusalStatus: Record<string, { status: number; code: string }> = {
-  [refusalTypes.invalid]: { status: 400, code: 'invalid_request' },
-  [refusalTypes.wrongPhase]: { status: 409, code: 'wrong_phase' },
-  [refusalTypes.forbidden]: { status: 403, code: 'forbidden' },
-  [refusalTypes.unavailable]: { status: 422, code: 'target_unavailable' },
-};
-
-/** Runs a workflow call; the workflow's refusals and a finished workflow become clear 4xx answers. */
-async function told<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError) {
-      throw new AppError(409, 'session_closed', 'The session has ended');
-    }
-    if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
-      const mapped = error.cause.type ? refusalStatus[error.cause.type] : undefined;
-      if (mapped) throw new AppError(mapped.status, mapped.code, error.cause.message);
-    }
-    throw error;
-  }
-}
 
 /** The actor a principal acts as in the workflow's commands. */
 function actorOf(principal: Principal): Actor {
@@ -208,6 +178,7 @@ export function sessionCommandRoutes(api: ReturnType<typeof endpoints>, deps: Se
   const refusals = {
     404: 'No such session (or not the caller’s)',
     409: 'The session is in a phase that does not take this (`wrong_phase`) or has ended',
+    503: 'The session is being taken over by another worker (`session_busy`); retry in a few seconds',
   };
 
   api.add({
