@@ -73,6 +73,7 @@ const errorResponse = (description: string) => ({
 export function endpoints(deps: EndpointDeps) {
   const router = Router();
   const declared: DeclaredRoute[] = [];
+  const noQuery = z.strictObject({});
 
   function add<P extends z.ZodObject, Q extends z.ZodObject, B extends z.ZodType>(
     endpoint: Endpoint<P, Q, B>,
@@ -89,9 +90,8 @@ export function endpoints(deps: EndpointDeps) {
         params: (endpoint.params
           ? validate(endpoint.params, req.params, 'path')
           : {}) as z.output<P>,
-        query: (endpoint.query
-          ? validate(endpoint.query, { ...req.query }, 'query')
-          : {}) as z.output<Q>,
+        // A route without a query schema takes none: a stray parameter is named, not ignored.
+        query: validate(endpoint.query ?? noQuery, { ...req.query }, 'query') as z.output<Q>,
         body: (endpoint.body
           ? validate(endpoint.body, req.body, 'body')
           : undefined) as z.output<B>,

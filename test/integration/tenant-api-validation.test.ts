@@ -105,6 +105,35 @@ describe('input validation of the HTTP API', () => {
     expect(Object.keys(validExamples).sort()).toEqual(routes);
   });
 
+  it('when a route that takes no query is sent a parameter, then 400 names it and nothing is written', async () => {
+    const world = await newWorld(engine);
+    const routes = engine.app.declaredRoutes().filter((r) => !r.query);
+    expect(routes.length).toBeGreaterThan(0);
+    // Fixtures first (an example may create what its path names), then the quiet state.
+    const requests = [];
+    for (const route of routes) {
+      const example = route.params ? await validExamples[keyOf(route)]?.example(world) : undefined;
+      requests.push({ route, params: example?.params ?? {} });
+    }
+    const before = await quietState(world);
+    const problems: string[] = [];
+    for (const [index, { route, params }] of requests.entries()) {
+      const token = await world.credential(route.roles);
+      const answer = await send(
+        route,
+        { params, query: { unexpected: '1' }, body: undefined },
+        token,
+        `${world.tenantId}-query-${index}`,
+      );
+      const named = errorBody.safeParse(answer.body).data?.error.fields?.map((f) => f.path) ?? [];
+      if (answer.status !== 400 || !named.includes('unexpected')) {
+        problems.push(`${keyOf(route)}: answered ${answer.status} ${JSON.stringify(answer.body)}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(stateDifference(before, await stateOf(world))).toEqual([]);
+  }, 120_000);
+
   it('when express answers a route, then it is declared through endpoints() or listed here', () => {
     const known = new Set([...allRoutes().map(keyOf), ...withoutInput]);
     expect(
