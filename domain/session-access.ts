@@ -16,8 +16,17 @@ export interface SessionFacts {
   agentId?: string;
 }
 
-/** Phases in which the session's agent holds it: offered (to decide), assigned, or mid-transfer. */
-const agentReads: readonly SessionPhase[] = ['reserved', 'assigned', 'transferring'];
+/**
+ * Phases in which the session's agent reads it: while it holds it (offered,
+ * assigned, mid-transfer) and, read-only, once the chat it ended is over.
+ */
+const agentReads: readonly SessionPhase[] = [
+  'reserved',
+  'assigned',
+  'transferring',
+  'closed',
+  'rated',
+];
 /** The shopper can write until the session ends (leave-message has its own form). */
 const visitorWrites: readonly SessionPhase[] = [
   'robot',

@@ -6,7 +6,7 @@
 // on new offers, and the leave-message tickets. Only public HTTP routes and
 // socket events.
 import { io } from '/socket.io/socket.io.esm.min.js';
-import { callApi, clientMsgId } from '/shared/api.js';
+import { ApiError, callApi, clientMsgId } from '/shared/api.js';
 import { byId, clock, el, show } from '/shared/dom.js';
 import { bindLanguageSelect, createI18n } from '/shared/i18n.js';
 import { logout, staffLogin } from '/shared/login.js';
@@ -73,7 +73,7 @@ const closed = /** @type {EndedChat[]} */ ([]);
 const offerDeadlines = new Map();
 /**
  * The open chat; `stream` is set once its latest page is shown, `ended` for a
- * chat from the recently closed list (no messages: agents read held chats only).
+ * chat from the recently closed list (read-only, no live stream).
  * @type {{ sessionId: string, ended: boolean, stream?: ReturnType<typeof messageStream> } | undefined}
  */
 let current;
@@ -246,7 +246,7 @@ function closedItem(s) {
         'data-phase': 'closed',
         'aria-current': String(current?.sessionId === s.sessionId),
       },
-      on: { click: () => openEnded(s) },
+      on: { click: () => void openEnded(s) },
     },
     [
       el('div', { class: 'summary' }, [
@@ -360,15 +360,37 @@ async function openChat(sessionId) {
 }
 
 /**
- * A chat from the recently closed list: the customer panel, with outreach.
- * Its messages are not shown: agents read the chats they hold, supervisors any.
+ * A chat from the recently closed list: its messages read-only (the latest
+ * page, older ones on demand) and the customer panel, with outreach. A chat
+ * transferred away and ended by another agent is theirs to read.
  * @param {EndedChat} s
  */
-function openEnded(s) {
+async function openEnded(s) {
   if (current?.sessionId === s.sessionId) return;
-  current = { sessionId: s.sessionId, ended: true };
+  /** @type {NonNullable<typeof current>} */
+  const chat = { sessionId: s.sessionId, ended: true };
+  current = chat;
   drawChatHead(s, true);
   void panel.open({ sessionId: s.sessionId, visitorId: s.visitorId, entry: s.entry, ended: true });
+  try {
+    // The largest seq there can be: the page ends at the chat's last message.
+    const page = /** @type {MessagePage} */ (
+      await api(
+        'GET',
+        `/api/v1/sessions/${s.sessionId}/messages?beforeSeq=${Number.MAX_SAFE_INTEGER}&limit=${pageSize}`,
+      )
+    );
+    if (current !== chat) return;
+    for (const message of page.messages) placeBySeq(ui.messages, renderFor(message));
+    ui.messages.scrollTop = ui.messages.scrollHeight;
+    earlier.reset(s.sessionId, page.messages[0]?.seq ?? 1, page.hasMore);
+  } catch (error) {
+    if (current !== chat) return;
+    const forbidden = error instanceof ApiError && error.status === 403;
+    ui.chatError.textContent = forbidden
+      ? t('endedNotYours')
+      : /** @type {Error} */ (error).message;
+  }
 }
 
 /** @param {Pick<SessionSummary, 'visitorId' | 'entry'> | undefined} summary @param {boolean} ended */
@@ -383,7 +405,6 @@ function drawChatHead(summary, ended) {
     : '';
   show(ui.chatActions, !ended);
   show(ui.reply, !ended);
-  show(ui.messages, !ended);
   show(ui.chatEnded, ended);
   show(ui.chat, true);
   show(ui.empty, false);

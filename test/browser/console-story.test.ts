@@ -92,6 +92,17 @@ describe('the consoles, end to end in Chromium', () => {
       ).toBeVisible();
       await meiPage.locator('#close').click();
       await expect(meiPage.locator('#active li')).toHaveCount(0);
+      // Ended chats read back: Mei, who closed it, sees its messages read-only; Lin, who
+      // handed it over, is told it is Mei's to read.
+      await meiPage.locator('#closed li').first().click();
+      await expect(meiPage.locator('#chat-ended')).toBeVisible();
+      await expect(meiPage.locator('#chat-messages')).toContainText('Order ord-2024-0042');
+      await expect(meiPage.locator('#reply')).toBeHidden();
+      await linPage.locator('#closed li').first().click();
+      await expect(linPage.locator('#chat-error')).toHaveText(
+        'Another agent ended this chat, so its messages are theirs to read.',
+      );
+      await expect(linPage.locator('#chat-messages li')).toHaveCount(0);
 
       // The shopper rates 5 with a comment.
       await expect(chat.locator('#rating')).toBeVisible();

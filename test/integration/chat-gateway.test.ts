@@ -6,7 +6,7 @@ import { faqStore } from '../../stores/faqs';
 import type { ReadReceipt, SessionSummary } from '../../domain/socket-events';
 import { collections } from '../../stores/collections';
 import { messageStore } from '../../stores/messages';
-import { stateQuery } from '../../workflows/contract';
+import { closeUpdate, stateQuery } from '../../workflows/contract';
 import {
   agentSend,
   agentSync,
@@ -252,6 +252,38 @@ describe('message:send', () => {
 });
 
 describe('access', () => {
+  it('when the agent’s chat has ended, then it reads the transcript but cannot send; another agent reads nothing', async () => {
+    const c = await conversation();
+    const question = ok(
+      await visitorSend(c.visitor, { kind: 'text', clientMsgId: uniqueId('c'), text: 'size?' }),
+    );
+    await engine.temporal.client.workflow.getHandle(c.workflowId).executeUpdate(closeUpdate, {
+      args: [{ by: { type: 'agent', agentId: c.agentId, supervisor: false } }],
+    });
+    await eventually(async () => {
+      const doc = await collections(engine.db).sessions.findOne({ _id: c.sessionId });
+      return doc && ['closed', 'rated'].includes(doc.phase) ? doc : undefined;
+    });
+
+    const transcript = ok(await agentSync(c.agent, c.sessionId, 0));
+    expect(transcript.messages.map((m) => m.seq)).toContain(question.seq);
+    expect(
+      await agentSend(c.agent, {
+        sessionId: c.sessionId,
+        kind: 'text',
+        clientMsgId: uniqueId('c'),
+        text: 'one more thing',
+      }),
+    ).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    const other = track(
+      await connectAgent(engine.app.url, agentToken(c.tenantId, uniqueId('agent'))),
+    );
+    expect(await agentSync(other, c.sessionId, 0)).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+  });
+
   it('when another agent or another tenant tries to send, sync, join or read receipts, then it is refused and leaves no trace', async () => {
     const c = await conversation();
     const count = await stored(c.tenantId, c.sessionId);
