@@ -21,6 +21,7 @@ import {
 } from '../workflows/contract';
 import { fmt, summarize } from './stats';
 import { startBenchEngine } from './support/engine';
+import { sessionTimeline } from './support/session-timeline';
 import { startBenchStack, type BenchStack } from './support/stack';
 
 /**
@@ -32,12 +33,16 @@ import { startBenchStack, type BenchStack } from './support/stack';
  *     at the same concurrency, in the same run;
  *  2. timer precision over 1,000 robot-idle closes: when each timer fired
  *     against when it was due, read from the workflows' histories.
+ * With BENCH_TRACE=1 it also prints one mid-run session's history with
+ * event times.
  */
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const IDLE_SESSIONS = Number(process.env.BENCH_IDLE_SESSIONS ?? 1_000);
 const IDLE_MS = 60_000;
+/** Prints one measured session's history with event times, to see where its time goes. */
+const TRACE = process.env.BENCH_TRACE === '1';
 const ANSWER = 'Orders ship within 24 hours.';
 
 type VisitorSocket = Socket<VisitorServerToClientEvents, VisitorClientToServerEvents>;
@@ -102,8 +107,12 @@ function within<T>(ms: number, step: Promise<T>, what: string): Promise<T> {
   return Promise.race([step, expired]).finally(() => clearTimeout(timer));
 }
 
+/** The workflow ids of measured sessions, in the order they opened. */
+const measured: string[] = [];
+
 async function fullSession(app: App, client: Client, tenantId: string, n: number) {
   const started = await openChat(app, tenantId, `shopper-${n}`);
+  if (n >= 0) measured.push(started.workflowId);
   const socket = await connectVisitor(app, started.visitorToken);
   try {
     const handle = client.workflow.getHandle(started.workflowId);
@@ -233,6 +242,11 @@ async function main(): Promise<void> {
     process.stdout.write(
       `  robot-idle timers (${IDLE_MS / 1000} s, ${IDLE_SESSIONS} sessions opened in ${openSeconds.toFixed(1)} s): n=${lateness.n} fired late by p50 ${fmt(lateness.p50)} p99 ${fmt(lateness.p99)} max ${fmt(lateness.max)}\n`,
     );
+    const traced = measured[Math.floor(measured.length / 2)];
+    if (TRACE && traced) {
+      const lines = await sessionTimeline(client, traced);
+      process.stdout.write(`\none session mid-run (${traced}):\n${lines.join('\n')}\n`);
+    }
   } finally {
     await engine.stop();
     await b.stop();
