@@ -16,17 +16,10 @@ export interface SessionFacts {
   agentId?: string;
 }
 
-/**
- * Phases in which the session's agent reads it: while it holds it (offered,
- * assigned, mid-transfer) and, read-only, once the chat it ended is over.
- */
-const agentReads: readonly SessionPhase[] = [
-  'reserved',
-  'assigned',
-  'transferring',
-  'closed',
-  'rated',
-];
+/** Phases in which the session's agent holds it: offered (to decide), assigned, or mid-transfer. */
+const agentHolds: readonly SessionPhase[] = ['reserved', 'assigned', 'transferring'];
+/** ...and reads it: while it holds it and, read-only, once the chat it ended is over. */
+const agentReads: readonly SessionPhase[] = [...agentHolds, 'closed', 'rated'];
 /** The shopper can write until the session ends (leave-message has its own form). */
 const visitorWrites: readonly SessionPhase[] = [
   'robot',
@@ -40,6 +33,18 @@ export function mayRead(viewer: Viewer, session: SessionFacts): boolean {
   if (viewer.type === 'visitor') return viewer.sessionId === session.sessionId;
   if (viewer.role === 'supervisor') return true;
   return session.agentId === viewer.agentId && agentReads.includes(session.phase);
+}
+
+/**
+ * Who may follow a session live (join its room, leave read marks): as for
+ * reading, except that an agent follows only the chats it holds, not those
+ * that have ended.
+ */
+export function mayFollow(viewer: Viewer, session: SessionFacts): boolean {
+  if (viewer.type === 'agent' && viewer.role === 'agent') {
+    return session.agentId === viewer.agentId && agentHolds.includes(session.phase);
+  }
+  return mayRead(viewer, session);
 }
 
 export type WriteRefusal = 'forbidden' | 'session_closed';

@@ -2,7 +2,7 @@ import type { Viewer } from '../domain/session-access';
 import type { MessagePage, ReadReceipt } from '../domain/socket-events';
 import type { ChatDeps } from './chat-deps';
 import { Refusal } from './refusal';
-import { readableSession } from './session-access';
+import { followableSession, readableSession } from './session-access';
 
 /** What the viewer missed after `afterSeq`, paged: the resync after a gap or a reconnect. */
 export async function readMessages(
@@ -42,7 +42,7 @@ export async function markRead(
   sessionId: string,
   seq: number,
 ): Promise<ReadReceipt> {
-  await readableSession(deps.sessions, tenantId, viewer, sessionId);
+  await followableSession(deps.sessions, tenantId, viewer, sessionId);
   if (viewer.type === 'agent' && viewer.role === 'supervisor') {
     throw new Refusal('forbidden', 'supervisors watch sessions read-only');
   }

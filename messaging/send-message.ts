@@ -92,7 +92,9 @@ export async function sendMessage(
  * Tells the workflow what it must know and updates the agent's list. (Last
  * activity, which the workflow's deadline timers read, is in the message.)
  * Repeats are harmless: the workflow hears a shopper's text once by its id,
- * and a turn change is told again only until it has been told.
+ * and a turn change is told again only until it has been told. A resend
+ * re-tells only a message nothing has followed: anything later was told in
+ * its own right, and an old message must not become the last word again.
  */
 async function afterSend(
   deps: ChatDeps,
@@ -103,7 +105,10 @@ async function afterSend(
   const { tenantId, sessionId, sender } = message;
   const by = sender.type === 'agent' ? 'agent' : 'visitor';
   const turn = await deps.turns.record(tenantId, sessionId, by, message.seq);
-  if (facts.phase === 'robot' && by === 'visitor' && message.kind === 'text') {
+  const tell = !resend || (await deps.messages.last(tenantId, sessionId))?.seq === message.seq;
+  if (!tell) {
+    // Nothing to tell the workflow; the agent's list line may still be stale.
+  } else if (facts.phase === 'robot' && by === 'visitor' && message.kind === 'text') {
     // The robot answers every shopper text, so it must see each one.
     const told = visitorTextSchema.safeParse({
       messageId: message.messageId,
@@ -119,5 +124,5 @@ async function afterSend(
     );
     await deps.turns.told(tenantId, sessionId, message.seq);
   }
-  if (!resend) await deps.lists.pushUpdated(tenantId, sessionId);
+  await deps.lists.pushUpdated(tenantId, sessionId);
 }

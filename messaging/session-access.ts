@@ -1,4 +1,4 @@
-import { mayRead, type SessionFacts, type Viewer } from '../domain/session-access';
+import { mayFollow, mayRead, type SessionFacts, type Viewer } from '../domain/session-access';
 import type { SessionStore } from '../stores/sessions';
 import { Refusal } from './refusal';
 
@@ -33,6 +33,20 @@ export async function readableSession(
   const facts = await sessionFacts(sessions, tenantId, viewer, sessionId);
   if (!mayRead(viewer, facts)) {
     throw new Refusal('forbidden', `session ${sessionId} is not assigned to you`);
+  }
+  return facts;
+}
+
+/** The facts, or a refusal when the viewer may not follow the session live (see mayFollow). */
+export async function followableSession(
+  sessions: SessionStore,
+  tenantId: string,
+  viewer: Viewer,
+  sessionId: string,
+): Promise<SessionFacts> {
+  const facts = await sessionFacts(sessions, tenantId, viewer, sessionId);
+  if (!mayFollow(viewer, facts)) {
+    throw new Refusal('forbidden', `session ${sessionId} is not held by you`);
   }
   return facts;
 }

@@ -33,9 +33,15 @@ if changed then return 'changed' end
 return 'same'
 `);
 
-/** Marks a turn told; a key that expired meanwhile is not brought back without its TTL. */
+/**
+ * Marks a turn told, never moving the mark back (a slow node telling an older
+ * turn); a key that expired meanwhile is not brought back without its TTL.
+ */
 const markTold = luaScript(`
-if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'told', ARGV[1]) end
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local told = tonumber(redis.call('HGET', KEYS[1], 'told'))
+if told and told >= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'told', ARGV[1])
 return 1
 `);
 

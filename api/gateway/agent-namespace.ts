@@ -20,7 +20,7 @@ import type { ChatDeps } from '../../messaging/chat-deps';
 import { markRead, readMessages } from '../../messaging/read-messages';
 import { Refusal } from '../../messaging/refusal';
 import { sendMessage } from '../../messaging/send-message';
-import { readableSession } from '../../messaging/session-access';
+import { followableSession } from '../../messaging/session-access';
 import { verifyAgentToken, type AgentClaims } from '../../runtime/tokens';
 import { handle, handshakeToken } from './acks';
 
@@ -91,7 +91,7 @@ const join = ({ chat }: AgentGatewayDeps, socket: AgentSocket) =>
     'join the session',
     async ({ sessionId }, reply) => {
       const { tenantId, agentId, role } = socket.data;
-      await readableSession(chat.sessions, tenantId, viewer(socket), sessionId);
+      await followableSession(chat.sessions, tenantId, viewer(socket), sessionId);
       const doc = await chat.sessions.get(tenantId, sessionId);
       if (!doc) throw new Refusal('not_found', `no session ${sessionId}`);
       await socket.join(sessionRoom(tenantId, sessionId));

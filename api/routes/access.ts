@@ -74,8 +74,9 @@ export function accessRoutes(api: ReturnType<typeof endpoints>, deps: AccessDeps
     async handle({ body }) {
       const created = await deps.tenants.create(body.tenantId, body.name, body.flow ?? {});
       if (!created) throw new AppError(409, 'tenant_exists', `Tenant ${body.tenantId} exists`);
-      await deps.routing.heal(body.tenantId);
       const adminKey = await deps.apiKeys.create(body.tenantId, 'first admin key', 'admin');
+      // Best effort: if Redis is away, the worker's upkeep starts the state within seconds.
+      await deps.routing.heal(body.tenantId).catch(() => undefined);
       return {
         status: 201,
         body: { tenantId: body.tenantId, name: body.name, flowVersion: 1, adminKey },

@@ -4,6 +4,7 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { refusalTypes } from '../../workflows/contract';
 import { AppError } from '../errors';
@@ -42,15 +43,21 @@ function notReadyYet(error: unknown): boolean {
 }
 
 /**
- * Runs a workflow call: the workflow's refusals and a finished workflow
+ * Runs a workflow update: the workflow's refusals and a finished workflow
  * become clear 4xx answers; a session that cannot take commands yet is asked
- * again with backoff, and a 503 says so if it stays that way.
+ * again with backoff, and a 503 says so if it stays that way. Every attempt
+ * carries the same update id, so the server runs the update once even if an
+ * attempt that seemed refused had been admitted.
  */
-export async function told<T>(call: () => Promise<T>, retry = defaultRetry): Promise<T> {
+export async function told<T>(
+  call: (updateId: string) => Promise<T>,
+  retry = defaultRetry,
+): Promise<T> {
+  const updateId = randomUUID();
   const deadline = Date.now() + retry.waitMs;
   for (let pause = 200; ; pause = Math.min(pause * 2, 2_000)) {
     try {
-      return await call();
+      return await call(updateId);
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) {
         throw new AppError(409, 'session_closed', 'The session has ended');

@@ -208,7 +208,9 @@ export function sessionCommandRoutes(api: ReturnType<typeof endpoints>, deps: Se
     errors: refusals,
     async handle({ params, principal }) {
       const { doc, handle } = await reachable(principal, params.sessionId);
-      const state = await told(() => handle.executeUpdate(requestHumanUpdate, { args: [] }));
+      const state = await told((updateId) =>
+        handle.executeUpdate(requestHumanUpdate, { args: [], updateId }),
+      );
       return { status: 200, body: await view(doc, state) };
     },
   });
@@ -225,7 +227,9 @@ export function sessionCommandRoutes(api: ReturnType<typeof endpoints>, deps: Se
     errors: refusals,
     async handle({ params, body, principal }) {
       const { doc, handle } = await reachable(principal, params.sessionId);
-      const state = await told(() => handle.executeUpdate(leaveMessageUpdate, { args: [body] }));
+      const state = await told((updateId) =>
+        handle.executeUpdate(leaveMessageUpdate, { args: [body], updateId }),
+      );
       return { status: 200, body: await view(doc, state) };
     },
   });
@@ -242,7 +246,9 @@ export function sessionCommandRoutes(api: ReturnType<typeof endpoints>, deps: Se
     errors: refusals,
     async handle({ params, body, principal }) {
       const { doc, handle } = await reachable(principal, params.sessionId);
-      const state = await told(() => handle.executeUpdate(rateUpdate, { args: [body] }));
+      const state = await told((updateId) =>
+        handle.executeUpdate(rateUpdate, { args: [body], updateId }),
+      );
       return { status: 200, body: await view(doc, state) };
     },
   });
@@ -258,7 +264,9 @@ export function sessionCommandRoutes(api: ReturnType<typeof endpoints>, deps: Se
     errors: { ...refusals, 403: 'Only the session’s agent or a supervisor may close it' },
     async handle({ params, principal }) {
       const { doc, handle, by } = await reachable(principal, params.sessionId);
-      const state = await told(() => handle.executeUpdate(closeUpdate, { args: [{ by }] }));
+      const state = await told((updateId) =>
+        handle.executeUpdate(closeUpdate, { args: [{ by }], updateId }),
+      );
       return { status: 200, body: await view(doc, state) };
     },
   });
@@ -282,7 +290,9 @@ export function sessionCommandRoutes(api: ReturnType<typeof endpoints>, deps: Se
       async handle({ params, principal }) {
         const { doc, handle, by } = await reachable(principal, params.sessionId);
         const agentId = by.type === 'agent' ? by.agentId : '';
-        const state = await told(() => handle.executeUpdate(update, { args: [{ agentId }] }));
+        const state = await told((updateId) =>
+          handle.executeUpdate(update, { args: [{ agentId }], updateId }),
+        );
         return { status: 200, body: await view(doc, state) };
       },
     });
@@ -304,8 +314,8 @@ export function sessionCommandRoutes(api: ReturnType<typeof endpoints>, deps: Se
     },
     async handle({ params, body, principal }) {
       const { doc, handle, by } = await reachable(principal, params.sessionId);
-      const state = await told(() =>
-        handle.executeUpdate(transferUpdate, { args: [{ ...body, by }] }),
+      const state = await told((updateId) =>
+        handle.executeUpdate(transferUpdate, { args: [{ ...body, by }], updateId }),
       );
       return { status: 200, body: await view(doc, state) };
     },

@@ -286,13 +286,14 @@ for _, g in ipairs(snapshot.groups) do
 end
 for _, a in ipairs(snapshot.agents) do
   local key = P .. 'agent:' .. a.agentId
-  if redis.call('EXISTS', key) == 0 then
-    redis.call('HSET', key, 'capacity', a.capacity, 'groups', table.concat(a.groups, ','),
-      'status', a.status, 'lastAssignedAt', a.lastAssignedAt or 0)
-  elseif redis.call('HEXISTS', key, 'guessed') == 1 then
+  if redis.call('HEXISTS', key, 'guessed') == 1 then
     redis.call('HSET', key, 'status', a.status)
     redis.call('HDEL', key, 'guessed')
   end
+  redis.call('HSETNX', key, 'capacity', a.capacity)
+  redis.call('HSETNX', key, 'groups', table.concat(a.groups, ','))
+  redis.call('HSETNX', key, 'status', a.status)
+  redis.call('HSETNX', key, 'lastAssignedAt', a.lastAssignedAt or 0)
   for _, s in ipairs(a.openSessions) do
     redis.call('SADD', P .. 'agent-sessions:' .. a.agentId, s)
     redis.call('HSET', P .. 'assignment', s, a.agentId)

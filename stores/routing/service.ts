@@ -106,12 +106,18 @@ export function createRoutingService(deps: RoutingServiceDeps) {
     return empty ? 'started' : 'rebuilt';
   }
 
-  /** Runs a Redis call; if Redis lost the tenant's state, heals first and runs it again. */
+  /**
+   * Runs a Redis call that MongoDB has already vouched for; if Redis lost the
+   * tenant's state, heals and runs it once more — also when another heal got
+   * there first (ours then finds the state intact), since that one may have
+   * read MongoDB before this call's write.
+   */
   async function healing<T>(tenantId: string, call: () => Promise<T>): Promise<T> {
     try {
       return await call();
     } catch (error) {
-      if (!(error instanceof RoutingInputError) || (await heal(tenantId)) === 'intact') throw error;
+      if (!(error instanceof RoutingInputError)) throw error;
+      await heal(tenantId);
       return call();
     }
   }

@@ -146,6 +146,17 @@ describe('restoring routing state', () => {
     expect(assignments.map((a) => [a.sessionId, a.agentId])).toEqual([['w', 'a']]);
   });
 
+  it('when an agent’s hash survived the loss with only some fields, then the restore fills in the rest', async () => {
+    const tenant = uniqueId('tenant');
+    await redis.hSet(routingKeys(tenant).agent('a'), 'lastAssignedAt', '5');
+    const truth: RoutingSnapshot = {
+      agents: [{ agentId: 'a', capacity: 1, groups: ['g'], status: 'online', openSessions: [] }],
+      waiting: [{ sessionId: 'w', groupId: 'g', priority: 0, enqueuedAt: 1 }],
+    };
+    const { assignments } = await router.restore(tenant, truth);
+    expect(assignments.map((a) => [a.sessionId, a.agentId])).toEqual([['w', 'a']]);
+  });
+
   it('when the snapshot is malformed, then nothing is written', async () => {
     const tenant = uniqueId('tenant');
     await expect(

@@ -35,15 +35,19 @@ function fakeClock(waitMs: number): RetryPolicy & { pauses: number[] } {
 afterEach(() => jest.restoreAllMocks());
 
 describe('told: a command to a session workflow', () => {
-  it('when the session refuses updates for a while (its task failed with a dead worker), then it is asked again until it answers', async () => {
+  it('when the session refuses updates for a while (its task failed with a dead worker), then it is asked again, as the same update, until it answers', async () => {
     const clock = fakeClock(20_000);
-    let calls = 0;
-    const answer = await told(() => {
-      calls++;
-      return calls < 4 ? Promise.reject(grpcError(FAILED_PRECONDITION)) : Promise.resolve('rated');
+    const ids: string[] = [];
+    const answer = await told((updateId) => {
+      ids.push(updateId);
+      return ids.length < 4
+        ? Promise.reject(grpcError(FAILED_PRECONDITION))
+        : Promise.resolve('rated');
     }, clock);
     expect(answer).toBe('rated');
-    expect(calls).toBe(4);
+    expect(ids).toHaveLength(4);
+    // One update, asked four times: the server runs it at most once.
+    expect(new Set(ids).size).toBe(1);
     expect(clock.pauses).toEqual([200, 400, 800]);
   });
 
