@@ -341,12 +341,20 @@ export const createActivities = (deps: ActivityDeps) => ({
     abandoned = false,
   ): Promise<void> {
     const before = await deps.sessions.get(input.tenantId, input.sessionId);
-    await deps.sessions.project(input.tenantId, input.sessionId, {
-      phase: 'closed',
-      closedAt: new Date(closedAt),
-      closeReason: reason,
-      ...(abandoned ? { abandoned } : {}),
-    });
+    // An offer nobody accepted gave the session no agent: the offered agent
+    // neither handled it nor reads it once it has ended.
+    const unaccepted = before?.phase === 'reserved';
+    await deps.sessions.project(
+      input.tenantId,
+      input.sessionId,
+      {
+        phase: 'closed',
+        closedAt: new Date(closedAt),
+        closeReason: reason,
+        ...(abandoned ? { abandoned } : {}),
+      },
+      unaccepted ? ['agentId'] : [],
+    );
     await deps.sessions.releaseOpen(input.tenantId, input.visitor.id, input.sessionId);
     tellAgent(() => deps.lists.sessionChanged(input.tenantId, input.sessionId, before?.agentId));
   },

@@ -1,3 +1,4 @@
+import { collections } from '../../stores/collections';
 import { consoleTenant, staffPassword } from '../support/console-tenant';
 import { eventually, postJson, startTestEngine, type TestEngine } from '../support/engine';
 import { uniqueId } from '../support/stack';
@@ -124,6 +125,33 @@ describe('session command routes', () => {
     expect(
       await call('POST', `${base}/rating`, visitorToken, { score: 5, comment: 'Great' }),
     ).toMatchObject({ status: 200, body: { phase: 'rated', rating: { score: 5 } } });
+  });
+
+  it('when the shopper leaves while an offer is pending, then the closed session has no agent and the offered agent cannot read it', async () => {
+    const lin = uniqueId('lin');
+    const { tenantId } = await consoleTenant(engine, {
+      reserve: true,
+      staff: [{ agentId: lin, role: 'agent', capacity: 2 }],
+    });
+    const { sessionId, visitorToken } = await openChat(tenantId);
+    const base = `/api/v1/sessions/${sessionId}`;
+    expect(await call('POST', `${base}/human`, visitorToken)).toMatchObject({ status: 200 });
+    const linToken = await agentToken(tenantId, lin);
+    await call('PUT', `/api/v1/agents/${lin}/status`, linToken, { status: 'online' });
+    await eventually(async () => {
+      const state = await call('GET', `${base}/state`, linToken);
+      return (state.body as { phase?: string }).phase === 'reserved' ? true : undefined;
+    });
+    expect(await call('POST', `${base}/close`, visitorToken)).toMatchObject({
+      status: 200,
+      body: { phase: 'closed' },
+    });
+    const doc = await eventually(async () => {
+      const found = await collections(engine.db).sessions.findOne({ _id: sessionId });
+      return found?.phase === 'closed' ? found : undefined;
+    });
+    expect(doc.agentId).toBeUndefined();
+    expect((await call('GET', `${base}/messages?afterSeq=0`, linToken)).status).toBe(403);
   });
 
   it('when a token of another tenant or another session calls, then the session answers 404 and nothing changes', async () => {
