@@ -23,30 +23,21 @@ export async function sessionFacts(
   throw new Refusal('not_found', `no session ${sessionId}`);
 }
 
-/** The facts, or a refusal when the viewer may not read the session. */
-export async function readableSession(
-  sessions: SessionStore,
-  tenantId: string,
-  viewer: Viewer,
-  sessionId: string,
+/** The facts, or a refusal when `allowed` says the viewer may not do this with the session. */
+async function permitted(
+  allowed: (viewer: Viewer, facts: SessionFacts) => boolean,
+  because: string,
+  ...[sessions, tenantId, viewer, sessionId]: Parameters<typeof sessionFacts>
 ): Promise<SessionFacts> {
   const facts = await sessionFacts(sessions, tenantId, viewer, sessionId);
-  if (!mayRead(viewer, facts)) {
-    throw new Refusal('forbidden', `session ${sessionId} is not assigned to you`);
-  }
+  if (!allowed(viewer, facts)) throw new Refusal('forbidden', `session ${sessionId} ${because}`);
   return facts;
 }
 
+/** The facts, or a refusal when the viewer may not read the session. */
+export const readableSession = (...args: Parameters<typeof sessionFacts>) =>
+  permitted(mayRead, 'is not assigned to you', ...args);
+
 /** The facts, or a refusal when the viewer may not follow the session live (see mayFollow). */
-export async function followableSession(
-  sessions: SessionStore,
-  tenantId: string,
-  viewer: Viewer,
-  sessionId: string,
-): Promise<SessionFacts> {
-  const facts = await sessionFacts(sessions, tenantId, viewer, sessionId);
-  if (!mayFollow(viewer, facts)) {
-    throw new Refusal('forbidden', `session ${sessionId} is not held by you`);
-  }
-  return facts;
-}
+export const followableSession = (...args: Parameters<typeof sessionFacts>) =>
+  permitted(mayFollow, 'is not held by you', ...args);
