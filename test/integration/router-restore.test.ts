@@ -135,20 +135,18 @@ describe('restoring routing state', () => {
     ).toEqual({ status: 'assigned', agentId: 'a' });
   });
 
-  it('when a live upsert recreated an agent after the loss, then its guessed status gives way to the durable one', async () => {
+  it.each([
+    [
+      'a live upsert recreated the agent, then its guessed status gives way to the durable one',
+      (tenant: string) => router.upsertAgent(tenant, { agentId: 'a', capacity: 1, groups: ['g'] }),
+    ],
+    [
+      'the agent’s hash survived with only some fields, then the restore fills in the rest',
+      (tenant: string) => redis.hSet(routingKeys(tenant).agent('a'), 'lastAssignedAt', '5'),
+    ],
+  ])('when after the loss %s', async (_case, leftBehind: (tenant: string) => Promise<unknown>) => {
     const tenant = uniqueId('tenant');
-    await router.upsertAgent(tenant, { agentId: 'a', capacity: 1, groups: ['g'] });
-    const truth: RoutingSnapshot = {
-      agents: [{ agentId: 'a', capacity: 1, groups: ['g'], status: 'online', openSessions: [] }],
-      waiting: [{ sessionId: 'w', groupId: 'g', priority: 0, enqueuedAt: 1 }],
-    };
-    const { assignments } = await router.restore(tenant, truth);
-    expect(assignments.map((a) => [a.sessionId, a.agentId])).toEqual([['w', 'a']]);
-  });
-
-  it('when an agent’s hash survived the loss with only some fields, then the restore fills in the rest', async () => {
-    const tenant = uniqueId('tenant');
-    await redis.hSet(routingKeys(tenant).agent('a'), 'lastAssignedAt', '5');
+    await leftBehind(tenant);
     const truth: RoutingSnapshot = {
       agents: [{ agentId: 'a', capacity: 1, groups: ['g'], status: 'online', openSessions: [] }],
       waiting: [{ sessionId: 'w', groupId: 'g', priority: 0, enqueuedAt: 1 }],
