@@ -6,10 +6,17 @@ import { Server } from 'socket.io';
 import swaggerUi from 'swagger-ui-express';
 import { namespaces } from '../domain/rooms';
 import type { ApiConfig } from '../runtime/config';
-import { closeRedis, connectMongo, connectRedis, connectTemporal } from '../runtime/connections';
+import {
+  closeRedis,
+  connectMongo,
+  connectRedis,
+  connectTemporal,
+  publishingQuietly,
+} from '../runtime/connections';
 import { createLogger, type Logger } from '../runtime/logger';
 import { packageRoot } from '../runtime/package-root';
-import { hubBroadcaster } from '../messaging/broadcast';
+import { hubBroadcaster, localMessageDelivery } from '../messaging/broadcast';
+import { messagePublisher, newOrigin, subscribeToMessages } from '../messaging/message-fanout';
 import type { ChatDeps } from '../messaging/chat-deps';
 import { sendRateLimiter } from '../messaging/rate-limit';
 import { sessionLists } from '../messaging/session-lists';
@@ -132,11 +139,19 @@ export async function createApp(
   const http = createServer(app);
   // A frame a little above the largest valid message: bigger ones are dropped by socket.io itself.
   const io = new Server(http, {
-    adapter: createAdapter(pub, sub),
+    adapter: createAdapter(publishingQuietly(pub), sub),
     serveClient: true,
     maxHttpBufferSize: 64 * 1024,
   });
-  const broadcaster = hubBroadcaster(io);
+  // Messages: to this node's sockets at once, to the other nodes' with one publish.
+  const origin = newOrigin();
+  const deliverHere = localMessageDelivery(io);
+  const publishMessage = messagePublisher(pub, origin);
+  await subscribeToMessages(sub, origin, deliverHere);
+  const broadcaster = hubBroadcaster(io, (message) => {
+    deliverHere(message);
+    publishMessage(message);
+  });
 
   const registry = new OpenAPIRegistry();
   registerBasePaths(registry);

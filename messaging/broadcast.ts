@@ -21,6 +21,25 @@ export interface Hub {
   };
 }
 
+/** A gateway's socket.io server, emitting to its own sockets only. */
+export interface LocalHub {
+  of(namespace: string): {
+    local: { to(room: string): { emit(event: string, ...args: unknown[]): unknown } };
+  };
+}
+
+/** Delivers a message to the session's sockets connected to this gateway node. */
+export function localMessageDelivery(io: LocalHub): (message: ChatMessage) => void {
+  // The event both sides know, with the payload both declare.
+  const event = 'message:new' satisfies keyof VisitorServerToClientEvents &
+    keyof AgentServerToClientEvents;
+  return (message: Parameters<VisitorServerToClientEvents[typeof event]>[0]) => {
+    const room = sessionRoom(message.tenantId, message.sessionId);
+    io.of(namespaces.visitor).local.to(room).emit(event, message);
+    io.of(namespaces.agent).local.to(room).emit(event, message);
+  };
+}
+
 type Emit<E> = <K extends keyof E & string>(
   room: string,
   event: K,
@@ -47,7 +66,11 @@ export interface Broadcaster {
   statsChanged(tenantId: string, reason: StatsHint['reason']): void;
 }
 
-export function hubBroadcaster(hub: Hub): Broadcaster {
+/**
+ * Everything but messages goes through `hub`; messages, the bulk of the
+ * traffic, through `sendMessage` (see message-fanout.ts).
+ */
+export function hubBroadcaster(hub: Hub, sendMessage: (message: ChatMessage) => void): Broadcaster {
   const toVisitors: Emit<VisitorServerToClientEvents> = (room, event, ...args) => {
     hub
       .of(namespaces.visitor)
@@ -61,11 +84,7 @@ export function hubBroadcaster(hub: Hub): Broadcaster {
       .emit(event, ...args);
   };
   return {
-    messageToSession(message) {
-      const room = sessionRoom(message.tenantId, message.sessionId);
-      toVisitors(room, 'message:new', message);
-      toAgents(room, 'message:new', message);
-    },
+    messageToSession: sendMessage,
     readReceipt(tenantId, receipt) {
       const room = sessionRoom(tenantId, receipt.sessionId);
       toVisitors(room, 'message:read', receipt);

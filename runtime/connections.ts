@@ -4,9 +4,21 @@ import { createClient } from 'redis';
 
 /** Connections to the three servers, made the same way by the API, the worker and the tests. */
 
+/**
+ * No per-command timeout, and no queue while disconnected: a command sent
+ * without a connection fails at once, and one in flight fails when the
+ * connection drops. The client's default 5 s timeout arms an
+ * `AbortSignal.timeout` (a timer and listeners) for every command; on the
+ * chat path, a handful of commands per message, that cost more than a third
+ * of the gateway's throughput (BENCHMARKS.md). What is left unbounded is a
+ * server that keeps the connection but stops answering; the readiness check
+ * times its PING out on its own, so such a node is taken out of service.
+ */
 const redisClient = (url: string) =>
   createClient({
     url,
+    commandOptions: { timeout: 0 },
+    disableOfflineQueue: true,
     socket: {
       connectTimeout: 5_000,
       reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 3_000),
@@ -60,6 +72,23 @@ export async function closeRedis(client: RedisClient): Promise<void> {
   if (!client.isOpen) return;
   if (client.isReady) await client.close();
   else client.destroy();
+}
+
+/**
+ * The same client, except that PUBLISH never rejects. socket.io's Redis
+ * adapter and emitter publish without handling the result, so with no
+ * offline queue a publish during a Redis outage would reject unhandled and
+ * end the process. What they publish is best effort anyway: receivers resync
+ * by seq (DESIGN.md §6).
+ */
+export function publishingQuietly(client: RedisClient): RedisClient {
+  // The library's own `withCommandOptions` derives clients the same way.
+  const quiet = Object.create(client) as RedisClient;
+  Object.defineProperty(quiet, 'publish', {
+    value: (channel: string, message: string | Buffer) =>
+      client.publish(channel, message).catch(() => 0),
+  });
+  return quiet;
 }
 
 export interface TemporalHandle {

@@ -4,8 +4,9 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Db } from 'mongodb';
 import { createActivities, type ActivityDeps } from '../activities';
 import { hubBroadcaster } from '../messaging/broadcast';
+import { messagePublisher, newOrigin } from '../messaging/message-fanout';
 import { sessionLists } from '../messaging/session-lists';
-import type { RedisClient } from '../runtime/connections';
+import { publishingQuietly, type RedisClient } from '../runtime/connections';
 import { createLogger, type Logger } from '../runtime/logger';
 import { tellSessionBySignal } from '../runtime/tell-session';
 import { agentStore } from '../stores/agents';
@@ -48,7 +49,10 @@ export function activityDeps(
   const messages = messageStore(db);
   const router = createRouter(redis);
   // Through Redis to every gateway node's rooms.
-  const broadcaster = hubBroadcaster(new Emitter(redis));
+  const broadcaster = hubBroadcaster(
+    new Emitter(publishingQuietly(redis)),
+    messagePublisher(redis, newOrigin()),
+  );
   return {
     tenants: tenantStore(db),
     sessions,

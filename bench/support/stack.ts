@@ -23,6 +23,8 @@ import {
  */
 export interface BenchStack {
   stack: Stack;
+  /** The run's throw-away folder (server logs are under `logs/`). */
+  dataDir: string;
   mongo: MongoHandle;
   redis: RedisClient;
   temporal: TemporalHandle;
@@ -55,6 +57,7 @@ export async function startBenchStack(): Promise<BenchStack> {
   const baselineRun = baseline.run();
   return {
     stack,
+    dataDir,
     mongo,
     redis,
     temporal,

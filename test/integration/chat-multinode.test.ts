@@ -121,6 +121,34 @@ it('when the shopper on node A and the agent on node B send hundreds of messages
   expect(order(shopperSees.delivered, 'a')).toEqual(fromAgent.map((m) => m.text));
 }, 240_000);
 
+it("when each side sends one message, then every socket of the session gets each exactly once, on the sender's node and on the other", async () => {
+  const c = await conversationAcrossNodes();
+  const got = { shopper: new Map<string, number>(), agent: new Map<string, number>() };
+  const count = (into: Map<string, number>) => (m: ChatMessage) => {
+    if (m.clientMsgId) into.set(m.clientMsgId, (into.get(m.clientMsgId) ?? 0) + 1);
+  };
+  c.visitor.on('message:new', count(got.shopper));
+  c.agent.on('message:new', count(got.agent));
+  ok(await visitorSend(c.visitor, { kind: 'text', clientMsgId: 'from-a', text: 'hello' }));
+  ok(
+    await agentSend(c.agent, {
+      sessionId: c.sessionId,
+      kind: 'text',
+      clientMsgId: 'from-b',
+      text: 'hi',
+    }),
+  );
+  await waitFor(() => got.shopper.size === 2 && got.agent.size === 2, 15_000);
+  // A second copy (a node hearing its own publish) would follow within milliseconds.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const once = new Map([
+    ['from-a', 1],
+    ['from-b', 1],
+  ]);
+  expect(got.shopper).toEqual(once);
+  expect(got.agent).toEqual(once);
+}, 60_000);
+
 it('when the agent is away while 50 messages arrive, then on reconnecting from its last seq it gets all 50 once, in order', async () => {
   const c = await conversationAcrossNodes();
   const lastSeen = ok(await agentSync(c.agent, c.sessionId, 0)).messages.at(-1)?.seq ?? 0;

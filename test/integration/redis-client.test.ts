@@ -1,0 +1,50 @@
+import type { ChildProcess } from 'node:child_process';
+import {
+  closeRedis,
+  connectRedis,
+  publishingQuietly,
+  type RedisClient,
+} from '../../runtime/connections';
+import { startOwnRedis } from '../support/own-redis';
+
+/**
+ * The engine's Redis client without its server: nothing waits for a
+ * reconnect, and the publishes socket.io makes without handling their result
+ * cannot take the process down.
+ */
+describe('the Redis client when its server is gone', () => {
+  let server: ChildProcess;
+  let client: RedisClient;
+
+  beforeAll(async () => {
+    const own = await startOwnRedis();
+    server = own.process;
+    client = await connectRedis(own.url, () => undefined);
+    const exited = new Promise((resolve) => server.once('exit', resolve));
+    server.kill('SIGKILL');
+    await exited;
+    for (let i = 0; i < 100 && client.isReady; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  });
+
+  afterAll(async () => {
+    await closeRedis(client);
+  });
+
+  it('when a command is sent, then it fails at once instead of waiting for a reconnect', async () => {
+    expect(client.isReady).toBe(false);
+    const started = Date.now();
+    await expect(client.get('any-key')).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('when socket.io publishes through the quiet client, then the publish resolves with no receivers', async () => {
+    await expect(client.publish('channel', 'message')).rejects.toThrow();
+    await expect(publishingQuietly(client).publish('channel', 'message')).resolves.toBe(0);
+  });
+
+  it('when the quiet client is used for anything else, then it is the same client', async () => {
+    await expect(publishingQuietly(client).get('any-key')).rejects.toThrow();
+  });
+});
