@@ -233,7 +233,7 @@ export async function createApp(
   const chat: ChatDeps = {
     ...stores,
     broadcaster,
-    lists: sessionLists({ ...stores, broadcaster }),
+    lists: sessionLists({ ...stores, seats: router, broadcaster }),
     turns: turnTracker(redis),
     signals: chatSignalsByClient(temporal.client),
     sendRate: sendRateLimiter(redis, {

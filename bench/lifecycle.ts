@@ -20,6 +20,7 @@ import {
   visitorTextSignal,
 } from '../workflows/contract';
 import { fmt, summarize } from './stats';
+import { sessionSkeletonWorkflow, skeletonEvents } from './workflows';
 import { startBenchEngine } from './support/engine';
 import { sessionTimeline } from './support/session-timeline';
 import { startBenchStack, type BenchStack } from './support/stack';
@@ -30,7 +31,9 @@ import { startBenchStack, type BenchStack } from './support/stack';
  *     question and get its answer over socket.io, ask for a person, get
  *     assigned, the agent closes, the shopper rates 5, the workflow ends —
  *     beside a no-op workflow's start-to-complete rate on the same server,
- *     at the same concurrency, in the same run;
+ *     at the same concurrency, in the same run, and beside a session
+ *     skeleton: a workflow that gets the same five events from outside and
+ *     does no work, the most a session of this shape can reach here;
  *  2. timer precision over 1,000 robot-idle closes: when each timer fired
  *     against when it was due, read from the workflows' histories.
  * With BENCH_TRACE=1 it also prints one mid-run session's history with
@@ -75,14 +78,19 @@ function connectVisitor(app: App, token: string): Promise<VisitorSocket> {
 }
 
 /**
- * Resolves with the first pushed message that passes `match`; a sync every
- * 250 ms covers a message stored before this socket had joined its room.
+ * Resolves with the first pushed message that passes `match`; a sync at once
+ * and every second covers a message stored before this socket had joined its
+ * room.
  */
 function awaitMessage(socket: VisitorSocket, match: (m: ChatMessage) => boolean): Promise<void> {
   return new Promise((resolve) => {
+    // From the last seq seen, as the widget syncs: the transcript is not read again each time.
+    let seen = 0;
     const sync = () =>
-      socket.emit('message:sync', { afterSeq: 0 }, (result) => {
-        if (result.ok && result.data.messages.some(match)) done();
+      socket.emit('message:sync', { afterSeq: seen }, (result) => {
+        if (!result.ok) return;
+        for (const message of result.data.messages) seen = Math.max(seen, message.seq);
+        if (result.data.messages.some(match)) done();
       });
     // The fallback for a message emitted before the listener existed; live delivery is the
     // norm, and a tighter poll would load the stack it measures.
@@ -106,6 +114,9 @@ function within<T>(ms: number, step: Promise<T>, what: string): Promise<T> {
   });
   return Promise.race([step, expired]).finally(() => clearTimeout(timer));
 }
+
+const percentOf = (a: { perSecond: number }, b: { perSecond: number }) =>
+  `${((100 * a.perSecond) / b.perSecond).toFixed(0)}%`;
 
 /** The workflow ids of measured sessions, in the order they opened. */
 const measured: string[] = [];
@@ -218,6 +229,18 @@ async function main(): Promise<void> {
         taskQueue: b.baselineQueue,
       });
     });
+    const skeleton = await pool(SESSIONS, CONCURRENCY, async (n) => {
+      const handle = await client.workflow.start(sessionSkeletonWorkflow, {
+        workflowId: `skeleton-${n}`,
+        taskQueue: b.baselineQueue,
+      });
+      await handle.signal(skeletonEvents.question);
+      await handle.executeUpdate(skeletonEvents.handOver);
+      await handle.signal(skeletonEvents.assigned);
+      await handle.executeUpdate(skeletonEvents.close);
+      await handle.executeUpdate(skeletonEvents.rate);
+      await handle.result();
+    });
 
     await setUpTenant(b, 'bench-idle', IDLE_MS);
     const idleIds: string[] = [];
@@ -237,7 +260,10 @@ async function main(): Promise<void> {
       `  full sessions: ${SESSIONS} in ${(SESSIONS / sessions.perSecond).toFixed(1)} s = ${sessions.perSecond.toFixed(1)} sessions/s; one session p50 ${fmt(session.p50)} p99 ${fmt(session.p99)}\n`,
     );
     process.stdout.write(
-      `  baseline no-op workflow: ${noop.perSecond.toFixed(1)} workflows/s; sessions reach ${((100 * sessions.perSecond) / noop.perSecond).toFixed(0)}% of it\n`,
+      `  baseline no-op workflow: ${noop.perSecond.toFixed(1)} workflows/s; sessions reach ${percentOf(sessions, noop)} of it\n`,
+    );
+    process.stdout.write(
+      `  session skeleton (the same five events, no work): ${skeleton.perSecond.toFixed(1)} workflows/s = ${percentOf(skeleton, noop)} of no-op; sessions reach ${percentOf(sessions, skeleton)} of it\n`,
     );
     process.stdout.write(
       `  robot-idle timers (${IDLE_MS / 1000} s, ${IDLE_SESSIONS} sessions opened in ${openSeconds.toFixed(1)} s): n=${lateness.n} fired late by p50 ${fmt(lateness.p50)} p99 ${fmt(lateness.p99)} max ${fmt(lateness.max)}\n`,

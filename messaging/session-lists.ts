@@ -2,12 +2,15 @@ import type { SessionSummary } from '../domain/socket-events';
 import type { SessionDoc } from '../stores/collections';
 import type { MessageStore } from '../stores/messages';
 import type { ReadMarkStore } from '../stores/read-marks';
+import type { Router } from '../stores/routing/router';
 import { heldPhases, type SessionStore } from '../stores/sessions';
 import type { Broadcaster } from './broadcast';
 import { coalescer } from './coalesce';
 
 export interface SessionListDeps {
   sessions: SessionStore;
+  /** Routing's record of an agent's seats (see listFor). */
+  seats: Pick<Router, 'heldSeats'>;
   messages: MessageStore;
   reads: ReadMarkStore;
   broadcaster: Broadcaster;
@@ -58,8 +61,28 @@ export function sessionLists(deps: SessionListDeps) {
     };
   }
 
+  /**
+   * The sessions an agent holds. Routing keeps each agent's seats in Redis,
+   * so the projections are read by `_id`, which stays cheap however many
+   * sessions the tenant has had; FerretDB (SQLite) would scan them all for
+   * the query by agent. The projection still decides: a seat whose session
+   * is not (or no longer) held by the agent there is left out. While Redis
+   * has lost the routing state, the query answers.
+   */
+  async function heldBy(tenantId: string, agentId: string): Promise<SessionDoc[]> {
+    const seats = await deps.seats.heldSeats(tenantId, agentId).catch(() => undefined);
+    if (!seats) return deps.sessions.heldBy(tenantId, agentId);
+    const docs = await Promise.all(seats.map((id) => deps.sessions.get(tenantId, id)));
+    return docs
+      .filter(
+        (doc): doc is SessionDoc =>
+          doc !== null && doc.agentId === agentId && heldPhases.includes(doc.phase),
+      )
+      .sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
+  }
+
   async function listFor(tenantId: string, agentId: string): Promise<SessionSummary[]> {
-    const docs = await deps.sessions.heldBy(tenantId, agentId);
+    const docs = await heldBy(tenantId, agentId);
     return Promise.all(docs.map((doc) => summarize(doc, agentId)));
   }
 

@@ -86,11 +86,20 @@ export function messageStore(db: Db, hints: SeqHints = seqHints()) {
     return doc ? toMessage(doc) : undefined;
   };
 
-  /** Messages at `seqs` (ascending), up to the first that is not stored. */
+  /**
+   * Messages at `seqs` (ascending), up to the first that is not stored. The
+   * lookups go out in rounds of 1, 2, 4, … up to PARALLEL_LOOKUPS: a client
+   * syncing from the end, the common case, costs one lookup, not a round of
+   * misses past the end.
+   */
   const run = async (tenantId: string, sessionId: string, seqs: number[]) => {
     const found: ChatMessage[] = [];
-    for (let start = 0; start < seqs.length; start += PARALLEL_LOOKUPS) {
-      const chunk = seqs.slice(start, start + PARALLEL_LOOKUPS);
+    for (
+      let start = 0, size = 1;
+      start < seqs.length;
+      start += size, size = Math.min(2 * size, PARALLEL_LOOKUPS)
+    ) {
+      const chunk = seqs.slice(start, start + size);
       const docs = await Promise.all(chunk.map((seq) => at(tenantId, sessionId, seq)));
       for (const doc of docs) {
         if (!doc) return found;

@@ -1,4 +1,10 @@
-import { condition, defineQuery, setHandler } from '@temporalio/workflow';
+import {
+  condition,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  setHandler,
+} from '@temporalio/workflow';
 import { assignedSignal } from '../../workflows/contract';
 
 /**
@@ -23,4 +29,32 @@ export async function awaitAssignmentWorkflow(): Promise<number> {
   });
   await condition(() => told !== undefined);
   return told ?? 0;
+}
+
+/**
+ * A session's shape with none of its work: the five events a full session
+ * gets from outside (a shopper question, the hand-over, the assignment, the
+ * close, the rating), each handled as a workflow task with no activity, in
+ * the same order. Its rate is what Temporal alone allows a session of this
+ * shape on this server, the ceiling for any implementation of it.
+ */
+export const skeletonEvents = {
+  question: defineSignal('visitorText'),
+  handOver: defineUpdate<void>('requestHuman'),
+  assigned: defineSignal('assigned'),
+  close: defineUpdate<void>('close'),
+  rate: defineUpdate<void>('rate'),
+};
+
+export async function sessionSkeletonWorkflow(): Promise<void> {
+  let step = 0;
+  const next = (at: number) => () => {
+    step = Math.max(step, at);
+  };
+  setHandler(skeletonEvents.question, next(1));
+  setHandler(skeletonEvents.handOver, next(2));
+  setHandler(skeletonEvents.assigned, next(3));
+  setHandler(skeletonEvents.close, next(4));
+  setHandler(skeletonEvents.rate, next(5));
+  await condition(() => step === 5);
 }
