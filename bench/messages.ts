@@ -2,7 +2,7 @@ import type { Db } from 'mongodb';
 import { drive, type LoadResult, type Pair } from './support/load';
 import { chatPairs } from './support/chat-pairs';
 import { startRelay } from './support/relay';
-import { benchTokenSecret, startBenchEngine } from './support/engine';
+import { benchTokenSecret, startBenchEngine, startBenchNodes } from './support/engine';
 import { startBenchStack } from './support/stack';
 import { summarize } from './stats';
 
@@ -19,6 +19,12 @@ import { summarize } from './stats';
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 20);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 8);
+/**
+ * 1: the API in the benchmark's process beside the clients, as the relay is.
+ * 2 or more: that many gateway processes (`npm run api`), shoppers on the
+ * first and agents on the second, so every message crosses nodes.
+ */
+const GATEWAYS = Number(process.env.BENCH_GATEWAYS ?? 1);
 
 type Load = { label: string; pace: { rate: number } | { inFlightPerPair: number } };
 
@@ -56,16 +62,24 @@ async function settle(db: Db): Promise<void> {
 
 async function main(): Promise<void> {
   const b = await startBenchStack();
-  // Errors only: nobody answers the shoppers, so every session breaches its first-response SLA.
-  const engine = await startBenchEngine(b, 'error', {
-    // The per-shopper flood limit is not what is measured here.
-    VISITOR_SEND_LIMIT: 100_000,
-    VISITOR_SEND_WINDOW_SECONDS: 1,
-  });
-  const { app } = engine;
+  // The per-shopper flood limit is not what is measured here.
+  const config = { VISITOR_SEND_LIMIT: 100_000, VISITOR_SEND_WINDOW_SECONDS: 1 };
+  let engine: { stop: () => Promise<void> };
+  let urls: { http: string; shopper: string; agent: string };
+  if (GATEWAYS > 1) {
+    const nodes = await startBenchNodes(b, GATEWAYS, config);
+    engine = nodes;
+    // Every message crosses nodes: shoppers on the first, agents on the second.
+    urls = { http: nodes.urls[0] ?? '', shopper: nodes.urls[0] ?? '', agent: nodes.urls[1] ?? '' };
+  } else {
+    // Errors only: nobody answers the shoppers, so every session breaches its first-response SLA.
+    const inProcess = await startBenchEngine(b, 'error', config);
+    engine = inProcess;
+    urls = { http: inProcess.app.url, shopper: inProcess.app.url, agent: inProcess.app.url };
+  }
   const relay = await startRelay();
   const chat = await chatPairs(
-    { app, db: b.mongo.db, redis: b.redis, temporal: b.temporal, tokenSecret: benchTokenSecret },
+    { urls, db: b.mongo.db, redis: b.redis, temporal: b.temporal, tokenSecret: benchTokenSecret },
     PAIRS,
   );
   try {
@@ -87,7 +101,7 @@ async function main(): Promise<void> {
       }
     }
     process.stdout.write(
-      `\nmessages benchmark: ${PAIRS} shopper/agent pairs, ${SECONDS} s per row\n\n` +
+      `\nmessages benchmark: ${PAIRS} shopper/agent pairs, ${SECONDS} s per row, ${GATEWAYS > 1 ? `${GATEWAYS} gateway processes` : 'the gateway in the benchmark process'}\n\n` +
         '| offered load | system | acked msgs/s | p50 send→agent | p99 send→agent | failed | not received |\n' +
         '| --- | --- | --- | --- | --- | --- | --- |\n' +
         `${lines.join('\n')}\n`,

@@ -1,6 +1,5 @@
 import type { Db } from 'mongodb';
 import { io as connectSocket, type Socket } from 'socket.io-client';
-import type { App } from '../../api/app';
 import { startedSession } from '../../api/openapi';
 import { namespaces } from '../../domain/rooms';
 import type { VisitorSend } from '../../domain/message-send';
@@ -22,7 +21,8 @@ type VisitorSocket = Socket<VisitorServerToClientEvents, VisitorClientToServerEv
 type AgentSocket = Socket<AgentServerToClientEvents, AgentClientToServerEvents>;
 
 export interface ChatBenchDeps {
-  app: App;
+  /** Where chats are opened over HTTP, and the gateway nodes shoppers and agents connect to. */
+  urls: { http: string; shopper: string; agent: string };
   db: Db;
   redis: RedisClient;
   temporal: TemporalHandle;
@@ -74,7 +74,7 @@ export async function chatPairs(deps: ChatBenchDeps, count: number) {
   const sockets: Socket[] = [];
   const pairs = await Promise.all(
     Array.from({ length: count }, async (_, i): Promise<Pair> => {
-      const response = await fetch(`${deps.app.url}/api/v1/sessions`, {
+      const response = await fetch(`${deps.urls.http}/api/v1/sessions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
@@ -94,12 +94,15 @@ export async function chatPairs(deps: ChatBenchDeps, count: number) {
         return doc?.phase === 'assigned' ? doc.agentId : undefined;
       });
       const shopper = await connect<VisitorSocket>(
-        `${deps.app.url}${namespaces.visitor}`,
+        `${deps.urls.shopper}${namespaces.visitor}`,
         started.visitorToken,
       );
       const token = issueAgentToken(deps.tokenSecret, { tenantId, agentId, role: 'agent' }, 3600);
       // Connected after the assignment, so the agent joins the session's room on connect.
-      const agent = await connect<AgentSocket>(`${deps.app.url}${namespaces.agent}`, token.token);
+      const agent = await connect<AgentSocket>(
+        `${deps.urls.agent}${namespaces.agent}`,
+        token.token,
+      );
       sockets.push(shopper, agent);
       return pairOf(
         (clientMsgId) => {

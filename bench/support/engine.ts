@@ -3,7 +3,8 @@ import { createApp, type App } from '../../api/app';
 import { apiConfigSchema } from '../../runtime/config';
 import { createLogger, type LogLevel } from '../../runtime/logger';
 import { packageRoot } from '../../runtime/package-root';
-import { startProcess } from '../../scripts/stack/process';
+import { freePort } from '../../scripts/stack/ports';
+import { startProcess, type RunningProcess } from '../../scripts/stack/process';
 import type { BenchStack } from './stack';
 
 /** The secret the benchmark's engine signs tokens with (tokens are made by the bench too). */
@@ -15,43 +16,66 @@ export interface BenchEngine {
   stop: () => Promise<void>;
 }
 
-/**
- * The engine as production runs it: the session worker as a process of its
- * own (`npm run worker`, its log in the run's folder) and the API with the
- * real gateway, built from the same config schema, in the benchmark's
- * process beside the clients. Two processes as in a deployment, so neither
- * pays for the other's hooks (the worker's activity context tracks every
- * promise of its process). `config` adds or overrides API settings.
- */
-export async function startBenchEngine(
-  b: BenchStack,
-  logLevel: LogLevel,
-  config: Record<string, string | number> = {},
-): Promise<BenchEngine> {
-  const servers = {
+/** The servers of the bench stack, as the engine's processes read them from env. */
+function serverEnv(b: BenchStack) {
+  return {
     TEMPORAL_ADDRESS: b.stack.urls.temporalAddress,
     TEMPORAL_TASK_QUEUE: 'bench-sessions',
     MONGODB_URL: b.stack.urls.mongodbUrl,
     MONGODB_DATABASE: 'bench',
     REDIS_URL: b.stack.urls.redisUrl,
   };
+}
+
+/** `npm run <entry>` as a process of its own, its log in the run's folder. */
+function startEngineProcess(
+  b: BenchStack,
+  name: string,
+  entry: string,
+  env: Record<string, string>,
+  ready: (output: string) => Promise<boolean>,
+): Promise<RunningProcess> {
   const root = packageRoot();
-  const worker = await startProcess({
-    name: 'worker',
+  return startProcess({
+    name,
     command: process.execPath,
-    args: ['--import', 'tsx', join(root, 'workers', 'main.ts')],
-    // Info level: its readiness is a log line; the worker is quiet at info otherwise.
-    env: { ...process.env, ...servers, LOG_LEVEL: 'info' },
+    args: ['--import', 'tsx', join(root, entry)],
+    env: { ...process.env, ...serverEnv(b), ...env },
     cwd: root,
-    logFile: join(b.dataDir, 'logs', 'worker.log'),
-    ready: (output) => Promise.resolve(output.includes('"worker ready"')),
+    logFile: join(b.dataDir, 'logs', `${name}.log`),
+    ready,
     readyTimeoutMs: 120_000,
   });
+}
+
+// Info level: its readiness is a log line; the worker is quiet at info otherwise.
+const startWorker = (b: BenchStack) =>
+  startEngineProcess(b, 'worker', join('workers', 'main.ts'), { LOG_LEVEL: 'info' }, (output) =>
+    Promise.resolve(output.includes('"worker ready"')),
+  );
+
+const asEnv = (config: Record<string, string | number>) =>
+  Object.fromEntries(Object.entries(config).map(([key, value]) => [key, String(value)]));
+
+/**
+ * The engine as production runs it: the session worker as a process of its
+ * own (`npm run worker`) and the API with the real gateway, built from the
+ * same config schema, in the benchmark's process beside the clients. Two
+ * processes as in a deployment, so neither pays for the other's hooks (the
+ * worker's activity context tracks every promise of its process). `config`
+ * adds or overrides API settings.
+ */
+export async function startBenchEngine(
+  b: BenchStack,
+  logLevel: LogLevel,
+  config: Record<string, string | number> = {},
+): Promise<BenchEngine> {
+  const worker = await startWorker(b);
   const app = await createApp(
     apiConfigSchema.parse({
       PORT: 0,
       HOST: '127.0.0.1',
-      ...servers,
+      ...serverEnv(b),
       TOKEN_SECRET: benchTokenSecret,
       LOG_LEVEL: logLevel,
       ...config,
@@ -62,6 +86,59 @@ export async function startBenchEngine(
     app,
     async stop() {
       await app.close();
+      await worker.stop(30_000);
+    },
+  };
+}
+
+export interface BenchNodes {
+  /** Each gateway node's base URL. */
+  urls: string[];
+  stop: () => Promise<void>;
+}
+
+/**
+ * A multi-node engine: `count` API/gateway processes (`npm run api`) and the
+ * worker process, with nothing of the engine left in the benchmark's
+ * process but its clients.
+ */
+export async function startBenchNodes(
+  b: BenchStack,
+  count: number,
+  config: Record<string, string | number> = {},
+): Promise<BenchNodes> {
+  const worker = await startWorker(b);
+  const nodes: RunningProcess[] = [];
+  const urls: string[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      nodes.push(
+        await startEngineProcess(
+          b,
+          `api-${i + 1}`,
+          join('api', 'main.ts'),
+          {
+            ...asEnv(config),
+            PORT: String(port),
+            HOST: '127.0.0.1',
+            TOKEN_SECRET: benchTokenSecret,
+            LOG_LEVEL: 'error',
+          },
+          async () => (await fetch(`${url}/readyz`)).ok,
+        ),
+      );
+      urls.push(url);
+    }
+  } catch (error) {
+    await Promise.all([...nodes, worker].map((p) => p.stop()));
+    throw error;
+  }
+  return {
+    urls,
+    async stop() {
+      await Promise.all(nodes.map((node) => node.stop(30_000)));
       await worker.stop(30_000);
     },
   };
