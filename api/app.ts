@@ -12,6 +12,7 @@ import {
   connectRedis,
   connectTemporal,
   publishingQuietly,
+  watchForStalls,
 } from '../runtime/connections';
 import { createLogger, type Logger } from '../runtime/logger';
 import { packageRoot } from '../runtime/package-root';
@@ -102,6 +103,8 @@ export async function createApp(
   pub.on('error', () => undefined);
   sub.on('error', () => undefined);
   await Promise.all([pub.connect(), sub.connect()]);
+  // Publishes are not awaited, so on a stalled connection they would pile up unanswered.
+  watchForStalls(pub, () => log.warn('redis stopped answering publishes; reconnecting'));
   const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
 
   const stores = {

@@ -46,7 +46,9 @@ export async function subscribeToMessages(
   const own = `${origin}\n`;
   await sub.subscribe(messageChannel, (payload: string) => {
     if (payload.startsWith(own)) return;
-    const body = payload.slice(payload.indexOf('\n') + 1);
+    const newline = payload.indexOf('\n');
+    if (newline < 0) return;
+    const body = payload.slice(newline + 1);
     let message: unknown;
     try {
       message = JSON.parse(body);

@@ -61,30 +61,41 @@ export function sessionLists(deps: SessionListDeps) {
     };
   }
 
+  const heldByAgent =
+    (agentId: string) =>
+    (doc: SessionDoc | null): doc is SessionDoc =>
+      doc !== null && doc.agentId === agentId && heldPhases.includes(doc.phase);
+  const oldestFirst = (a: SessionDoc, b: SessionDoc) =>
+    a.startedAt.getTime() - b.startedAt.getTime();
+
   /**
-   * The sessions an agent holds. Routing keeps each agent's seats in Redis,
-   * so the projections are read by `_id`, which stays cheap however many
-   * sessions the tenant has had; FerretDB (SQLite) would scan them all for
-   * the query by agent. The projection still decides: a seat whose session
-   * is not (or no longer) held by the agent there is left out. While Redis
-   * has lost the routing state, the query answers.
+   * The sessions an agent holds, for a push after a lifecycle change: those
+   * routing seats with the agent in Redis, plus the session that changed,
+   * read by `_id` — cheap however many sessions the tenant has had, where
+   * the query by agent scans them all on FerretDB (SQLite). The projection
+   * decides what is shown. A held session whose seat routing does not show
+   * (its state lost, or out of step) can be missing from a push; the list an
+   * agent gets on connecting or asking comes from the projection alone.
    */
-  async function heldBy(tenantId: string, agentId: string): Promise<SessionDoc[]> {
+  async function seatedWith(
+    tenantId: string,
+    agentId: string,
+    changed: SessionDoc | null,
+  ): Promise<SessionDoc[]> {
     const seats = await deps.seats.heldSeats(tenantId, agentId).catch(() => undefined);
     if (!seats) return deps.sessions.heldBy(tenantId, agentId);
-    const docs = await Promise.all(seats.map((id) => deps.sessions.get(tenantId, id)));
-    return docs
-      .filter(
-        (doc): doc is SessionDoc =>
-          doc !== null && doc.agentId === agentId && heldPhases.includes(doc.phase),
-      )
-      .sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
+    const ids = new Set(seats);
+    if (changed) ids.delete(changed._id);
+    const docs = await Promise.all([...ids].map((id) => deps.sessions.get(tenantId, id)));
+    return [...docs, changed].filter(heldByAgent(agentId)).sort(oldestFirst);
   }
 
-  async function listFor(tenantId: string, agentId: string): Promise<SessionSummary[]> {
-    const docs = await heldBy(tenantId, agentId);
-    return Promise.all(docs.map((doc) => summarize(doc, agentId)));
-  }
+  const linesFor = (docs: SessionDoc[], agentId: string) =>
+    Promise.all(docs.map((doc) => summarize(doc, agentId)));
+
+  /** What the agent holds, from the projection: on connecting and when asked. */
+  const listFor = async (tenantId: string, agentId: string): Promise<SessionSummary[]> =>
+    linesFor(await deps.sessions.heldBy(tenantId, agentId), agentId);
 
   return {
     summarize,
@@ -96,8 +107,10 @@ export function sessionLists(deps: SessionListDeps) {
       return Promise.all(docs.map((doc) => summarize(doc)));
     },
 
-    async pushList(tenantId: string, agentId: string): Promise<void> {
-      deps.broadcaster.sessionList(tenantId, agentId, await listFor(tenantId, agentId));
+    /** Pushes the agent's whole list after `changed` (read just before) moved. */
+    async pushList(tenantId: string, agentId: string, changed: SessionDoc | null): Promise<void> {
+      const docs = await seatedWith(tenantId, agentId, changed);
+      deps.broadcaster.sessionList(tenantId, agentId, await linesFor(docs, agentId));
     },
 
     /**
@@ -127,7 +140,7 @@ export function sessionLists(deps: SessionListDeps) {
       }
       deps.broadcaster.statsChanged(tenantId, 'session');
       const agents = new Set([previousAgentId, doc?.agentId].filter((a) => a !== undefined));
-      await Promise.all([...agents].map((agentId) => this.pushList(tenantId, agentId)));
+      await Promise.all([...agents].map((agentId) => this.pushList(tenantId, agentId, doc)));
     },
   };
 }

@@ -6,13 +6,12 @@ import { createClient } from 'redis';
 
 /**
  * No per-command timeout, and no queue while disconnected: a command sent
- * without a connection fails at once, and one in flight fails when the
- * connection drops. The client's default 5 s timeout arms an
+ * without a connection fails at once (a MULTI only at the next failed
+ * reconnect attempt), and one in flight fails when the connection drops. The client's default 5 s timeout arms an
  * `AbortSignal.timeout` (a timer and listeners) for every command; on the
  * chat path, a handful of commands per message, that cost more than a third
- * of the gateway's throughput (BENCHMARKS.md). What is left unbounded is a
- * server that keeps the connection but stops answering; the readiness check
- * times its PING out on its own, so such a node is taken out of service.
+ * of the gateway's throughput (BENCHMARKS.md). A server that keeps the
+ * connection but stops answering is caught by `watchForStalls` instead.
  */
 const redisClient = (url: string) =>
   createClient({
@@ -38,10 +37,48 @@ export async function connectMongo(url: string, database: string): Promise<Mongo
   return { client, db: client.db(database) };
 }
 
+const stopWatching = new WeakMap<RedisClient, () => void>();
+
+/**
+ * Commands carry no timer of their own (see redisClient), so a connection
+ * that stays open while its server stops answering (a stalled server, a
+ * black-holed network) would hold them for good. Once a second the watchdog
+ * PINGs; when a PING has gone unanswered for `stallMs`, it drops the
+ * connection, which fails every command waiting on it, and connects again.
+ * One PING a second per client instead of a timer per command.
+ */
+export function watchForStalls(client: RedisClient, onStall: () => void, stallMs = 3_000): void {
+  let askedAt: number | undefined;
+  const timer = setInterval(() => {
+    if (!client.isReady) {
+      askedAt = undefined;
+      return;
+    }
+    if (askedAt !== undefined) {
+      if (Date.now() - askedAt < stallMs) return;
+      askedAt = undefined;
+      onStall();
+      client.destroy();
+      // Retries with the reconnect strategy until the server answers again.
+      client.connect().catch(() => undefined);
+      return;
+    }
+    const sentAt = Date.now();
+    askedAt = sentAt;
+    const answered = () => {
+      if (askedAt === sentAt) askedAt = undefined;
+    };
+    client.ping().then(answered, answered);
+  }, 1_000);
+  timer.unref();
+  stopWatching.set(client, () => clearInterval(timer));
+}
+
 /**
  * A Redis client that keeps reconnecting (with a capped backoff) when the
- * server goes away. `onError` hears about an outage once, when it starts, not
- * at every reconnect attempt; `onRecovered` when the client is ready again.
+ * server goes away or stops answering. `onError` hears about an outage once,
+ * when it starts, not at every reconnect attempt; `onRecovered` when the
+ * client is ready again.
  */
 export async function connectRedis(
   url: string,
@@ -50,17 +87,19 @@ export async function connectRedis(
 ): Promise<RedisClient> {
   const client = redisClient(url);
   let down = false;
-  client.on('error', (error: Error) => {
+  const outage = (error: Error) => {
     if (down) return;
     down = true;
     onError(error);
-  });
+  };
+  client.on('error', outage);
   client.on('ready', () => {
     if (!down) return;
     down = false;
     onRecovered();
   });
   await client.connect();
+  watchForStalls(client, () => outage(new Error('redis stopped answering; reconnecting')));
   return client;
 }
 
@@ -69,6 +108,7 @@ export async function connectRedis(
  * lost its server is dropped at once instead of waiting for a reconnect.
  */
 export async function closeRedis(client: RedisClient): Promise<void> {
+  stopWatching.get(client)?.();
   if (!client.isOpen) return;
   if (client.isReady) await client.close();
   else client.destroy();

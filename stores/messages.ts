@@ -87,15 +87,20 @@ export function messageStore(db: Db, hints: SeqHints = seqHints()) {
   };
 
   /**
-   * Messages at `seqs` (ascending), up to the first that is not stored. The
-   * lookups go out in rounds of 1, 2, 4, … up to PARALLEL_LOOKUPS: a client
-   * syncing from the end, the common case, costs one lookup, not a round of
-   * misses past the end.
+   * Messages at `seqs` (ascending), up to the first that is not stored, in
+   * rounds of PARALLEL_LOOKUPS. With `rampUp` the rounds grow 1, 2, 4, … to
+   * that: for seqs that may not exist yet, so a client syncing from the end,
+   * the common case, costs one lookup, not a round of misses.
    */
-  const run = async (tenantId: string, sessionId: string, seqs: number[]) => {
+  const run = async (
+    tenantId: string,
+    sessionId: string,
+    seqs: number[],
+    { rampUp }: { rampUp: boolean },
+  ) => {
     const found: ChatMessage[] = [];
     for (
-      let start = 0, size = 1;
+      let start = 0, size = rampUp ? 1 : PARALLEL_LOOKUPS;
       start < seqs.length;
       start += size, size = Math.min(2 * size, PARALLEL_LOOKUPS)
     ) {
@@ -167,7 +172,7 @@ export function messageStore(db: Db, hints: SeqHints = seqHints()) {
       limit: number,
     ): Promise<{ messages: ChatMessage[]; hasMore: boolean }> {
       const seqs = Array.from({ length: limit + 1 }, (_, i) => afterSeq + 1 + i);
-      const found = await run(tenantId, sessionId, seqs);
+      const found = await run(tenantId, sessionId, seqs, { rampUp: true });
       return { messages: found.slice(0, limit), hasMore: found.length > limit };
     },
 
@@ -185,7 +190,10 @@ export function messageStore(db: Db, hints: SeqHints = seqHints()) {
       const end = Math.min(beforeSeq, ((await lastDoc(tenantId, sessionId))?.seq ?? 0) + 1);
       const from = Math.max(1, end - limit);
       const seqs = Array.from({ length: end - from }, (_, i) => from + i);
-      return { messages: await run(tenantId, sessionId, seqs), hasMore: from > 1 };
+      return {
+        messages: await run(tenantId, sessionId, seqs, { rampUp: false }),
+        hasMore: from > 1,
+      };
     },
   };
 }

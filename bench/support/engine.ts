@@ -81,7 +81,11 @@ export async function startBenchEngine(
       ...config,
     }),
     createLogger(logLevel, { process: 'bench' }),
-  );
+  ).catch(async (error: unknown) => {
+    // The worker runs in a process group of its own: it would outlive the benchmark.
+    await worker.stop();
+    throw error;
+  });
   return {
     app,
     async stop() {

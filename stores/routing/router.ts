@@ -390,6 +390,8 @@ export function createRouter(redis: RedisClient, now: () => number = Date.now) {
      * yet restored, when only MongoDB knows.
      */
     async heldSeats(tenantId: string, agentId: string): Promise<string[] | undefined> {
+      // A MULTI would wait for a reconnect; without Redis, MongoDB answers at once.
+      if (!redis.isReady) return undefined;
       const keys = routingKeys(tenantId);
       const [epoch, sessions] = await redis
         .multi()

@@ -48,3 +48,43 @@ describe('the Redis client when its server is gone', () => {
     await expect(publishingQuietly(client).get('any-key')).rejects.toThrow();
   });
 });
+
+describe('the Redis client when its server stops answering', () => {
+  let server: ChildProcess;
+  let client: RedisClient;
+  const outages: string[] = [];
+  let recoveries = 0;
+
+  beforeAll(async () => {
+    const own = await startOwnRedis();
+    server = own.process;
+    client = await connectRedis(
+      own.url,
+      (error) => outages.push(error.message),
+      () => recoveries++,
+    );
+  });
+
+  afterAll(async () => {
+    server.kill('SIGCONT');
+    await closeRedis(client);
+    server.kill('SIGKILL');
+  });
+
+  it('when the server stalls with the connection open, then waiting commands fail within seconds, and the client is back once it answers', async () => {
+    expect(await client.set('key', 'before')).toBe('OK');
+    server.kill('SIGSTOP');
+    const started = Date.now();
+    await expect(client.get('key')).rejects.toThrow();
+    // A PING a second, dropped after 3 s unanswered.
+    expect(Date.now() - started).toBeLessThan(6_000);
+    expect(outages).toEqual(['redis stopped answering; reconnecting']);
+
+    server.kill('SIGCONT');
+    for (let i = 0; i < 200 && !client.isReady; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await client.get('key')).toBe('before');
+    expect(recoveries).toBe(1);
+  }, 30_000);
+});

@@ -33,14 +33,21 @@ describe('agent session lists', () => {
     await closeMongo(mongo, { drop: true });
   });
 
-  const listsWith = (seats: string[] | undefined) =>
-    sessionLists({
+  /** The lists with routing's record of seats as given, and the lists they push. */
+  const listsWith = (seats: string[] | undefined) => {
+    const pushed: string[][] = [];
+    const lists = sessionLists({
       sessions,
       messages: messageStore(mongo.db),
       reads: readMarkStore(mongo.db),
       seats: { heldSeats: () => Promise.resolve(seats) },
-      broadcaster,
+      broadcaster: {
+        ...broadcaster,
+        sessionList: (_tenantId, _agentId, lines) => pushed.push(lines.map((l) => l.sessionId)),
+      },
     });
+    return { lists, pushed };
+  };
 
   let minute = 0;
   const session = async (tenantId: string, patch: SessionPatch) => {
@@ -60,30 +67,38 @@ describe('agent session lists', () => {
     return sessionId;
   };
 
-  it('when routing names seats, then the list shows those the projection says the agent holds, oldest first', async () => {
+  it('when a change is pushed, then the list is the seats routing names plus the changed session, as far as the projection says the agent holds them, oldest first', async () => {
     const tenantId = uniqueId('tenant');
     const older = await session(tenantId, { phase: 'assigned', agentId: 'ann' });
     const newer = await session(tenantId, { phase: 'reserved', agentId: 'ann' });
     const closed = await session(tenantId, { phase: 'closed', agentId: 'ann' });
     const bobs = await session(tenantId, { phase: 'assigned', agentId: 'bob' });
     const elsewhere = await session(uniqueId('tenant'), { phase: 'assigned', agentId: 'ann' });
-    // Held in the projection but with no seat: routing has not caught up, or has let go.
+    // Held in the projection but with no seat: routing is out of step with it.
     await session(tenantId, { phase: 'assigned', agentId: 'ann' });
 
-    const list = await listsWith([newer, closed, bobs, elsewhere, older, 'gone']).listFor(
-      tenantId,
-      'ann',
-    );
-    expect(list.map((line) => line.sessionId)).toEqual([older, newer]);
+    const { lists, pushed } = listsWith([newer, closed, bobs, elsewhere, 'gone']);
+    // `older` just changed (say, was assigned) and its seat is not visible yet.
+    await lists.pushList(tenantId, 'ann', await sessions.get(tenantId, older));
+    expect(pushed).toEqual([[older, newer]]);
   });
 
-  it('when routing has no record (its state lost), then the list comes from MongoDB alone', async () => {
+  it('when routing has no record (its state lost), then a push comes from MongoDB alone', async () => {
     const tenantId = uniqueId('tenant');
     const held = await session(tenantId, { phase: 'assigned', agentId: 'ann' });
     await session(tenantId, { phase: 'closed', agentId: 'ann' });
 
-    expect((await listsWith(undefined).listFor(tenantId, 'ann')).map((l) => l.sessionId)).toEqual([
-      held,
-    ]);
+    const { lists, pushed } = listsWith(undefined);
+    await lists.pushList(tenantId, 'ann', null);
+    expect(pushed).toEqual([[held]]);
+  });
+
+  it('when an agent connects or asks, then the list comes from the projection, whatever routing records', async () => {
+    const tenantId = uniqueId('tenant');
+    const held = await session(tenantId, { phase: 'assigned', agentId: 'ann' });
+    const closed = await session(tenantId, { phase: 'closed', agentId: 'ann' });
+
+    const { lists } = listsWith([closed]);
+    expect((await lists.listFor(tenantId, 'ann')).map((l) => l.sessionId)).toEqual([held]);
   });
 });
