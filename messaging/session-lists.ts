@@ -9,7 +9,7 @@ import { coalescer } from './coalesce';
 
 export interface SessionListDeps {
   sessions: SessionStore;
-  /** Routing's record of an agent's seats (see listFor). */
+  /** Routing's record of an agent's seats, for list pushes (see seatedWith). */
   seats: Pick<Router, 'heldSeats'>;
   messages: MessageStore;
   reads: ReadMarkStore;
