@@ -46,30 +46,48 @@ const stopWatching = new WeakMap<RedisClient, () => void>();
  * PINGs; when a PING has gone unanswered for `stallMs`, it drops the
  * connection, which fails every command waiting on it, and connects again.
  * One PING a second per client instead of a timer per command.
+ *
+ * Only the server's silence counts: time this process did not run (a long
+ * synchronous task, a starved CPU) restarts the wait, and a reply already
+ * waiting to be read is read before the verdict.
  */
 export function watchForStalls(client: RedisClient, onStall: () => void, stallMs = 3_000): void {
-  let askedAt: number | undefined;
+  const everyMs = 1_000;
+  let asked: { at: number } | undefined;
+  let lastTick = Date.now();
   const timer = setInterval(() => {
+    const tick = Date.now();
+    const processStalled = tick - lastTick > 2 * everyMs;
+    lastTick = tick;
     if (!client.isReady) {
-      askedAt = undefined;
+      asked = undefined;
       return;
     }
-    if (askedAt !== undefined) {
-      if (Date.now() - askedAt < stallMs) return;
-      askedAt = undefined;
+    if (!asked) {
+      const ping = { at: tick };
+      asked = ping;
+      const answered = () => {
+        if (asked === ping) asked = undefined;
+      };
+      client.ping().then(answered, answered);
+      return;
+    }
+    if (processStalled) {
+      asked.at = tick;
+      return;
+    }
+    if (tick - asked.at < stallMs) return;
+    const suspect = asked;
+    // Timers run before I/O in a turn of the event loop; setImmediate runs after it.
+    setImmediate(() => {
+      if (asked !== suspect || !client.isReady) return;
+      asked = undefined;
       onStall();
       client.destroy();
       // Retries with the reconnect strategy until the server answers again.
       client.connect().catch(() => undefined);
-      return;
-    }
-    const sentAt = Date.now();
-    askedAt = sentAt;
-    const answered = () => {
-      if (askedAt === sentAt) askedAt = undefined;
-    };
-    client.ping().then(answered, answered);
-  }, 1_000);
+    });
+  }, everyMs);
   timer.unref();
   stopWatching.set(client, () => clearInterval(timer));
 }

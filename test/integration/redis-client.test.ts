@@ -71,6 +71,36 @@ describe('the Redis client when its server stops answering', () => {
     server.kill('SIGKILL');
   });
 
+  it('when this process itself stops running for seconds, then a healthy connection is kept', async () => {
+    const ping = client.ping.bind(client);
+    let blocked = false;
+    // The watchdog's next PING goes out, then the process runs nothing else for 4.5 s.
+    Object.defineProperty(client, 'ping', {
+      configurable: true,
+      value: (...args: Parameters<typeof ping>) => {
+        const sent = ping(...args);
+        if (!blocked) {
+          blocked = true;
+          const until = Date.now() + 4_500;
+          while (Date.now() < until) {
+            // Busy: no timers, no I/O.
+          }
+        }
+        return sent;
+      },
+    });
+    try {
+      for (let i = 0; i < 40 && !blocked; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(blocked).toBe(true);
+      // Two more watchdog rounds after the block.
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      expect(outages).toEqual([]);
+      expect(await client.get('key')).toBeNull();
+    } finally {
+      Reflect.deleteProperty(client, 'ping');
+    }
+  }, 20_000);
+
   it('when the server stalls with the connection open, then waiting commands fail within seconds, and the client is back once it answers', async () => {
     expect(await client.set('key', 'before')).toBe('OK');
     server.kill('SIGSTOP');
