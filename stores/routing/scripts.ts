@@ -18,6 +18,8 @@
  *   assignment           hash   session -> agent, while the session holds a seat
  *   offers               hash   session -> agent, offered and not yet accepted
  *   declined:<S>         set    agents that turned the session's offer down (not offered again)
+ *   moved:<S>            string the agent the session was last transferred away from (1 h),
+ *                               so a retried transfer is answered, not refused
  *   pending              hash   session -> decision (JSON) not yet acknowledged by its workflow
  *   assigned-at:<G>      list   recent decision times, for the wait estimate
  *
@@ -319,10 +321,25 @@ return made
  * and nothing changes); or to a group, where it is assigned or queued like a
  * new arrival. The old agent is never given the session back, and drains.
  * Returns {result, decisions}: result is {'assigned', agent} or {'queued', position}.
+ * A retry of a move already made answers as the move did, with no decisions.
  */
 export const transferScript = `${helpers}
 local from, session, to_agent, to_group, priority, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
-if redis.call('HGET', P .. 'assignment', session) ~= from or redis.call('HEXISTS', P .. 'offers', session) == 1 then
+local holder = redis.call('HGET', P .. 'assignment', session)
+local offered = redis.call('HEXISTS', P .. 'offers', session) == 1
+if holder ~= from or offered then
+  -- The same move asked again (its first answer was lost on the way back): it
+  -- happened, so it gets the answer it had, and nothing moves twice.
+  if to_agent ~= '' and holder == to_agent and not offered
+    and redis.call('GET', P .. 'moved:' .. session) == from then
+    return { { 'assigned', to_agent }, {} }
+  end
+  if to_group ~= '' and declined(session, from)
+    and redis.call('HGET', P .. 'ticket:' .. session, 'groupId') == to_group then
+    if holder then return { { 'assigned', holder }, {} } end
+    local rank = redis.call('ZRANK', P .. 'queue:' .. to_group, session)
+    if rank then return { { 'queued', rank + 1 }, {} } end
+  end
   return redis.error_reply('not_assigned')
 end
 if to_agent ~= '' then
@@ -330,6 +347,8 @@ if to_agent ~= '' then
   free_seat(from, session)
   redis.call('SADD', P .. 'agent-sessions:' .. to_agent, session)
   redis.call('HSET', P .. 'assignment', session, to_agent)
+  -- Who it came from, for recognising a retry of this move (retries come within minutes).
+  redis.call('SET', P .. 'moved:' .. session, from, 'PX', 3600000)
   refresh(to_agent)
   refresh(from)
   return { { 'assigned', to_agent }, drain(from, now, {}) }

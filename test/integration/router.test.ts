@@ -379,3 +379,49 @@ describe('held seats, for agents\u2019 session lists', () => {
     expect(await router.heldSeats(tenant, 'a')).toBeUndefined();
   });
 });
+
+describe('transfers', () => {
+  const transfer = (from: string, to: { toAgentId: string } | { toGroupId: string }) =>
+    router.transfer(tenant, { sessionId: 's1', fromAgentId: from, priority: 0, ...to });
+
+  it('when a transfer to an agent is asked again after its answer was lost, then it answers the same and nothing moves twice', async () => {
+    await agent('a');
+    await agent('b');
+    await online('a', 'b');
+    expect(await assignedTo('s1')).toEqual(['a']);
+    const first = await transfer('a', { toAgentId: 'b' });
+    expect(first.result).toEqual({ status: 'assigned', agentId: 'b' });
+    expect((await transfer('a', { toAgentId: 'b' })).result).toEqual(first.result);
+    expect(await router.sessionsOf(tenant, 'a')).toEqual([]);
+    expect(await router.sessionsOf(tenant, 'b')).toEqual(['s1']);
+    // Anything else the old agent asks of the session is still refused.
+    await expect(transfer('a', { toAgentId: 'a' })).rejects.toThrow(RoutingInputError);
+  });
+
+  it('when a transfer to a group is asked again after its answer was lost, then it answers with where the session is now', async () => {
+    await agent('a', 3, ['g']);
+    await agent('h1', 1, ['h']);
+    await online('a');
+    expect(await assignedTo('s1')).toEqual(['a']);
+    // Nobody in h is online: the session waits there.
+    const first = await transfer('a', { toGroupId: 'h' });
+    expect(first.result).toEqual({ status: 'queued', position: 1 });
+    expect((await transfer('a', { toGroupId: 'h' })).result).toEqual(first.result);
+    expect(await router.queueLength(tenant, 'h')).toBe(1);
+    // Once h1 comes online and takes it, the same retry names h1.
+    await online('h1');
+    expect((await transfer('a', { toGroupId: 'h' })).result).toEqual({
+      status: 'assigned',
+      agentId: 'h1',
+    });
+  });
+
+  it('when an agent who never held the session asks to move it, then it is refused', async () => {
+    await agent('a');
+    await agent('b');
+    await online('a', 'b');
+    expect(await assignedTo('s1')).toEqual(['a']);
+    await expect(transfer('b', { toAgentId: 'a' })).rejects.toThrow(RoutingInputError);
+    await expect(transfer('b', { toGroupId: 'g' })).rejects.toThrow(RoutingInputError);
+  });
+});
