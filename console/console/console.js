@@ -366,7 +366,8 @@ async function openChat(sessionId) {
  * @param {EndedChat} s
  */
 async function openEnded(s) {
-  if (current?.sessionId === s.sessionId) return;
+  // The same chat still open live (its removal not heard yet) switches to the ended view.
+  if (current?.sessionId === s.sessionId && current.ended) return;
   /** @type {NonNullable<typeof current>} */
   const chat = { sessionId: s.sessionId, ended: true };
   current = chat;
@@ -619,7 +620,8 @@ function connect() {
   });
   socket.on('session:removed', (/** @type {{ sessionId: string }} */ { sessionId }) => {
     remember(sessions.get(sessionId));
-    if (current?.sessionId === sessionId) closeChat();
+    // An ended view of it, opened from the closed list, stays open.
+    if (current?.sessionId === sessionId && !current.ended) closeChat();
     drawList();
   });
   socket.on('message:new', (/** @type {ChatMessage} */ message) => {
