@@ -494,8 +494,9 @@ async function sendReply() {
 // ── transfer and close ────────────────────────────────────────────────────
 
 async function openTransfer() {
-  if (!current) return;
-  const sessionId = current.sessionId;
+  const chat = current;
+  if (!chat) return;
+  const { sessionId } = chat;
   const error = /** @type {HTMLElement} */ (ui.dialog.querySelector('.form-error'));
   error.textContent = '';
   const { agents, groups } = /** @type {TransferTargets} */ (
@@ -506,7 +507,7 @@ async function openTransfer() {
       try {
         await api('POST', `/api/v1/sessions/${sessionId}/transfer`, target);
         ui.dialog.close();
-        closeChat();
+        if (current === chat) closeChat();
       } catch (caught) {
         error.textContent = /** @type {Error} */ (caught).message;
       }
@@ -546,12 +547,15 @@ async function openTransfer() {
 }
 
 async function closeSession() {
-  if (!current) return;
+  const chat = current;
+  if (!chat) return;
   try {
-    await api('POST', `/api/v1/sessions/${current.sessionId}/close`);
-    closeChat();
+    await api('POST', `/api/v1/sessions/${chat.sessionId}/close`);
+    // The list may have moved on first, and the agent opened another chat (or this one,
+    // ended): only the chat that was closed is put away.
+    if (current === chat) closeChat();
   } catch (error) {
-    ui.chatError.textContent = /** @type {Error} */ (error).message;
+    if (current === chat) ui.chatError.textContent = /** @type {Error} */ (error).message;
   }
 }
 
