@@ -7,6 +7,10 @@ import { heldPhases, type SessionStore } from '../stores/sessions';
 import type { Broadcaster } from './broadcast';
 import { coalescer } from './coalesce';
 
+/** The agent whose list shows the session: its agent while it holds a seat. */
+const holderOf = (doc: SessionDoc | null): string | undefined =>
+  doc?.agentId && heldPhases.includes(doc.phase) ? doc.agentId : undefined;
+
 export interface SessionListDeps {
   sessions: SessionStore;
   /** Routing's record of an agent's seats, for list pushes (see seatedWith). */
@@ -64,7 +68,7 @@ export function sessionLists(deps: SessionListDeps) {
   const heldByAgent =
     (agentId: string) =>
     (doc: SessionDoc | null): doc is SessionDoc =>
-      doc !== null && doc.agentId === agentId && heldPhases.includes(doc.phase);
+      doc !== null && holderOf(doc) === agentId;
   const oldestFirst = (a: SessionDoc, b: SessionDoc) =>
     a.startedAt.getTime() - b.startedAt.getTime();
 
@@ -122,8 +126,9 @@ export function sessionLists(deps: SessionListDeps) {
     pushUpdated(tenantId: string, sessionId: string): Promise<void> {
       return coalesce(`${tenantId}\u0000${sessionId}`, async () => {
         const doc = await deps.sessions.get(tenantId, sessionId);
-        if (!doc?.agentId || !heldPhases.includes(doc.phase)) return;
-        deps.broadcaster.sessionUpdated(tenantId, doc.agentId, await summarize(doc, doc.agentId));
+        const holder = holderOf(doc);
+        if (!doc || !holder) return;
+        deps.broadcaster.sessionUpdated(tenantId, holder, await summarize(doc, holder));
       });
     },
 
@@ -134,7 +139,7 @@ export function sessionLists(deps: SessionListDeps) {
      */
     async sessionChanged(tenantId: string, sessionId: string, previousAgentId?: string) {
       const doc = await deps.sessions.get(tenantId, sessionId);
-      const holder = doc?.agentId && heldPhases.includes(doc.phase) ? doc.agentId : undefined;
+      const holder = holderOf(doc);
       if (previousAgentId !== holder) {
         deps.broadcaster.moveSession(tenantId, sessionId, previousAgentId, holder);
       }

@@ -7,11 +7,12 @@ import { createClient } from 'redis';
 /**
  * No per-command timeout, and no queue while disconnected: a command sent
  * without a connection fails at once (a MULTI only at the next failed
- * reconnect attempt), and one in flight fails when the connection drops. The client's default 5 s timeout arms an
- * `AbortSignal.timeout` (a timer and listeners) for every command; on the
- * chat path, a handful of commands per message, that cost more than a third
- * of the gateway's throughput (BENCHMARKS.md). A server that keeps the
- * connection but stops answering is caught by `watchForStalls` instead.
+ * reconnect attempt), and one in flight fails when the connection drops.
+ * The client's default 5 s timeout arms an `AbortSignal.timeout` (a timer
+ * and listeners) for every command; on the chat path, a handful of commands
+ * per message, that cost more than a third of the gateway's throughput
+ * (BENCHMARKS.md). A server that keeps the connection but stops answering is
+ * caught by `watchForStalls` instead.
  */
 const redisClient = (url: string) =>
   createClient({

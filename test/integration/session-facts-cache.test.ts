@@ -8,6 +8,7 @@ import { tenantPrefix } from '../../stores/routing/keys';
 import { redisFactsCache } from '../../stores/session-facts-cache';
 import { sessionStore } from '../../stores/sessions';
 import { closeMongo } from '../support/mongo';
+import { recordedSession } from '../support/recorded-session';
 import { testRedis } from '../support/redis';
 import { testStack, uniqueDatabase, uniqueId } from '../support/stack';
 
@@ -25,26 +26,11 @@ describe('session facts cache', () => {
     await closeMongo(mongo, { drop: true });
   });
 
-  const open = async (sessions: ReturnType<typeof sessionStore>, tenantId: string) => {
-    const sessionId = uniqueId('session');
-    await sessions.recordOpened(
-      {
-        tenantId,
-        sessionId,
-        visitor: { id: uniqueId('visitor'), tags: [] },
-        channel: 'web',
-        entry: { type: 'shop' },
-      },
-      new Date(),
-    );
-    return sessionId;
-  };
-
   it('when facts were read once, then the next read is answered by Redis; a projection write makes the next read see it', async () => {
     const tenantId = uniqueId('tenant');
     const cache = redisFactsCache(redis, 60_000);
     const sessions = sessionStore(mongo.db, cache);
-    const sessionId = await open(sessions, tenantId);
+    const sessionId = await recordedSession(sessions, tenantId);
 
     expect(await sessions.facts(tenantId, sessionId)).toEqual({ phase: 'robot' });
     expect(await cache.get(tenantId, sessionId)).toEqual({ phase: 'robot' });
@@ -76,7 +62,7 @@ describe('session facts cache', () => {
   it('when another tenant asks, then there are no facts, from MongoDB or the cache', async () => {
     const sessions = sessionStore(mongo.db, redisFactsCache(redis));
     const tenantId = uniqueId('tenant');
-    const sessionId = await open(sessions, tenantId);
+    const sessionId = await recordedSession(sessions, tenantId);
     await sessions.facts(tenantId, sessionId);
     expect(await sessions.facts(uniqueId('other'), sessionId)).toBeUndefined();
   });

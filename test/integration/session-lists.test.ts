@@ -5,6 +5,7 @@ import { messageStore } from '../../stores/messages';
 import { readMarkStore } from '../../stores/read-marks';
 import { sessionStore, type SessionPatch } from '../../stores/sessions';
 import { closeMongo } from '../support/mongo';
+import { recordedSession } from '../support/recorded-session';
 import { testStack, uniqueDatabase, uniqueId } from '../support/stack';
 
 /**
@@ -51,18 +52,9 @@ describe('agent session lists', () => {
 
   let minute = 0;
   const session = async (tenantId: string, patch: SessionPatch) => {
-    const sessionId = uniqueId('session');
-    await sessions.recordOpened(
-      {
-        tenantId,
-        sessionId,
-        visitor: { id: uniqueId('visitor'), tags: [] },
-        channel: 'web',
-        entry: { type: 'shop' },
-      },
-      // Opened one minute apart, so the list's order is known.
-      new Date(Date.UTC(2026, 10, 1, 9, ++minute)),
-    );
+    // Opened one minute apart, so the list's order is known.
+    const started = new Date(Date.UTC(2026, 10, 1, 9, ++minute));
+    const sessionId = await recordedSession(sessions, tenantId, started);
     await sessions.project(tenantId, sessionId, patch);
     return sessionId;
   };
