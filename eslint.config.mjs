@@ -136,6 +136,24 @@ export default tseslint.config(
     },
   },
   {
+    // The engine's Temporal connections hold a call context only synchronously
+    // (runtime/temporal-connection.ts): a scope whose callback awaits before its
+    // call would silently lose its deadline or metadata.
+    files: ['**/*.ts'],
+    ignores: ['test/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            'CallExpression > MemberExpression.callee > Identifier.property[name=/^with(Deadline|Metadata|AbortSignal|ApiKey)$/]',
+          message:
+            'The Temporal call context does not survive an await here: pass what you need in the call instead (see runtime/temporal-connection.ts).',
+        },
+      ],
+    },
+  },
+  {
     // domain/ is pure: rules and types with no I/O, importable from anywhere.
     files: ['domain/**/*.ts'],
     rules: {

@@ -1,6 +1,7 @@
-import { Connection, Client } from '@temporalio/client';
+import { Client, type Connection } from '@temporalio/client';
 import { MongoClient, type Db } from 'mongodb';
 import { createClient } from 'redis';
+import { ScopedCallConnection } from './temporal-connection';
 
 /** Connections to the three servers, made the same way by the API, the worker and the tests. */
 
@@ -156,6 +157,6 @@ export interface TemporalHandle {
 }
 
 export async function connectTemporal(address: string, namespace: string): Promise<TemporalHandle> {
-  const connection = await Connection.connect({ address });
+  const connection = await ScopedCallConnection.connect({ address });
   return { connection, client: new Client({ connection, namespace }) };
 }

@@ -1,0 +1,90 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Connection, type ConnectionOptions } from '@temporalio/client';
+
+type CallContext = NonNullable<ReturnType<Connection['callContextStorage']['getStore']>>;
+type RpcOptions = Parameters<(typeof Connection)['generateRPCImplementation']>[0];
+type CtorOptions = ReturnType<(typeof Connection)['createCtorOptions']>;
+
+/**
+ * The client's call context (gRPC metadata, deadline, abort signal), held for
+ * the synchronous extent of `run` only.
+ *
+ * The SDK keeps it in an AsyncLocalStorage, and on Node 20 the first `run` of
+ * any AsyncLocalStorage turns on promise hooks for the whole process, for
+ * good: every promise the gateway makes (several per chat message) then pays
+ * for propagation it never needs — about 7 % of a message's CPU in a profile
+ * of `bench:messages`. The SDK itself enters a context only around a call it
+ * makes at once (the namespace header on every workflow-service call, the
+ * deadline of the connect check), and the call reads it synchronously, so a
+ * plain variable carries it just as well.
+ *
+ * The price: a context does not survive an `await`. `withDeadline`,
+ * `withMetadata`, `withAbortSignal` and `withApiKey` on these connections must
+ * make their call before their callback first awaits; lint bans them in the
+ * engine's code, which has no use for them.
+ */
+export class CallScope<T> extends AsyncLocalStorage<T> {
+  #current: T | undefined;
+
+  override getStore(): T | undefined {
+    return this.#current;
+  }
+
+  override run<R, A extends unknown[]>(store: T, callback: (...args: A) => R, ...args: A): R {
+    const outer = this.#current;
+    this.#current = store;
+    try {
+      return callback(...args);
+    } finally {
+      this.#current = outer;
+    }
+  }
+
+  override exit<R, A extends unknown[]>(callback: (...args: A) => R, ...args: A): R {
+    const outer = this.#current;
+    this.#current = undefined;
+    try {
+      return callback(...args);
+    } finally {
+      this.#current = outer;
+    }
+  }
+
+  override enterWith(store: T): void {
+    // Without propagation, "from here on" would leak into unrelated work.
+    void store;
+    throw new Error('CallScope holds a context only within run()');
+  }
+
+  override disable(): void {
+    this.#current = undefined;
+  }
+}
+
+/** The scope standing in for each connection's own AsyncLocalStorage (which is never entered). */
+const scopes = new WeakMap<object, CallScope<CallContext>>();
+const scopeFor = (storage: object): CallScope<CallContext> => {
+  let scope = scopes.get(storage);
+  if (!scope) {
+    scope = new CallScope<CallContext>();
+    scopes.set(storage, scope);
+  }
+  return scope;
+};
+
+/** A Temporal client connection whose call context is a CallScope (see above). */
+export class ScopedCallConnection extends Connection {
+  // The base class builds its AsyncLocalStorage and hands it to the RPC functions it
+  // generates, all in this one call: both sides get the same scope in its place.
+  protected static override createCtorOptions(options: ConnectionOptions): CtorOptions {
+    const built = super.createCtorOptions(options);
+    return { ...built, callContextStorage: scopeFor(built.callContextStorage) };
+  }
+
+  protected static override generateRPCImplementation(options: RpcOptions) {
+    return super.generateRPCImplementation({
+      ...options,
+      callContextStorage: scopeFor(options.callContextStorage),
+    });
+  }
+}
