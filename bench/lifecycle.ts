@@ -21,6 +21,7 @@ import {
 } from '../workflows/contract';
 import { fmt, summarize } from './stats';
 import { sessionSkeletonWorkflow, skeletonEvents } from './workflows';
+import { cpuMeter } from './support/cpu-meter';
 import { startBenchEngine } from './support/engine';
 import { sessionTimeline } from './support/session-timeline';
 import { startBenchStack, type BenchStack } from './support/stack';
@@ -231,9 +232,12 @@ async function main(): Promise<void> {
     // The no-op rate moves from run to run on this server, so it is taken on both sides of
     // the sessions, and the sessions are put beside the faster of the two.
     const noopBefore = await noops('before');
+    const cpu = cpuMeter([...b.stack.processes, ...engine.processes]);
+    const sessionsCpu = cpu.start();
     const sessions = await pool(SESSIONS, CONCURRENCY, (n) =>
       fullSession(app, client, 'bench-shop', n),
     );
+    const cpuPerSession = sessionsCpu.per(SESSIONS);
     const noopAfter = await noops('after');
     const noop = noopBefore.perSecond >= noopAfter.perSecond ? noopBefore : noopAfter;
     const skeleton = await pool(SESSIONS, CONCURRENCY, async (n) => {
@@ -266,6 +270,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `  full sessions: ${SESSIONS} in ${(SESSIONS / sessions.perSecond).toFixed(1)} s = ${sessions.perSecond.toFixed(1)} sessions/s; one session p50 ${fmt(session.p50)} p99 ${fmt(session.p99)}\n`,
     );
+    process.stdout.write(`    CPU per session: ${cpuPerSession.line}\n`);
     process.stdout.write(
       `  baseline no-op workflow: ${noopBefore.perSecond.toFixed(1)} workflows/s before the sessions, ${noopAfter.perSecond.toFixed(1)} after; sessions reach ${percentOf(sessions, noop)} of the faster\n`,
     );

@@ -12,6 +12,8 @@ export const benchTokenSecret = 'bench-secret-that-is-at-least-32-characters';
 
 export interface BenchEngine {
   app: App;
+  /** The engine's processes besides this one (the session worker). */
+  processes: RunningProcess[];
   /** Closes the API, then stops the worker process and waits for it. */
   stop: () => Promise<void>;
 }
@@ -88,6 +90,7 @@ export async function startBenchEngine(
   });
   return {
     app,
+    processes: [worker],
     async stop() {
       await app.close();
       await worker.stop(30_000);
