@@ -2,6 +2,7 @@ import { sessionWorkflowId } from '../../domain/session';
 import { closeRedis, connectRedis, type RedisClient } from '../../runtime/connections';
 import { collections } from '../../stores/collections';
 import { chatTurnSignal, closeUpdate, rateUpdate } from '../../workflows/contract';
+import { told } from '../../api/routes/session-calls';
 import { eventually, startTestEngine, type TestEngine } from '../support/engine';
 import { routingDesk, type RoutingDesk } from '../support/routing-desk';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
@@ -67,9 +68,14 @@ describe('a worker killed mid-session', () => {
     await handle.signal(chatTurnSignal, { by: 'agent', agentId: 'ann' });
     await replaceWorker();
     await desk.waitFor(tenantId, sessionId, (s) => s.firstResponseAt !== undefined, 60_000);
-    await handle.executeUpdate(closeUpdate, {
-      args: [{ by: { type: 'agent', agentId: 'ann', supervisor: false } }],
-    });
+    // As the API sends commands: asked again, as the same update, while the session's task
+    // is being retried after the kill (Temporal refuses updates until it succeeds).
+    await told((updateId) =>
+      handle.executeUpdate(closeUpdate, {
+        args: [{ by: { type: 'agent', agentId: 'ann', supervisor: false } }],
+        updateId,
+      }),
+    );
     await eventually(async () =>
       (await desk.systemTexts(tenantId, sessionId)).includes(
         'How did we do? Please rate this chat.',
@@ -79,14 +85,15 @@ describe('a worker killed mid-session', () => {
     );
 
     // The invitation is stored from inside a workflow task; a query answers once that task
-    // is done, so the kill below lands while the session waits for its rating, not inside
-    // the task (Temporal refuses updates while a task has failed, until it is retried).
+    // is done, so the kill below mostly lands while the session waits for its rating. When it
+    // lands inside a task after all, the update is refused until the task is retried: told()
+    // asks again, as the API does.
     await desk.waitFor(tenantId, sessionId, (s) => s.phase === 'closed');
     // Mid-rating: the rating lands with a worker that never saw the session before.
     await replaceWorker();
-    const rated = await handle.executeUpdate(rateUpdate, {
-      args: [{ score: 5, comment: 'quick' }],
-    });
+    const rated = await told((updateId) =>
+      handle.executeUpdate(rateUpdate, { args: [{ score: 5, comment: 'quick' }], updateId }),
+    );
     expect(rated.rating).toMatchObject({ score: 5, comment: 'quick' });
     await handle.result();
 
