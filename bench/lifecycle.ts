@@ -270,7 +270,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `  full sessions: ${SESSIONS} in ${(SESSIONS / sessions.perSecond).toFixed(1)} s = ${sessions.perSecond.toFixed(1)} sessions/s; one session p50 ${fmt(session.p50)} p99 ${fmt(session.p99)}\n`,
     );
-    process.stdout.write(`    CPU per session: ${cpuPerSession.line}\n`);
+    process.stdout.write(`    CPU per session: ${cpuPerSession}\n`);
     process.stdout.write(
       `  baseline no-op workflow: ${noopBefore.perSecond.toFixed(1)} workflows/s before the sessions, ${noopAfter.perSecond.toFixed(1)} after; sessions reach ${percentOf(sessions, noop)} of the faster\n`,
     );

@@ -12,8 +12,8 @@ type CtorOptions = ReturnType<(typeof Connection)['createCtorOptions']>;
  * The SDK keeps it in an AsyncLocalStorage, and on Node 20 the first `run` of
  * any AsyncLocalStorage turns on promise hooks for the whole process, for
  * good: every promise the gateway makes (several per chat message) then pays
- * for propagation it never needs — about 7 % of a message's CPU in a profile
- * of `bench:messages`. The SDK itself enters a context only around a call it
+ * for propagation it never needs: without them, a chat message costs the
+ * gateway about 12 % less CPU (BENCHMARKS.md). The SDK itself enters a context only around a call it
  * makes at once (the namespace header on every workflow-service call, the
  * deadline of the connect check), and the call reads it synchronously, so a
  * plain variable carries it just as well.
@@ -31,6 +31,20 @@ export class CallScope<T> extends AsyncLocalStorage<T> {
   }
 
   override run<R, A extends unknown[]>(store: T, callback: (...args: A) => R, ...args: A): R {
+    return this.#holding(store, callback, args);
+  }
+
+  override exit<R, A extends unknown[]>(callback: (...args: A) => R, ...args: A): R {
+    return this.#holding(undefined, callback, args);
+  }
+
+  override enterWith(_store: T): void {
+    // Without propagation, "from here on" would leak into unrelated work.
+    throw new Error('CallScope holds a context only within run()');
+  }
+
+  /** Calls `callback` with `store` current, and puts the outer context back however it ends. */
+  #holding<R, A extends unknown[]>(store: T | undefined, callback: (...args: A) => R, args: A): R {
     const outer = this.#current;
     this.#current = store;
     try {
@@ -38,22 +52,6 @@ export class CallScope<T> extends AsyncLocalStorage<T> {
     } finally {
       this.#current = outer;
     }
-  }
-
-  override exit<R, A extends unknown[]>(callback: (...args: A) => R, ...args: A): R {
-    const outer = this.#current;
-    this.#current = undefined;
-    try {
-      return callback(...args);
-    } finally {
-      this.#current = outer;
-    }
-  }
-
-  override enterWith(store: T): void {
-    // Without propagation, "from here on" would leak into unrelated work.
-    void store;
-    throw new Error('CallScope holds a context only within run()');
   }
 
   override disable(): void {

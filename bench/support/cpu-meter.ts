@@ -36,24 +36,21 @@ export function cpuMeter(processes: MeteredProcess[]) {
       const before = read();
       const started = performance.now();
       return {
-        /** ms of CPU per unit of work for each process, and the wall time it took. */
-        per(units: number) {
+        /** Each process's ms of CPU per unit of work, and its share of a core, as one line. */
+        per(units: number): string {
           const after = read();
           const wallMs = performance.now() - started;
-          const usage = all.flatMap(({ name }) => {
-            const a = before.get(name);
-            const b = after.get(name);
-            return a === undefined || b === undefined ? [] : [{ name, ms: b - a }];
-          });
-          return {
-            wallMs,
-            line: usage
-              .map(
-                ({ name, ms }) =>
-                  `${name} ${(ms / units).toFixed(1)} ms (${((100 * ms) / wallMs).toFixed(0)}% of a core)`,
-              )
-              .join(', '),
-          };
+          return all
+            .flatMap(({ name }) => {
+              const a = before.get(name);
+              const b = after.get(name);
+              if (a === undefined || b === undefined) return [];
+              const ms = b - a;
+              return [
+                `${name} ${(ms / units).toFixed(1)} ms (${((100 * ms) / wallMs).toFixed(0)}% of a core)`,
+              ];
+            })
+            .join(', ');
         },
       };
     },
