@@ -222,36 +222,45 @@ async function main(): Promise<void> {
     await setUpTenant(b, 'bench-shop');
     // Warm-up: a few sessions so bundles, caches and connections exist before measuring.
     await pool(CONCURRENCY, CONCURRENCY, (n) => fullSession(app, client, 'bench-shop', -1 - n));
+    const cpu = cpuMeter([...b.stack.processes, ...engine.processes]);
+    // Each row with the CPU it cost per workflow: a rate alone cannot say whether two rows
+    // were bound by the same thing.
+    const metered = async <T>(row: () => Promise<T>) => {
+      const meter = cpu.start();
+      const result = await row();
+      return { result, cpu: meter.per(SESSIONS) };
+    };
     const noops = (round: string) =>
-      pool(SESSIONS, CONCURRENCY, async (n) => {
-        await client.workflow.execute('noopWorkflow', {
-          workflowId: `noop-${round}-${n}`,
-          taskQueue: b.baselineQueue,
-        });
-      });
+      metered(() =>
+        pool(SESSIONS, CONCURRENCY, async (n) => {
+          await client.workflow.execute('noopWorkflow', {
+            workflowId: `noop-${round}-${n}`,
+            taskQueue: b.baselineQueue,
+          });
+        }),
+      );
     // The no-op rate moves from run to run on this server, so it is taken on both sides of
     // the sessions, and the sessions are put beside the faster of the two.
     const noopBefore = await noops('before');
-    const cpu = cpuMeter([...b.stack.processes, ...engine.processes]);
-    const sessionsCpu = cpu.start();
-    const sessions = await pool(SESSIONS, CONCURRENCY, (n) =>
-      fullSession(app, client, 'bench-shop', n),
+    const { result: sessions, cpu: cpuPerSession } = await metered(() =>
+      pool(SESSIONS, CONCURRENCY, (n) => fullSession(app, client, 'bench-shop', n)),
     );
-    const cpuPerSession = sessionsCpu.per(SESSIONS);
     const noopAfter = await noops('after');
-    const noop = noopBefore.perSecond >= noopAfter.perSecond ? noopBefore : noopAfter;
-    const skeleton = await pool(SESSIONS, CONCURRENCY, async (n) => {
-      const handle = await client.workflow.start(sessionSkeletonWorkflow, {
-        workflowId: `skeleton-${n}`,
-        taskQueue: b.baselineQueue,
-      });
-      await handle.signal(skeletonEvents.question);
-      await handle.executeUpdate(skeletonEvents.handOver);
-      await handle.signal(skeletonEvents.assigned);
-      await handle.executeUpdate(skeletonEvents.close);
-      await handle.executeUpdate(skeletonEvents.rate);
-      await handle.result();
-    });
+    const noop = noopBefore.result.perSecond >= noopAfter.result.perSecond ? noopBefore : noopAfter;
+    const skeleton = await metered(() =>
+      pool(SESSIONS, CONCURRENCY, async (n) => {
+        const handle = await client.workflow.start(sessionSkeletonWorkflow, {
+          workflowId: `skeleton-${n}`,
+          taskQueue: b.baselineQueue,
+        });
+        await handle.signal(skeletonEvents.question);
+        await handle.executeUpdate(skeletonEvents.handOver);
+        await handle.signal(skeletonEvents.assigned);
+        await handle.executeUpdate(skeletonEvents.close);
+        await handle.executeUpdate(skeletonEvents.rate);
+        await handle.result();
+      }),
+    );
 
     await setUpTenant(b, 'bench-idle', IDLE_MS);
     const idleIds: string[] = [];
@@ -272,11 +281,13 @@ async function main(): Promise<void> {
     );
     process.stdout.write(`    CPU per session: ${cpuPerSession}\n`);
     process.stdout.write(
-      `  baseline no-op workflow: ${noopBefore.perSecond.toFixed(1)} workflows/s before the sessions, ${noopAfter.perSecond.toFixed(1)} after; sessions reach ${percentOf(sessions, noop)} of the faster\n`,
+      `  baseline no-op workflow: ${noopBefore.result.perSecond.toFixed(1)} workflows/s before the sessions, ${noopAfter.result.perSecond.toFixed(1)} after; sessions reach ${percentOf(sessions, noop.result)} of the faster\n`,
     );
+    process.stdout.write(`    CPU per no-op (the faster row): ${noop.cpu}\n`);
     process.stdout.write(
-      `  session skeleton (the same five events, no work): ${skeleton.perSecond.toFixed(1)} workflows/s = ${percentOf(skeleton, noop)} of no-op; sessions reach ${percentOf(sessions, skeleton)} of it\n`,
+      `  session skeleton (the same five events, no work): ${skeleton.result.perSecond.toFixed(1)} workflows/s = ${percentOf(skeleton.result, noop.result)} of no-op; sessions reach ${percentOf(sessions, skeleton.result)} of it\n`,
     );
+    process.stdout.write(`    CPU per skeleton: ${skeleton.cpu}\n`);
     process.stdout.write(
       `  robot-idle timers (${IDLE_MS / 1000} s, ${IDLE_SESSIONS} sessions opened in ${openSeconds.toFixed(1)} s): n=${lateness.n} fired late by p50 ${fmt(lateness.p50)} p99 ${fmt(lateness.p99)} max ${fmt(lateness.max)}\n`,
     );

@@ -5,6 +5,7 @@ import { startRelay } from './support/relay';
 import { benchTokenSecret, startBenchEngine, startBenchNodes } from './support/engine';
 import { startBenchStack } from './support/stack';
 import { summarize } from './stats';
+import { cpuMeter, type MeteredProcess } from './support/cpu-meter';
 
 /**
  * `npm run bench:messages`, on the embedded stack: PAIRS shoppers each
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
   const b = await startBenchStack();
   // The per-shopper flood limit is not what is measured here.
   const config = { VISITOR_SEND_LIMIT: 100_000, VISITOR_SEND_WINDOW_SECONDS: 1 };
-  let engine: { stop: () => Promise<void> };
+  let engine: { processes: MeteredProcess[]; stop: () => Promise<void> };
   let urls: { http: string; shopper: string; agent: string };
   if (GATEWAYS > 1) {
     const nodes = await startBenchNodes(b, GATEWAYS, config);
@@ -91,11 +92,15 @@ async function main(): Promise<void> {
     // Warm-up: JIT, connection pools, first-message turn signals.
     for (const [, pairs] of systems) await (await drive(pairs, { rate: 200 }, 2)).settled;
     const lines: string[] = [];
+    const cpuLines: string[] = [];
+    const cpu = cpuMeter([...b.stack.processes, ...engine.processes]);
     for (const load of loads) {
       for (const [system, pairs] of systems) {
         process.stderr.write(`  running: ${load.label}, ${system}\n`);
+        const meter = cpu.start();
         const result = await drive(pairs, load.pace, SECONDS);
         lines.push(row(load.label, system, result));
+        cpuLines.push(`- ${load.label}, ${system}: ${meter.per(result.acked)}`);
         // A backlog left by this row must not run during the next one.
         await result.settled;
       }
@@ -104,7 +109,9 @@ async function main(): Promise<void> {
       `\nmessages benchmark: ${PAIRS} shopper/agent pairs, ${SECONDS} s per row, ${GATEWAYS > 1 ? `${GATEWAYS} gateway processes` : 'the gateway in the benchmark process'}\n\n` +
         '| offered load | system | acked msgs/s | p50 send→agent | p99 send→agent | failed | not received |\n' +
         '| --- | --- | --- | --- | --- | --- | --- |\n' +
-        `${lines.join('\n')}\n`,
+        `${lines.join('\n')}\n\n` +
+        'CPU per acked message, by process (the relay runs in the benchmark process; the stack idles under it):\n' +
+        `${cpuLines.join('\n')}\n`,
     );
     // Sends that timed out at the client may still be running in the engine; closing the
     // clients under them would only bury the table in errors.

@@ -101,6 +101,8 @@ export async function startBenchEngine(
 export interface BenchNodes {
   /** Each gateway node's base URL. */
   urls: string[];
+  /** The gateway nodes and the worker. */
+  processes: RunningProcess[];
   stop: () => Promise<void>;
 }
 
@@ -144,6 +146,7 @@ export async function startBenchNodes(
   }
   return {
     urls,
+    processes: [...nodes, worker],
     async stop() {
       await Promise.all(nodes.map((node) => node.stop(30_000)));
       await worker.stop(30_000);
