@@ -14,8 +14,9 @@ export interface RoutingUpkeepOptions {
 
 /**
  * The worker's background rounds over every tenant: retell routing
- * decisions whose maker died before telling the session, and rebuild a
- * tenant's Redis state from MongoDB once Redis lost it. Each worker runs
+ * decisions whose maker died before telling the session, rebuild a
+ * tenant's Redis state from MongoDB once Redis lost it, and give back the
+ * seats a rebuild took for sessions that closed while it ran. Each worker runs
  * them; both are safe to run concurrently (restore is one script guarded by
  * the tenant's epoch key; a retold decision is ignored by a session that has
  * it).
@@ -30,6 +31,7 @@ export function startRoutingUpkeep(options: RoutingUpkeepOptions): { stop: () =>
       if (stopped) return;
       if ((await routing.heal(tenantId)) === 'rebuilt')
         log.warn('routing state rebuilt from MongoDB', { tenantId });
+      await routing.settleRestoredSeats(tenantId);
       const { delivered, failed } = await routing.redeliver(tenantId, options.redeliverAfterMs);
       if (delivered.length)
         log.info('routing decisions retold', { tenantId, count: delivered.length });

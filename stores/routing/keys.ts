@@ -21,6 +21,7 @@ export const routingKeys = (tenantId: string) => {
     offers: `${p}offers`,
     pending: `${p}pending`,
     epoch: `${p}epoch`,
+    restored: `${p}restored`,
     assignedAt: (groupId: string) => `${p}assigned-at:${groupId}`,
   };
 };

@@ -379,6 +379,22 @@ export function createRouter(redis: RedisClient, now: () => number = Date.now) {
       return { restored: true, assignments: made(reply, at) };
     },
 
+    /**
+     * Seats the last restore took from MongoDB that nobody has settled since.
+     * The restore's snapshot is read before the script runs, so a session
+     * closed in between (its release found nothing to free) comes back
+     * holding a seat; the routing service checks these against MongoDB.
+     */
+    async restoredSeats(tenantId: string): Promise<{ sessionId: string; agentId: string }[]> {
+      const seats = await redis.hGetAll(routingKeys(tenantId).restored);
+      return Object.entries(seats).map(([sessionId, agentId]) => ({ sessionId, agentId }));
+    },
+
+    /** The restored seat has been checked: it is no longer in doubt. */
+    async settleRestoredSeat(tenantId: string, sessionId: string): Promise<void> {
+      await redis.hDel(routingKeys(tenantId).restored, sessionId);
+    },
+
     /** False once Redis has lost the tenant's routing state and it has not been restored yet. */
     async intact(tenantId: string): Promise<boolean> {
       return (await redis.exists(routingKeys(tenantId).epoch)) === 1;

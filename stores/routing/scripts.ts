@@ -22,6 +22,9 @@
  *                               so a retried transfer is answered, not refused
  *   pending              hash   session -> decision (JSON) not yet acknowledged by its workflow
  *   assigned-at:<G>      list   recent decision times, for the wait estimate
+ *   restored             hash   session -> agent, seats the last restore took from the
+ *                               durable truth, until the session is seen closed (24 h):
+ *                               a close that raced the restore may have left one behind
  *
  * Invariant: a group's queue is non-empty only while no agent of the group
  * has free capacity for its head; every script that frees capacity drains.
@@ -299,8 +302,10 @@ for _, a in ipairs(snapshot.agents) do
   for _, s in ipairs(a.openSessions) do
     redis.call('SADD', P .. 'agent-sessions:' .. a.agentId, s)
     redis.call('HSET', P .. 'assignment', s, a.agentId)
+    redis.call('HSET', P .. 'restored', s, a.agentId)
   end
 end
+redis.call('PEXPIRE', P .. 'restored', 86400000)
 for _, w in ipairs(snapshot.waiting) do
   if not redis.call('HGET', P .. 'assignment', w.sessionId) then
     redis.call('HSET', P .. 'ticket:' .. w.sessionId, 'groupId', w.groupId, 'priority', w.priority, 'enqueuedAt', w.enqueuedAt)

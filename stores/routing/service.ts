@@ -7,7 +7,7 @@ import {
   type Assignment,
   type GroupRouting,
 } from '../../domain/agents';
-import { opaqueId } from '../../domain/session';
+import { opaqueId, type SessionPhase } from '../../domain/session';
 import type { AgentStore } from '../agents';
 import type { SessionStore } from '../sessions';
 import { deliverPending, type DeliveryRound } from './delivery';
@@ -20,6 +20,9 @@ import { z } from 'zod';
  * Throws when the workflow could not be reached; the decision then stays
  * pending and is retold later.
  */
+/** Phases after which a session holds no seat. */
+const endedPhases: ReadonlySet<SessionPhase> = new Set(['closed', 'rated']);
+
 export type TellSession = (tenantId: string, assignment: Assignment) => Promise<'told' | 'gone'>;
 
 export interface RoutingServiceDeps {
@@ -102,8 +105,28 @@ export function createRoutingService(deps: RoutingServiceDeps) {
     });
     await deliver(tenantId, assignments);
     if (!restored) return 'intact';
+    await settleRestoredSeats(tenantId);
     const empty = !groupDocs.length && !agentDocs.length && !open.length && !waiting.length;
     return empty ? 'started' : 'rebuilt';
+  }
+
+  /**
+   * Gives back the seats a restore took for sessions that have closed since:
+   * a close releases its seat before it records the session closed, so when
+   * the state was lost, a restore that read MongoDB in between seats the
+   * session again and nothing would ever free it. A seat stays in doubt
+   * (checked again next round) until its session is seen closed or rated;
+   * releasing is safe to repeat, as a release frees only a seat the agent
+   * holds.
+   */
+  async function settleRestoredSeats(tenantId: string): Promise<void> {
+    for (const { sessionId, agentId } of await router.restoredSeats(tenantId)) {
+      const session = await sessions.get(tenantId, sessionId);
+      if (session && !endedPhases.has(session.phase)) continue;
+      // A session MongoDB does not know cannot be judged: its seat is left as it is.
+      if (session) await deliver(tenantId, await router.release(tenantId, agentId, sessionId));
+      await router.settleRestoredSeat(tenantId, sessionId);
+    }
   }
 
   /**
@@ -125,6 +148,7 @@ export function createRoutingService(deps: RoutingServiceDeps) {
   return {
     deliver,
     heal,
+    settleRestoredSeats,
 
     /** Creates or changes an agent; groups must exist. */
     async configureAgent(tenantId: string, agent: AgentRouting): Promise<void> {
