@@ -3,7 +3,12 @@ import { buildFaqIndex, matchFaq, wantsHuman } from '../domain/faq';
 import { snapshotFlow, type FlowSnapshot } from '../domain/flow';
 import { workflowMessageId, type MessageKind, type SenderType } from '../domain/message';
 import type { SessionInput, SessionPhase } from '../domain/session';
-import type { CloseReason, LeaveMessageRequest } from '../domain/session-commands';
+import {
+  visitorTextSchema,
+  type CloseReason,
+  type LeaveMessageRequest,
+  type VisitorText,
+} from '../domain/session-commands';
 import { isOpen } from '../domain/working-hours';
 import { postMessage, type PostMessageDeps } from '../messaging/post-message';
 import type { FaqStore } from '../stores/faqs';
@@ -60,6 +65,9 @@ export interface ProjectionPatch {
   abandoned?: boolean;
   rating?: { score: number; comment?: string; at: string };
 }
+
+/** How far back the robot's idle check reads the transcript for texts it never heard. */
+const recentMessagesRead = 20;
 
 const toDate = (value: string | undefined) => (value === undefined ? undefined : new Date(value));
 
@@ -306,6 +314,37 @@ export const createActivities = (deps: ActivityDeps) => ({
       ...transfer,
       at: new Date(transfer.at),
     });
+  },
+
+  /**
+   * The shopper's latest texts (at most `count`, oldest first), read from the
+   * stored transcript: what the robot would have heard had every signal
+   * arrived. A gateway that dies after acking a message never tells the
+   * workflow, and the shopper, acked, never resends.
+   */
+  async recentVisitorTexts(
+    tenantId: string,
+    sessionId: string,
+    count: number,
+  ): Promise<VisitorText[]> {
+    const { messages } = await deps.messages.listBefore(
+      tenantId,
+      sessionId,
+      Number.MAX_SAFE_INTEGER,
+      recentMessagesRead,
+    );
+    return messages
+      .filter((m) => m.sender.type === 'visitor' && m.kind === 'text')
+      .slice(-count)
+      .flatMap((m) => {
+        // As the gateway tells it (send-message.ts): the robot reads at most 2,000 characters.
+        const told = visitorTextSchema.safeParse({
+          messageId: m.messageId,
+          text: m.text.slice(0, 2_000),
+          at: Date.parse(m.createdAt),
+        });
+        return told.success ? [told.data] : [];
+      });
   },
 
   /** The latest shopper and agent activity, as the session's last message records it (epoch ms). */

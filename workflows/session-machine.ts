@@ -66,6 +66,11 @@ const iso = (ms = now()) => new Date(ms).toISOString();
 const finalPhases: readonly SessionPhase[] = ['closed', 'rated'];
 /** How many shopper text ids the robot remembers against retold texts. */
 const heardKept = 32;
+/**
+ * The shopper texts the robot's idle check reads back. Fewer than
+ * `heardKept`, so each one it heard is still remembered as heard.
+ */
+const unheardTextsRead = 5;
 
 /** Waits until `ready()` or the deadline (epoch ms; none = forever). True when ready. */
 async function waitUntil(ready: () => boolean, deadline: number | undefined): Promise<boolean> {
@@ -402,6 +407,17 @@ export class SessionMachine {
       ready,
       Date.parse(s.lastActivityAt) + this.f.timeouts.robotIdleMs,
     );
+    if (!active && patched('robot-idle-hears-stored')) {
+      // Quiet, as far as signals tell. A text stored by a gateway that died before telling
+      // would be left unanswered and the shopper closed on: read the latest ones back first.
+      const stored = await this.activities.recentVisitorTexts(
+        s.tenantId,
+        s.sessionId,
+        unheardTextsRead,
+      );
+      for (const text of stored) this.onVisitorText(text);
+      if (this.inbox.length) return;
+    }
     if (!active) return this.finish('robot_idle');
     if (this.closeRequest) return this.finish(this.closeReasonOf(this.closeRequest.by));
     if (this.strays.length) return;

@@ -71,6 +71,44 @@ describe('robot reception', () => {
     expect(await openSessions.findOne({ tenantId, visitorId: input.visitor.id })).toBeNull();
   });
 
+  it('when a shopper text was stored but never told (its gateway died after the ack), then at the idle deadline the robot answers it instead of closing, once', async () => {
+    const taskQueue = uniqueId('tq');
+    const tenantId = await t.tenant({ timeouts: { robotIdleMs: 10 * 60_000 } });
+    await t.deps.faqs.add(tenantId, { question: '如何退货？', answer: '7 天内可申请退货。' });
+    const input = t.sessionInput(tenantId);
+    const answer = '7 天内可申请退货。';
+
+    await t.run(taskQueue, async () => {
+      const handle = await t.start(taskQueue, input);
+      await message(tenantId, input.sessionId, 1);
+      // Stored and acked as the gateway does, and then nobody told the workflow.
+      await messageStore(t.mongo.db).append({
+        tenantId,
+        sessionId: input.sessionId,
+        messageId: 'v:q1',
+        clientMsgId: 'q1',
+        kind: 'text',
+        sender: { type: 'visitor', id: input.visitor.id },
+        text: '我想退货怎么办',
+      });
+      await t.env.sleep(10 * 60_000);
+      expect(await message(tenantId, input.sessionId, 3)).toMatchObject({
+        sender: { type: 'robot' },
+        text: answer,
+      });
+      expect(await handle.query(stateQuery)).toMatchObject({ phase: 'robot' });
+
+      // Heard now: the next quiet stretch closes the session without answering it again.
+      const final = await handle.result();
+      expect(final).toMatchObject({ phase: 'closed', closeReason: 'robot_idle' });
+      await recordHistory('robot-idle-hears-stored', await handle.fetchHistory());
+      const answers = (await messagesOf(tenantId, input.sessionId)).filter(
+        (m) => m.sender.type === 'robot' && m.text === answer,
+      );
+      expect(answers).toHaveLength(1);
+    });
+  });
+
   it('when the greeting activity is retried, then the greeting is stored once', async () => {
     const taskQueue = uniqueId('tq');
     const tenantId = await t.tenant({ timeouts: { robotIdleMs: 60_000 } });
