@@ -21,8 +21,9 @@ import {
   declineScript,
   enqueueScript,
   releaseScript,
-  setStatusScript,
+  releaseStrandedScript,
   restoreScript,
+  setStatusScript,
   transferScript,
   upsertAgentScript,
 } from './scripts';
@@ -103,6 +104,9 @@ function refusal(error: unknown): unknown {
   if (message.includes('not_assigned')) {
     return new RoutingInputError('sessionId', 'the session is not assigned to this agent');
   }
+  if (message.includes('in_flight')) {
+    return new RoutingInputError('sessionId', 'a decision for the session is in flight');
+  }
   if (message.includes('not_offered')) {
     return new RoutingInputError('sessionId', 'the session is not offered to this agent');
   }
@@ -115,6 +119,7 @@ export function createRouter(redis: RedisClient, now: () => number = Date.now) {
     setStatus: luaScript(setStatusScript),
     enqueue: luaScript(enqueueScript),
     release: luaScript(releaseScript),
+    releaseStranded: luaScript(releaseStrandedScript),
     cancel: luaScript(cancelScript),
     configureGroup: luaScript(configureGroupScript),
     accept: luaScript(acceptScript),
@@ -228,6 +233,26 @@ export function createRouter(redis: RedisClient, now: () => number = Date.now) {
       check(opaqueId, agentId, 'agentId');
       check(opaqueId, sessionId, 'sessionId');
       return decide(scripts.release, keys.agent(agentId), [keys.prefix, agentId, sessionId]);
+    },
+
+    /**
+     * Frees a restored seat of a session that went back to the queue while
+     * the state was lost (see releaseStrandedScript); refused while a
+     * decision for the session is in flight.
+     */
+    async releaseStranded(
+      tenantId: string,
+      agentId: string,
+      sessionId: string,
+    ): Promise<Assignment[]> {
+      const keys = routingKeys(check(opaqueId, tenantId, 'tenantId'));
+      check(opaqueId, agentId, 'agentId');
+      check(opaqueId, sessionId, 'sessionId');
+      return decide(scripts.releaseStranded, keys.agent(agentId), [
+        keys.prefix,
+        agentId,
+        sessionId,
+      ]);
     },
 
     /**

@@ -220,6 +220,26 @@ refresh(agent)
 return drain(agent, now, {})
 `;
 
+/**
+ * ARGV: prefix, agentId, sessionId, now. Frees a seat a restore gave back to
+ * a session that has since left it without a release that counted (it went
+ * back to the queue while Redis had nothing to free). Refuses ('in_flight')
+ * while a decision for the session is pending or offered, as one may be new;
+ * the session's own `declined` set is kept, so the agent it left is not
+ * offered it again. Returns the decisions the freed seat drained.
+ */
+export const releaseStrandedScript = `${helpers}
+local agent, session, now = ARGV[2], ARGV[3], ARGV[4]
+if redis.call('HGET', P .. 'assignment', session) ~= agent then return {} end
+if redis.call('HEXISTS', P .. 'pending', session) == 1
+  or redis.call('HEXISTS', P .. 'offers', session) == 1 then
+  return redis.error_reply('in_flight')
+end
+free_seat(agent, session)
+refresh(agent)
+return drain(agent, now, {})
+`;
+
 /** ARGV: prefix, agentId, sessionId. Returns 1 when the offer was this agent's and is now accepted. */
 export const acceptScript = `${helpers}
 local agent, session = ARGV[2], ARGV[3]

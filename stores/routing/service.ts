@@ -22,6 +22,8 @@ import { z } from 'zod';
  */
 /** Phases after which a session holds no seat. */
 const endedPhases: ReadonlySet<SessionPhase> = new Set(['closed', 'rated']);
+/** Phases in which a live session holds no seat (it may be given one). */
+const seatlessPhases: ReadonlySet<SessionPhase> = new Set(['robot', 'queued', 'leave_message']);
 
 export type TellSession = (tenantId: string, assignment: Assignment) => Promise<'told' | 'gone'>;
 
@@ -111,21 +113,34 @@ export function createRoutingService(deps: RoutingServiceDeps) {
   }
 
   /**
-   * Gives back the seats a restore took for sessions that have closed since:
-   * a close releases its seat before it records the session closed, so when
-   * the state was lost, a restore that read MongoDB in between seats the
-   * session again and nothing would ever free it. A seat stays in doubt
-   * (checked again next round) until its session is seen closed or rated;
-   * releasing is safe to repeat, as a release frees only a seat the agent
-   * holds.
+   * Gives back the seats a restore took for sessions that have left them
+   * since. A close releases its seat before it records the session closed,
+   * and a declined offer goes back to the queue before it is recorded; while
+   * the state is lost, those releases find nothing to free, so a restore
+   * that read MongoDB in between seats the session again, and nothing would
+   * ever free it (a requeued session would even be answered "assigned").
+   * A seat stays in doubt, checked again each round, until its session is
+   * seen ended (released: safe to repeat) or back in the queue (released
+   * unless a decision for it is in flight).
    */
   async function settleRestoredSeats(tenantId: string): Promise<void> {
     for (const { sessionId, agentId } of await router.restoredSeats(tenantId)) {
       const session = await sessions.get(tenantId, sessionId);
-      if (session && !endedPhases.has(session.phase)) continue;
-      // A session MongoDB does not know cannot be judged: its seat is left as it is.
-      if (session) await deliver(tenantId, await router.release(tenantId, agentId, sessionId));
-      await router.settleRestoredSeat(tenantId, sessionId);
+      if (!session) {
+        // A session MongoDB does not know cannot be judged: its seat is left as it is.
+        await router.settleRestoredSeat(tenantId, sessionId);
+      } else if (endedPhases.has(session.phase)) {
+        await deliver(tenantId, await router.release(tenantId, agentId, sessionId));
+        await router.settleRestoredSeat(tenantId, sessionId);
+      } else if (seatlessPhases.has(session.phase)) {
+        try {
+          await deliver(tenantId, await router.releaseStranded(tenantId, agentId, sessionId));
+          await router.settleRestoredSeat(tenantId, sessionId);
+        } catch (error) {
+          // A decision in flight: judged again next round, once it has landed.
+          if (!(error instanceof RoutingInputError)) throw error;
+        }
+      }
     }
   }
 

@@ -58,8 +58,11 @@ function service(sessionsSeen: SessionStore, told: Assignment[]): RoutingService
   });
 }
 
-/** One agent with one seat, holding `held`, and `waiting` queued behind it; Redis then lost. */
-async function tenantAfterLoss() {
+/**
+ * One agent with one seat, holding `held` (assigned, or offered in a group
+ * whose agents accept), and `waiting` queued behind it; Redis then lost.
+ */
+async function tenantAfterLoss(heldPhase: 'assigned' | 'reserved' = 'assigned') {
   const tenantId = uniqueId('tenant');
   const held = uniqueId('held');
   const waiting = uniqueId('waiting');
@@ -79,7 +82,7 @@ async function tenantAfterLoss() {
       new Date(),
     );
   }
-  await sessions.project(tenantId, held, { phase: 'assigned', agentId: 'ann', groupId: 'g' });
+  await sessions.project(tenantId, held, { phase: heldPhase, agentId: 'ann', groupId: 'g' });
   await sessions.project(tenantId, waiting, {
     phase: 'queued',
     groupId: 'g',
@@ -149,6 +152,53 @@ describe('a session that closes while its tenant’s routing state is being rest
     expect(await router.sessionsOf(tenantId, 'ann')).toEqual([waiting]);
     expect(told.map((a) => [a.sessionId, a.agentId])).toEqual([[waiting, 'ann']]);
     expect(await router.restoredSeats(tenantId)).toEqual([]);
+  });
+
+  it('when its offer is declined and it goes back to the queue meanwhile, then the stranded seat is given back and the session queues again instead of being answered "assigned"', async () => {
+    const { tenantId, held, waiting } = await tenantAfterLoss('reserved');
+    const told: Assignment[] = [];
+    const routing = service(sessions, told);
+    // As the workflow handles the decline: the router has no offer to take back (the activity
+    // swallows that refusal), then the session is recorded queued again.
+    const healing = service(
+      racing(async () => {
+        await expect(routing.decline(tenantId, 'ann', held, false)).rejects.toThrow('not offered');
+        await sessions.project(tenantId, held, { phase: 'queued' }, ['agentId']);
+      }),
+      told,
+    );
+
+    expect(await healing.heal(tenantId)).toBe('rebuilt');
+
+    expect(await router.sessionsOf(tenantId, 'ann')).toEqual([waiting]);
+    expect(told.map((a) => [a.sessionId, a.agentId])).toEqual([[waiting, 'ann']]);
+    // The workflow re-asserts its queue entry: queued behind nobody, not "assigned" to ann.
+    expect(
+      await router.enqueue(tenantId, { sessionId: held, groupId: 'g', priority: 0, enqueuedAt: 1 }),
+    ).toEqual({ status: 'queued', position: 1 });
+    expect(await router.restoredSeats(tenantId)).toEqual([]);
+  });
+
+  it('when a queued session has a new decision in flight for the same agent, then its seat is not taken from it', async () => {
+    const { tenantId, held, waiting } = await tenantAfterLoss();
+    const routing = service(sessions, []);
+    expect(await routing.heal(tenantId)).toBe('rebuilt');
+    // The session left ann and came back to the queue (the waiting one took ann's seat and
+    // has closed since); ann is picked for it again, and the decision is on its way to the
+    // workflow, which still reads "queued".
+    await router.release(tenantId, 'ann', held);
+    await sessions.project(tenantId, held, { phase: 'queued' }, ['agentId']);
+    await router.acknowledge(tenantId, waiting);
+    await router.release(tenantId, 'ann', waiting);
+    expect(
+      await router.enqueue(tenantId, { sessionId: held, groupId: 'g', priority: 0, enqueuedAt: 1 }),
+    ).toEqual({ status: 'assigned', agentId: 'ann' });
+
+    await routing.settleRestoredSeats(tenantId);
+
+    expect(await router.sessionsOf(tenantId, 'ann')).toEqual([held]);
+    expect((await router.pending(tenantId)).map((a) => a.sessionId)).toEqual([held]);
+    expect(await router.restoredSeats(tenantId)).toEqual([{ sessionId: held, agentId: 'ann' }]);
   });
 
   it('when the restored session is still open, then its seat stays, and a later close frees it once', async () => {
