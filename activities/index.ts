@@ -4,7 +4,7 @@ import { snapshotFlow, type FlowSnapshot } from '../domain/flow';
 import { workflowMessageId, type MessageKind, type SenderType } from '../domain/message';
 import type { SessionInput, SessionPhase } from '../domain/session';
 import {
-  visitorTextSchema,
+  visitorTextOf,
   type CloseReason,
   type LeaveMessageRequest,
   type VisitorText,
@@ -336,15 +336,7 @@ export const createActivities = (deps: ActivityDeps) => ({
     return messages
       .filter((m) => m.sender.type === 'visitor' && m.kind === 'text')
       .slice(-count)
-      .flatMap((m) => {
-        // As the gateway tells it (send-message.ts): the robot reads at most 2,000 characters.
-        const told = visitorTextSchema.safeParse({
-          messageId: m.messageId,
-          text: m.text.slice(0, 2_000),
-          at: Date.parse(m.createdAt),
-        });
-        return told.success ? [told.data] : [];
-      });
+      .flatMap((m) => visitorTextOf(m) ?? []);
   },
 
   /** The latest shopper and agent activity, as the session's last message records it (epoch ms). */

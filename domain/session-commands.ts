@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ChatMessage } from './message';
 import { opaqueId } from './session';
 
 /**
@@ -40,6 +41,21 @@ export const visitorTextSchema = z.strictObject({
   at: z.number().int().min(0),
 });
 export type VisitorText = z.infer<typeof visitorTextSchema>;
+
+/**
+ * A stored shopper text as the robot hears it: its first 2,000 characters;
+ * none when nothing is left to answer (blank after trimming).
+ */
+export function visitorTextOf(
+  message: Pick<ChatMessage, 'messageId' | 'text' | 'createdAt'>,
+): VisitorText | undefined {
+  const told = visitorTextSchema.safeParse({
+    messageId: message.messageId,
+    text: message.text.slice(0, 2_000),
+    at: Date.parse(message.createdAt),
+  });
+  return told.success ? told.data : undefined;
+}
 
 /**
  * A turn change in the human phase, told by the gateway (bounded by turns,

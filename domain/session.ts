@@ -25,6 +25,9 @@ export const sessionPhases = [
 ] as const;
 export type SessionPhase = (typeof sessionPhases)[number];
 
+/** Phases of a session that has ended: it holds no seat and takes no more chat. */
+export const endedPhases: readonly SessionPhase[] = ['closed', 'rated'];
+
 /**
  * Opaque ids only: they end up in search attributes and room names, which are
  * stored and shown unencrypted, so no names or phone numbers here.

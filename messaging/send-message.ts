@@ -1,7 +1,7 @@
 import { personMessageId, type ChatMessage, type Sender } from '../domain/message';
 import type { SendBody } from '../domain/message-send';
 import { writeRefusal, type SessionFacts, type Viewer } from '../domain/session-access';
-import { visitorTextSchema } from '../domain/session-commands';
+import { visitorTextOf } from '../domain/session-commands';
 import type { ChatDeps } from './chat-deps';
 import { postMessage } from './post-message';
 import { Refusal } from './refusal';
@@ -110,12 +110,8 @@ async function afterSend(
     // Nothing to tell the workflow; the agent's list line may still be stale.
   } else if (facts.phase === 'robot' && by === 'visitor' && message.kind === 'text') {
     // The robot answers every shopper text, so it must see each one.
-    const told = visitorTextSchema.safeParse({
-      messageId: message.messageId,
-      text: message.text.slice(0, 2_000),
-      at: Date.parse(message.createdAt),
-    });
-    if (told.success) await deps.signals.visitorText(tenantId, sessionId, told.data);
+    const told = visitorTextOf(message);
+    if (told) await deps.signals.visitorText(tenantId, sessionId, told);
   } else if (facts.phase === 'assigned' && turn === 'changed') {
     await deps.signals.chatTurn(
       tenantId,

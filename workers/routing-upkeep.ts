@@ -16,10 +16,10 @@ export interface RoutingUpkeepOptions {
  * The worker's background rounds over every tenant: retell routing
  * decisions whose maker died before telling the session, rebuild a
  * tenant's Redis state from MongoDB once Redis lost it, and give back the
- * seats a rebuild took for sessions that closed while it ran. Each worker runs
- * them; both are safe to run concurrently (restore is one script guarded by
- * the tenant's epoch key; a retold decision is ignored by a session that has
- * it).
+ * seats a rebuild took for sessions that left them while it ran. Each worker
+ * runs them; all are safe to run concurrently (restore is one script guarded
+ * by the tenant's epoch key; a retold decision is ignored by a session that
+ * has it; a seat is released only once).
  */
 export function startRoutingUpkeep(options: RoutingUpkeepOptions): { stop: () => Promise<void> } {
   const { routing, tenants, log } = options;
@@ -29,9 +29,10 @@ export function startRoutingUpkeep(options: RoutingUpkeepOptions): { stop: () =>
   const round = async () => {
     for (const tenantId of await tenants.ids()) {
       if (stopped) return;
-      if ((await routing.heal(tenantId)) === 'rebuilt')
-        log.warn('routing state rebuilt from MongoDB', { tenantId });
-      await routing.settleRestoredSeats(tenantId);
+      const healed = await routing.heal(tenantId);
+      if (healed === 'rebuilt') log.warn('routing state rebuilt from MongoDB', { tenantId });
+      // A heal that restored has just settled; otherwise seats in doubt are checked again.
+      if (healed === 'intact') await routing.settleRestoredSeats(tenantId);
       const { delivered, failed } = await routing.redeliver(tenantId, options.redeliverAfterMs);
       if (delivered.length)
         log.info('routing decisions retold', { tenantId, count: delivered.length });

@@ -15,7 +15,7 @@ import type { EnqueueOutcome, SessionActivities } from '../activities';
 import type { Assignment } from '../domain/agents';
 import { fillTemplate, type FlowSnapshot } from '../domain/flow';
 import { routeSession } from '../domain/routing-rules';
-import type { SessionInput, SessionPhase } from '../domain/session';
+import { endedPhases, type SessionInput, type SessionPhase } from '../domain/session';
 import type {
   Actor,
   ChatTurn,
@@ -63,7 +63,6 @@ export interface SessionCarry {
 
 const now = () => Date.now();
 const iso = (ms = now()) => new Date(ms).toISOString();
-const finalPhases: readonly SessionPhase[] = ['closed', 'rated'];
 /** How many shopper text ids the robot remembers against retold texts. */
 const heardKept = 32;
 /**
@@ -220,7 +219,7 @@ export class SessionMachine {
 
   validateClose(request: CloseRequest): void {
     const { phase } = this.state;
-    if (finalPhases.includes(phase)) refuse('wrongPhase', 'the session is already closed');
+    if (endedPhases.includes(phase)) refuse('wrongPhase', 'the session is already closed');
     if (request.by.type === 'agent' && !this.mayAct(request.by)) {
       refuse('forbidden', 'only the session’s agent or a supervisor may close it');
     }
@@ -228,7 +227,7 @@ export class SessionMachine {
 
   async close(request: CloseRequest): Promise<SessionState> {
     this.closeRequest ??= request;
-    await condition(() => finalPhases.includes(this.state.phase));
+    await condition(() => endedPhases.includes(this.state.phase));
     return this.state;
   }
 

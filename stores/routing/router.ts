@@ -407,8 +407,9 @@ export function createRouter(redis: RedisClient, now: () => number = Date.now) {
     /**
      * Seats the last restore took from MongoDB that nobody has settled since.
      * The restore's snapshot is read before the script runs, so a session
-     * closed in between (its release found nothing to free) comes back
-     * holding a seat; the routing service checks these against MongoDB.
+     * closed or requeued in between (its release found nothing to free)
+     * comes back holding a seat; the routing service checks these against
+     * MongoDB.
      */
     async restoredSeats(tenantId: string): Promise<{ sessionId: string; agentId: string }[]> {
       const seats = await redis.hGetAll(routingKeys(tenantId).restored);

@@ -23,8 +23,9 @@
  *   pending              hash   session -> decision (JSON) not yet acknowledged by its workflow
  *   assigned-at:<G>      list   recent decision times, for the wait estimate
  *   restored             hash   session -> agent, seats the last restore took from the
- *                               durable truth, until the session is seen closed (24 h):
- *                               a close that raced the restore may have left one behind
+ *                               durable truth, until the session is seen ended or back in
+ *                               the queue (24 h): a close or a decline that raced the
+ *                               restore may have left one behind
  *
  * Invariant: a group's queue is non-empty only while no agent of the group
  * has free capacity for its head; every script that frees capacity drains.

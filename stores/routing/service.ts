@@ -7,7 +7,7 @@ import {
   type Assignment,
   type GroupRouting,
 } from '../../domain/agents';
-import { opaqueId, type SessionPhase } from '../../domain/session';
+import { endedPhases, opaqueId, type SessionPhase } from '../../domain/session';
 import type { AgentStore } from '../agents';
 import type { SessionStore } from '../sessions';
 import { deliverPending, type DeliveryRound } from './delivery';
@@ -20,11 +20,6 @@ import { z } from 'zod';
  * Throws when the workflow could not be reached; the decision then stays
  * pending and is retold later.
  */
-/** Phases after which a session holds no seat. */
-const endedPhases: ReadonlySet<SessionPhase> = new Set(['closed', 'rated']);
-/** Phases in which a live session holds no seat (it may be given one). */
-const seatlessPhases: ReadonlySet<SessionPhase> = new Set(['robot', 'queued', 'leave_message']);
-
 export type TellSession = (tenantId: string, assignment: Assignment) => Promise<'told' | 'gone'>;
 
 export interface RoutingServiceDeps {
@@ -34,6 +29,9 @@ export interface RoutingServiceDeps {
   tell: TellSession;
   onDeliveryError?: (assignment: Assignment, error: unknown) => void;
 }
+
+/** Phases in which a live session holds no seat (it may be given one). */
+const seatlessPhases: readonly SessionPhase[] = ['robot', 'queued', 'leave_message'];
 
 /**
  * Routing as the rest of the engine uses it: MongoDB (the durable truth)
@@ -129,10 +127,10 @@ export function createRoutingService(deps: RoutingServiceDeps) {
       if (!session) {
         // A session MongoDB does not know cannot be judged: its seat is left as it is.
         await router.settleRestoredSeat(tenantId, sessionId);
-      } else if (endedPhases.has(session.phase)) {
+      } else if (endedPhases.includes(session.phase)) {
         await deliver(tenantId, await router.release(tenantId, agentId, sessionId));
         await router.settleRestoredSeat(tenantId, sessionId);
-      } else if (seatlessPhases.has(session.phase)) {
+      } else if (seatlessPhases.includes(session.phase)) {
         try {
           await deliver(tenantId, await router.releaseStranded(tenantId, agentId, sessionId));
           await router.settleRestoredSeat(tenantId, sessionId);
