@@ -144,6 +144,23 @@ export function wireAgentNamespace(namespace: AgentNamespace, deps: AgentGateway
     socket.data = claims;
     next();
   });
+  // The rooms of the sessions the agent holds are joined before the
+  // connection is accepted: the client's `connect` comes after this
+  // middleware, and a message published between `connect` and a join done
+  // later would reach this socket only on its next resync (a lost message to
+  // an agent waiting for it).
+  namespace.use((socket, next) => {
+    joinHeldRooms(deps, socket).then(
+      () => next(),
+      (error: unknown) => {
+        deps.chat.log.error('agent connect failed', {
+          agentId: socket.data.agentId,
+          error: String(error),
+        });
+        next(new Error('unavailable: the session list could not be read; retry'));
+      },
+    );
+  });
 
   namespace.on('connection', async (socket) => {
     socket.on('message:send', send(deps, socket));
@@ -152,19 +169,49 @@ export function wireAgentNamespace(namespace: AgentNamespace, deps: AgentGateway
     socket.on('session:join', join(deps, socket));
     socket.on('session:leave', leave(deps, socket));
     socket.on('session:list', list(deps, socket));
-    const { tenantId, agentId, role } = socket.data;
-    if (role === 'supervisor') {
-      await socket.join(supervisorRoom(tenantId));
-      return;
-    }
+    if (socket.data.role === 'supervisor') return;
     try {
-      await socket.join(agentRoom(tenantId, agentId));
-      const sessions = await deps.chat.lists.listFor(tenantId, agentId);
-      await socket.join(sessions.map((s) => sessionRoom(tenantId, s.sessionId)));
-      socket.emit('session:list', sessions);
+      socket.emit('session:list', await settleRooms(deps, socket));
     } catch (error) {
-      deps.chat.log.error('agent connect failed', { agentId, error: String(error) });
+      deps.chat.log.error('agent connect failed', {
+        agentId: socket.data.agentId,
+        error: String(error),
+      });
       socket.disconnect(true);
     }
   });
+}
+
+/** The session rooms each agent socket joined before it was connected. */
+const joinedBeforeConnect = new WeakMap<AgentSocket, string[]>();
+
+async function joinHeldRooms(deps: AgentGatewayDeps, socket: AgentSocket): Promise<void> {
+  const { tenantId, agentId, role } = socket.data;
+  if (role === 'supervisor') {
+    await socket.join(supervisorRoom(tenantId));
+    return;
+  }
+  await socket.join(agentRoom(tenantId, agentId));
+  const held = await deps.chat.sessions.heldBy(tenantId, agentId);
+  const rooms = held.map((doc) => sessionRoom(tenantId, doc._id));
+  await socket.join(rooms);
+  joinedBeforeConnect.set(socket, rooms);
+}
+
+/**
+ * The list read again once connected. A session assigned, transferred or
+ * closed while the socket was still connecting was moved by the worker
+ * (socketsJoin / socketsLeave) on connected sockets only, so this socket
+ * missed it; this read starts after it became connected, so it sees every
+ * such move, and every later move reaches the socket itself.
+ */
+async function settleRooms(deps: AgentGatewayDeps, socket: AgentSocket) {
+  const { tenantId, agentId } = socket.data;
+  const sessions = await deps.chat.lists.listFor(tenantId, agentId);
+  const now = new Set(sessions.map((s) => sessionRoom(tenantId, s.sessionId)));
+  const before = joinedBeforeConnect.get(socket) ?? [];
+  joinedBeforeConnect.delete(socket);
+  for (const room of before) if (!now.has(room)) await socket.leave(room);
+  await socket.join([...now]);
+  return sessions;
 }

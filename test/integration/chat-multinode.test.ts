@@ -20,6 +20,7 @@ import {
 import { startTestEngine, type TestEngine, type VisitorSocket } from '../support/engine';
 import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process';
 import { startOwnRedis } from '../support/own-redis';
+import { startSlowLink } from '../support/slow-link';
 
 /**
  * Two gateway processes sharing MongoDB, Temporal and a Redis of this
@@ -148,6 +149,30 @@ it("when each side sends one message, then every socket of the session gets each
   expect(got.shopper).toEqual(once);
   expect(got.agent).toEqual(once);
 }, 60_000);
+
+it('when the agent connects to a node whose database answers slowly, then a message the shopper sends the moment the agent is connected reaches it live', async () => {
+  // Node C reads the agent's list 400 ms late: before the agent's rooms were
+  // joined ahead of the connection, the shopper's message went out while the
+  // agent's socket was connected but not yet in the session's room.
+  const link = await startSlowLink(engine.config.MONGODB_URL, 400);
+  const c = await startGatewayProcess({ ...engine.config, MONGODB_URL: link.url });
+  try {
+    const agentId = `agent-${Date.now()}`;
+    const tenantId = await desk(engine, [agentId]);
+    const session = await openAssigned(engine, tenantId);
+    const visitor = await connectVisitorAt(a.url, session.visitorToken);
+    sockets.push(visitor);
+    const agent = await connectAgent(c.url, agentToken(tenantId, agentId));
+    sockets.push(agent);
+    const live: string[] = [];
+    agent.on('message:new', (m: ChatMessage) => live.push(m.clientMsgId ?? ''));
+    ok(await visitorSend(visitor, { kind: 'text', clientMsgId: 'at-connect', text: 'hello' }));
+    await waitFor(() => live.includes('at-connect'), 5_000);
+  } finally {
+    await c.stop();
+    await link.close();
+  }
+}, 120_000);
 
 it('when the agent is away while 50 messages arrive, then on reconnecting from its last seq it gets all 50 once, in order', async () => {
   const c = await conversationAcrossNodes();
