@@ -193,6 +193,7 @@ export async function createApp(
     sessions: stores.sessions,
     flows: stores.flows,
     tenants: stores.tenants,
+    agents: stores.agents,
   });
   liveStatsRoutes(api, {
     agents: stores.agents,

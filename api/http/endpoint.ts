@@ -111,9 +111,29 @@ export function endpoints(deps: EndpointDeps) {
 }
 
 /**
+ * Where an Idempotency-Key lives: one tenant's credential. Neither another
+ * tenant nor another credential of the same tenant (two integrations, two
+ * agents, each making its own keys) can collide with it and change its answers.
+ */
+function idempotencyScope(principal: Principal): string {
+  switch (principal.role) {
+    case 'operator':
+      return 'operator';
+    case 'admin':
+    case 'integration':
+      return `tenant:${principal.tenantId}:key:${principal.keyId}`;
+    case 'agent':
+    case 'supervisor':
+      return `tenant:${principal.tenantId}:staff:${principal.agentId}`;
+    case 'visitor':
+      return `tenant:${principal.tenantId}:session:${principal.sessionId}`;
+  }
+}
+
+/**
  * Runs a POST at most once per Idempotency-Key: the same key with the same
  * request answers with the stored answer; with a different request, 422.
- * Keys are per tenant (or per operator), so tenants never see each other's.
+ * Keys are per credential of a tenant (see idempotencyScope).
  */
 async function idempotent(
   store: IdempotencyStore,
@@ -137,7 +157,7 @@ async function idempotent(
     );
   }
   const key = parsed.data;
-  const scope = principal.role === 'operator' ? 'operator' : `tenant:${principal.tenantId}`;
+  const scope = idempotencyScope(principal);
   const claim = await store.claim(
     scope,
     key,

@@ -28,12 +28,15 @@ import { AppError } from '../errors';
 import type { endpoints } from '../http/endpoint';
 import { isoTime } from '../http/schemas';
 import { told } from './session-calls';
+import type { AgentStore } from '../../stores/agents';
 
 export interface SessionCommandDeps {
   temporal: Client;
   sessions: SessionStore;
   flows: FlowStore;
   tenants: TenantStore;
+  /** Groups and agents of the tenant, to refuse a transfer to one that does not exist. */
+  agents: Pick<AgentStore, 'listGroups' | 'getAgent'>;
 }
 
 /** What a widget or console needs to draw a session's state; no contact details. */
@@ -314,10 +317,39 @@ export function sessionCommandRoutes(api: ReturnType<typeof endpoints>, deps: Se
     },
     async handle({ params, body, principal }) {
       const { doc, handle, by } = await reachable(principal, params.sessionId);
+      await transferTargetExists(deps.agents, tenantOf(principal), body);
       const state = await told((updateId) =>
         handle.executeUpdate(transferUpdate, { args: [{ ...body, by }], updateId }),
       );
       return { status: 200, body: await view(doc, state) };
     },
   });
+}
+
+/**
+ * A transfer names a group or an agent of the caller's tenant (422 naming
+ * the field otherwise). The routing service checks the group again when the
+ * workflow moves the seat, for a group removed in between.
+ */
+async function transferTargetExists(
+  agents: SessionCommandDeps['agents'],
+  tenantId: string,
+  target: { toAgentId?: string | undefined; toGroupId?: string | undefined },
+): Promise<void> {
+  const missing = (path: string, message: string) =>
+    new AppError(422, 'invalid_reference', `${path}: ${message}`, {
+      fields: [{ path, message }],
+    });
+  if (target.toGroupId !== undefined) {
+    const groups = await agents.listGroups(tenantId);
+    if (!groups.some((g) => g.groupId === target.toGroupId)) {
+      throw missing('toGroupId', `no group ${target.toGroupId}`);
+    }
+  }
+  if (target.toAgentId !== undefined) {
+    const agent = await agents.getAgent(tenantId, target.toAgentId);
+    if (!agent || agent.tenantId !== tenantId) {
+      throw missing('toAgentId', `no agent ${target.toAgentId}`);
+    }
+  }
 }

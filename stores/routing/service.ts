@@ -220,6 +220,13 @@ export function createRoutingService(deps: RoutingServiceDeps) {
     },
 
     async transfer(tenantId: string, request: Parameters<Router['transfer']>[1]) {
+      // A group that does not exist has nobody to serve its queue: the session would wait for good.
+      if (request.toGroupId !== undefined) {
+        const known = (await agents.listGroups(tenantId)).some(
+          (g) => g.groupId === request.toGroupId,
+        );
+        if (!known) throw new RoutingInputError('toGroupId', `no group ${request.toGroupId}`);
+      }
       const { result, assignments } = await router.transfer(tenantId, request);
       await deliver(tenantId, assignments);
       return result;

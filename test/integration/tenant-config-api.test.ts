@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import type { temporal } from '@temporalio/proto';
+import { z } from 'zod';
 import { errorBody, startedSession } from '../../api/openapi';
 import { flowVersionView, importReport } from '../../api/routes/config';
 import { sessionView } from '../../api/routes/operations';
@@ -246,6 +247,27 @@ describe('Idempotency-Key', () => {
     });
     expect(other.status).toBe(422);
     expect(await collections(engine.db).faqs.countDocuments({ tenantId })).toBe(1);
+  });
+
+  it('when two tenants, and two keys of one tenant, use the same key for different requests, then each gets its own answer', async () => {
+    const a = await newTenant();
+    const b = await newTenant();
+    const secondKey = await api('POST', '/api/v1/api-keys', {
+      token: a.adminKey,
+      body: { name: 'second', role: 'admin' },
+    });
+    expect(secondKey.status).toBe(201);
+    const { key: aSecond } = z.object({ key: z.string() }).parse(secondKey.body);
+    const headers = { 'idempotency-key': uniqueId('shared-key') };
+    const post = (token: string, answer: string) =>
+      api('POST', '/api/v1/faqs', { token, body: { question: 'Returns?', answer }, headers });
+    expect((await post(a.adminKey, 'A: 7 days')).status).toBe(201);
+    expect((await post(b.adminKey, 'B: 30 days')).status).toBe(201);
+    expect((await post(aSecond, 'A: 14 days')).status).toBe(201);
+    const answers = async (tenantId: string) =>
+      (await collections(engine.db).faqs.find({ tenantId }).toArray()).map((f) => f.answer).sort();
+    expect(await answers(a.tenantId)).toEqual(['A: 14 days', 'A: 7 days']);
+    expect(await answers(b.tenantId)).toEqual(['B: 30 days']);
   });
 
   it('when a POST with a key fails validation, then nothing is kept and the key can be used again', async () => {
