@@ -366,7 +366,7 @@ export const createActivities = (deps: ActivityDeps) => ({
 
   /** Writes the closed projection, then frees the visitor to open a new session. */
   async recordSessionClosed(
-    input: SessionInput,
+    input: Pick<SessionInput, 'tenantId' | 'sessionId'> & { visitor: { id: string } },
     closedAt: string,
     reason: CloseReason,
     abandoned = false,

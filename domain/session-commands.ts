@@ -18,6 +18,8 @@ export const closeReasons = [
   'abandoned',
   'left_message',
   'leave_message_timeout',
+  /** The workflow was ended from outside (terminated in the Temporal Web UI, failed, timed out). */
+  'terminated',
 ] as const;
 export type CloseReason = (typeof closeReasons)[number];
 

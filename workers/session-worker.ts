@@ -24,6 +24,7 @@ import { outreachStore } from '../stores/outreach';
 import { tenantStore } from '../stores/tenants';
 import { ticketStore } from '../stores/tickets';
 import { startRoutingUpkeep } from './routing-upkeep';
+import { startSessionRepair } from './session-repair';
 
 export interface SessionWorkerOptions {
   connection: NativeConnection;
@@ -36,6 +37,8 @@ export interface SessionWorkerOptions {
   log?: Logger;
   /** Background routing rounds (redelivery, healing); default every 2 s. */
   upkeepIntervalMs?: number;
+  /** Rounds closing the sessions of workflows ended from outside; default every 10 s. */
+  repairIntervalMs?: number;
 }
 
 /** The activities' dependencies, built from the three connections. */
@@ -96,12 +99,13 @@ export async function createSessionWorker(
   await ensureIndexes(options.db);
   const log = options.log ?? createLogger('warn', { process: 'worker' });
   const deps = activityDeps(options.db, options.redis, options.client, log);
+  const activities = createActivities(deps);
   const worker = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     workflowsPath: require.resolve('../workflows'),
-    activities: createActivities(deps),
+    activities,
   });
   return {
     worker,
@@ -113,10 +117,19 @@ export async function createSessionWorker(
         intervalMs: options.upkeepIntervalMs ?? 2_000,
         redeliverAfterMs: 3_000,
       });
+      const repair = startSessionRepair({
+        client: options.client,
+        taskQueue: options.taskQueue,
+        sessions: deps.sessions,
+        activities,
+        log,
+        intervalMs: options.repairIntervalMs ?? 10_000,
+        lookbackMs: 24 * 3600_000,
+      });
       try {
         await worker.run();
       } finally {
-        await upkeep.stop();
+        await Promise.all([upkeep.stop(), repair.stop()]);
       }
     },
   };
