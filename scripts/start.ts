@@ -70,6 +70,14 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
+  process.on('SIGHUP', () => void shutdown(0));
+  // npm runs this through `sh -c`; the script's `exec` makes this process
+  // the one npm signals, and should npm itself die unsignalled (SIGKILL), the
+  // parent changes: the processes started here must not outlive it.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) void shutdown(0);
+  }, 1_000).unref();
 
   try {
     step('stack', 'seeding the demo tenant');

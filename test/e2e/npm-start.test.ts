@@ -172,6 +172,30 @@ describe('npm start', () => {
     }
   });
 
+  it('when `npm start` itself gets SIGTERM (as docker stop, systemd and process managers send it), then every process it started stops and frees its port', async () => {
+    // Through npm, as the README runs it: npm signals its script's process.
+    const child = spawn('npm', ['start'], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const started: Started = { child, output: () => output, exited };
+    await waitForOutput(started, 'Reception Engine is running.');
+    child.kill('SIGTERM');
+    await exited;
+    // npm may answer before its script has stopped everything: the ports say when it has.
+    await eventually(async () => {
+      const free = await Promise.all(Object.values(ports).map((port) => isPortFree(port)));
+      return free.every(Boolean) ? true : undefined;
+    }, 60_000);
+    const left = execFileSync('ps', ['-eo', 'args']).toString();
+    expect(left).not.toContain(dataDir);
+  });
+
   it('when a port is already in use, then it exits non-zero naming the port and its env key', async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(ports.TEMPORAL_PORT, '127.0.0.1', resolve));
