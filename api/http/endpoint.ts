@@ -13,7 +13,7 @@ export interface Reply {
   body?: unknown;
 }
 
-type Method = 'get' | 'post' | 'put' | 'delete';
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 export interface Endpoint<P extends z.ZodObject, Q extends z.ZodObject, B extends z.ZodType> {
   method: Method;

@@ -8,7 +8,8 @@ import type { FaqStore } from '../../stores/faqs';
 import type { FlowStore } from '../../stores/flows';
 import { anyGroup, type HoursStore } from '../../stores/hours';
 import { tenantOf } from '../auth/authenticate';
-import { AppError } from '../errors';
+import { mergePatch } from '../../domain/merge-patch';
+import { AppError, validate } from '../errors';
 import type { endpoints } from '../http/endpoint';
 import { isoTime } from '../http/schemas';
 import { checkFaqImport, faqImportSchema } from '../use-cases/import-faq';
@@ -78,6 +79,34 @@ export function configRoutes(api: ReturnType<typeof endpoints>, deps: ConfigDeps
     responses: { 201: { description: 'The new version', schema: flowVersionView } },
     async handle({ body, principal }) {
       const version = await deps.flows.append(tenantOf(principal), body.flow, {
+        ...(body.note !== undefined ? { note: body.note } : {}),
+      });
+      return { status: 201, body: version };
+    },
+  });
+
+  api.add({
+    method: 'patch',
+    path: '/api/v1/flow',
+    tag: 'flow',
+    summary:
+      'Change part of the flow (JSON merge patch, RFC 7386: objects merge, null removes a key, arrays replace): stores a new version',
+    roles: roles.admin,
+    body: z.strictObject({
+      flow: z.record(z.string(), z.unknown()).meta({
+        description: 'Merged into the current flow; the result is validated as a whole flow',
+      }),
+      note,
+    }),
+    responses: { 201: { description: 'The new version', schema: flowVersionView } },
+    async handle({ body, principal }) {
+      const tenantId = tenantOf(principal);
+      const current = await currentFlow(tenantId);
+      // Validated as the whole body would be, so a bad field is named `flow.…`.
+      const { flow: merged } = validate(z.object({ flow: flowSchema }), {
+        flow: mergePatch(current.flow, body.flow),
+      });
+      const version = await deps.flows.append(tenantId, merged, {
         ...(body.note !== undefined ? { note: body.note } : {}),
       });
       return { status: 201, body: version };

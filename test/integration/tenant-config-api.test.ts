@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import type { temporal } from '@temporalio/proto';
 import { z } from 'zod';
+import { flowSchema } from '../../domain/flow';
 import { errorBody, startedSession } from '../../api/openapi';
 import { flowVersionView, importReport } from '../../api/routes/config';
 import { sessionView } from '../../api/routes/operations';
@@ -77,6 +78,42 @@ describe('versioned flow', () => {
       expect.arrayContaining(['flow.timeouts.idleWarnMs', 'flow.robot.colour']),
     );
     expect(await collections(engine.db).flowVersions.countDocuments({ tenantId })).toBe(1);
+  });
+
+  it('when the flow is patched, then only the named fields change (null removes one, arrays replace) and a bad result is 400 with no version', async () => {
+    const { tenantId, adminKey } = await newTenant();
+    const rules = [{ when: { entryTypes: ['order'] }, groupId: 'after-sale', priority: 3 }];
+    await api('PUT', '/api/v1/flow', {
+      token: adminKey,
+      body: { flow: { locale: 'en', routing: { defaultGroupId: 'sales', rules } } },
+    });
+    const patched = await api('PATCH', '/api/v1/flow', {
+      token: adminKey,
+      body: { flow: { timeouts: { idleWarnMs: 120_000 } }, note: 'slower idle warning' },
+    });
+    expect(patched.status).toBe(201);
+    const v3 = flowVersionView.parse(patched.body);
+    expect(v3).toMatchObject({ version: 3, note: 'slower idle warning' });
+    expect(v3.flow.timeouts.idleWarnMs).toBe(120_000);
+    expect(v3.flow.routing).toMatchObject({ defaultGroupId: 'sales', rules });
+    // null takes a key back to its default; an array is replaced whole.
+    const v4 = flowVersionView.parse(
+      (
+        await api('PATCH', '/api/v1/flow', {
+          token: adminKey,
+          body: { flow: { timeouts: { idleWarnMs: null }, routing: { rules: [] } } },
+        })
+      ).body,
+    );
+    expect(v4.flow.timeouts.idleWarnMs).toBe(flowSchema.parse({}).timeouts.idleWarnMs);
+    expect(v4.flow.routing).toMatchObject({ defaultGroupId: 'sales', rules: [] });
+    const bad = await api('PATCH', '/api/v1/flow', {
+      token: adminKey,
+      body: { flow: { timeouts: { idleWarnMs: 5 } } },
+    });
+    expect(bad.status).toBe(400);
+    expect(fields(bad)).toEqual(['flow.timeouts.idleWarnMs']);
+    expect(await collections(engine.db).flowVersions.countDocuments({ tenantId })).toBe(4);
   });
 
   it('when a session started on v1 and the flow moves to v2, then the session keeps v1 and its timeouts', async () => {

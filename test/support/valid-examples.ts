@@ -142,6 +142,12 @@ export const validExamples: Record<string, ExampleEntry> = {
       answers: 201,
     }),
   },
+  'PATCH /api/v1/flow': {
+    example: () => ({
+      body: { flow: { timeouts: { idleWarnMs: 120_000 } }, note: 'slower idle warning' },
+      answers: 201,
+    }),
+  },
   'GET /api/v1/flow/versions/:version': {
     example: () => ({ params: { version: '1' }, answers: 200 }),
   },
