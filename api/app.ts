@@ -49,6 +49,7 @@ import { quickReplyStore } from '../stores/quick-replies';
 import { tagStore } from '../stores/tags';
 import { endpoints, type DeclaredRoute } from './http/endpoint';
 import { listRoutes, type RouteInfo } from './http/route-list';
+import { jsonBody, refuseMalformedPath, refuseQuery } from './http/transport';
 import { buildOpenApiDocument, registerBasePaths } from './openapi';
 import { accessRoutes } from './routes/access';
 import { configRoutes } from './routes/config';
@@ -208,8 +209,9 @@ export async function createApp(
   customerSessionRoutes(api, { sessions: stores.sessions, tags: stores.tags });
 
   app.disable('x-powered-by');
-  // FAQ imports carry up to 1 MB of CSV; every other body is far smaller.
-  app.use(express.json({ limit: '1mb' }));
+  // Before any route decodes its parameters: a malformed escape is named, not a 500.
+  app.use(refuseMalformedPath(() => Object.keys(openApi.paths ?? {})));
+  app.use(jsonBody());
   app.use(
     healthRoutes(
       readinessCheck(
@@ -220,7 +222,7 @@ export async function createApp(
   );
   app.use(api.router);
   const openApi = buildOpenApiDocument(registry);
-  app.get('/api/v1/openapi.json', (_req, res) => {
+  app.get('/api/v1/openapi.json', refuseQuery, (_req, res) => {
     res.json(openApi);
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(openApi));

@@ -69,12 +69,56 @@ const bodyRefusals: Record<string, { status: number; code: string; message: stri
     code: 'unsupported_charset',
     message: 'The request body must be JSON in UTF-8',
   },
+  'encoding.unsupported': {
+    status: 415,
+    code: 'unsupported_encoding',
+    message: 'The body’s Content-Encoding must be gzip, deflate, br or identity',
+  },
+  'request.size.invalid': {
+    status: 400,
+    code: 'invalid_body',
+    message: 'The body is not as long as its Content-Length says',
+  },
+  'request.aborted': {
+    status: 400,
+    code: 'invalid_body',
+    message: 'The request ended before its body did',
+  },
 };
 
-const bodyRefusal = (error: unknown) =>
-  typeof error === 'object' && error !== null && 'type' in error && typeof error.type === 'string'
-    ? bodyRefusals[error.type]
-    : undefined;
+/** A decompression stream's failure: body-parser passes zlib's error on as a 400 with no `type`. */
+const undecodable = {
+  status: 400,
+  code: 'invalid_encoding',
+  message: 'The body does not decode per its Content-Encoding',
+};
+
+/** Any other client error a library raised (http-errors: a 4xx `status`, message safe to show). */
+const otherClientError = (status: number) => ({
+  status,
+  code: 'bad_request',
+  message: 'The request could not be read',
+});
+
+const statusOf = (error: object): number | undefined =>
+  'status' in error && typeof error.status === 'number' ? error.status : undefined;
+
+function bodyRefusal(error: unknown, encoding: string | undefined) {
+  if (typeof error !== 'object' || error === null) return undefined;
+  if ('type' in error && typeof error.type === 'string' && bodyRefusals[error.type]) {
+    return bodyRefusals[error.type];
+  }
+  // The router could not decode a path parameter (the path guard normally answers first).
+  if (error instanceof URIError) {
+    return { status: 400, code: 'invalid_path', message: 'Malformed percent-encoding in the path' };
+  }
+  const status = statusOf(error);
+  if (status === undefined || status < 400 || status > 499) return undefined;
+  const encoded = encoding !== undefined && encoding.toLowerCase() !== 'identity';
+  const typed = 'type' in error && typeof error.type === 'string';
+  if (status === 400 && encoded && !typed) return undecodable;
+  return otherClientError(status);
+}
 
 /** Turns every error into a JSON answer; internal errors are logged, never sent. */
 export function errorHandler(log: Logger): ErrorRequestHandler {
@@ -86,7 +130,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
         .json({ error: { code: error.code, message: error.message, ...error.details } });
       return;
     }
-    const refused = bodyRefusal(error);
+    const refused = bodyRefusal(error, req.header('content-encoding'));
     if (refused) {
       res.status(refused.status).json({ error: { code: refused.code, message: refused.message } });
       return;

@@ -96,9 +96,15 @@ export function registerBasePaths(registry: OpenAPIRegistry): void {
     responses: {
       201: json(startedSession, 'A new session was started'),
       200: json(startedSession, 'The visitor already had an open session; attached to it'),
-      400: json(errorBody, 'The body is invalid; `fields` names each bad field'),
+      400: json(
+        errorBody,
+        'The body is invalid (`fields` names each bad field), missing (`body_required`), not JSON, or does not decode per its Content-Encoding; or a query parameter was given (this route takes none)',
+      ),
       413: json(errorBody, 'The body is larger than the API accepts (1 MB)'),
-      415: json(errorBody, 'The JSON body is in a charset other than UTF-8'),
+      415: json(
+        errorBody,
+        'The body is not application/json, not UTF-8, or in a Content-Encoding other than gzip, deflate or br',
+      ),
       404: json(errorBody, 'No such tenant'),
     },
   });

@@ -7,6 +7,7 @@ import type { IdempotencyStore } from '../../stores/idempotency';
 import { authenticate, authorize, type AuthDeps } from '../auth/authenticate';
 import { AppError, validate } from '../errors';
 import { errorBody } from './schemas';
+import { requiredBody } from './transport';
 
 export interface Reply {
   status: number;
@@ -93,7 +94,7 @@ export function endpoints(deps: EndpointDeps) {
         // A route without a query schema takes none: a stray parameter is named, not ignored.
         query: validate(endpoint.query ?? noQuery, { ...req.query }, 'query') as z.output<Q>,
         body: (endpoint.body
-          ? validate(endpoint.body, req.body, 'body')
+          ? validate(endpoint.body, requiredBody(req), 'body')
           : undefined) as z.output<B>,
         principal,
       };
@@ -214,8 +215,13 @@ function document<P extends z.ZodObject, Q extends z.ZodObject, B extends z.ZodT
     responses[400] = errorResponse('Invalid input; `fields` names each bad field');
   }
   if (endpoint.body) {
+    responses[400] = errorResponse(
+      'Invalid input (`fields` names each bad field), no body (`body_required`; send {} for no fields), or a body that is not JSON or does not decode per its Content-Encoding',
+    );
     responses[413] = errorResponse('The body is larger than the API accepts (1 MB)');
-    responses[415] = errorResponse('The JSON body is in a charset other than UTF-8');
+    responses[415] = errorResponse(
+      'The body is not application/json, not UTF-8, or in a Content-Encoding other than gzip, deflate or br',
+    );
   }
   if (!isPublic) {
     responses[401] = errorResponse('No credential, or one that is invalid, expired or revoked');

@@ -11,5 +11,24 @@ export const errorBody = z.object({
   }),
 });
 
-export const limitQuery = z.coerce.number().int().min(1).max(200).default(50);
+/**
+ * A whole number in a URL (query or path): decimal digits only. `z.coerce.number()`
+ * would take `0x10`, `1e3`, `+5`, ` 5` and even `` (as 0); none of those is a
+ * number anyone means in a URL, so each is a 400 naming the parameter.
+ */
+export function decimalInteger(bounds: { min: number; max?: number }) {
+  const number = z.number().int().min(bounds.min);
+  return z
+    .string()
+    .regex(/^[0-9]+$/, { message: 'must be a whole number in decimal digits' })
+    .transform(Number)
+    .pipe(bounds.max === undefined ? number : number.max(bounds.max))
+    .meta({
+      type: 'integer',
+      minimum: bounds.min,
+      ...(bounds.max === undefined ? {} : { maximum: bounds.max }),
+    });
+}
+
+export const limitQuery = decimalInteger({ min: 1, max: 200 }).default(50);
 export const isoTime = z.iso.datetime({ offset: true });

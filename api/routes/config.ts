@@ -11,7 +11,7 @@ import { tenantOf } from '../auth/authenticate';
 import { mergePatch } from '../../domain/merge-patch';
 import { AppError, validate } from '../errors';
 import type { endpoints } from '../http/endpoint';
-import { isoTime } from '../http/schemas';
+import { decimalInteger, isoTime } from '../http/schemas';
 import { checkFaqImport, faqImportSchema } from '../use-cases/import-faq';
 
 export interface ConfigDeps {
@@ -133,7 +133,7 @@ export function configRoutes(api: ReturnType<typeof endpoints>, deps: ConfigDeps
     tag: 'flow',
     summary: 'One version of the flow',
     roles: roles.staff,
-    params: z.strictObject({ version: z.coerce.number().int().min(1) }),
+    params: z.strictObject({ version: decimalInteger({ min: 1 }) }),
     responses: { 200: { description: 'The version', schema: flowVersionView } },
     errors: { 404: 'No such version' },
     async handle({ params, principal }) {

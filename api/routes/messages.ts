@@ -7,6 +7,7 @@ import { readEarlierMessages, readMessages } from '../../messaging/read-messages
 import { Refusal } from '../../messaging/refusal';
 import { verifyAgentToken, verifyVisitorToken } from '../../runtime/tokens';
 import { AppError, validate } from '../errors';
+import { decimalInteger } from '../http/schemas';
 
 export interface MessageRouteDeps {
   tokenSecret: string;
@@ -15,17 +16,14 @@ export interface MessageRouteDeps {
 
 export const messagesQuerySchema = z
   .strictObject({
-    afterSeq: z.coerce
-      .number()
-      .int()
-      .min(0)
+    afterSeq: decimalInteger({ min: 0 })
       .default(0)
       .meta({ description: 'Messages after this seq (resync); 0 for the start' }),
-    beforeSeq: z.coerce.number().int().min(1).optional().meta({
+    beforeSeq: decimalInteger({ min: 1 }).optional().meta({
       description:
         'Instead of afterSeq: the latest `limit` messages before this seq (history paged backwards)',
     }),
-    limit: z.coerce.number().int().min(1).max(200).default(100),
+    limit: decimalInteger({ min: 1, max: 200 }).default(100),
   })
   .refine((query) => query.beforeSeq === undefined || query.afterSeq === 0, {
     path: ['beforeSeq'],

@@ -53,7 +53,11 @@ function unwrap(schema: z.ZodType): z.ZodType {
   ) {
     return unwrap(schema.unwrap() as z.ZodType);
   }
-  if (schema instanceof z.ZodPipe) return unwrap(schema.in as z.ZodType);
+  if (schema instanceof z.ZodPipe) {
+    // A number read from URL text (digits → number) is walked as the number it becomes.
+    const out = unwrap(schema.out as z.ZodType);
+    return out instanceof z.ZodNumber ? out : unwrap(schema.in as z.ZodType);
+  }
   return schema;
 }
 
@@ -108,6 +112,20 @@ function badValues(schema: z.ZodType, sample: unknown, source: InputSource) {
     }
     const low = minValue !== null && minValue > Number.MIN_SAFE_INTEGER ? minValue : 0;
     if (s.isInt) add('not a whole number', text(low + 0.5));
+    // In a URL, a number is decimal digits: no hex, exponent, sign, blank or fraction.
+    if (!json && s.isInt) {
+      for (const [label, value] of [
+        ['in hex', '0x10'],
+        ['with an exponent', '1e1'],
+        ['empty', ''],
+        ['with a leading space', ` ${low + 1}`],
+        ['with a plus sign', `+${low + 1}`],
+        ['with a decimal point', `${low + 1}.0`],
+      ] as const) {
+        // An empty path segment is another route (a 404), not a bad value.
+        if (value !== '' || source !== 'path') add(label, value);
+      }
+    }
   } else if (s instanceof z.ZodBoolean) {
     add('text instead of true/false', json ? 'yes' : 'maybe');
   } else if (s instanceof z.ZodEnum || s instanceof z.ZodLiteral) {
