@@ -75,7 +75,13 @@ export function badRequests(route: DeclaredRoute, entry: ExampleEntry, valid: Ex
       { status: 415, code: 'unsupported_charset' },
     );
     withBody('that is a list, not an object', { json: [] }, { fields: ['(body)'] });
-    withBody('left out', undefined, { fields: ['(body)'] });
+    withBody('left out', undefined, { status: 400, code: 'body_required' });
+    withBody('empty (zero bytes of JSON)', { raw: '' }, { status: 400, code: 'body_required' });
+    withBody(
+      'sent as another media type',
+      { raw: JSON.stringify(valid.body), contentType: 'text/plain' },
+      { status: 415, code: 'unsupported_media_type' },
+    );
   }
   return out;
 }
