@@ -173,6 +173,7 @@ export async function createApp(
     apiKeys: stores.apiKeys,
     staff: stores.staff,
     routing,
+    agents: stores.agents,
     tokenSecret: config.TOKEN_SECRET,
     agentTokenTtlSeconds: config.AGENT_TOKEN_TTL_SECONDS,
   });
@@ -180,9 +181,17 @@ export async function createApp(
     agents: stores.agents,
     staff: stores.staff,
     routing,
+    flows: stores.flows,
+    hours: stores.hours,
+    sessions: stores.sessions,
     onAgentChanged: (tenantId) => broadcaster.statsChanged(tenantId, 'presence'),
   });
-  configRoutes(api, { flows: stores.flows, hours: stores.hours, faqs: stores.faqs });
+  configRoutes(api, {
+    flows: stores.flows,
+    hours: stores.hours,
+    faqs: stores.faqs,
+    agents: stores.agents,
+  });
   operationsRoutes(api, {
     sessions: stores.sessions,
     tickets: stores.tickets,

@@ -32,6 +32,20 @@ export const routingPolicySchema = z.strictObject({
 export type RoutingRule = z.infer<typeof routingRuleSchema>;
 export type RoutingPolicy = z.infer<typeof routingPolicySchema>;
 
+/** Every agent group a policy routes to, with where it names it (`rules.2.groupId`). */
+export function routingGroupRefs(policy: {
+  rules: readonly Pick<RoutingRule, 'groupId'>[];
+  defaultGroupId: string;
+}): { path: string; groupId: string }[] {
+  return [
+    ...policy.rules.map((rule, index) => ({
+      path: `rules.${index}.groupId`,
+      groupId: rule.groupId,
+    })),
+    { path: 'defaultGroupId', groupId: policy.defaultGroupId },
+  ];
+}
+
 export interface RoutingFacts {
   channel: Channel;
   entryType: EntryType;

@@ -65,6 +65,40 @@ export function agentStore(db: Db) {
     async listGroups(tenantId: string) {
       return groups.find({ tenantId }).sort({ groupId: 1 }).toArray();
     },
+
+    /** Which of `groupIds` the tenant has. */
+    async existingGroups(tenantId: string, groupIds: readonly string[]): Promise<Set<string>> {
+      const found = await groups
+        .find({ tenantId, groupId: { $in: [...new Set(groupIds)] } })
+        .project<{ groupId: string }>({ groupId: 1 })
+        .toArray();
+      return new Set(found.map((g) => g.groupId));
+    },
+
+    /** Agents of the group, by id, at most `limit`. */
+    async agentsInGroup(tenantId: string, groupId: string, limit: number): Promise<string[]> {
+      const found = await agents
+        .find({ tenantId, groups: groupId })
+        .sort({ agentId: 1 })
+        .limit(limit)
+        .toArray();
+      return found.map((a) => a.agentId);
+    },
+
+    /** Groups that overflow into the group, by id, at most `limit`. */
+    async groupsOverflowingInto(tenantId: string, groupId: string, limit: number) {
+      const found = await groups
+        .find({ tenantId, overflowGroupId: groupId })
+        .sort({ groupId: 1 })
+        .limit(limit)
+        .toArray();
+      return found.map((g) => g.groupId);
+    },
+
+    /** False when the tenant has no such group. */
+    async removeGroup(tenantId: string, groupId: string): Promise<boolean> {
+      return (await groups.deleteOne({ _id: key(tenantId, groupId), tenantId })).deletedCount === 1;
+    },
   };
 }
 

@@ -57,6 +57,11 @@ export function hoursStore(db: Db) {
       return hours.find({ tenantId }).sort({ _id: 1 }).toArray();
     },
 
+    /** The group's own schedules (every kind). */
+    async ofGroup(tenantId: string, groupId: string) {
+      return hours.find({ tenantId, groupId }).sort({ _id: 1 }).toArray();
+    },
+
     /** The schedule that applies to the group; undefined means always open. */
     async forGroup(tenantId: string, groupId: string, kind: string) {
       const docs = await hours

@@ -168,6 +168,15 @@ export function sessionStore(db: Db, cache: FactsCache = noFactsCache) {
         .toArray();
     },
 
+    /** Ids of the tenant's open sessions routed to the group, at most `limit`. */
+    async openInGroup(tenantId: string, groupId: string, limit: number): Promise<string[]> {
+      const found = await sessions
+        .find({ tenantId, groupId, phase: { $nin: ['closed', 'rated'] } })
+        .limit(limit)
+        .toArray();
+      return found.map((s) => s._id);
+    },
+
     /** A tenant's open sessions, for a supervisor's list; newest first, at most `limit`. */
     async openOfTenant(tenantId: string, limit: number) {
       return sessions

@@ -54,10 +54,6 @@ export function tagStore(db: Db) {
       return result.matchedCount === 1;
     },
 
-    async groupInUse(tenantId: string, groupId: string): Promise<boolean> {
-      return (await tags.countDocuments({ tenantId, groupId }, { limit: 1 })) > 0;
-    },
-
     async removeGroup(tenantId: string, groupId: string): Promise<boolean> {
       return (await tagGroups.deleteOne({ _id: key(tenantId, groupId) })).deletedCount === 1;
     },

@@ -8,6 +8,10 @@ export const errorBody = z.object({
     message: z.string(),
     fields: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
     rows: z.array(z.object({ row: z.number(), path: z.string(), message: z.string() })).optional(),
+    /** 409 `still_referenced`: what refers to the thing that was to be removed. */
+    referrers: z
+      .array(z.object({ kind: z.string(), ids: z.array(z.string()), more: z.boolean().optional() }))
+      .optional(),
   }),
 });
 

@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { apiKeyRoles, roles } from '../../domain/access';
+import { groupRoutingSchema } from '../../domain/agents';
+import { routingGroupRefs } from '../../domain/routing-rules';
 import { flowSchema } from '../../domain/flow';
 import { opaqueId } from '../../domain/session';
 import { hashPassword, verifyPassword } from '../../runtime/secrets';
 import { issueAgentToken, staffRoles } from '../../runtime/tokens';
+import type { AgentStore } from '../../stores/agents';
 import type { ApiKeyStore } from '../../stores/api-keys';
 import type { StaffStore } from '../../stores/staff';
 import type { TenantStore } from '../../stores/tenants';
@@ -18,6 +21,8 @@ export interface AccessDeps {
   staff: StaffStore;
   /** Starts a new tenant's routing state, so the worker never takes it for lost state. */
   routing: { heal(tenantId: string): Promise<unknown> };
+  /** A new tenant gets the groups its flow routes to, so its flow names nothing missing. */
+  agents: Pick<AgentStore, 'upsertGroup'>;
   tokenSecret: string;
   agentTokenTtlSeconds: number;
 }
@@ -64,7 +69,8 @@ export function accessRoutes(api: ReturnType<typeof endpoints>, deps: AccessDeps
     method: 'post',
     path: '/api/v1/tenants',
     tag: 'access',
-    summary: 'Create a tenant with its first admin API key (platform operator)',
+    summary:
+      'Create a tenant with its first admin API key and the agent groups its flow routes to (platform operator)',
     roles: roles.operator,
     body: createTenantSchema,
     responses: {
@@ -75,6 +81,12 @@ export function accessRoutes(api: ReturnType<typeof endpoints>, deps: AccessDeps
       const created = await deps.tenants.create(body.tenantId, body.name, body.flow ?? {});
       if (!created) throw new AppError(409, 'tenant_exists', `Tenant ${body.tenantId} exists`);
       const adminKey = await deps.apiKeys.create(body.tenantId, 'first admin key', 'admin');
+      const routed = new Set(
+        routingGroupRefs(flowSchema.parse(body.flow ?? {}).routing).map((r) => r.groupId),
+      );
+      for (const groupId of routed) {
+        await deps.agents.upsertGroup(body.tenantId, groupId, groupRoutingSchema.parse({}));
+      }
       // Best effort: if Redis is away, the worker's upkeep starts the state within seconds.
       await deps.routing.heal(body.tenantId).catch(() => undefined);
       return {

@@ -4,6 +4,7 @@ import { faqEntrySchema } from '../../domain/faq';
 import { flowSchema } from '../../domain/flow';
 import { opaqueId } from '../../domain/session';
 import { workingHoursSchema } from '../../domain/working-hours';
+import type { AgentStore } from '../../stores/agents';
 import type { FaqStore } from '../../stores/faqs';
 import type { FlowStore } from '../../stores/flows';
 import { anyGroup, type HoursStore } from '../../stores/hours';
@@ -13,11 +14,19 @@ import { AppError, validate } from '../errors';
 import type { endpoints } from '../http/endpoint';
 import { decimalInteger, isoTime } from '../http/schemas';
 import { checkFaqImport, faqImportSchema } from '../use-cases/import-faq';
+import {
+  flowGroupRefs,
+  invalidReference,
+  missingGroups,
+  requireGroups,
+} from '../use-cases/references';
 
 export interface ConfigDeps {
   flows: FlowStore;
   hours: HoursStore;
   faqs: FaqStore;
+  /** Flows and schedules name agent groups, which must exist. */
+  agents: Pick<AgentStore, 'existingGroups'>;
 }
 
 const versionInfo = z.object({
@@ -77,8 +86,11 @@ export function configRoutes(api: ReturnType<typeof endpoints>, deps: ConfigDeps
     roles: roles.admin,
     body: z.strictObject({ flow: flowSchema, note }),
     responses: { 201: { description: 'The new version', schema: flowVersionView } },
+    errors: { 422: 'A routing rule or the default names a group the tenant does not have' },
     async handle({ body, principal }) {
-      const version = await deps.flows.append(tenantOf(principal), body.flow, {
+      const tenantId = tenantOf(principal);
+      await requireGroups(deps.agents, tenantId, flowGroupRefs(body.flow));
+      const version = await deps.flows.append(tenantId, body.flow, {
         ...(body.note !== undefined ? { note: body.note } : {}),
       });
       return { status: 201, body: version };
@@ -99,6 +111,7 @@ export function configRoutes(api: ReturnType<typeof endpoints>, deps: ConfigDeps
       note,
     }),
     responses: { 201: { description: 'The new version', schema: flowVersionView } },
+    errors: { 422: 'The patched flow routes to a group the tenant does not have' },
     async handle({ body, principal }) {
       const tenantId = tenantOf(principal);
       const current = await currentFlow(tenantId);
@@ -106,6 +119,7 @@ export function configRoutes(api: ReturnType<typeof endpoints>, deps: ConfigDeps
       const { flow: merged } = validate(z.object({ flow: flowSchema }), {
         flow: mergePatch(current.flow, body.flow),
       });
+      await requireGroups(deps.agents, tenantId, flowGroupRefs(merged));
       const version = await deps.flows.append(tenantId, merged, {
         ...(body.note !== undefined ? { note: body.note } : {}),
       });
@@ -151,11 +165,24 @@ export function configRoutes(api: ReturnType<typeof endpoints>, deps: ConfigDeps
     roles: roles.admin,
     body: z.strictObject({ version: z.number().int().min(1), note }),
     responses: { 201: { description: 'The new version', schema: flowVersionView } },
-    errors: { 404: 'No such version' },
+    errors: {
+      404: 'No such version',
+      422: 'That version routes to a group the tenant no longer has',
+    },
     async handle({ body, principal }) {
       const tenantId = tenantOf(principal);
       const earlier = await deps.flows.get(tenantId, body.version);
       if (!earlier) throw notFound(`flow version ${body.version}`);
+      // The request names the version, so the refusal names it; the message says which group.
+      const missing = await missingGroups(deps.agents, tenantId, flowGroupRefs(earlier.flow, ''));
+      if (missing.length > 0) {
+        throw invalidReference(
+          missing.map((m) => ({
+            path: 'version',
+            message: `version ${body.version} ${m.path} names no group ${m.groupId}`,
+          })),
+        );
+      }
       const version = await deps.flows.append(tenantId, earlier.flow, {
         rolledBackFrom: body.version,
         ...(body.note !== undefined ? { note: body.note } : {}),
@@ -192,14 +219,16 @@ export function configRoutes(api: ReturnType<typeof endpoints>, deps: ConfigDeps
       schedule: workingHoursSchema,
     }),
     responses: { 201: { description: 'Created', schema: hoursView } },
-    errors: { 409: 'The group already has a schedule of this kind (replace it with PUT)' },
+    errors: {
+      409: 'The group already has a schedule of this kind (replace it with PUT)',
+      422: 'The group does not exist',
+    },
     async handle({ body, principal }) {
-      const added = await deps.hours.insert(
-        tenantOf(principal),
-        body.groupId,
-        body.kind,
-        body.schedule,
-      );
+      const tenantId = tenantOf(principal);
+      if (body.groupId !== anyGroup) {
+        await requireGroups(deps.agents, tenantId, [{ path: 'groupId', groupId: body.groupId }]);
+      }
+      const added = await deps.hours.insert(tenantId, body.groupId, body.kind, body.schedule);
       if (!added) {
         throw new AppError(409, 'conflict', `Group ${body.groupId} already has ${body.kind} hours`);
       }

@@ -12,6 +12,7 @@ import { tenantOf } from '../auth/authenticate';
 import { AppError } from '../errors';
 import type { endpoints } from '../http/endpoint';
 import { isoTime, limitQuery } from '../http/schemas';
+import { requireAgent } from '../use-cases/references';
 import { hiddenTagIds } from './tag-visibility';
 
 export interface OperationsDeps {
@@ -287,12 +288,7 @@ export function operationsRoutes(api: ReturnType<typeof endpoints>, deps: Operat
       if (existing.status === 'resolved') {
         throw new AppError(409, 'ticket_resolved', 'A resolved ticket cannot be assigned');
       }
-      const agent = await deps.agents.getAgent(tenantId, body.agentId);
-      if (!agent || agent.tenantId !== tenantId) {
-        throw new AppError(422, 'invalid_reference', `agentId: no agent ${body.agentId}`, {
-          fields: [{ path: 'agentId', message: `no agent ${body.agentId}` }],
-        });
-      }
+      await requireAgent(deps.agents, tenantId, 'agentId', body.agentId);
       const doc = await deps.tickets.assign(tenantId, params.ticketId, body.agentId);
       if (!doc) throw new AppError(404, 'not_found', `No ticket ${params.ticketId}`);
       return { status: 200, body: toTicketView(doc) };

@@ -6,17 +6,30 @@ import { hashPassword } from '../../runtime/secrets';
 import { staffRoles } from '../../runtime/tokens';
 import type { AgentStore } from '../../stores/agents';
 import type { GroupDoc } from '../../stores/collections';
+import type { FlowStore } from '../../stores/flows';
+import type { HoursStore } from '../../stores/hours';
+import type { SessionStore } from '../../stores/sessions';
 import { RoutingInputError } from '../../stores/routing/router';
 import type { RoutingService } from '../../stores/routing/service';
 import type { StaffStore } from '../../stores/staff';
 import { tenantOf } from '../auth/authenticate';
 import { AppError } from '../errors';
 import type { endpoints } from '../http/endpoint';
+import {
+  groupReferrers,
+  invalidReference,
+  requireGroups,
+  stillReferenced,
+} from '../use-cases/references';
 
 export interface RoutingConfigDeps {
   agents: AgentStore;
   staff: StaffStore;
   routing: RoutingService;
+  /** What may still refer to a group being removed. */
+  flows: Pick<FlowStore, 'current'>;
+  hours: Pick<HoursStore, 'ofGroup'>;
+  sessions: Pick<SessionStore, 'openInGroup'>;
   /** An agent's presence or capacity changed: supervisors' monitors re-read the live figures. */
   onAgentChanged?: (tenantId: string) => void;
 }
@@ -130,20 +143,44 @@ export function routingConfigRoutes(api: ReturnType<typeof endpoints>, deps: Rou
     async handle({ params, body, principal }) {
       const tenantId = tenantOf(principal);
       if (body.overflowGroupId !== undefined) {
-        const exists = await deps.routing.groupExists(tenantId, body.overflowGroupId);
-        if (!exists || body.overflowGroupId === params.groupId) {
-          throw new AppError(
-            422,
-            'invalid_reference',
-            `overflowGroupId: no other group ${body.overflowGroupId}`,
-            {
-              fields: [{ path: 'overflowGroupId', message: 'must name another existing group' }],
-            },
-          );
+        if (body.overflowGroupId === params.groupId) {
+          throw invalidReference([
+            { path: 'overflowGroupId', message: 'must name another group, not the group itself' },
+          ]);
         }
+        await requireGroups(deps.agents, tenantId, [
+          { path: 'overflowGroupId', groupId: body.overflowGroupId },
+        ]);
       }
       await routingInput(() => deps.routing.configureGroup(tenantId, params.groupId, body));
       return { status: 200, body: { groupId: params.groupId, ...body } };
+    },
+  });
+
+  api.add({
+    method: 'delete',
+    path: '/api/v1/groups/:groupId',
+    tag: 'routing',
+    summary:
+      'Remove a group that nothing refers to: no agents, no group overflowing into it, not in the flow’s routing, no working hours of its own, no open sessions',
+    roles: roles.admin,
+    params: groupParams,
+    responses: { 204: { description: 'Removed' } },
+    errors: {
+      404: 'No such group',
+      409: 'The group is still referred to; `referrers` lists each kind and its ids (at most 20 each)',
+    },
+    async handle({ params, principal }) {
+      const tenantId = tenantOf(principal);
+      if (!(await deps.routing.groupExists(tenantId, params.groupId))) {
+        throw new AppError(404, 'not_found', `No group ${params.groupId}`);
+      }
+      const referrers = await groupReferrers(deps, tenantId, params.groupId);
+      if (referrers.length > 0) throw stillReferenced(`Group ${params.groupId}`, referrers);
+      if (!(await deps.routing.removeGroup(tenantId, params.groupId))) {
+        throw new AppError(404, 'not_found', `No group ${params.groupId}`);
+      }
+      return { status: 204 };
     },
   });
 

@@ -15,6 +15,7 @@ import type { TagStore } from '../../stores/tags';
 import { tenantOf } from '../auth/authenticate';
 import { AppError } from '../errors';
 import type { endpoints } from '../http/endpoint';
+import { requireTagGroup, stillReferenced, tagGroupReferrers } from '../use-cases/references';
 
 export interface TagDeps {
   tags: TagStore;
@@ -34,10 +35,6 @@ export const tagView = z.object({
 const groupParams = z.strictObject({ groupId: opaqueId });
 const tagParams = z.strictObject({ tagId: opaqueId });
 const notFound = (what: string) => new AppError(404, 'not_found', `No ${what}`);
-const noGroup = (groupId: string) =>
-  new AppError(422, 'invalid_reference', `groupId: no tag group ${groupId}`, {
-    fields: [{ path: 'groupId', message: `no tag group ${groupId}` }],
-  });
 
 /** Tag groups and tags: admins define them; everyone on the tenant's staff reads those they may see. */
 export function tagRoutes(api: ReturnType<typeof endpoints>, deps: TagDeps) {
@@ -98,15 +95,17 @@ export function tagRoutes(api: ReturnType<typeof endpoints>, deps: TagDeps) {
     roles: roles.admin,
     params: groupParams,
     responses: { 204: { description: 'Removed' } },
-    errors: { 404: 'No such tag group', 409: 'The group still has tags' },
+    errors: {
+      404: 'No such tag group',
+      409: 'The group still has tags; `referrers` lists them (at most 20)',
+    },
     async handle({ params, principal }) {
       const tenantId = tenantOf(principal);
       if (!(await deps.tags.getGroup(tenantId, params.groupId))) {
         throw notFound(`tag group ${params.groupId}`);
       }
-      if (await deps.tags.groupInUse(tenantId, params.groupId)) {
-        throw new AppError(409, 'conflict', `Tag group ${params.groupId} still has tags`);
-      }
+      const referrers = await tagGroupReferrers(deps.tags, tenantId, params.groupId);
+      if (referrers.length > 0) throw stillReferenced(`Tag group ${params.groupId}`, referrers);
       await deps.tags.removeGroup(tenantId, params.groupId);
       return { status: 204 };
     },
@@ -141,7 +140,7 @@ export function tagRoutes(api: ReturnType<typeof endpoints>, deps: TagDeps) {
     errors: { 409: 'The tag id is taken', 422: 'No such tag group' },
     async handle({ body, principal }) {
       const tenantId = tenantOf(principal);
-      if (!(await deps.tags.getGroup(tenantId, body.groupId))) throw noGroup(body.groupId);
+      await requireTagGroup(deps.tags, tenantId, 'groupId', body.groupId);
       if (!(await deps.tags.addTag(tenantId, body))) {
         throw new AppError(409, 'conflict', `Tag ${body.tagId} exists`);
       }
@@ -180,7 +179,7 @@ export function tagRoutes(api: ReturnType<typeof endpoints>, deps: TagDeps) {
     async handle({ params, body, principal }) {
       const tenantId = tenantOf(principal);
       if (!(await deps.tags.getTag(tenantId, params.tagId))) throw notFound(`tag ${params.tagId}`);
-      if (!(await deps.tags.getGroup(tenantId, body.groupId))) throw noGroup(body.groupId);
+      await requireTagGroup(deps.tags, tenantId, 'groupId', body.groupId);
       if (!(await deps.tags.replaceTag(tenantId, params.tagId, body))) {
         throw notFound(`tag ${params.tagId}`);
       }
@@ -192,7 +191,8 @@ export function tagRoutes(api: ReturnType<typeof endpoints>, deps: TagDeps) {
     method: 'delete',
     path: '/api/v1/tags/:tagId',
     tag: 'tags',
-    summary: 'Remove a tag, and take it off every customer and session',
+    summary:
+      'Remove a tag, and take it off every customer and session (a cascade: tags are labels, as in Chatwoot or Zendesk)',
     roles: roles.admin,
     params: tagParams,
     responses: { 204: { description: 'Removed' } },

@@ -195,6 +195,17 @@ export function createRouter(redis: RedisClient, now: () => number = Date.now) {
       ]);
     },
 
+    /**
+     * Forgets a removed group's settings and wait estimate. Its queue and
+     * available set are left alone: empty for a group nobody serves or waits
+     * in, and live state (for the heal to settle) if a session raced the removal.
+     */
+    async removeGroup(tenantId: string, groupId: string): Promise<void> {
+      const keys = routingKeys(check(opaqueId, tenantId, 'tenantId'));
+      check(opaqueId, groupId, 'groupId');
+      await redis.del([keys.group(groupId), keys.assignedAt(groupId)]);
+    },
+
     /** A group's routing settings (defaults for a group never configured). */
     async groupSettings(tenantId: string, groupId: string): Promise<GroupRoutingSettings> {
       const stored = await redis.hGetAll(routingKeys(tenantId).group(groupId));

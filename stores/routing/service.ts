@@ -198,6 +198,13 @@ export function createRoutingService(deps: RoutingServiceDeps) {
       await agents.upsertGroup(tenantId, groupId, valid);
     },
 
+    /** Removes a group: the durable truth first, then the Redis mirror. False when there is none. */
+    async removeGroup(tenantId: string, groupId: string): Promise<boolean> {
+      if (!(await agents.removeGroup(tenantId, groupId))) return false;
+      await router.removeGroup(tenantId, groupId);
+      return true;
+    },
+
     async groupExists(tenantId: string, groupId: string): Promise<boolean> {
       return (await agents.listGroups(tenantId)).some((g) => g.groupId === groupId);
     },

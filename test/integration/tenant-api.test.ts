@@ -163,6 +163,8 @@ describe('groups and agents', () => {
     expect(listed.body).toEqual({
       items: [
         { groupId: 'after-sale', strategy: 'least-load', reserve: false },
+        // Made with the tenant: its flow routes there.
+        { groupId: 'default', strategy: 'least-load', reserve: false },
         {
           groupId: 'pre-sale',
           strategy: 'round-robin',
@@ -227,7 +229,13 @@ describe('groups and agents', () => {
     });
     expect(status.status).toBe(404);
     const { groups, agents, staff } = collections(engine.db);
-    expect(await groups.countDocuments({ tenantId })).toBe(0);
+    // Only the group the tenant's flow routes to, made with the tenant.
+    expect(
+      await groups
+        .find({ tenantId })
+        .map((g) => g.groupId)
+        .toArray(),
+    ).toEqual(['default']);
     expect(await agents.countDocuments({ tenantId })).toBe(0);
     expect(await staff.countDocuments({ tenantId })).toBe(0);
   });

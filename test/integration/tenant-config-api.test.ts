@@ -83,6 +83,9 @@ describe('versioned flow', () => {
   it('when the flow is patched, then only the named fields change (null removes one, arrays replace) and a bad result is 400 with no version', async () => {
     const { tenantId, adminKey } = await newTenant();
     const rules = [{ when: { entryTypes: ['order'] }, groupId: 'after-sale', priority: 3 }];
+    for (const group of ['sales', 'after-sale']) {
+      await api('PUT', `/api/v1/groups/${group}`, { token: adminKey, body: {} });
+    }
     await api('PUT', '/api/v1/flow', {
       token: adminKey,
       body: { flow: { locale: 'en', routing: { defaultGroupId: 'sales', rules } } },
@@ -174,6 +177,7 @@ describe('working hours', () => {
 
   it('when a schedule is added twice for the same group and kind, then the second is 409 and PUT replaces it', async () => {
     const { adminKey } = await newTenant();
+    await api('PUT', '/api/v1/groups/sales', { token: adminKey, body: {} });
     const first = await api('POST', '/api/v1/working-hours', {
       token: adminKey,
       body: { groupId: 'sales', schedule },

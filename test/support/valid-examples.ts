@@ -96,6 +96,9 @@ export const validExamples: Record<string, ExampleEntry> = {
       answers: 200,
     }),
   },
+  'DELETE /api/v1/groups/:groupId': {
+    example: async (w) => ({ params: { groupId: await w.group() }, answers: 204 }),
+  },
   'GET /api/v1/agents/:agentId': {
     example: async (w) => ({ params: { agentId: await w.agent() }, answers: 200 }),
   },
@@ -120,17 +123,17 @@ export const validExamples: Record<string, ExampleEntry> = {
     }),
   },
   'PUT /api/v1/flow': {
-    example: () => ({
+    example: async (w) => ({
       body: {
         flow: {
           locale: 'en',
           robot: { handoverKeywords: ['agent'] },
           routing: {
-            defaultGroupId: 'sales',
+            defaultGroupId: await w.group(),
             rules: [
               {
                 when: { channels: ['web'], entryTypes: ['order'], anyTag: ['vip'] },
-                groupId: 'sales',
+                groupId: await w.group(),
                 priority: 5,
               },
             ],
