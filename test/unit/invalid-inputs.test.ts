@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decimalInteger } from '../../api/http/schemas';
 import { invalidInputs } from '../support/invalid-inputs';
 
 // The validation suite trusts this walk to find every field; these pin what it finds.
@@ -67,8 +68,8 @@ describe('invalidInputs', () => {
     for (const c of cases) expect(schema.safeParse(c.input).success).toBe(false);
   });
 
-  it('when the input is a query, then values are text and a key given twice is a wrong type', () => {
-    const query = z.strictObject({ limit: z.coerce.number().int().min(1).max(9).default(5) });
+  it('when the input is a query, then values are text, a key given twice is a wrong type, and a number is decimal digits only', () => {
+    const query = z.strictObject({ limit: decimalInteger({ min: 1, max: 9 }).default(5) });
     expect(invalidInputs(query, { limit: '3' }, 'query')).toEqual([
       {
         name: 'unexpectedField: an unknown field',
@@ -80,6 +81,12 @@ describe('invalidInputs', () => {
       { name: 'limit: below the minimum', input: { limit: '0' }, fields: ['limit'] },
       { name: 'limit: above the maximum', input: { limit: '10' }, fields: ['limit'] },
       { name: 'limit: not a whole number', input: { limit: '1.5' }, fields: ['limit'] },
+      { name: 'limit: in hex', input: { limit: '0x10' }, fields: ['limit'] },
+      { name: 'limit: with an exponent', input: { limit: '1e1' }, fields: ['limit'] },
+      { name: 'limit: empty', input: { limit: '' }, fields: ['limit'] },
+      { name: 'limit: with a leading space', input: { limit: ' 2' }, fields: ['limit'] },
+      { name: 'limit: with a plus sign', input: { limit: '+2' }, fields: ['limit'] },
+      { name: 'limit: with a decimal point', input: { limit: '2.0' }, fields: ['limit'] },
     ]);
   });
 
