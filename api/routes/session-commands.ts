@@ -26,6 +26,7 @@ import {
 import { tenantOf } from '../auth/authenticate';
 import { AppError } from '../errors';
 import type { endpoints } from '../http/endpoint';
+import { requireAgent, requireGroups } from '../use-cases/references';
 import { isoTime } from '../http/schemas';
 import { told } from './session-calls';
 import type { AgentStore } from '../../stores/agents';
@@ -36,7 +37,7 @@ export interface SessionCommandDeps {
   flows: FlowStore;
   tenants: TenantStore;
   /** Groups and agents of the tenant, to refuse a transfer to one that does not exist. */
-  agents: Pick<AgentStore, 'listGroups' | 'getAgent'>;
+  agents: Pick<AgentStore, 'existingGroups' | 'getAgent'>;
 }
 
 /** What a widget or console needs to draw a session's state; no contact details. */
@@ -336,20 +337,10 @@ async function transferTargetExists(
   tenantId: string,
   target: { toAgentId?: string | undefined; toGroupId?: string | undefined },
 ): Promise<void> {
-  const missing = (path: string, message: string) =>
-    new AppError(422, 'invalid_reference', `${path}: ${message}`, {
-      fields: [{ path, message }],
-    });
   if (target.toGroupId !== undefined) {
-    const groups = await agents.listGroups(tenantId);
-    if (!groups.some((g) => g.groupId === target.toGroupId)) {
-      throw missing('toGroupId', `no group ${target.toGroupId}`);
-    }
+    await requireGroups(agents, tenantId, [{ path: 'toGroupId', groupId: target.toGroupId }]);
   }
   if (target.toAgentId !== undefined) {
-    const agent = await agents.getAgent(tenantId, target.toAgentId);
-    if (!agent || agent.tenantId !== tenantId) {
-      throw missing('toAgentId', `no agent ${target.toAgentId}`);
-    }
+    await requireAgent(agents, tenantId, 'toAgentId', target.toAgentId);
   }
 }
