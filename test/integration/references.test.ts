@@ -229,6 +229,16 @@ it('when a group is still referred to by agents, an overflowing group, the flow,
   expect((await as('GET', '/api/v1/groups/vip')).status).toBe(404);
   expect((await as('DELETE', '/api/v1/groups/vip')).status).toBe(404);
   expect(await groups()).toBe(groupCount - 1);
+  // Another tenant's group is not found, and stays.
+  const other = await deskWithKey([]);
+  await call(engine.app, 'PUT', '/api/v1/groups/theirs', { token: other.adminKey, body: {} });
+  expect((await as('DELETE', '/api/v1/groups/theirs')).status).toBe(404);
+  expect(
+    await collections(engine.db).groups.countDocuments({
+      tenantId: other.tenantId,
+      groupId: 'theirs',
+    }),
+  ).toBe(1);
   // Now nothing can name it again.
   expect(refusedField(await as('PUT', '/api/v1/groups/spill', { overflowGroupId: 'vip' }))).toEqual(
     ['overflowGroupId'],
