@@ -65,6 +65,13 @@ import { messageRoutes } from './routes/messages';
 import { liveStatsRoutes } from './routes/live-stats';
 import { sessionCommandRoutes } from './routes/session-commands';
 import { sessionRoutes } from './routes/sessions';
+import { staffAccessCheck, staffAccessChannel, subscribeToStaffAccess } from './auth/staff-access';
+import { accessRevocation } from './auth/access-revocation';
+import { loginThrottle } from './auth/login-throttle';
+import { auditTrail } from './audit-trail';
+import { auditStore } from '../stores/audit';
+import { auditRoutes } from './routes/audit';
+import { staffAccountRoutes } from './routes/staff-accounts';
 
 export interface App {
   http: HttpServer;
@@ -122,6 +129,7 @@ export async function createApp(
     quickReplies: quickReplyStore(mongo.db),
     tags: tagStore(mongo.db),
     outreach: outreachStore(mongo.db),
+    audit: auditStore(mongo.db),
   };
   // Presence and capacity change through the same routing module the worker uses.
   const router = createRouter(redis);
@@ -156,6 +164,18 @@ export async function createApp(
     publishMessage(message);
   });
 
+  // Staff tokens: every node refuses a revoked one at once (see api/auth/staff-access.ts).
+  const staffAccess = staffAccessCheck({
+    staff: stores.staff,
+    publish: (payload) => pub.publish(staffAccessChannel, payload),
+  });
+  await subscribeToStaffAccess(sub, staffAccess);
+  const revocation = accessRevocation({
+    agents: io.of(namespaces.agent) as AgentNamespace,
+    check: staffAccess,
+  });
+  const audit = auditTrail(stores.audit, log);
+
   const registry = new OpenAPIRegistry();
   registerBasePaths(registry);
   const api = endpoints({
@@ -164,6 +184,7 @@ export async function createApp(
       apiKeys: stores.apiKeys,
       tokenSecret: config.TOKEN_SECRET,
       operatorToken: config.OPERATOR_TOKEN,
+      staffAccess,
     },
     idempotency: idempotencyStore(mongo.db, config.IDEMPOTENCY_TTL_SECONDS),
   });
@@ -174,14 +195,36 @@ export async function createApp(
     routing,
     tokenSecret: config.TOKEN_SECRET,
     agentTokenTtlSeconds: config.AGENT_TOKEN_TTL_SECONDS,
+    throttle: loginThrottle(redis, {
+      perAccount: config.LOGIN_FAILURES_PER_ACCOUNT,
+      perAddress: config.LOGIN_FAILURES_PER_ADDRESS,
+      windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
+    }),
+    audit,
   });
   routingConfigRoutes(api, {
     agents: stores.agents,
     staff: stores.staff,
     routing,
     onAgentChanged: (tenantId) => broadcaster.statsChanged(tenantId, 'presence'),
+    audit,
   });
-  configRoutes(api, { flows: stores.flows, hours: stores.hours, faqs: stores.faqs });
+  staffAccountRoutes(api, {
+    temporal: temporal.client,
+    sessions: stores.sessions,
+    agents: stores.agents,
+    seats: router,
+    staff: stores.staff,
+    routing,
+    quickReplies: stores.quickReplies,
+    tickets: stores.tickets,
+    revocation,
+    audit,
+    log,
+    onAgentChanged: (tenantId) => broadcaster.statsChanged(tenantId, 'presence'),
+  });
+  auditRoutes(api, { audit: stores.audit });
+  configRoutes(api, { flows: stores.flows, hours: stores.hours, faqs: stores.faqs, audit });
   operationsRoutes(api, {
     sessions: stores.sessions,
     tickets: stores.tickets,
@@ -201,13 +244,15 @@ export async function createApp(
     sessions: stores.sessions,
     router,
   });
-  quickReplyRoutes(api, { quickReplies: stores.quickReplies });
-  tagRoutes(api, { tags: stores.tags });
+  quickReplyRoutes(api, { quickReplies: stores.quickReplies, audit });
+  tagRoutes(api, { tags: stores.tags, audit });
   taggingRoutes(api, { tags: stores.tags, sessions: stores.sessions });
   outreachRoutes(api, { sessions: stores.sessions, outreach: stores.outreach });
   customerSessionRoutes(api, { sessions: stores.sessions, tags: stores.tags });
 
   app.disable('x-powered-by');
+  // Whose X-Forwarded-For to believe: login throttling counts per client address (req.ip).
+  app.set('trust proxy', config.TRUST_PROXY);
   // FAQ imports carry up to 1 MB of CSV; every other body is far smaller.
   app.use(express.json({ limit: '1mb' }));
   app.use(
@@ -246,7 +291,7 @@ export async function createApp(
     }),
     log,
   };
-  app.use(messageRoutes({ tokenSecret: config.TOKEN_SECRET, chat }));
+  app.use(messageRoutes({ tokenSecret: config.TOKEN_SECRET, chat, staffAccess }));
   app.use(express.static(consoleDir, { index: 'index.html' }));
   app.get('/', (_req, res) => {
     res.redirect('/visitor/');
@@ -265,6 +310,7 @@ export async function createApp(
   wireAgentNamespace(io.of(namespaces.agent) as AgentNamespace, {
     tokenSecret: config.TOKEN_SECRET,
     chat,
+    staffAccess,
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -283,6 +329,7 @@ export async function createApp(
     routes: () => listRoutes(app.router),
     declaredRoutes: api.declared,
     close: async () => {
+      revocation.stop();
       // io.close() also closes the HTTP server.
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await temporal.connection.close();

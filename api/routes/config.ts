@@ -8,6 +8,7 @@ import type { FaqStore } from '../../stores/faqs';
 import type { FlowStore } from '../../stores/flows';
 import { anyGroup, type HoursStore } from '../../stores/hours';
 import { tenantOf } from '../auth/authenticate';
+import { fieldsOf, type AuditTrail } from '../audit-trail';
 import { mergePatch } from '../../domain/merge-patch';
 import { AppError, validate } from '../errors';
 import type { endpoints } from '../http/endpoint';
@@ -18,6 +19,7 @@ export interface ConfigDeps {
   flows: FlowStore;
   hours: HoursStore;
   faqs: FaqStore;
+  audit: AuditTrail;
 }
 
 const versionInfo = z.object({
@@ -81,6 +83,11 @@ export function configRoutes(api: ReturnType<typeof endpoints>, deps: ConfigDeps
       const version = await deps.flows.append(tenantOf(principal), body.flow, {
         ...(body.note !== undefined ? { note: body.note } : {}),
       });
+      await deps.audit.record(principal, tenantOf(principal), {
+        action: 'flow.updated',
+        target: { type: 'flow', id: 'flow' },
+        summary: { version: version.version, via: 'put' },
+      });
       return { status: 201, body: version };
     },
   });
@@ -108,6 +115,11 @@ export function configRoutes(api: ReturnType<typeof endpoints>, deps: ConfigDeps
       });
       const version = await deps.flows.append(tenantId, merged, {
         ...(body.note !== undefined ? { note: body.note } : {}),
+      });
+      await deps.audit.record(principal, tenantOf(principal), {
+        action: 'flow.updated',
+        target: { type: 'flow', id: 'flow' },
+        summary: { version: version.version, via: 'patch', fields: fieldsOf(body.flow) },
       });
       return { status: 201, body: version };
     },
@@ -160,6 +172,11 @@ export function configRoutes(api: ReturnType<typeof endpoints>, deps: ConfigDeps
         rolledBackFrom: body.version,
         ...(body.note !== undefined ? { note: body.note } : {}),
       });
+      await deps.audit.record(principal, tenantOf(principal), {
+        action: 'flow.rolled_back',
+        target: { type: 'flow', id: 'flow' },
+        summary: { version: version.version, rolledBackFrom: body.version },
+      });
       return { status: 201, body: version };
     },
   });
@@ -203,6 +220,10 @@ export function configRoutes(api: ReturnType<typeof endpoints>, deps: ConfigDeps
       if (!added) {
         throw new AppError(409, 'conflict', `Group ${body.groupId} already has ${body.kind} hours`);
       }
+      await deps.audit.record(principal, tenantOf(principal), {
+        action: 'hours.created',
+        target: { type: 'hours', id: `${body.groupId}/${body.kind}` },
+      });
       return { status: 201, body };
     },
   });
@@ -241,6 +262,10 @@ export function configRoutes(api: ReturnType<typeof endpoints>, deps: ConfigDeps
       if (!(await deps.hours.replace(tenantId, params.groupId, params.kind, body.schedule))) {
         throw notFound(`${params.kind} hours for group ${params.groupId}`);
       }
+      await deps.audit.record(principal, tenantOf(principal), {
+        action: 'hours.updated',
+        target: { type: 'hours', id: `${params.groupId}/${params.kind}` },
+      });
       return { status: 200, body: { ...params, schedule: body.schedule } };
     },
   });
@@ -258,6 +283,10 @@ export function configRoutes(api: ReturnType<typeof endpoints>, deps: ConfigDeps
       if (!(await deps.hours.remove(tenantOf(principal), params.groupId, params.kind))) {
         throw notFound(`${params.kind} hours for group ${params.groupId}`);
       }
+      await deps.audit.record(principal, tenantOf(principal), {
+        action: 'hours.deleted',
+        target: { type: 'hours', id: `${params.groupId}/${params.kind}` },
+      });
       return { status: 204 };
     },
   });
@@ -283,7 +312,13 @@ export function configRoutes(api: ReturnType<typeof endpoints>, deps: ConfigDeps
     body: faqEntrySchema,
     responses: { 201: { description: 'Added', schema: faqView } },
     async handle({ body, principal }) {
-      return { status: 201, body: await deps.faqs.add(tenantOf(principal), body) };
+      const tenantId = tenantOf(principal);
+      const entry = await deps.faqs.add(tenantId, body);
+      await deps.audit.record(principal, tenantId, {
+        action: 'faq.created',
+        target: { type: 'faq', id: entry.id },
+      });
+      return { status: 201, body: entry };
     },
   });
 
@@ -318,6 +353,11 @@ export function configRoutes(api: ReturnType<typeof endpoints>, deps: ConfigDeps
         );
       }
       const items = await deps.faqs.addMany(tenantId, valid);
+      await deps.audit.record(principal, tenantId, {
+        action: 'faq.imported',
+        target: { type: 'faq', id: 'import' },
+        summary: { imported: items.length },
+      });
       return { status: 201, body: { imported: items.length, items, rows: problems } };
     },
   });
@@ -351,6 +391,10 @@ export function configRoutes(api: ReturnType<typeof endpoints>, deps: ConfigDeps
     async handle({ params, body, principal }) {
       const entry = await deps.faqs.replace(tenantOf(principal), params.faqId, body);
       if (!entry) throw notFound(`FAQ entry ${params.faqId}`);
+      await deps.audit.record(principal, tenantOf(principal), {
+        action: 'faq.updated',
+        target: { type: 'faq', id: params.faqId },
+      });
       return { status: 200, body: entry };
     },
   });
@@ -368,6 +412,10 @@ export function configRoutes(api: ReturnType<typeof endpoints>, deps: ConfigDeps
       if (!(await deps.faqs.remove(tenantOf(principal), params.faqId))) {
         throw notFound(`FAQ entry ${params.faqId}`);
       }
+      await deps.audit.record(principal, tenantOf(principal), {
+        action: 'faq.deleted',
+        target: { type: 'faq', id: params.faqId },
+      });
       return { status: 204 };
     },
   });

@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import type { Db, Filter } from 'mongodb';
+import { collections, type AuditActor, type AuditDoc, type AuditSummary } from './collections';
+
+/** What a route records about one change it made. */
+export interface AuditEntry {
+  action: string;
+  target: { type: string; id: string };
+  summary?: AuditSummary;
+}
+
+/** An id that sorts by time: epoch ms (13 digits), then randomness for ties. */
+const newId = (at: Date) =>
+  `${String(at.getTime()).padStart(13, '0')}-${randomBytes(6).toString('hex')}`;
+
+/** The audit log: one document per change of a tenant's configuration or accounts. */
+export function auditStore(db: Db) {
+  const { audit } = collections(db);
+  return {
+    async record(tenantId: string, actor: AuditActor, entry: AuditEntry): Promise<AuditDoc> {
+      const at = new Date();
+      const doc: AuditDoc = {
+        _id: newId(at),
+        tenantId,
+        at,
+        actor,
+        action: entry.action,
+        target: entry.target,
+        ...(entry.summary ? { summary: entry.summary } : {}),
+      };
+      await audit.insertOne(doc);
+      return doc;
+    },
+
+    /** Newest first; `after` is the id of the last entry of the previous page. */
+    async list(
+      tenantId: string,
+      query: { after?: string; action?: string; actor?: string },
+      limit: number,
+    ): Promise<AuditDoc[]> {
+      const filter: Filter<AuditDoc> = {
+        tenantId,
+        ...(query.after !== undefined ? { _id: { $lt: query.after } } : {}),
+        ...(query.action !== undefined ? { action: query.action } : {}),
+        ...(query.actor !== undefined ? { 'actor.id': query.actor } : {}),
+      };
+      return audit.find(filter).sort({ _id: -1 }).limit(limit).toArray();
+    },
+  };
+}
+
+export type AuditStore = ReturnType<typeof auditStore>;
