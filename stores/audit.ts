@@ -9,13 +9,28 @@ export interface AuditEntry {
   summary?: AuditSummary;
 }
 
-/** An id that sorts by time: epoch ms (13 digits), then randomness for ties. */
-const newId = (at: Date) =>
-  `${String(at.getTime()).padStart(13, '0')}-${randomBytes(6).toString('hex')}`;
+/**
+ * Ids that sort by time: epoch ms (13 digits), then a counter within the
+ * millisecond (so one process's entries keep their order), then randomness
+ * (so two processes never collide; their entries of one millisecond have no
+ * order to keep).
+ */
+function idMaker() {
+  let lastMs = 0;
+  let inMs = 0;
+  return (at: Date): string => {
+    const ms = at.getTime();
+    inMs = ms === lastMs ? (inMs + 1) % 10_000 : 0;
+    lastMs = ms;
+    const counter = String(inMs).padStart(4, '0');
+    return `${String(ms).padStart(13, '0')}-${counter}${randomBytes(4).toString('hex')}`;
+  };
+}
 
 /** The audit log: one document per change of a tenant's configuration or accounts. */
 export function auditStore(db: Db) {
   const { audit } = collections(db);
+  const newId = idMaker();
   return {
     async record(tenantId: string, actor: AuditActor, entry: AuditEntry): Promise<AuditDoc> {
       const at = new Date();

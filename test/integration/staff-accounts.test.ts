@@ -1,5 +1,5 @@
 import { agentSession } from '../../api/routes/access';
-import { errorBody } from '../../api/openapi';
+import { errorBody, startedSession } from '../../api/openapi';
 import { closedAccountView } from '../../api/routes/staff-accounts';
 import { agentView } from '../../api/routes/routing-config';
 import type { AccessRevoked } from '../../domain/socket-events';
@@ -7,7 +7,7 @@ import { collections } from '../../stores/collections';
 import { ticketStore } from '../../stores/tickets';
 import { call, operatorTenant, testOperatorToken } from '../support/api-client';
 import { connectAgent, openAssigned, type AgentSocket } from '../support/chat';
-import { eventually, startTestEngine, type TestEngine } from '../support/engine';
+import { eventually, postJson, startTestEngine, type TestEngine } from '../support/engine';
 import { uniqueId } from '../support/stack';
 
 /**
@@ -33,13 +33,16 @@ const api = (method: string, path: string, options: Parameters<typeof call>[3] =
 const errorCode = (answer: { body: unknown }) => errorBody.parse(answer.body).error.code;
 
 /** A tenant with group `sales`, whose sessions skip the robot, and staff with passwords. */
-async function staffDesk(staff: { agentId: string; role?: 'agent' | 'supervisor' }[]) {
+async function staffDesk(
+  staff: { agentId: string; role?: 'agent' | 'supervisor' }[],
+  group: { reserve?: boolean } = {},
+) {
   const { tenantId, adminKey } = await operatorTenant(engine.app, {
     flow: { robot: { enabled: false }, routing: { defaultGroupId: 'sales' } },
   });
   const admin = (method: string, path: string, body?: unknown) =>
     api(method, path, { token: adminKey, ...(body !== undefined ? { body } : {}) });
-  expect((await admin('PUT', '/api/v1/groups/sales', {})).status).toBe(200);
+  expect((await admin('PUT', '/api/v1/groups/sales', group)).status).toBe(200);
   for (const { agentId, role } of staff) {
     const put = await admin('PUT', `/api/v1/agents/${agentId}`, {
       role: role ?? 'agent',
@@ -144,6 +147,33 @@ describe('deactivate and reactivate', () => {
     await eventually(async () => {
       const doc = await sessionDoc(desk.tenantId, session.sessionId);
       return doc?.phase === 'assigned' && doc.agentId === 'di' ? true : undefined;
+    });
+  });
+
+  it('when an agent is deactivated while a session is offered to it, then the offer is withdrawn and the next agent online is offered the session', async () => {
+    const desk = await staffDesk([{ agentId: 'fin' }, { agentId: 'gil' }], { reserve: true });
+    await desk.online('fin', await desk.login('fin'));
+    const started = await postJson(engine.app, '/api/v1/sessions', {
+      tenantId: desk.tenantId,
+      visitor: { id: uniqueId('visitor') },
+      channel: 'web',
+      entry: { type: 'order' },
+    });
+    const { sessionId } = startedSession.parse(started.body);
+    await eventually(async () => {
+      const doc = await sessionDoc(desk.tenantId, sessionId);
+      return doc?.phase === 'reserved' && doc.agentId === 'fin' ? true : undefined;
+    });
+
+    const answer = await desk.admin('POST', '/api/v1/agents/fin/deactivate');
+    expect(closedAccountView.parse(answer.body).sessions.requeued).toEqual([sessionId]);
+    await eventually(async () =>
+      (await sessionDoc(desk.tenantId, sessionId))?.phase === 'queued' ? true : undefined,
+    );
+    await desk.online('gil', await desk.login('gil'));
+    await eventually(async () => {
+      const doc = await sessionDoc(desk.tenantId, sessionId);
+      return doc?.phase === 'reserved' && doc.agentId === 'gil' ? true : undefined;
     });
   });
 
