@@ -198,7 +198,7 @@ export async function createApp(
     throttle: loginThrottle(redis, {
       perAccount: config.LOGIN_FAILURES_PER_ACCOUNT,
       perAddress: config.LOGIN_FAILURES_PER_ADDRESS,
-      windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
+      windowSeconds: config.LOGIN_WINDOW_SECONDS,
     }),
     audit,
   });

@@ -73,7 +73,7 @@ export const apiConfigSchema = z.object({
   /** Agent login throttling: failed logins per account, and per client address, per window. */
   LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).max(1_000).default(5),
   LOGIN_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).max(10_000).default(20),
-  LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   /**
    * Which proxies in front of the API to believe about the client's address
    * (X-Forwarded-For), as express's `trust proxy`: `false` (none: the

@@ -15,7 +15,7 @@ beforeAll(async () => {
     OPERATOR_TOKEN: testOperatorToken,
     LOGIN_FAILURES_PER_ACCOUNT: 3,
     LOGIN_FAILURES_PER_ADDRESS: 5,
-    LOGIN_FAILURE_WINDOW_SECONDS: window,
+    LOGIN_WINDOW_SECONDS: window,
     TRUST_PROXY: 'loopback',
   });
 });

@@ -40,7 +40,7 @@ describe('configuration', () => {
       VISITOR_SEND_WINDOW_SECONDS: 10,
       LOGIN_FAILURES_PER_ACCOUNT: 5,
       LOGIN_FAILURES_PER_ADDRESS: 20,
-      LOGIN_FAILURE_WINDOW_SECONDS: 900,
+      LOGIN_WINDOW_SECONDS: 900,
       TRUST_PROXY: false,
     });
   });
