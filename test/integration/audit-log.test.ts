@@ -113,7 +113,7 @@ it('when admins and agents change flows, hours, FAQ, groups, agents, API keys, t
       {
         actor: admin,
         action: 'quick_reply.created',
-        target: { type: 'quick_reply', id: expect.any(String) },
+        target: { type: 'quick_reply', id: expect.any(String) as unknown },
       },
       {
         actor: { kind: 'staff', id: 'ann', role: 'agent' },
@@ -129,7 +129,9 @@ it('when admins and agents change flows, hours, FAQ, groups, agents, API keys, t
   expect(Math.max(...times)).toBeLessThanOrEqual(Date.now() + 1_000);
   // What changed is named, never the secrets themselves.
   const created = entries.find((e) => e.action === 'agent.created');
-  expect(created?.summary).toMatchObject({ fields: expect.arrayContaining(['password']) });
+  expect(created?.summary).toMatchObject({
+    fields: expect.arrayContaining(['password']) as unknown,
+  });
   expect(entries.find((e) => e.action === 'flow.updated')?.summary).toMatchObject({
     version: 2,
     fields: ['locale'],

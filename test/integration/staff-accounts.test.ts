@@ -6,7 +6,7 @@ import type { AccessRevoked } from '../../domain/socket-events';
 import { collections } from '../../stores/collections';
 import { ticketStore } from '../../stores/tickets';
 import { call, operatorTenant, testOperatorToken } from '../support/api-client';
-import { connectAgent, openAssigned, type AgentSocket } from '../support/chat';
+import { connectAgent, openAssigned, waitFor, type AgentSocket } from '../support/chat';
 import { eventually, postJson, startTestEngine, type TestEngine } from '../support/engine';
 import { uniqueId } from '../support/stack';
 
@@ -106,7 +106,7 @@ describe('deactivate and reactivate', () => {
     });
 
     expect((await api('GET', '/api/v1/agents/ann', { token: ann })).status).toBe(401);
-    await eventually(async () => (seen.disconnect ? true : undefined), 2_000);
+    await waitFor(() => seen.disconnect !== undefined, 2_000);
     expect(seen).toEqual({
       revoked: { reason: 'deactivated' },
       disconnect: 'io server disconnect',
@@ -309,7 +309,7 @@ describe('logout and token revocation', () => {
     });
     expect((await api('GET', '/api/v1/agents/kim', { token: tab })).status).toBe(401);
     expect((await api('POST', '/api/v1/auth/logout', { token: tab })).status).toBe(401);
-    await eventually(async () => (tabSeen.disconnect ? true : undefined), 2_000);
+    await waitFor(() => tabSeen.disconnect !== undefined, 2_000);
     expect(tabSeen).toEqual({
       revoked: { reason: 'logged_out' },
       disconnect: 'io server disconnect',
@@ -342,7 +342,7 @@ describe('logout and token revocation', () => {
     for (const token of [one, two]) {
       expect((await api('GET', '/api/v1/agents', { token })).status).toBe(401);
     }
-    await eventually(async () => (seen.disconnect ? true : undefined), 2_000);
+    await waitFor(() => seen.disconnect !== undefined, 2_000);
     expect(seen.revoked).toEqual({ reason: 'tokens_revoked' });
     const three = await desk.login('lee');
     expect((await api('GET', '/api/v1/agents', { token: three })).status).toBe(200);

@@ -2,7 +2,7 @@ import { agentSession } from '../../api/routes/access';
 import { closedAccountView } from '../../api/routes/staff-accounts';
 import { collections } from '../../stores/collections';
 import { call, operatorTenant, testOperatorToken } from '../support/api-client';
-import { connectAgent, openAssigned, type AgentSocket } from '../support/chat';
+import { connectAgent, openAssigned, waitFor, type AgentSocket } from '../support/chat';
 import { eventually, startTestEngine, type TestEngine } from '../support/engine';
 import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process';
 
@@ -85,7 +85,7 @@ it('when an agent connected on two gateway nodes is deleted on a third, then it 
 
   const startedAt = Date.now();
   const deleted = admin('DELETE', '/api/v1/agents/ann');
-  await eventually(async () => (lost.a && lost.b ? true : undefined), 5_000);
+  await waitFor(() => lost.a !== undefined && lost.b !== undefined, 5_000);
   // At the first try: each node heard the revocation before it cut its sockets (one Redis
   // connection publishes both, in order), whatever it had cached a moment ago.
   for (const [url, path] of routes)

@@ -50,7 +50,11 @@ describe('agent tokens', () => {
     const { token } = issueAgentToken(secret, agent, 60, now);
     expect(verifyAgentToken(secret, token)).toEqual({
       ...agent,
-      token: { id: expect.any(String), issuedAt: now, expiresAt: Math.floor(now / 1000) + 60 },
+      token: {
+        id: expect.any(String) as unknown,
+        issuedAt: now,
+        expiresAt: Math.floor(now / 1000) + 60,
+      },
     });
   });
 
