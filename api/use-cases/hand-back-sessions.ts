@@ -68,46 +68,67 @@ export async function handBackSessions(
       }
       return done;
     }
-    for (const sessionId of held) {
-      const handle = deps.temporal.workflow.getHandle(sessionWorkflowId(tenantId, sessionId));
-      try {
-        const state = await handle.query(stateQuery);
-        if (endedPhases.includes(state.phase)) ended.add(sessionId);
-        else if (state.phase === 'assigned' && state.agentId === agent.agentId) {
-          const toGroupId =
-            state.groupId && groups.has(state.groupId) ? state.groupId : fallbackGroup;
-          if (toGroupId) {
-            await told((updateId) =>
-              handle.executeUpdate(transferUpdate, {
-                args: [{ by: { type: 'ops' }, toGroupId }],
-                updateId,
-              }),
-            );
-            done.requeued.push(sessionId);
-          } else {
-            await told((updateId) =>
-              handle.executeUpdate(closeUpdate, { args: [{ by: { type: 'ops' } }], updateId }),
-            );
-            done.closed.push(sessionId);
-          }
-        } else if (state.phase === 'reserved' && state.offeredAgentId === agent.agentId) {
-          await told((updateId) =>
-            handle.executeUpdate(declineOfferUpdate, {
-              args: [{ agentId: agent.agentId }],
-              updateId,
-            }),
-          );
-          done.requeued.push(sessionId);
-        }
-        // Otherwise a decision is on its way to the session: it is handed back next round.
-      } catch (error) {
-        if (error instanceof WorkflowNotFoundError) ended.add(sessionId);
-        else if (error instanceof AppError && error.code === 'session_closed') ended.add(sessionId);
-        // Refused for its phase: moved or closed meanwhile; seen again next round if still held.
-        else if (!(error instanceof AppError)) throw error;
-      }
+    // Each session is its own workflow: they are asked side by side.
+    const outcomes = await Promise.all(
+      held.map(async (sessionId) => ({
+        sessionId,
+        outcome: await handBackOne(deps, tenantId, sessionId, agent.agentId, (groupId) =>
+          groupId && groups.has(groupId) ? groupId : fallbackGroup,
+        ),
+      })),
+    );
+    for (const { sessionId, outcome } of outcomes) {
+      if (outcome === 'ended') ended.add(sessionId);
+      else if (outcome === 'requeued') done.requeued.push(sessionId);
+      else if (outcome === 'closed') done.closed.push(sessionId);
     }
     await sleep(200);
+  }
+}
+
+/**
+ * Asks one session's workflow to let go of the agent. 'later' when it
+ * cannot yet: a decision on its way to it, or a refusal for its phase (it
+ * moved or closed meanwhile; seen again next round if still held).
+ */
+async function handBackOne(
+  deps: HandBackDeps,
+  tenantId: string,
+  sessionId: string,
+  agentId: string,
+  queueOf: (groupId: string | undefined) => string | undefined,
+): Promise<'requeued' | 'closed' | 'ended' | 'later'> {
+  const handle = deps.temporal.workflow.getHandle(sessionWorkflowId(tenantId, sessionId));
+  try {
+    const state = await handle.query(stateQuery);
+    if (endedPhases.includes(state.phase)) return 'ended';
+    if (state.phase === 'assigned' && state.agentId === agentId) {
+      const toGroupId = queueOf(state.groupId);
+      if (!toGroupId) {
+        await told((updateId) =>
+          handle.executeUpdate(closeUpdate, { args: [{ by: { type: 'ops' } }], updateId }),
+        );
+        return 'closed';
+      }
+      await told((updateId) =>
+        handle.executeUpdate(transferUpdate, {
+          args: [{ by: { type: 'ops' }, toGroupId }],
+          updateId,
+        }),
+      );
+      return 'requeued';
+    }
+    if (state.phase === 'reserved' && state.offeredAgentId === agentId) {
+      await told((updateId) =>
+        handle.executeUpdate(declineOfferUpdate, { args: [{ agentId }], updateId }),
+      );
+      return 'requeued';
+    }
+    return 'later';
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return 'ended';
+    if (error instanceof AppError) return error.code === 'session_closed' ? 'ended' : 'later';
+    throw error;
   }
 }
 

@@ -134,19 +134,27 @@ describe('deactivate and reactivate', () => {
     ]);
   });
 
-  it('when a deactivated agent holding a session is the only one of its group, then the session waits in the queue and the next agent online gets it', async () => {
+  it('when a deactivated agent holding sessions is the only one of its group, then the sessions wait in the queue and the next agent online gets them', async () => {
     const desk = await staffDesk([{ agentId: 'cy' }, { agentId: 'di' }]);
     const cy = await desk.login('cy');
     await desk.online('cy', cy);
-    const session = await openAssigned(engine, desk.tenantId);
-    expect((await desk.admin('POST', '/api/v1/agents/cy/deactivate')).status).toBe(200);
-    await eventually(async () =>
-      (await sessionDoc(desk.tenantId, session.sessionId))?.phase === 'queued' ? true : undefined,
+    const first = await openAssigned(engine, desk.tenantId);
+    const second = await openAssigned(engine, desk.tenantId);
+    const answer = await desk.admin('POST', '/api/v1/agents/cy/deactivate');
+    expect(closedAccountView.parse(answer.body).sessions.requeued.sort()).toEqual(
+      [first.sessionId, second.sessionId].sort(),
     );
+    const phases = async () =>
+      Promise.all(
+        [first, second].map(async (s) => (await sessionDoc(desk.tenantId, s.sessionId))?.phase),
+      );
+    expect(await phases()).toEqual(['queued', 'queued']);
     await desk.online('di', await desk.login('di'));
     await eventually(async () => {
-      const doc = await sessionDoc(desk.tenantId, session.sessionId);
-      return doc?.phase === 'assigned' && doc.agentId === 'di' ? true : undefined;
+      const docs = await Promise.all(
+        [first, second].map((s) => sessionDoc(desk.tenantId, s.sessionId)),
+      );
+      return docs.every((d) => d?.phase === 'assigned' && d.agentId === 'di') ? true : undefined;
     });
   });
 
