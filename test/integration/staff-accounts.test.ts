@@ -6,7 +6,7 @@ import type { AccessRevoked } from '../../domain/socket-events';
 import { collections } from '../../stores/collections';
 import { ticketStore } from '../../stores/tickets';
 import { call, operatorTenant, testOperatorToken } from '../support/api-client';
-import { connectAgent, openAssigned, waitFor, type AgentSocket } from '../support/chat';
+import { agentToken, connectAgent, openAssigned, waitFor, type AgentSocket } from '../support/chat';
 import { eventually, postJson, startTestEngine, type TestEngine } from '../support/engine';
 import { uniqueId } from '../support/stack';
 
@@ -327,6 +327,21 @@ describe('logout and token revocation', () => {
     expect((await api('GET', '/api/v1/agents/kim', { token: phone })).status).toBe(200);
     expect(phoneSocket.connected).toBe(true);
     expect(phoneSeen).toEqual({});
+  });
+
+  it('when a token minted for an account the engine has no record of logs out, then that token is refused from then on', async () => {
+    const desk = await staffDesk([]);
+    const minted = agentToken(desk.tenantId, 'tooling', 'supervisor');
+    expect((await api('GET', '/api/v1/agents', { token: minted })).status).toBe(200);
+    expect((await api('POST', '/api/v1/auth/logout', { token: minted })).status).toBe(204);
+    expect((await api('GET', '/api/v1/agents', { token: minted })).status).toBe(401);
+    expect(
+      (
+        await api('GET', '/api/v1/agents', {
+          token: agentToken(desk.tenantId, 'tooling', 'supervisor'),
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('when an admin or the operator calls logout, then 403: only agent tokens log out', async () => {
