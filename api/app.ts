@@ -66,6 +66,13 @@ import { messageRoutes } from './routes/messages';
 import { liveStatsRoutes } from './routes/live-stats';
 import { sessionCommandRoutes } from './routes/session-commands';
 import { sessionRoutes } from './routes/sessions';
+import { staffAccessCheck, staffAccessChannel, subscribeToStaffAccess } from './auth/staff-access';
+import { accessRevocation } from './auth/access-revocation';
+import { loginThrottle } from './auth/login-throttle';
+import { auditTrail } from './audit-trail';
+import { auditStore } from '../stores/audit';
+import { auditRoutes } from './routes/audit';
+import { staffAccountRoutes } from './routes/staff-accounts';
 
 export interface App {
   http: HttpServer;
@@ -123,6 +130,7 @@ export async function createApp(
     quickReplies: quickReplyStore(mongo.db),
     tags: tagStore(mongo.db),
     outreach: outreachStore(mongo.db),
+    audit: auditStore(mongo.db),
   };
   // Presence and capacity change through the same routing module the worker uses.
   const router = createRouter(redis);
@@ -157,6 +165,18 @@ export async function createApp(
     publishMessage(message);
   });
 
+  // Staff tokens: every node refuses a revoked one at once (see api/auth/staff-access.ts).
+  const staffAccess = staffAccessCheck({
+    staff: stores.staff,
+    publish: (payload) => pub.publish(staffAccessChannel, payload),
+  });
+  await subscribeToStaffAccess(sub, staffAccess);
+  const revocation = accessRevocation({
+    agents: io.of(namespaces.agent) as AgentNamespace,
+    check: staffAccess,
+  });
+  const audit = auditTrail(stores.audit, log);
+
   const registry = new OpenAPIRegistry();
   registerBasePaths(registry);
   const api = endpoints({
@@ -165,6 +185,7 @@ export async function createApp(
       apiKeys: stores.apiKeys,
       tokenSecret: config.TOKEN_SECRET,
       operatorToken: config.OPERATOR_TOKEN,
+      staffAccess,
     },
     idempotency: idempotencyStore(mongo.db, config.IDEMPOTENCY_TTL_SECONDS),
   });
@@ -176,6 +197,12 @@ export async function createApp(
     agents: stores.agents,
     tokenSecret: config.TOKEN_SECRET,
     agentTokenTtlSeconds: config.AGENT_TOKEN_TTL_SECONDS,
+    throttle: loginThrottle(redis, {
+      perAccount: config.LOGIN_FAILURES_PER_ACCOUNT,
+      perAddress: config.LOGIN_FAILURES_PER_ADDRESS,
+      windowSeconds: config.LOGIN_WINDOW_SECONDS,
+    }),
+    audit,
   });
   routingConfigRoutes(api, {
     agents: stores.agents,
@@ -185,12 +212,29 @@ export async function createApp(
     hours: stores.hours,
     sessions: stores.sessions,
     onAgentChanged: (tenantId) => broadcaster.statsChanged(tenantId, 'presence'),
+    audit,
   });
+  staffAccountRoutes(api, {
+    temporal: temporal.client,
+    sessions: stores.sessions,
+    agents: stores.agents,
+    seats: router,
+    staff: stores.staff,
+    routing,
+    quickReplies: stores.quickReplies,
+    tickets: stores.tickets,
+    revocation,
+    audit,
+    log,
+    onAgentChanged: (tenantId) => broadcaster.statsChanged(tenantId, 'presence'),
+  });
+  auditRoutes(api, { audit: stores.audit });
   configRoutes(api, {
     flows: stores.flows,
     hours: stores.hours,
     faqs: stores.faqs,
     agents: stores.agents,
+    audit,
   });
   operationsRoutes(api, {
     sessions: stores.sessions,
@@ -211,13 +255,15 @@ export async function createApp(
     sessions: stores.sessions,
     router,
   });
-  quickReplyRoutes(api, { quickReplies: stores.quickReplies });
-  tagRoutes(api, { tags: stores.tags });
+  quickReplyRoutes(api, { quickReplies: stores.quickReplies, audit });
+  tagRoutes(api, { tags: stores.tags, audit });
   taggingRoutes(api, { tags: stores.tags, sessions: stores.sessions });
   outreachRoutes(api, { sessions: stores.sessions, outreach: stores.outreach });
   customerSessionRoutes(api, { sessions: stores.sessions, tags: stores.tags });
 
   app.disable('x-powered-by');
+  // Whose X-Forwarded-For to believe: login throttling counts per client address (req.ip).
+  app.set('trust proxy', config.TRUST_PROXY);
   // Before any route decodes its parameters: a malformed escape is named, not a 500.
   app.use(refuseMalformedPath(() => Object.keys(openApi.paths ?? {})));
   app.use(jsonBody());
@@ -257,7 +303,7 @@ export async function createApp(
     }),
     log,
   };
-  app.use(messageRoutes({ tokenSecret: config.TOKEN_SECRET, chat }));
+  app.use(messageRoutes({ tokenSecret: config.TOKEN_SECRET, chat, staffAccess }));
   app.use(express.static(consoleDir, { index: 'index.html' }));
   app.get('/', (_req, res) => {
     res.redirect('/visitor/');
@@ -276,6 +322,7 @@ export async function createApp(
   wireAgentNamespace(io.of(namespaces.agent) as AgentNamespace, {
     tokenSecret: config.TOKEN_SECRET,
     chat,
+    staffAccess,
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -294,6 +341,7 @@ export async function createApp(
     routes: () => listRoutes(app.router),
     declaredRoutes: api.declared,
     close: async () => {
+      revocation.stop();
       // io.close() also closes the HTTP server.
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await temporal.connection.close();

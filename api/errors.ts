@@ -125,6 +125,9 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) return next(error);
     if (error instanceof AppError) {
+      // A refusal that says when to come back (429) says it in the header too.
+      const retryAfter = error.details?.retryAfterSeconds;
+      if (typeof retryAfter === 'number') res.set('Retry-After', String(retryAfter));
       res
         .status(error.status)
         .json({ error: { code: error.code, message: error.message, ...error.details } });

@@ -13,7 +13,13 @@ export type Role = ApiKeyRole | 'agent' | 'supervisor' | 'operator' | 'visitor';
 export type Principal =
   | { role: 'operator' }
   | { role: ApiKeyRole; tenantId: string; keyId: string }
-  | { role: 'agent' | 'supervisor'; tenantId: string; agentId: string }
+  | {
+      role: 'agent' | 'supervisor';
+      tenantId: string;
+      agentId: string;
+      /** The token the request came with: logout revokes it (absent where no token is at hand). */
+      token?: { id: string; issuedAt: number; expiresAt: number };
+    }
   /** A shopper with a session-scoped token: may act on that one session only. */
   | { role: 'visitor'; tenantId: string; sessionId: string; visitorId: string };
 

@@ -22,3 +22,16 @@ export function supervisorRoom(tenantId: string): string {
 export function agentRoom(tenantId: string, agentId: string): string {
   return `tenant:${tenantId}:agent:${agentId}`;
 }
+
+/**
+ * Every socket of one staff account, agent or supervisor (several tabs, several nodes):
+ * revoking the account's access disconnects this room.
+ */
+export function staffRoom(tenantId: string, agentId: string): string {
+  return `tenant:${tenantId}:staff:${agentId}`;
+}
+
+/** The sockets opened with one staff token: logging that token out disconnects them. */
+export function staffTokenRoom(tenantId: string, tokenId: string): string {
+  return `tenant:${tenantId}:staff-token:${tokenId}`;
+}

@@ -79,6 +79,17 @@ export interface AgentServerToClientEvents {
    * capacity changed). A hint to re-read `GET /api/v1/stats/live`, no data.
    */
   'stats:changed': (hint: StatsHint) => void;
+  /**
+   * The account was deactivated or deleted, all its tokens were revoked, or
+   * this socket's token was logged out: the server disconnects the socket
+   * right after (reason `io server disconnect`); its token no longer works.
+   */
+  'access:revoked': (notice: AccessRevoked) => void;
+}
+
+/** Why an agent socket's access ended (`access:revoked`). */
+export interface AccessRevoked {
+  reason: 'deactivated' | 'deleted' | 'tokens_revoked' | 'logged_out';
 }
 
 export interface StatsHint {

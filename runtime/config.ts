@@ -70,6 +70,31 @@ export const apiConfigSchema = z.object({
   /** Per-shopper send rate: at most LIMIT messages per WINDOW seconds, on all nodes together. */
   VISITOR_SEND_LIMIT: z.coerce.number().int().min(1).max(100_000).default(30),
   VISITOR_SEND_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3_600).default(10),
+  /** Agent login throttling: failed logins per account, and per client address, per window. */
+  LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).max(1_000).default(5),
+  LOGIN_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).max(10_000).default(20),
+  LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  /**
+   * Which proxies in front of the API to believe about the client's address
+   * (X-Forwarded-For), as express's `trust proxy`: `false` (none: the
+   * connection's address counts), `true` (any), a number of hops, or a
+   * comma list of addresses, subnets or `loopback` / `linklocal` / `uniquelocal`.
+   */
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|\d{1,2}|[0-9A-Za-z.:/]+(\s*,\s*[0-9A-Za-z.:/]+)*)$/, {
+      message: 'must be true, false, a number of hops, or a comma list of addresses or subnets',
+    })
+    .default('false')
+    .transform((value): boolean | number | string =>
+      value === 'true'
+        ? true
+        : value === 'false'
+          ? false
+          : /^\d+$/.test(value)
+            ? Number(value)
+            : value,
+    ),
 });
 
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;

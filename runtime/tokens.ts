@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -25,11 +25,25 @@ const agentClaims = z.strictObject({
   tenantId: z.string(),
   agentId: z.string(),
   role: z.enum(staffRoles),
+  /** The token's own id, so one token can be revoked (logout); absent in tokens issued before ids. */
+  jti: z.string().optional(),
+  /** Issue time (epoch ms), so every token issued before a revocation can be refused. */
+  iat: z.number().int().optional(),
   exp: z.number().int(),
 });
 
 export type VisitorClaims = Omit<z.infer<typeof visitorClaims>, 'typ' | 'exp'>;
-export type AgentClaims = Omit<z.infer<typeof agentClaims>, 'typ' | 'exp'>;
+export type AgentClaims = Omit<z.infer<typeof agentClaims>, 'typ' | 'exp' | 'jti' | 'iat'>;
+
+/**
+ * A verified agent token: its claims, and what revocation checks it by.
+ * A token issued before tokens carried an id and an issue time gets an id
+ * derived from its signature (so it can still be logged out) and counts as
+ * issued at 0 (so any revocation of the agent's tokens refuses it).
+ */
+export interface VerifiedAgentToken extends AgentClaims {
+  token: { id: string; issuedAt: number; expiresAt: number };
+}
 
 export interface IssuedToken {
   token: string;
@@ -96,7 +110,8 @@ export function issueAgentToken(
   ttlSeconds: number,
   now = Date.now(),
 ): IssuedToken {
-  return issue(secret, { typ: 'agent', ...claims }, ttlSeconds, now);
+  const jti = randomBytes(12).toString('base64url');
+  return issue(secret, { typ: 'agent', ...claims, jti, iat: Math.floor(now) }, ttlSeconds, now);
 }
 
 /** The claims of a valid, unexpired agent token, or undefined (never throws). */
@@ -104,9 +119,12 @@ export function verifyAgentToken(
   secret: string,
   token: unknown,
   now = Date.now(),
-): AgentClaims | undefined {
+): VerifiedAgentToken | undefined {
   const claims = agentClaims.safeParse(signedPayload(secret, token));
-  if (!claims.success || claims.data.exp * 1000 <= now) return undefined;
-  const { tenantId, agentId, role } = claims.data;
-  return { tenantId, agentId, role };
+  if (!claims.success || claims.data.exp * 1000 <= now || typeof token !== 'string') {
+    return undefined;
+  }
+  const { tenantId, agentId, role, jti, iat, exp } = claims.data;
+  const id = jti ?? `sig-${createHash('sha256').update(token).digest('base64url').slice(0, 16)}`;
+  return { tenantId, agentId, role, token: { id, issuedAt: iat ?? 0, expiresAt: exp } };
 }

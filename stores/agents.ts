@@ -32,6 +32,10 @@ export function agentStore(db: Db) {
       return result.matchedCount === 1;
     },
 
+    async removeAgent(tenantId: string, agentId: string): Promise<void> {
+      await agents.deleteOne({ _id: key(tenantId, agentId), tenantId });
+    },
+
     async getAgent(tenantId: string, agentId: string) {
       return agents.findOne({ _id: key(tenantId, agentId) });
     },

@@ -41,6 +41,19 @@ export interface StaffDoc {
   role: StaffRole;
   passwordHash?: string;
   updatedAt: Date;
+  /** False while deactivated (absent: active); an inactive account cannot log in. */
+  active?: boolean;
+  deactivatedAt?: Date;
+  /**
+   * Set when the account was deleted: what is left is this tombstone (ids,
+   * role, revocation), so the tokens it had stay refused; re-creating the
+   * id with PUT clears it.
+   */
+  deletedAt?: Date;
+  /** Tokens issued at or before this time (epoch ms) are refused. */
+  tokensValidAfter?: number;
+  /** Single tokens logged out before their expiry (epoch s); expired ones are pruned. */
+  revokedTokens?: { id: string; expiresAt: number }[];
 }
 
 /** One version of a tenant's flow; versions are never changed, a change is a new version. */
@@ -239,6 +252,30 @@ export interface ReadMarkDoc {
   updatedAt: Date;
 }
 
+/** Who changed something, as the audit log names them (never a secret). */
+export type AuditActor =
+  | { kind: 'api_key'; id: string; role: ApiKeyRole }
+  | { kind: 'staff'; id: string; role: StaffRole }
+  | { kind: 'operator'; id: 'operator'; role: 'operator' };
+
+/** A small, secret-free account of what a change set (field names, versions, roles). */
+export type AuditSummary = Record<string, string | number | boolean | string[]>;
+
+/**
+ * One change of a tenant's configuration or accounts. `_id` is
+ * `<epoch ms, 13 digits>-<random>`, so ids sort by time: the log is paged by it.
+ */
+export interface AuditDoc {
+  _id: string;
+  tenantId: string;
+  at: Date;
+  actor: AuditActor;
+  /** `<target type>.<verb>`, e.g. `flow.updated`, `agent.deactivated`. */
+  action: string;
+  target: { type: string; id: string };
+  summary?: AuditSummary;
+}
+
 export function collections(db: Db) {
   return {
     tenants: db.collection<TenantDoc>('tenants'),
@@ -260,5 +297,6 @@ export function collections(db: Db) {
     tags: db.collection<TagDoc>('tags'),
     customerTags: db.collection<CustomerTagsDoc>('customer_tags'),
     outreaches: db.collection<OutreachDoc>('outreaches'),
+    audit: db.collection<AuditDoc>('audit'),
   };
 }

@@ -69,6 +69,11 @@ export function quickReplyStore(db: Db) {
       return this.get(tenantId, id);
     },
 
+    /** A deleted agent's personal quick replies go with it. */
+    async removeOwnedBy(tenantId: string, agentId: string): Promise<void> {
+      await quickReplies.deleteMany({ tenantId, ...ownerFilter({ scope: 'personal', agentId }) });
+    },
+
     async remove(tenantId: string, owner: QuickReplyOwner, id: string): Promise<boolean> {
       const result = await quickReplies.deleteOne({ _id: id, tenantId, ...ownerFilter(owner) });
       return result.deletedCount === 1;

@@ -3,11 +3,14 @@ import { sameSecret } from '../../runtime/secrets';
 import { verifyAgentToken, verifyVisitorToken } from '../../runtime/tokens';
 import type { ApiKeyStore } from '../../stores/api-keys';
 import { AppError } from '../errors';
+import type { StaffAccessCheck } from './staff-access';
 
 export interface AuthDeps {
   apiKeys: ApiKeyStore;
   tokenSecret: string;
   operatorToken: string | undefined;
+  /** Refuses staff tokens logged out, revoked, or of deactivated or deleted accounts. */
+  staffAccess: StaffAccessCheck;
 }
 
 /**
@@ -33,7 +36,14 @@ export async function authenticate(
     return { role: 'operator' };
   }
   const agent = verifyAgentToken(deps.tokenSecret, credential);
-  if (agent) return agent;
+  if (agent) {
+    if (!(await deps.staffAccess.allows(agent))) {
+      throw unauthenticated(
+        'The token has been revoked (logged out, or the account was deactivated or deleted)',
+      );
+    }
+    return agent;
+  }
   const visitor = verifyVisitorToken(deps.tokenSecret, credential);
   if (visitor) return { role: 'visitor', ...visitor };
   throw unauthenticated('The token is invalid or expired');

@@ -7,7 +7,13 @@ import {
   agentSyncRequestSchema,
   sessionRefSchema,
 } from '../../domain/message-send';
-import { agentRoom, sessionRoom, supervisorRoom } from '../../domain/rooms';
+import {
+  agentRoom,
+  sessionRoom,
+  staffRoom,
+  staffTokenRoom,
+  supervisorRoom,
+} from '../../domain/rooms';
 import type { Viewer } from '../../domain/session-access';
 import type {
   AgentClientToServerEvents,
@@ -21,7 +27,8 @@ import { markRead, readMessages } from '../../messaging/read-messages';
 import { Refusal } from '../../messaging/refusal';
 import { sendMessage } from '../../messaging/send-message';
 import { followableSession } from '../../messaging/session-access';
-import { verifyAgentToken, type AgentClaims } from '../../runtime/tokens';
+import { verifyAgentToken, type AgentClaims, type VerifiedAgentToken } from '../../runtime/tokens';
+import type { StaffAccessCheck } from '../auth/staff-access';
 import { handle, handshakeToken } from './acks';
 
 type AgentSocket = Socket<
@@ -40,6 +47,8 @@ export type AgentNamespace = Namespace<
 export interface AgentGatewayDeps {
   tokenSecret: string;
   chat: ChatDeps;
+  /** Whether the token still holds (not logged out, account not deactivated or deleted). */
+  staffAccess: StaffAccessCheck;
 }
 
 const viewer = ({ data }: AgentSocket): Extract<Viewer, { type: 'agent' }> => ({
@@ -141,8 +150,16 @@ export function wireAgentNamespace(namespace: AgentNamespace, deps: AgentGateway
   namespace.use((socket, next) => {
     const claims = verifyAgentToken(deps.tokenSecret, handshakeToken(socket.handshake.auth));
     if (!claims) return next(new Error('unauthorized: a valid agent token is required'));
-    socket.data = claims;
-    next();
+    admit(deps, socket, claims).then(
+      (refused) => next(refused),
+      (error: unknown) => {
+        deps.chat.log.error('agent connect failed', {
+          agentId: claims.agentId,
+          error: String(error),
+        });
+        next(new Error('unavailable: the account could not be checked; retry'));
+      },
+    );
   });
   // The rooms of the sessions the agent holds are joined before the
   // connection is accepted: the client's `connect` comes after this
@@ -180,6 +197,26 @@ export function wireAgentNamespace(namespace: AgentNamespace, deps: AgentGateway
       socket.disconnect(true);
     }
   });
+}
+
+/**
+ * Accepts a well-signed token only while it still holds (not logged out, the
+ * account neither deactivated nor deleted), read fresh: connects are rare,
+ * and a socket lives long once accepted. The socket joins the rooms a
+ * revocation disconnects (see api/auth/access-revocation.ts).
+ */
+async function admit(
+  deps: AgentGatewayDeps,
+  socket: AgentSocket,
+  claims: VerifiedAgentToken,
+): Promise<Error | undefined> {
+  if (!(await deps.staffAccess.allows(claims, { fresh: true }))) {
+    return new Error('unauthorized: the token has been revoked');
+  }
+  const { tenantId, agentId, role, token } = claims;
+  socket.data = { tenantId, agentId, role };
+  await socket.join([staffRoom(tenantId, agentId), staffTokenRoom(tenantId, token.id)]);
+  return undefined;
 }
 
 /** The session rooms each agent socket joined before it was connected. */

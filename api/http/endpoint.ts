@@ -36,6 +36,8 @@ export interface Endpoint<P extends z.ZodObject, Q extends z.ZodObject, B extend
     query: z.output<Q>;
     body: z.output<B>;
     principal: Principal | undefined;
+    /** The client's address (behind proxies, as TRUST_PROXY lets express read it). */
+    address: string;
   }) => Promise<Reply>;
 }
 
@@ -97,6 +99,7 @@ export function endpoints(deps: EndpointDeps) {
           ? validate(endpoint.body, requiredBody(req), 'body')
           : undefined) as z.output<B>,
         principal,
+        address: req.ip ?? req.socket.remoteAddress ?? 'unknown',
       };
       const run = () => endpoint.handle(input);
       const reply =

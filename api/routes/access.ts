@@ -10,7 +10,9 @@ import type { AgentStore } from '../../stores/agents';
 import type { ApiKeyStore } from '../../stores/api-keys';
 import type { StaffStore } from '../../stores/staff';
 import type { TenantStore } from '../../stores/tenants';
+import type { AuditTrail } from '../audit-trail';
 import { tenantOf } from '../auth/authenticate';
+import type { LoginThrottle } from '../auth/login-throttle';
 import { AppError } from '../errors';
 import type { endpoints } from '../http/endpoint';
 import { isoTime } from '../http/schemas';
@@ -25,6 +27,8 @@ export interface AccessDeps {
   agents: Pick<AgentStore, 'upsertGroup'>;
   tokenSecret: string;
   agentTokenTtlSeconds: number;
+  throttle: LoginThrottle;
+  audit: AuditTrail;
 }
 
 const apiKeyInfo = z.object({
@@ -77,7 +81,7 @@ export function accessRoutes(api: ReturnType<typeof endpoints>, deps: AccessDeps
       201: { description: 'Created; the admin key is shown once', schema: createdTenant },
     },
     errors: { 409: 'A tenant with this id exists' },
-    async handle({ body }) {
+    async handle({ body, principal }) {
       const created = await deps.tenants.create(body.tenantId, body.name, body.flow ?? {});
       if (!created) throw new AppError(409, 'tenant_exists', `Tenant ${body.tenantId} exists`);
       const adminKey = await deps.apiKeys.create(body.tenantId, 'first admin key', 'admin');
@@ -89,6 +93,11 @@ export function accessRoutes(api: ReturnType<typeof endpoints>, deps: AccessDeps
       }
       // Best effort: if Redis is away, the worker's upkeep starts the state within seconds.
       await deps.routing.heal(body.tenantId).catch(() => undefined);
+      await deps.audit.record(principal, body.tenantId, {
+        action: 'tenant.created',
+        target: { type: 'tenant', id: body.tenantId },
+        summary: { adminKeyId: adminKey.keyId },
+      });
       return {
         status: 201,
         body: { tenantId: body.tenantId, name: body.name, flowVersion: 1, adminKey },
@@ -105,7 +114,13 @@ export function accessRoutes(api: ReturnType<typeof endpoints>, deps: AccessDeps
     body: z.strictObject({ name: keyName, role: z.enum(apiKeyRoles) }),
     responses: { 201: { description: 'Created', schema: createdApiKey } },
     async handle({ body, principal }) {
-      const key = await deps.apiKeys.create(tenantOf(principal), body.name, body.role);
+      const tenantId = tenantOf(principal);
+      const key = await deps.apiKeys.create(tenantId, body.name, body.role);
+      await deps.audit.record(principal, tenantId, {
+        action: 'api_key.created',
+        target: { type: 'api_key', id: key.keyId },
+        summary: { name: body.name, role: body.role },
+      });
       return { status: 201, body: key };
     },
   });
@@ -134,8 +149,13 @@ export function accessRoutes(api: ReturnType<typeof endpoints>, deps: AccessDeps
     responses: { 200: { description: 'Revoked', schema: apiKeyInfo } },
     errors: { 404: 'The tenant has no such key' },
     async handle({ params, principal }) {
-      const revoked = await deps.apiKeys.revoke(tenantOf(principal), params.keyId);
+      const tenantId = tenantOf(principal);
+      const revoked = await deps.apiKeys.revoke(tenantId, params.keyId);
       if (!revoked) throw new AppError(404, 'not_found', `No API key ${params.keyId}`);
+      await deps.audit.record(principal, tenantId, {
+        action: 'api_key.revoked',
+        target: { type: 'api_key', id: params.keyId },
+      });
       return { status: 200, body: revoked };
     },
   });
@@ -148,25 +168,48 @@ export function accessRoutes(api: ReturnType<typeof endpoints>, deps: AccessDeps
     roles: 'public',
     body: agentLoginSchema,
     responses: { 200: { description: 'Logged in', schema: agentSession } },
-    errors: { 401: 'Unknown agent or wrong password (the answer does not say which)' },
-    async handle({ body }) {
-      const staff = await deps.staff.get(body.tenantId, body.agentId);
+    errors: {
+      401: 'Unknown agent or wrong password (`unauthenticated`; the answer does not say which), or the right password of a deactivated account (`account_inactive`)',
+      429: 'Too many failed logins of this account, or from this address (`too_many_attempts`): wait `Retry-After` seconds',
+    },
+    async handle({ body, address }) {
+      const { tenantId, agentId } = body;
+      const wait = await deps.throttle.retryAfter(tenantId, agentId, address);
+      if (wait > 0) {
+        throw new AppError(
+          429,
+          'too_many_attempts',
+          `Too many failed logins; try again in ${wait} s`,
+          { retryAfterSeconds: wait },
+        );
+      }
+      const staff = await deps.staff.get(tenantId, agentId);
       // Hash even without an account, so timing does not tell which agents exist.
       const ok = await verifyPassword(
         body.password,
         staff?.passwordHash ?? (await hashPassword('no account')),
       );
       if (!staff?.passwordHash || !ok) {
+        await deps.throttle.failed(tenantId, agentId, address);
         throw new AppError(401, 'unauthenticated', 'Unknown agent or wrong password');
       }
+      // Only the password's holder learns this; a deleted account has no password left.
+      if (staff.active === false) {
+        throw new AppError(
+          401,
+          'account_inactive',
+          'This account is deactivated; an admin can reactivate it',
+        );
+      }
+      await deps.throttle.succeeded(tenantId, agentId, address);
       const issued = issueAgentToken(
         deps.tokenSecret,
-        { tenantId: body.tenantId, agentId: body.agentId, role: staff.role },
+        { tenantId, agentId, role: staff.role },
         deps.agentTokenTtlSeconds,
       );
       return {
         status: 200,
-        body: { ...issued, agentId: body.agentId, role: staff.role },
+        body: { ...issued, agentId, role: staff.role },
       };
     },
   });

@@ -9,6 +9,7 @@ import type { FaqStore } from '../../stores/faqs';
 import type { FlowStore } from '../../stores/flows';
 import { anyGroup, type HoursStore } from '../../stores/hours';
 import { tenantOf } from '../auth/authenticate';
+import { fieldsOf, type AuditTrail } from '../audit-trail';
 import { mergePatch } from '../../domain/merge-patch';
 import { AppError, validate } from '../errors';
 import type { endpoints } from '../http/endpoint';
@@ -27,6 +28,7 @@ export interface ConfigDeps {
   faqs: FaqStore;
   /** Flows and schedules name agent groups, which must exist. */
   agents: Pick<AgentStore, 'existingGroups'>;
+  audit: AuditTrail;
 }
 
 const versionInfo = z.object({
@@ -93,6 +95,11 @@ export function configRoutes(api: ReturnType<typeof endpoints>, deps: ConfigDeps
       const version = await deps.flows.append(tenantId, body.flow, {
         ...(body.note !== undefined ? { note: body.note } : {}),
       });
+      await deps.audit.record(principal, tenantOf(principal), {
+        action: 'flow.updated',
+        target: { type: 'flow', id: 'flow' },
+        summary: { version: version.version, via: 'put' },
+      });
       return { status: 201, body: version };
     },
   });
@@ -122,6 +129,11 @@ export function configRoutes(api: ReturnType<typeof endpoints>, deps: ConfigDeps
       await requireGroups(deps.agents, tenantId, flowGroupRefs(merged));
       const version = await deps.flows.append(tenantId, merged, {
         ...(body.note !== undefined ? { note: body.note } : {}),
+      });
+      await deps.audit.record(principal, tenantOf(principal), {
+        action: 'flow.updated',
+        target: { type: 'flow', id: 'flow' },
+        summary: { version: version.version, via: 'patch', fields: fieldsOf(body.flow) },
       });
       return { status: 201, body: version };
     },
@@ -187,6 +199,11 @@ export function configRoutes(api: ReturnType<typeof endpoints>, deps: ConfigDeps
         rolledBackFrom: body.version,
         ...(body.note !== undefined ? { note: body.note } : {}),
       });
+      await deps.audit.record(principal, tenantOf(principal), {
+        action: 'flow.rolled_back',
+        target: { type: 'flow', id: 'flow' },
+        summary: { version: version.version, rolledBackFrom: body.version },
+      });
       return { status: 201, body: version };
     },
   });
@@ -232,6 +249,10 @@ export function configRoutes(api: ReturnType<typeof endpoints>, deps: ConfigDeps
       if (!added) {
         throw new AppError(409, 'conflict', `Group ${body.groupId} already has ${body.kind} hours`);
       }
+      await deps.audit.record(principal, tenantOf(principal), {
+        action: 'hours.created',
+        target: { type: 'hours', id: `${body.groupId}/${body.kind}` },
+      });
       return { status: 201, body };
     },
   });
@@ -270,6 +291,10 @@ export function configRoutes(api: ReturnType<typeof endpoints>, deps: ConfigDeps
       if (!(await deps.hours.replace(tenantId, params.groupId, params.kind, body.schedule))) {
         throw notFound(`${params.kind} hours for group ${params.groupId}`);
       }
+      await deps.audit.record(principal, tenantOf(principal), {
+        action: 'hours.updated',
+        target: { type: 'hours', id: `${params.groupId}/${params.kind}` },
+      });
       return { status: 200, body: { ...params, schedule: body.schedule } };
     },
   });
@@ -287,6 +312,10 @@ export function configRoutes(api: ReturnType<typeof endpoints>, deps: ConfigDeps
       if (!(await deps.hours.remove(tenantOf(principal), params.groupId, params.kind))) {
         throw notFound(`${params.kind} hours for group ${params.groupId}`);
       }
+      await deps.audit.record(principal, tenantOf(principal), {
+        action: 'hours.deleted',
+        target: { type: 'hours', id: `${params.groupId}/${params.kind}` },
+      });
       return { status: 204 };
     },
   });
@@ -312,7 +341,13 @@ export function configRoutes(api: ReturnType<typeof endpoints>, deps: ConfigDeps
     body: faqEntrySchema,
     responses: { 201: { description: 'Added', schema: faqView } },
     async handle({ body, principal }) {
-      return { status: 201, body: await deps.faqs.add(tenantOf(principal), body) };
+      const tenantId = tenantOf(principal);
+      const entry = await deps.faqs.add(tenantId, body);
+      await deps.audit.record(principal, tenantId, {
+        action: 'faq.created',
+        target: { type: 'faq', id: entry.id },
+      });
+      return { status: 201, body: entry };
     },
   });
 
@@ -347,6 +382,11 @@ export function configRoutes(api: ReturnType<typeof endpoints>, deps: ConfigDeps
         );
       }
       const items = await deps.faqs.addMany(tenantId, valid);
+      await deps.audit.record(principal, tenantId, {
+        action: 'faq.imported',
+        target: { type: 'faq', id: 'import' },
+        summary: { imported: items.length },
+      });
       return { status: 201, body: { imported: items.length, items, rows: problems } };
     },
   });
@@ -380,6 +420,10 @@ export function configRoutes(api: ReturnType<typeof endpoints>, deps: ConfigDeps
     async handle({ params, body, principal }) {
       const entry = await deps.faqs.replace(tenantOf(principal), params.faqId, body);
       if (!entry) throw notFound(`FAQ entry ${params.faqId}`);
+      await deps.audit.record(principal, tenantOf(principal), {
+        action: 'faq.updated',
+        target: { type: 'faq', id: params.faqId },
+      });
       return { status: 200, body: entry };
     },
   });
@@ -397,6 +441,10 @@ export function configRoutes(api: ReturnType<typeof endpoints>, deps: ConfigDeps
       if (!(await deps.faqs.remove(tenantOf(principal), params.faqId))) {
         throw notFound(`FAQ entry ${params.faqId}`);
       }
+      await deps.audit.record(principal, tenantOf(principal), {
+        action: 'faq.deleted',
+        target: { type: 'faq', id: params.faqId },
+      });
       return { status: 204 };
     },
   });

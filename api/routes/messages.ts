@@ -6,12 +6,15 @@ import type { ChatDeps } from '../../messaging/chat-deps';
 import { readEarlierMessages, readMessages } from '../../messaging/read-messages';
 import { Refusal } from '../../messaging/refusal';
 import { verifyAgentToken, verifyVisitorToken } from '../../runtime/tokens';
+import type { StaffAccessCheck } from '../auth/staff-access';
 import { AppError, validate } from '../errors';
 import { decimalInteger } from '../http/schemas';
 
 export interface MessageRouteDeps {
   tokenSecret: string;
   chat: Pick<ChatDeps, 'sessions' | 'messages'>;
+  /** Refuses staff tokens logged out, revoked, or of deactivated or deleted accounts. */
+  staffAccess: StaffAccessCheck;
 }
 
 export const messagesQuerySchema = z
@@ -33,7 +36,11 @@ export const messagesQuerySchema = z
 export const messagesParamsSchema = z.strictObject({ sessionId: opaqueId });
 
 /** Who the bearer token says the caller is: a shopper (one session) or staff (one tenant). */
-function bearer(req: Request, secret: string): { tenantId: string; viewer: Viewer } {
+async function bearer(
+  req: Request,
+  secret: string,
+  staffAccess: StaffAccessCheck,
+): Promise<{ tenantId: string; viewer: Viewer }> {
   const header = req.get('authorization') ?? '';
   const token = /^Bearer (\S+)$/i.exec(header)?.[1];
   const visitor = verifyVisitorToken(secret, token);
@@ -44,7 +51,7 @@ function bearer(req: Request, secret: string): { tenantId: string; viewer: Viewe
     };
   }
   const agent = verifyAgentToken(secret, token);
-  if (agent) {
+  if (agent && (await staffAccess.allows(agent))) {
     return {
       tenantId: agent.tenantId,
       viewer: { type: 'agent', agentId: agent.agentId, role: agent.role },
@@ -75,7 +82,7 @@ const refusalStatus: Record<Refusal['code'], number> = {
 export function messageRoutes(deps: MessageRouteDeps): Router {
   const router = Router();
   router.get('/api/v1/sessions/:sessionId/messages', async (req, res) => {
-    const { tenantId, viewer } = bearer(req, deps.tokenSecret);
+    const { tenantId, viewer } = await bearer(req, deps.tokenSecret, deps.staffAccess);
     const { sessionId } = validate(messagesParamsSchema, req.params, 'path');
     const { afterSeq, beforeSeq, limit } = validate(messagesQuerySchema, req.query, 'query');
     try {

@@ -7,6 +7,7 @@ import {
   type QuickReply,
 } from '../../domain/quick-replies';
 import type { QuickReplyOwner, QuickReplyStore } from '../../stores/quick-replies';
+import type { AuditTrail } from '../audit-trail';
 import { tenantOf } from '../auth/authenticate';
 import { AppError } from '../errors';
 import type { endpoints } from '../http/endpoint';
@@ -14,6 +15,7 @@ import { limitQuery } from '../http/schemas';
 
 export interface QuickReplyDeps {
   quickReplies: QuickReplyStore;
+  audit: AuditTrail;
 }
 
 export const quickReplyView = z.object({
@@ -92,7 +94,13 @@ export function quickReplyRoutes(api: ReturnType<typeof endpoints>, deps: QuickR
     body: quickReplySchema,
     responses: { 201: { description: 'Added', schema: quickReplyView } },
     async handle({ body, principal }) {
-      const added = await deps.quickReplies.add(tenantOf(principal), ownerOf(principal), body);
+      const tenantId = tenantOf(principal);
+      const added = await deps.quickReplies.add(tenantId, ownerOf(principal), body);
+      await deps.audit.record(principal, tenantId, {
+        action: 'quick_reply.created',
+        target: { type: 'quick_reply', id: added.id },
+        summary: { scope: added.scope },
+      });
       return { status: 201, body: added };
     },
   });
@@ -133,6 +141,11 @@ export function quickReplyRoutes(api: ReturnType<typeof endpoints>, deps: QuickR
         body,
       );
       if (!replaced) throw notFound(params.quickReplyId);
+      await deps.audit.record(principal, tenantId, {
+        action: 'quick_reply.updated',
+        target: { type: 'quick_reply', id: params.quickReplyId },
+        summary: { scope: replaced.scope },
+      });
       return { status: 200, body: replaced };
     },
   });
@@ -152,6 +165,10 @@ export function quickReplyRoutes(api: ReturnType<typeof endpoints>, deps: QuickR
       if (!(await deps.quickReplies.remove(tenantId, ownerOf(principal), params.quickReplyId))) {
         throw notFound(params.quickReplyId);
       }
+      await deps.audit.record(principal, tenantId, {
+        action: 'quick_reply.deleted',
+        target: { type: 'quick_reply', id: params.quickReplyId },
+      });
       return { status: 204 };
     },
   });

@@ -12,6 +12,7 @@ import type { SessionStore } from '../../stores/sessions';
 import { RoutingInputError } from '../../stores/routing/router';
 import type { RoutingService } from '../../stores/routing/service';
 import type { StaffStore } from '../../stores/staff';
+import { fieldsOf, type AuditTrail } from '../audit-trail';
 import { tenantOf } from '../auth/authenticate';
 import { AppError } from '../errors';
 import type { endpoints } from '../http/endpoint';
@@ -32,6 +33,7 @@ export interface RoutingConfigDeps {
   sessions: Pick<SessionStore, 'openInGroup'>;
   /** An agent's presence or capacity changed: supervisors' monitors re-read the live figures. */
   onAgentChanged?: (tenantId: string) => void;
+  audit: AuditTrail;
 }
 
 export const groupView = z.object({
@@ -48,6 +50,8 @@ export const agentView = z.object({
   groups: z.array(z.string()),
   status: z.enum(agentStatuses),
   hasPassword: z.boolean(),
+  /** False while deactivated: no login, no tokens, offline. */
+  active: z.boolean(),
 });
 
 export const putAgentSchema = z.strictObject({
@@ -97,6 +101,7 @@ export function routingConfigRoutes(api: ReturnType<typeof endpoints>, deps: Rou
       groups: routing.groups,
       status: routing.status,
       hasPassword: Boolean(staff?.passwordHash),
+      active: staff?.active !== false,
     };
   }
 
@@ -152,7 +157,13 @@ export function routingConfigRoutes(api: ReturnType<typeof endpoints>, deps: Rou
           { path: 'overflowGroupId', groupId: body.overflowGroupId },
         ]);
       }
+      const existed = await deps.routing.groupExists(tenantId, params.groupId);
       await routingInput(() => deps.routing.configureGroup(tenantId, params.groupId, body));
+      await deps.audit.record(principal, tenantId, {
+        action: existed ? 'group.updated' : 'group.created',
+        target: { type: 'group', id: params.groupId },
+        summary: { fields: fieldsOf(body) },
+      });
       return { status: 200, body: { groupId: params.groupId, ...body } };
     },
   });
@@ -180,6 +191,10 @@ export function routingConfigRoutes(api: ReturnType<typeof endpoints>, deps: Rou
       if (!(await deps.routing.removeGroup(tenantId, params.groupId))) {
         throw new AppError(404, 'not_found', `No group ${params.groupId}`);
       }
+      await deps.audit.record(principal, tenantId, {
+        action: 'group.deleted',
+        target: { type: 'group', id: params.groupId },
+      });
       return { status: 204 };
     },
   });
@@ -234,6 +249,7 @@ export function routingConfigRoutes(api: ReturnType<typeof endpoints>, deps: Rou
       // Hash first: nothing is written if anything before the writes fails.
       const passwordHash =
         body.password === undefined ? undefined : await hashPassword(body.password);
+      const existed = await agentOf(tenantId, params.agentId);
       await routingInput(() =>
         deps.routing.configureAgent(tenantId, {
           agentId: params.agentId,
@@ -247,6 +263,12 @@ export function routingConfigRoutes(api: ReturnType<typeof endpoints>, deps: Rou
         ...(passwordHash !== undefined ? { passwordHash } : {}),
       });
       deps.onAgentChanged?.(tenantId);
+      await deps.audit.record(principal, tenantId, {
+        action: existed ? 'agent.updated' : 'agent.created',
+        target: { type: 'agent', id: params.agentId },
+        // Field names only: the password itself is never recorded.
+        summary: { fields: fieldsOf(body), role: body.role },
+      });
       return { status: 200, body: await agentOf(tenantId, params.agentId) };
     },
   });
@@ -260,14 +282,23 @@ export function routingConfigRoutes(api: ReturnType<typeof endpoints>, deps: Rou
     params: agentParams,
     body: z.strictObject({ status: z.enum(agentStatuses) }),
     responses: { 200: { description: 'The agent after the change', schema: agentView } },
-    errors: { 404: 'No such agent' },
+    errors: {
+      404: 'No such agent',
+      409: 'The account is deactivated (`account_inactive`): it stays offline until reactivated',
+    },
     async handle({ params, body, principal }) {
       const tenantId = tenantOf(principal);
       if (principal?.role === 'agent' && principal.agentId !== params.agentId) {
         throw new AppError(403, 'forbidden', 'An agent may set only their own status');
       }
-      if (!(await agentOf(tenantId, params.agentId))) {
-        throw new AppError(404, 'not_found', `No agent ${params.agentId}`);
+      const agent = await agentOf(tenantId, params.agentId);
+      if (!agent) throw new AppError(404, 'not_found', `No agent ${params.agentId}`);
+      if (!agent.active && body.status !== 'offline') {
+        throw new AppError(
+          409,
+          'account_inactive',
+          `Agent ${params.agentId} is deactivated; reactivate the account first`,
+        );
       }
       await deps.routing.setStatus(tenantId, params.agentId, body.status);
       deps.onAgentChanged?.(tenantId);

@@ -13,12 +13,14 @@ import {
 } from '../../domain/tags';
 import type { TagStore } from '../../stores/tags';
 import { tenantOf } from '../auth/authenticate';
+import type { AuditTrail } from '../audit-trail';
 import { AppError } from '../errors';
 import type { endpoints } from '../http/endpoint';
 import { requireTagGroup, stillReferenced, tagGroupReferrers } from '../use-cases/references';
 
 export interface TagDeps {
   tags: TagStore;
+  audit: AuditTrail;
 }
 
 export const tagGroupView = z.object({ groupId: z.string(), name: z.string() });
@@ -65,6 +67,10 @@ export function tagRoutes(api: ReturnType<typeof endpoints>, deps: TagDeps) {
       if (!(await deps.tags.addGroup(tenantOf(principal), body.groupId, body.name))) {
         throw new AppError(409, 'conflict', `Tag group ${body.groupId} exists`);
       }
+      await deps.audit.record(principal, tenantOf(principal), {
+        action: 'tag_group.created',
+        target: { type: 'tag_group', id: body.groupId },
+      });
       return { status: 201, body };
     },
   });
@@ -83,6 +89,10 @@ export function tagRoutes(api: ReturnType<typeof endpoints>, deps: TagDeps) {
       if (!(await deps.tags.renameGroup(tenantOf(principal), params.groupId, body.name))) {
         throw notFound(`tag group ${params.groupId}`);
       }
+      await deps.audit.record(principal, tenantOf(principal), {
+        action: 'tag_group.updated',
+        target: { type: 'tag_group', id: params.groupId },
+      });
       return { status: 200, body: { groupId: params.groupId, name: body.name } };
     },
   });
@@ -107,6 +117,10 @@ export function tagRoutes(api: ReturnType<typeof endpoints>, deps: TagDeps) {
       const referrers = await tagGroupReferrers(deps.tags, tenantId, params.groupId);
       if (referrers.length > 0) throw stillReferenced(`Tag group ${params.groupId}`, referrers);
       await deps.tags.removeGroup(tenantId, params.groupId);
+      await deps.audit.record(principal, tenantId, {
+        action: 'tag_group.deleted',
+        target: { type: 'tag_group', id: params.groupId },
+      });
       return { status: 204 };
     },
   });
@@ -144,6 +158,10 @@ export function tagRoutes(api: ReturnType<typeof endpoints>, deps: TagDeps) {
       if (!(await deps.tags.addTag(tenantId, body))) {
         throw new AppError(409, 'conflict', `Tag ${body.tagId} exists`);
       }
+      await deps.audit.record(principal, tenantId, {
+        action: 'tag.created',
+        target: { type: 'tag', id: body.tagId },
+      });
       return { status: 201, body };
     },
   });
@@ -183,6 +201,10 @@ export function tagRoutes(api: ReturnType<typeof endpoints>, deps: TagDeps) {
       if (!(await deps.tags.replaceTag(tenantId, params.tagId, body))) {
         throw notFound(`tag ${params.tagId}`);
       }
+      await deps.audit.record(principal, tenantId, {
+        action: 'tag.updated',
+        target: { type: 'tag', id: params.tagId },
+      });
       return { status: 200, body: { tagId: params.tagId, ...body } };
     },
   });
@@ -201,6 +223,10 @@ export function tagRoutes(api: ReturnType<typeof endpoints>, deps: TagDeps) {
       if (!(await deps.tags.removeTag(tenantOf(principal), params.tagId))) {
         throw notFound(`tag ${params.tagId}`);
       }
+      await deps.audit.record(principal, tenantOf(principal), {
+        action: 'tag.deleted',
+        target: { type: 'tag', id: params.tagId },
+      });
       return { status: 204 };
     },
   });

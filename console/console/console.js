@@ -614,8 +614,10 @@ function connect() {
   });
   socket.on('connect_error', (/** @type {Error} */ error) => {
     ui.connection.textContent = error.message;
-    if (/unauthorized/.test(error.message)) logout(storageKey);
+    if (/unauthorized/.test(error.message)) void logout(storageKey);
   });
+  // Deactivated, deleted, or logged out elsewhere: the server disconnects right after.
+  socket.on('access:revoked', () => void logout(storageKey));
   socket.on('session:list', replaceList);
   socket.on('session:updated', (/** @type {SessionSummary} */ summary) => {
     sessions.set(summary.sessionId, summary);
@@ -658,7 +660,7 @@ function wire() {
   });
   byId('transfer').addEventListener('click', () => void openTransfer());
   byId('close').addEventListener('click', () => void closeSession());
-  byId('logout').addEventListener('click', () => logout(storageKey));
+  byId('logout').addEventListener('click', () => void logout(storageKey));
   byId('tab-sessions').addEventListener('click', () => showTab('sessions'));
   byId('tab-tickets').addEventListener('click', () => showTab('tickets'));
   // The offers' countdowns: a display clock only, the workflow owns the deadline.

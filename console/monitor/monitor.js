@@ -9,7 +9,7 @@ import { io } from '/socket.io/socket.io.esm.min.js';
 import { callApi } from '/shared/api.js';
 import { byId, clock, el, show } from '/shared/dom.js';
 import { bindLanguageSelect, createI18n } from '/shared/i18n.js';
-import { staffLogin } from '/shared/login.js';
+import { logout, staffLogin } from '/shared/login.js';
 import { followNetwork, messageStream, request } from '/shared/message-stream.js';
 import { placeBySeq, renderMessage } from '/shared/render-message.js';
 import { texts } from './texts.js';
@@ -194,6 +194,8 @@ socket.on('connect', () => {
   refreshIn(0);
 });
 socket.on('stats:changed', () => refreshIn(hintDelayMs));
+// Deactivated, deleted, or logged out elsewhere: back to the login form.
+socket.on('access:revoked', () => void logout(storageKey));
 socket.on('message:new', (/** @type {ChatMessage} */ m) => {
   if (watched?.sessionId === m.sessionId) watched.stream.accept(m);
 });

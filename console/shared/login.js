@@ -45,8 +45,17 @@ export function staffLogin(form, storageKey) {
   });
 }
 
-/** @param {string} storageKey */
-export function logout(storageKey) {
+/**
+ * Logs out: the server revokes the token (on every node, and disconnects the
+ * sockets opened with it), then this tab forgets it. A token the server
+ * already refuses (revoked, expired) is simply forgotten.
+ *
+ * @param {string} storageKey
+ */
+export async function logout(storageKey) {
+  const saved = sessionStorage.getItem(storageKey);
   sessionStorage.removeItem(storageKey);
+  const token = saved ? /** @type {{ token?: string }} */ (JSON.parse(saved)).token : undefined;
+  if (token) await callApi('POST', '/api/v1/auth/logout', { token }).catch(() => undefined);
   location.reload();
 }

@@ -22,6 +22,7 @@ import {
   enqueueScript,
   releaseScript,
   releaseStrandedScript,
+  removeAgentScript,
   restoreScript,
   setStatusScript,
   transferScript,
@@ -107,6 +108,9 @@ function refusal(error: unknown): unknown {
   if (message.includes('in_flight')) {
     return new RoutingInputError('sessionId', 'a decision for the session is in flight');
   }
+  if (message.includes('agent_busy')) {
+    return new RoutingInputError('agentId', 'the agent still holds sessions');
+  }
   if (message.includes('not_offered')) {
     return new RoutingInputError('sessionId', 'the session is not offered to this agent');
   }
@@ -120,6 +124,7 @@ export function createRouter(redis: RedisClient, now: () => number = Date.now) {
     enqueue: luaScript(enqueueScript),
     release: luaScript(releaseScript),
     releaseStranded: luaScript(releaseStrandedScript),
+    removeAgent: luaScript(removeAgentScript),
     cancel: luaScript(cancelScript),
     configureGroup: luaScript(configureGroupScript),
     accept: luaScript(acceptScript),
@@ -173,6 +178,17 @@ export function createRouter(redis: RedisClient, now: () => number = Date.now) {
       check(opaqueId, agentId, 'agentId');
       check(z.enum(agentStatuses), status, 'status');
       return decide(scripts.setStatus, keys.agent(agentId), [keys.prefix, agentId, status]);
+    },
+
+    /** Takes a deleted agent out of routing; refused while it holds a seat. */
+    async removeAgent(tenantId: string, agentId: string): Promise<void> {
+      const keys = routingKeys(check(opaqueId, tenantId, 'tenantId'));
+      check(opaqueId, agentId, 'agentId');
+      try {
+        await scripts.removeAgent(redis, keys.agent(agentId), [keys.prefix, agentId]);
+      } catch (error) {
+        throw refusal(error);
+      }
     },
 
     /**

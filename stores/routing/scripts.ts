@@ -241,6 +241,20 @@ refresh(agent)
 return drain(agent, now, {})
 `;
 
+/**
+ * ARGV: prefix, agentId. Takes a deleted agent out of routing: out of its
+ * groups' available sets, its hash and seat set gone. Refuses ('agent_busy')
+ * while it still holds a seat, so no session is left with an agent nobody
+ * can reach; a second call after the seats are handed back is safe.
+ */
+export const removeAgentScript = `${helpers}
+local agent = ARGV[2]
+if load_of(agent) > 0 then return redis.error_reply('agent_busy') end
+for _, g in ipairs(agent_groups(agent)) do redis.call('ZREM', P .. 'available:' .. g, agent) end
+redis.call('DEL', P .. 'agent:' .. agent, P .. 'agent-sessions:' .. agent)
+return 1
+`;
+
 /** ARGV: prefix, agentId, sessionId. Returns 1 when the offer was this agent's and is now accepted. */
 export const acceptScript = `${helpers}
 local agent, session = ARGV[2], ARGV[3]

@@ -189,6 +189,17 @@ export function createRoutingService(deps: RoutingServiceDeps) {
       await deliver(tenantId, made);
     },
 
+    /**
+     * Takes a deleted agent out of routing: Redis first, which refuses while
+     * the agent still holds a seat (nothing written then), then MongoDB.
+     */
+    async removeAgent(tenantId: string, agentId: string): Promise<void> {
+      check(opaqueId, tenantId, 'tenantId');
+      check(opaqueId, agentId, 'agentId');
+      await router.removeAgent(tenantId, agentId);
+      await agents.removeAgent(tenantId, agentId);
+    },
+
     async configureGroup(tenantId: string, groupId: string, settings: GroupRouting): Promise<void> {
       check(opaqueId, tenantId, 'tenantId');
       check(opaqueId, groupId, 'groupId');

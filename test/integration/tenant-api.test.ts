@@ -188,6 +188,7 @@ describe('groups and agents', () => {
       groups: ['pre-sale'],
       status: 'offline',
       hasPassword: false,
+      active: true,
     });
     await api('PUT', '/api/v1/agents/lin/status', { token: adminKey, body: { status: 'online' } });
     const doc = await collections(engine.db).agents.findOne({ tenantId, agentId: 'lin' });

@@ -122,6 +122,24 @@ export const validExamples: Record<string, ExampleEntry> = {
       answers: 200,
     }),
   },
+  'POST /api/v1/agents/:agentId/deactivate': {
+    example: async (w) => ({ params: { agentId: await w.agent() }, answers: 200 }),
+  },
+  'POST /api/v1/agents/:agentId/activate': {
+    example: async (w) => ({ params: { agentId: await w.agent() }, answers: 200 }),
+  },
+  'DELETE /api/v1/agents/:agentId': {
+    example: async (w) => ({ params: { agentId: await w.agent() }, answers: 200 }),
+  },
+  'POST /api/v1/agents/:agentId/revoke-tokens': {
+    example: async (w) => ({ params: { agentId: await w.agent() }, answers: 200 }),
+  },
+  'GET /api/v1/audit': {
+    example: () => ({
+      query: { limit: '10', action: 'agent.created', actor: 'ann' },
+      answers: 200,
+    }),
+  },
   'PUT /api/v1/flow': {
     example: async (w) => ({
       body: {

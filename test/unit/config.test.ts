@@ -38,6 +38,10 @@ describe('configuration', () => {
       READINESS_TIMEOUT_MS: 2_000,
       VISITOR_SEND_LIMIT: 30,
       VISITOR_SEND_WINDOW_SECONDS: 10,
+      LOGIN_FAILURES_PER_ACCOUNT: 5,
+      LOGIN_FAILURES_PER_ADDRESS: 20,
+      LOGIN_WINDOW_SECONDS: 900,
+      TRUST_PROXY: false,
     });
   });
 

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import {
   issueAgentToken,
   issueVisitorToken,
@@ -44,9 +45,38 @@ describe('visitor tokens', () => {
 describe('agent tokens', () => {
   const agent = { tenantId: 't1', agentId: 'ann', role: 'supervisor' as const };
 
-  it('when a token is fresh, then it verifies to its tenant, agent and role', () => {
-    const { token } = issueAgentToken(secret, agent, 60);
-    expect(verifyAgentToken(secret, token)).toEqual(agent);
+  it('when a token is fresh, then it verifies to its tenant, agent and role, with its own id and issue time', () => {
+    const now = Date.now();
+    const { token } = issueAgentToken(secret, agent, 60, now);
+    expect(verifyAgentToken(secret, token)).toEqual({
+      ...agent,
+      token: {
+        id: expect.any(String) as unknown,
+        issuedAt: now,
+        expiresAt: Math.floor(now / 1000) + 60,
+      },
+    });
+  });
+
+  it('when two tokens are issued for the same agent at once, then their ids differ', () => {
+    const now = Date.now();
+    const ids = [1, 2].map(
+      () => verifyAgentToken(secret, issueAgentToken(secret, agent, 60, now).token)?.token.id,
+    );
+    expect(ids[0]).not.toEqual(ids[1]);
+  });
+
+  it('when a token from before ids is verified, then it gets an id from its signature and counts as issued at 0', () => {
+    // The format tokens had before they carried jti and iat.
+    const payload = Buffer.from(
+      JSON.stringify({ typ: 'agent', ...agent, exp: Math.floor(Date.now() / 1000) + 60 }),
+    ).toString('base64url');
+    const signed = `v1.${payload}`;
+    const legacy = `${signed}.${createHmac('sha256', secret).update(signed).digest('base64url')}`;
+    const verified = verifyAgentToken(secret, legacy);
+    expect(verified).toMatchObject({ ...agent, token: { issuedAt: 0 } });
+    expect(verified?.token.id).toMatch(/^sig-/);
+    expect(verifyAgentToken(secret, legacy)?.token.id).toBe(verified?.token.id);
   });
 
   it('when an agent token has expired, then it is refused', () => {

@@ -1,0 +1,213 @@
+import { z } from 'zod';
+import { roles } from '../../domain/access';
+import { opaqueId } from '../../domain/session';
+import type { AgentStore } from '../../stores/agents';
+import type { StaffStore } from '../../stores/staff';
+import type { TicketStore } from '../../stores/tickets';
+import type { AccessRevocation } from '../auth/access-revocation';
+import { tenantOf } from '../auth/authenticate';
+import type { AuditTrail } from '../audit-trail';
+import { AppError } from '../errors';
+import type { endpoints } from '../http/endpoint';
+import { isoTime } from '../http/schemas';
+import { closeStaffAccount, type CloseStaffAccountDeps } from '../use-cases/close-staff-account';
+
+export interface StaffAccountDeps extends CloseStaffAccountDeps {
+  staff: CloseStaffAccountDeps['staff'] & Pick<StaffStore, 'get' | 'revokeTokens' | 'revokeToken'>;
+  agents: CloseStaffAccountDeps['agents'] & Pick<AgentStore, 'getAgent'>;
+  tickets: Pick<TicketStore, 'list'>;
+  revocation: AccessRevocation;
+  audit: AuditTrail;
+}
+
+const agentParams = z.strictObject({ agentId: opaqueId });
+
+export const handedBackView = z
+  .object({
+    requeued: z.array(z.string()),
+    closed: z.array(z.string()),
+  })
+  .meta({
+    description:
+      'Sessions the account held or was offered: back to their group’s queue (or on to a free agent there), or closed when no group was left',
+  });
+
+export const closedAccountView = z.object({
+  agentId: z.string(),
+  active: z.boolean(),
+  sessions: handedBackView,
+});
+
+/**
+ * Staff accounts' lifecycle (admins): deactivate and reactivate, delete,
+ * revoke every token; and logout, for agents and supervisors themselves.
+ * Presence, capacity and groups stay in routing-config.ts.
+ */
+export function staffAccountRoutes(api: ReturnType<typeof endpoints>, deps: StaffAccountDeps) {
+  /** The account, or 404: routing knows it, or its staff record exists and is not deleted. */
+  async function accountOf(tenantId: string, agentId: string) {
+    const [routing, staff] = await Promise.all([
+      deps.agents.getAgent(tenantId, agentId),
+      deps.staff.get(tenantId, agentId),
+    ]);
+    const inRouting = routing?.tenantId === tenantId ? routing : undefined;
+    if (!inRouting && (!staff || staff.deletedAt)) {
+      throw new AppError(404, 'not_found', `No agent ${agentId}`);
+    }
+    return { agentId, groups: inRouting?.groups, staff };
+  }
+
+  api.add({
+    method: 'post',
+    path: '/api/v1/agents/:agentId/deactivate',
+    tag: 'staff accounts',
+    summary:
+      'Deactivate an agent or supervisor: tokens and sockets stop at once on every node, login is refused, presence goes offline, held sessions go back to their group’s queue',
+    roles: roles.admin,
+    params: agentParams,
+    responses: { 200: { description: 'Deactivated', schema: closedAccountView } },
+    errors: { 404: 'No such agent' },
+    async handle({ params, principal }) {
+      const tenantId = tenantOf(principal);
+      const account = await accountOf(tenantId, params.agentId);
+      const handed = await closeStaffAccount(deps, tenantId, account, 'deactivated');
+      await deps.audit.record(principal, tenantId, {
+        action: 'agent.deactivated',
+        target: { type: 'agent', id: params.agentId },
+        summary: { requeued: handed.requeued.length, closed: handed.closed.length },
+      });
+      return {
+        status: 200,
+        body: {
+          agentId: params.agentId,
+          active: false,
+          sessions: { requeued: handed.requeued, closed: handed.closed },
+        },
+      };
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/api/v1/agents/:agentId/activate',
+    tag: 'staff accounts',
+    summary:
+      'Reactivate a deactivated account: it may log in again (tokens from before stay revoked)',
+    roles: roles.admin,
+    params: agentParams,
+    responses: {
+      200: {
+        description: 'Active',
+        schema: z.object({ agentId: z.string(), active: z.boolean() }),
+      },
+    },
+    errors: { 404: 'No such agent' },
+    async handle({ params, principal }) {
+      const tenantId = tenantOf(principal);
+      await accountOf(tenantId, params.agentId);
+      await deps.staff.setActive(tenantId, params.agentId, true);
+      await deps.audit.record(principal, tenantId, {
+        action: 'agent.activated',
+        target: { type: 'agent', id: params.agentId },
+      });
+      return { status: 200, body: { agentId: params.agentId, active: true } };
+    },
+  });
+
+  api.add({
+    method: 'delete',
+    path: '/api/v1/agents/:agentId',
+    tag: 'staff accounts',
+    summary:
+      'Delete an agent or supervisor: access ends as with deactivate, held sessions go back to their queue, personal quick replies go, and the agent leaves routing',
+    roles: roles.admin,
+    params: agentParams,
+    responses: { 200: { description: 'Deleted', schema: closedAccountView } },
+    errors: {
+      404: 'No such agent',
+      409: 'Open tickets are assigned to the agent (`agent_in_use`: reassign or resolve them first), or sessions are still on their way to it (`agent_busy`: call again)',
+    },
+    async handle({ params, principal }) {
+      const tenantId = tenantOf(principal);
+      const account = await accountOf(tenantId, params.agentId);
+      const tickets = await deps.tickets.list(
+        tenantId,
+        { status: 'assigned', assigneeId: params.agentId },
+        1,
+      );
+      if (tickets.length > 0) {
+        throw new AppError(
+          409,
+          'agent_in_use',
+          `Open tickets are assigned to ${params.agentId}; reassign or resolve them first`,
+        );
+      }
+      const handed = await closeStaffAccount(deps, tenantId, account, 'deleted');
+      await deps.audit.record(principal, tenantId, {
+        action: 'agent.deleted',
+        target: { type: 'agent', id: params.agentId },
+        summary: { requeued: handed.requeued.length, closed: handed.closed.length },
+      });
+      return {
+        status: 200,
+        body: {
+          agentId: params.agentId,
+          active: false,
+          sessions: { requeued: handed.requeued, closed: handed.closed },
+        },
+      };
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/api/v1/agents/:agentId/revoke-tokens',
+    tag: 'staff accounts',
+    summary:
+      'Revoke every token of an agent or supervisor (a lost device, a leaked token): its sockets are disconnected on every node; it may log in again',
+    roles: roles.admin,
+    params: agentParams,
+    responses: {
+      200: {
+        description: 'Revoked',
+        schema: z.object({ agentId: z.string(), revokedAt: isoTime }),
+      },
+    },
+    errors: { 404: 'No such agent' },
+    async handle({ params, principal }) {
+      const tenantId = tenantOf(principal);
+      await accountOf(tenantId, params.agentId);
+      const revokedAt = new Date().toISOString();
+      await deps.staff.revokeTokens(tenantId, params.agentId);
+      await deps.revocation.account(tenantId, params.agentId, 'tokens_revoked');
+      await deps.audit.record(principal, tenantId, {
+        action: 'agent.tokens_revoked',
+        target: { type: 'agent', id: params.agentId },
+      });
+      return { status: 200, body: { agentId: params.agentId, revokedAt } };
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/api/v1/auth/logout',
+    tag: 'access',
+    summary:
+      'Log out: the caller’s own agent token stops working on every node, and sockets opened with it are disconnected (other devices stay logged in)',
+    roles: ['agent', 'supervisor'],
+    responses: { 204: { description: 'Logged out' } },
+    async handle({ principal }) {
+      if (principal?.role !== 'agent' && principal?.role !== 'supervisor') {
+        throw new AppError(403, 'forbidden', 'Only agents and supervisors log out');
+      }
+      const { tenantId, agentId, role, token } = principal;
+      if (!token) throw new AppError(401, 'unauthenticated', 'No token to log out');
+      await deps.staff.revokeToken(tenantId, agentId, role, {
+        id: token.id,
+        expiresAt: token.expiresAt,
+      });
+      await deps.revocation.token(tenantId, agentId, token.id);
+      return { status: 204 };
+    },
+  });
+}
