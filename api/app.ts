@@ -65,6 +65,10 @@ import { messageRoutes } from './routes/messages';
 import { liveStatsRoutes } from './routes/live-stats';
 import { sessionCommandRoutes } from './routes/session-commands';
 import { sessionRoutes } from './routes/sessions';
+import { identityStore } from '../stores/identity';
+import { customerStore } from '../stores/customers';
+import { identityRoutes } from './routes/identity';
+import { customerRoutes } from './routes/customers';
 
 export interface App {
   http: HttpServer;
@@ -122,6 +126,8 @@ export async function createApp(
     quickReplies: quickReplyStore(mongo.db),
     tags: tagStore(mongo.db),
     outreach: outreachStore(mongo.db),
+    identity: identityStore(mongo.db),
+    customers: customerStore(mongo.db),
   };
   // Presence and capacity change through the same routing module the worker uses.
   const router = createRouter(redis);
@@ -206,6 +212,12 @@ export async function createApp(
   taggingRoutes(api, { tags: stores.tags, sessions: stores.sessions });
   outreachRoutes(api, { sessions: stores.sessions, outreach: stores.outreach });
   customerSessionRoutes(api, { sessions: stores.sessions, tags: stores.tags });
+  identityRoutes(api, { identity: stores.identity });
+  customerRoutes(api, {
+    customers: stores.customers,
+    sessions: stores.sessions,
+    tags: stores.tags,
+  });
 
   app.disable('x-powered-by');
   // FAQ imports carry up to 1 MB of CSV; every other body is far smaller.
@@ -230,8 +242,12 @@ export async function createApp(
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       tenants: stores.tenants,
       sessions: stores.sessions,
+      identity: stores.identity,
+      customers: stores.customers,
+      tags: stores.tags,
       tokenSecret: config.TOKEN_SECRET,
       visitorTokenTtlSeconds: config.VISITOR_TOKEN_TTL_SECONDS,
+      visitorCredentialTtlSeconds: config.VISITOR_CREDENTIAL_TTL_SECONDS,
     }),
   );
   const chat: ChatDeps = {

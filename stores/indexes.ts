@@ -22,6 +22,7 @@ export async function ensureIndexes(db: Db): Promise<void> {
     tags,
     customerTags,
     outreaches,
+    customers,
   } = collections(db);
   // Seqs need no index of their own: a message's `_id` is `<tenant>/<session>/<seq>`, unique.
   await messages.createIndex(
@@ -49,6 +50,8 @@ export async function ensureIndexes(db: Db): Promise<void> {
   await sessions.createIndex({ tenantId: 1, tags: 1, startedAt: -1 }, { name: 'tenant_tags' });
   await customerTags.createIndex({ tenantId: 1, tags: 1 }, { name: 'tenant_tags' });
   await outreaches.createIndex({ tenantId: 1, visitorId: 1 }, { name: 'tenant_visitor' });
+  // The customer list, newest change first.
+  await customers.createIndex({ tenantId: 1, updatedAt: -1 }, { name: 'tenant_updated' });
   // MongoDB removes expired idempotent answers itself; FerretDB v1 has no TTL
   // indexes, so there a plain index serves the store's own sweep. Expired
   // answers are ignored on read either way.

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { startSessionSchema } from '../../domain/session';
+import { startSessionSchema } from '../../domain/identity';
 import { validate } from '../errors';
 import { startSession, type StartSessionDeps } from '../use-cases/start-session';
 

@@ -19,10 +19,12 @@ import {
   type TestEngine,
   type VisitorSocket,
 } from '../support/engine';
-import { uniqueId } from '../support/stack';
+import { testSecret, uniqueId } from '../support/stack';
 import { expectUi } from './expect-ui';
 import { goOnline, logIn, openShopChat } from './pages';
 import { apiShopper, seedSession } from './shoppers';
+import { anonymousPrefix } from '../../domain/identity';
+import { issueVisitorCredential } from '../../runtime/tokens';
 
 /**
  * The agent console's tools in Chromium: quick replies by keyboard, links
@@ -221,7 +223,7 @@ describe('the agent console’s tools, in Chromium', () => {
       });
     }
     // The shopper's browser id is known, and they chatted with Mei yesterday about an order.
-    const visitorId = uniqueId('v');
+    const visitorId = uniqueId(`${anonymousPrefix}v`);
     const earlier = await seedSession(engine, tenant.tenantId, {
       visitorId,
       agentId: uniqueId('mei'),
@@ -230,9 +232,15 @@ describe('the agent console’s tools, in Chromium', () => {
       rating: 4,
     });
     const shopper = await browser.newContext();
-    await shopper.addInitScript(([key, id]) => localStorage.setItem(key, id), [
+    // The widget keeps the anonymous shopper's credential, as an earlier open handed it out.
+    const credential = issueVisitorCredential(
+      testSecret,
+      { tenantId: tenant.tenantId, visitorId },
+      3600,
+    ).token;
+    await shopper.addInitScript(([key, kept]) => localStorage.setItem(key, kept), [
       `reception.visitor.${tenant.tenantId}`,
-      visitorId,
+      credential,
     ] as const);
     const agent = await browser.newContext();
     try {
