@@ -247,7 +247,7 @@ export async function createApp(
       tags: stores.tags,
       tokenSecret: config.TOKEN_SECRET,
       visitorTokenTtlSeconds: config.VISITOR_TOKEN_TTL_SECONDS,
-      visitorCredentialTtlSeconds: config.VISITOR_CREDENTIAL_TTL_SECONDS,
+      visitorCredentialTtlSeconds: config.VISITOR_CREDENTIAL_TTL_DAYS * 86_400,
     }),
   );
   const chat: ChatDeps = {

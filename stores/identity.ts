@@ -34,8 +34,17 @@ const toView = (doc: IdentitySettingsDoc): IdentitySettingsView => ({
  */
 export function identityStore(db: Db) {
   const { identitySettings } = collections(db);
-  const read = async (tenantId: string) =>
-    (await identitySettings.findOne({ _id: tenantId })) ?? defaults(tenantId);
+  // Field by field over the defaults: a document upserted by one setting lacks the others.
+  const read = async (tenantId: string): Promise<IdentitySettingsDoc> => {
+    const doc = await identitySettings.findOne({ _id: tenantId });
+    const base = defaults(tenantId);
+    return {
+      ...base,
+      ...doc,
+      requireVerifiedIdentity: doc?.requireVerifiedIdentity ?? base.requireVerifiedIdentity,
+      secrets: doc?.secrets ?? [],
+    };
+  };
 
   return {
     async settings(tenantId: string): Promise<IdentitySettingsView> {
@@ -56,10 +65,10 @@ export function identityStore(db: Db) {
         { _id: tenantId },
         {
           $set: {
+            tenantId,
             requireVerifiedIdentity: settings.requireVerifiedIdentity,
             updatedAt: new Date(),
           },
-          $setOnInsert: { tenantId, secrets: [] },
         },
         { upsert: true },
       );
@@ -84,8 +93,7 @@ export function identityStore(db: Db) {
       await identitySettings.updateOne(
         { _id: tenantId },
         {
-          $set: { secrets, updatedAt: new Date() },
-          $setOnInsert: { tenantId, requireVerifiedIdentity: current.requireVerifiedIdentity },
+          $set: { tenantId, secrets, updatedAt: new Date() },
         },
         { upsert: true },
       );
@@ -114,10 +122,10 @@ export function identityStore(db: Db) {
         { _id: tenantId },
         {
           $set: {
+            tenantId,
             secrets: [{ secretId: 'installed', secret, createdAt: new Date() }],
             updatedAt: new Date(),
           },
-          $setOnInsert: { tenantId, requireVerifiedIdentity: false },
         },
         { upsert: true },
       );

@@ -248,6 +248,11 @@ describe('the agent console’s tools, in Chromium', () => {
       await goOnline(console);
       const { chat } = await openShopChat(shopper, engine, tenant.tenantId);
       await chat.locator('#human').click();
+      // The merchant's CRM fills the profile the shopper's open made.
+      await asAdmin(engine, tenant, 'PATCH', `/api/v1/customers/${visitorId}`, {
+        name: 'Lin Mei',
+        email: 'mei@example.com',
+      });
       await openAssignedChat(console);
 
       const panel = console.locator('#customer');
@@ -255,6 +260,9 @@ describe('the agent console’s tools, in Chromium', () => {
       await expectUi(panel.locator('#cp-visitor')).toHaveText(visitorId);
       await expectUi(panel.locator('#cp-entry')).toHaveText('product sku-1001');
       await expectUi(panel.locator('#cp-channel')).toHaveText('web');
+      await expectUi(panel.locator('#cp-identity')).toHaveText('anonymous');
+      await expectUi(panel.locator('#cp-name')).toHaveText('Lin Mei');
+      await expectUi(panel.locator('#cp-contact')).toHaveText('mei@example.com');
       const history = panel.locator(`#cp-history li[data-session-id="${earlier}"]`);
       await expectUi(history).toContainText('order o-77');
       await expectUi(history).toContainText('rated 4/5');
