@@ -109,9 +109,15 @@ export function identityStore(db: Db) {
       const current = await read(tenantId);
       const index = current.secrets.findIndex((s) => s.secretId === secretId);
       if (index < 1) return false;
+      // The whole list is written back: FerretDB v1 does not `$pull` by a condition on documents.
       await identitySettings.updateOne(
         { _id: tenantId },
-        { $pull: { secrets: { secretId } }, $set: { updatedAt: new Date() } },
+        {
+          $set: {
+            secrets: current.secrets.filter((s) => s.secretId !== secretId),
+            updatedAt: new Date(),
+          },
+        },
       );
       return true;
     },

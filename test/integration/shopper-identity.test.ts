@@ -217,6 +217,19 @@ describe('opening chat (REST)', () => {
       attributes: { plan: 'gold' },
       externalIds: { crm: 'c-9' },
     });
+    // The merchant's system changes it: null removes a field or an attribute, the rest merge.
+    const patched = await api('PATCH', `/api/v1/customers/${sub}`, {
+      token: a.adminKey,
+      body: { email: null, phone: '+86 138 0000 0000', attributes: { plan: null, tier: 2 } },
+    });
+    const changed = customerProfileView.parse(patched.body);
+    expect(changed).toMatchObject({
+      name: 'Lin',
+      phone: '+86 138 0000 0000',
+      attributes: { tier: 2 },
+      externalIds: { crm: 'c-9' },
+    });
+    expect([changed.email, changed.attributes.plan]).toEqual([undefined, undefined]);
     // Another tenant has no such customer.
     expect((await api('GET', `/api/v1/customers/${sub}`, { token: b.adminKey })).status).toBe(404);
   });
@@ -338,6 +351,23 @@ describe('opening chat (REST)', () => {
       token: a.adminKey,
     });
     expect(customerProfileView.parse(profile.body).tags).toEqual(['vip']);
+
+    // A tag the merchant's system stores on the customer routes their next session too.
+    await api('POST', '/api/v1/tags', {
+      token: a.adminKey,
+      body: { tagId: 'vip', groupId: 'g', name: 'VIP', target: 'customer', kind: 'external' },
+    });
+    const tagged = await api('PUT', `/api/v1/customers/${declaredId}/tags/vip`, {
+      token: a.adminKey,
+    });
+    expect(tagged.status).toBe(200);
+    await engine.temporal.client.workflow.getHandle(declared.workflowId).terminate('ended');
+    const next = started(
+      await open(a.tenantId, { id: declaredId, hash: identityHash(a.secret, declaredId) }),
+    );
+    expect(next.sessionId).not.toBe(declared.sessionId);
+    const stored = await projected(next.sessionId);
+    expect([stored.groupId, stored.tags]).toEqual(['vip', ['vip-order']]);
   });
 });
 
@@ -413,3 +443,58 @@ function tamper(token: string, claims: Record<string, string>): string {
   const swapped = Buffer.from(JSON.stringify({ ...original, ...claims })).toString('base64url');
   return `${version}.${swapped}.${signature}`;
 }
+
+describe('identity settings', () => {
+  it('when an admin rotates and retires identity secrets, then no list shows a secret, the previous one verifies until retired, the current one cannot be retired, and other credentials may not touch them', async () => {
+    const a = await shop();
+    const visitorId = uniqueId('v');
+    const hashWith = (secret: string) => ({ id: visitorId, hash: identityHash(secret, visitorId) });
+    const second = rotatedSecret.parse(
+      (await api('POST', '/api/v1/identity/secrets', { token: a.adminKey })).body,
+    );
+    const settings = await api('GET', '/api/v1/identity', { token: a.adminKey });
+    const view = identitySettingsView.parse(settings.body);
+    expect(view.secrets.map((s) => s.current)).toEqual([true, false]);
+    expect(view.secrets[0]?.secretId).toBe(second.secretId);
+    expect(JSON.stringify(settings.body)).not.toContain(a.secret);
+    expect(JSON.stringify(settings.body)).not.toContain(second.secret);
+    const previousId = view.secrets[1]?.secretId ?? '';
+
+    started(await open(a.tenantId, hashWith(a.secret)));
+    started(await open(a.tenantId, hashWith(second.secret)));
+    const current = await api('DELETE', `/api/v1/identity/secrets/${second.secretId}`, {
+      token: a.adminKey,
+    });
+    expect([current.status, errorBody.parse(current.body).error.code]).toEqual([
+      409,
+      'secret_current',
+    ]);
+    const retired = await api('DELETE', `/api/v1/identity/secrets/${previousId}`, {
+      token: a.adminKey,
+    });
+    expect(retired.status).toBe(204);
+    refused(await open(a.tenantId, hashWith(a.secret)), 401, 'identity_invalid');
+    started(await open(a.tenantId, hashWith(second.secret)));
+
+    const integration = await api('POST', '/api/v1/api-keys', {
+      token: a.adminKey,
+      body: { name: 'erp', role: 'integration' },
+    });
+    const integrationKey = (integration.body as { key: string }).key;
+    for (const [method, path] of [
+      ['GET', '/api/v1/identity'],
+      ['POST', '/api/v1/identity/secrets'],
+    ] as const) {
+      expect((await api(method, path, { token: integrationKey })).status).toBe(403);
+      expect((await api(method, path)).status).toBe(401);
+    }
+    // Another tenant's admin sees its own settings, none of A's secrets.
+    const b = await shop();
+    const theirs = await api('GET', '/api/v1/identity', { token: b.adminKey });
+    expect(JSON.stringify(theirs.body)).not.toContain(second.secretId);
+    const notTheirs = await api('DELETE', `/api/v1/identity/secrets/${second.secretId}`, {
+      token: b.adminKey,
+    });
+    expect(notTheirs.status).toBe(404);
+  });
+});
