@@ -1,4 +1,5 @@
 import { errorBody, startedSession } from '../../api/openapi';
+import { agentSession } from '../../api/routes/access';
 import { customerProfileView } from '../../api/routes/customers';
 import { identitySettingsView, rotatedSecret } from '../../api/routes/identity';
 import { sessionView } from '../../api/routes/operations';
@@ -6,6 +7,7 @@ import type { ChatMessage } from '../../domain/message';
 import { identityHash, signIdentityToken } from '../../runtime/shopper-identity';
 import { issueAgentToken, issueVisitorCredential, issueVisitorToken } from '../../runtime/tokens';
 import { collections } from '../../stores/collections';
+import { sessionStore } from '../../stores/sessions';
 import { call, operatorTenant, testOperatorToken, type ApiAnswer } from '../support/api-client';
 import { ok, visitorSend, visitorSync, waitFor } from '../support/chat';
 import {
@@ -496,5 +498,47 @@ describe('identity settings', () => {
       token: b.adminKey,
     });
     expect(notTheirs.status).toBe(404);
+  });
+});
+
+describe('customer profiles for agents', () => {
+  it('when an agent asks for a customer’s profile, then only customers they serve or have served are found; a supervisor finds any', async () => {
+    const a = await shop();
+    await api('PUT', '/api/v1/groups/sales', { token: a.adminKey, body: {} });
+    const login = async (agentId: string, role: 'agent' | 'supervisor') => {
+      await api('PUT', `/api/v1/agents/${agentId}`, {
+        token: a.adminKey,
+        body: { capacity: 2, groups: ['sales'], role, password: 'correct horse battery' },
+      });
+      const answer = await api('POST', '/api/v1/auth/agent-login', {
+        body: { tenantId: a.tenantId, agentId, password: 'correct horse battery' },
+      });
+      return agentSession.parse(answer.body).token;
+    };
+    const [ann, bob, sue] = await Promise.all([
+      login('ann', 'agent'),
+      login('bob', 'agent'),
+      login('sue', 'supervisor'),
+    ]);
+    const customer = started(
+      await open(a.tenantId, {
+        token: jwt(a.secret, { sub: uniqueId('v'), name: 'Lin', phone: '+86 138 0000 0000' }),
+      }),
+    );
+    // As the worker projects an assignment to Ann, once it has projected the opening.
+    await eventually(
+      async () =>
+        (await collections(engine.db).sessions.findOne({ _id: customer.sessionId })) ?? undefined,
+    );
+    await sessionStore(engine.db).project(a.tenantId, customer.sessionId, {
+      phase: 'assigned',
+      agentId: 'ann',
+    });
+    const path = `/api/v1/customers/${customer.visitorId}`;
+    const byAnn = await api('GET', path, { token: ann });
+    expect(customerProfileView.parse(byAnn.body)).toMatchObject({ name: 'Lin' });
+    expect((await api('GET', path, { token: bob })).status).toBe(404);
+    expect((await api('GET', path, { token: sue })).status).toBe(200);
+    expect((await api('PATCH', path, { token: ann, body: { name: 'x' } })).status).toBe(403);
   });
 });
