@@ -73,6 +73,10 @@ import { auditTrail } from './audit-trail';
 import { auditStore } from '../stores/audit';
 import { auditRoutes } from './routes/audit';
 import { staffAccountRoutes } from './routes/staff-accounts';
+import { identityStore } from '../stores/identity';
+import { customerStore } from '../stores/customers';
+import { identityRoutes } from './routes/identity';
+import { customerRoutes } from './routes/customers';
 
 export interface App {
   http: HttpServer;
@@ -131,6 +135,8 @@ export async function createApp(
     tags: tagStore(mongo.db),
     outreach: outreachStore(mongo.db),
     audit: auditStore(mongo.db),
+    identity: identityStore(mongo.db),
+    customers: customerStore(mongo.db),
   };
   // Presence and capacity change through the same routing module the worker uses.
   const router = createRouter(redis);
@@ -260,6 +266,12 @@ export async function createApp(
   taggingRoutes(api, { tags: stores.tags, sessions: stores.sessions });
   outreachRoutes(api, { sessions: stores.sessions, outreach: stores.outreach });
   customerSessionRoutes(api, { sessions: stores.sessions, tags: stores.tags });
+  identityRoutes(api, { identity: stores.identity, audit });
+  customerRoutes(api, {
+    customers: stores.customers,
+    sessions: stores.sessions,
+    tags: stores.tags,
+  });
 
   app.disable('x-powered-by');
   // Whose X-Forwarded-For to believe: login throttling counts per client address (req.ip).
@@ -287,8 +299,12 @@ export async function createApp(
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       tenants: stores.tenants,
       sessions: stores.sessions,
+      identity: stores.identity,
+      customers: stores.customers,
+      tags: stores.tags,
       tokenSecret: config.TOKEN_SECRET,
       visitorTokenTtlSeconds: config.VISITOR_TOKEN_TTL_SECONDS,
+      visitorCredentialTtlSeconds: config.VISITOR_CREDENTIAL_TTL_DAYS * 86_400,
     }),
   );
   const chat: ChatDeps = {

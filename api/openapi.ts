@@ -1,7 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { messageKinds } from '../domain/message';
-import { startSessionSchema } from '../domain/session';
+import { identityKinds, startSessionSchema } from '../domain/identity';
 import { messagesParamsSchema, messagesQuerySchema } from './routes/messages';
 import { errorBody } from './http/schemas';
 
@@ -17,8 +17,19 @@ export const startedSession = z.object({
   sessionId: z.string(),
   workflowId: z.string(),
   attached: z.boolean(),
-  visitorToken: z.string(),
+  visitorId: z.string().meta({
+    description: 'The verified id, or the id the engine made for an anonymous shopper (`anon-…`)',
+  }),
+  identity: z.enum(identityKinds),
+  visitorToken: z
+    .string()
+    .meta({ description: 'Session-scoped: the socket handshake and the messages route take it' }),
   visitorTokenExpiresAt: z.string(),
+  visitorCredential: z.string().optional().meta({
+    description:
+      'Anonymous shoppers only: keep it (the widget uses localStorage) and send it as visitor.credential to come back to the same chat',
+  }),
+  visitorCredentialExpiresAt: z.string().optional(),
 });
 
 export const chatMessage = z.object({
@@ -90,6 +101,8 @@ export function registerBasePaths(registry: OpenAPIRegistry): void {
     method: 'post',
     path: '/api/v1/sessions',
     summary: 'Open chat for a visitor: start a session, or attach to their open one',
+    description:
+      'Who the shopper is decides whose chat this is. A verified shopper sends `visitor.id` with `visitor.hash` (hex HMAC-SHA256 of the id with the tenant’s identity secret) or `visitor.token` (a JWT, HS256, `sub` = id, `exp` within 24 h); an anonymous shopper sends no id, or the `visitor.credential` an earlier open returned. A bare `visitor.id` is refused: knowing an id never opens that visitor’s chat. Browser-declared `visitor.tags` are ignored; routing and auto tags read the stored customer profile and verified claims.',
     request: {
       body: { required: true, content: { 'application/json': { schema: startSessionSchema } } },
     },
@@ -106,6 +119,14 @@ export function registerBasePaths(registry: OpenAPIRegistry): void {
         'The body is not application/json, not UTF-8, or in a Content-Encoding other than gzip, deflate or br',
       ),
       404: json(errorBody, 'No such tenant'),
+      401: json(
+        errorBody,
+        '`identity_unverified`: an id without hash or token; `identity_invalid`: a hash, token or credential that does not check out (wrong or rotated-out secret, expired, another tenant’s, an `anon-` id claimed), named in the message',
+      ),
+      403: json(
+        errorBody,
+        '`identity_required`: the tenant requires verified identity and the shopper is anonymous',
+      ),
     },
   });
   const bearer = registry.registerComponent('securitySchemes', 'sessionToken', {

@@ -52,13 +52,14 @@ const ANSWER = 'Orders ship within 24 hours.';
 
 type VisitorSocket = Socket<VisitorServerToClientEvents, VisitorClientToServerEvents>;
 
-async function openChat(app: App, tenantId: string, visitorId: string) {
+/** As an anonymous shopper: the engine makes the visitor id. */
+async function openChat(app: App, tenantId: string) {
   const response = await fetch(`${app.url}/api/v1/sessions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
       tenantId,
-      visitor: { id: visitorId, name: 'Bench', tags: [] },
+      visitor: { name: 'Bench' },
       channel: 'web',
       entry: { type: 'product', ref: 'sku-1' },
     }),
@@ -124,7 +125,7 @@ const percentOf = (a: { perSecond: number }, b: { perSecond: number }) =>
 const measured: string[] = [];
 
 async function fullSession(app: App, client: Client, tenantId: string, n: number) {
-  const started = await openChat(app, tenantId, `shopper-${n}`);
+  const started = await openChat(app, tenantId);
   if (n >= 0) measured.push(started.workflowId);
   const socket = await connectVisitor(app, started.visitorToken);
   try {
@@ -265,8 +266,8 @@ async function main(): Promise<void> {
     await setUpTenant(b, 'bench-idle', IDLE_MS);
     const idleIds: string[] = [];
     const opened = performance.now();
-    await pool(IDLE_SESSIONS, CONCURRENCY, async (n) => {
-      idleIds.push((await openChat(app, 'bench-idle', `idle-${n}`)).workflowId);
+    await pool(IDLE_SESSIONS, CONCURRENCY, async () => {
+      idleIds.push((await openChat(app, 'bench-idle')).workflowId);
     });
     const openSeconds = (performance.now() - opened) / 1000;
     for (const id of idleIds) {

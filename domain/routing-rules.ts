@@ -16,7 +16,11 @@ export const routingRuleSchema = z.strictObject({
   when: z.strictObject({
     channels: z.array(z.enum(channels)).min(1).optional(),
     entryTypes: z.array(z.enum(entryTypes)).min(1).optional(),
-    /** Matches when the visitor has at least one of these tags. */
+    /**
+     * Matches when the visitor has at least one of these tags: the customer's
+     * stored tags (with a verified identity's claimed ones), never tags the
+     * shopper's browser declares (api/use-cases/start-session.ts).
+     */
     anyTag: z.array(z.string().trim().min(1).max(40)).min(1).optional(),
   }),
   groupId: opaqueId,

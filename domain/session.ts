@@ -38,6 +38,12 @@ export const opaqueId = z
   .max(64)
   .regex(/^[A-Za-z0-9_.:-]+$/, { message: 'must be 1-64 letters, digits, _ . : or -' });
 
+/**
+ * The shopper as the session workflow knows them: the id the engine resolved
+ * (verified or anonymous, domain/identity.ts), a display name, and the tags
+ * routing and auto tags read — the stored customer profile's and the verified
+ * claims', never what the browser declared.
+ */
 export const visitorSchema = z.strictObject({
   id: opaqueId,
   name: z.string().trim().min(1).max(80).optional(),
@@ -49,16 +55,8 @@ export const entrySchema = z.strictObject({
   ref: z.string().trim().min(1).max(200).optional(),
 });
 
-export const startSessionSchema = z.strictObject({
-  tenantId: opaqueId,
-  visitor: visitorSchema,
-  channel: z.enum(channels),
-  entry: entrySchema,
-});
-
 export type Visitor = z.infer<typeof visitorSchema>;
 export type Entry = z.infer<typeof entrySchema>;
-export type StartSessionRequest = z.infer<typeof startSessionSchema>;
 
 /** What the workflow starts with; everything else it reads through activities. */
 export interface SessionInput {

@@ -19,7 +19,10 @@ export type TagKind = (typeof tagKinds)[number];
 export const tagVisibilities = ['all', 'supervisors'] as const;
 export type TagVisibility = (typeof tagVisibilities)[number];
 
-/** Conditions of an auto tag; all given ones must hold, each is "any of". */
+/**
+ * Conditions of an auto tag; all given ones must hold, each is "any of".
+ * `visitorTags` are the customer's stored tags, never browser-declared ones.
+ */
 export const autoRuleSchema = z
   .strictObject({
     entryTypes: z.array(z.enum(entryTypes)).min(1).optional(),

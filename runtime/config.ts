@@ -57,6 +57,8 @@ export const apiConfigSchema = z.object({
     .string({ message: 'is required (a random string of at least 32 characters)' })
     .min(32, { message: 'must be at least 32 characters' }),
   VISITOR_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(86_400),
+  /** An anonymous shopper's credential (kept by the widget) lets them back into their chat this long. */
+  VISITOR_CREDENTIAL_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(180),
   /** Agents log in once per shift; a short life bounds what a leaked console token can do. */
   AGENT_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(28_800),
   /**

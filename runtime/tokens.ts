@@ -3,7 +3,9 @@ import { z } from 'zod';
 
 /**
  * Signed, expiring bearer tokens: a visitor token is the claim that the
- * holder is the shopper of one session of one tenant; an agent token that
+ * holder is the shopper of one session of one tenant; a visitor credential
+ * that the holder is one anonymous visitor of one tenant (it opens chat, it
+ * reads nothing by itself); an agent token that
  * the holder is one agent (or supervisor) of one tenant. Format:
  * `v1.<payload>.<signature>`, both parts base64url; HMAC-SHA256 over
  * `v1.<payload>`. The payload's `typ` keeps one kind from passing as the other.
@@ -16,6 +18,14 @@ const visitorClaims = z.strictObject({
   typ: z.literal('visitor'),
   tenantId: z.string(),
   sessionId: z.string(),
+  visitorId: z.string(),
+  exp: z.number().int(),
+});
+
+/** An anonymous shopper's proof of their engine-made id, kept by the widget across sessions. */
+const credentialClaims = z.strictObject({
+  typ: z.literal('visitor-credential'),
+  tenantId: z.string(),
   visitorId: z.string(),
   exp: z.number().int(),
 });
@@ -33,6 +43,7 @@ const agentClaims = z.strictObject({
 });
 
 export type VisitorClaims = Omit<z.infer<typeof visitorClaims>, 'typ' | 'exp'>;
+export type VisitorCredentialClaims = Omit<z.infer<typeof credentialClaims>, 'typ' | 'exp'>;
 export type AgentClaims = Omit<z.infer<typeof agentClaims>, 'typ' | 'exp' | 'jti' | 'iat'>;
 
 /**
@@ -102,6 +113,27 @@ export function verifyVisitorToken(
   if (!claims.success || claims.data.exp * 1000 <= now) return undefined;
   const { tenantId, sessionId, visitorId } = claims.data;
   return { tenantId, sessionId, visitorId };
+}
+
+export function issueVisitorCredential(
+  secret: string,
+  claims: VisitorCredentialClaims,
+  ttlSeconds: number,
+  now = Date.now(),
+): IssuedToken {
+  return issue(secret, { typ: 'visitor-credential', ...claims }, ttlSeconds, now);
+}
+
+/** The claims of a valid, unexpired visitor credential, or undefined (never throws). */
+export function verifyVisitorCredential(
+  secret: string,
+  token: unknown,
+  now = Date.now(),
+): VisitorCredentialClaims | undefined {
+  const claims = credentialClaims.safeParse(signedPayload(secret, token));
+  if (!claims.success || claims.data.exp * 1000 <= now) return undefined;
+  const { tenantId, visitorId } = claims.data;
+  return { tenantId, visitorId };
 }
 
 export function issueAgentToken(

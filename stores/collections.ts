@@ -10,6 +10,7 @@ import type { ApiKeyRole } from '../domain/access';
 import type { StaffRole } from '../runtime/tokens';
 import type { QuickReplyScope } from '../domain/quick-replies';
 import type { TagInput } from '../domain/tags';
+import type { IdentityKind } from '../domain/identity';
 
 /** Document shapes as stored; `_id` is ours wherever a natural key exists. */
 
@@ -276,6 +277,39 @@ export interface AuditDoc {
   summary?: AuditSummary;
 }
 
+/**
+ * A tenant's shopper-identity settings; `_id` is the tenant id. The secrets
+ * are kept as they are (an HMAC check needs the secret itself) and leave the
+ * store only in the one answer that creates them.
+ */
+export interface IdentitySettingsDoc {
+  _id: string;
+  tenantId: string;
+  requireVerifiedIdentity: boolean;
+  /** Newest first, at most two: the current secret and, during a rotation, the previous one. */
+  secrets: { secretId: string; secret: string; createdAt: Date }[];
+  updatedAt: Date;
+}
+
+/**
+ * A customer profile; `_id` is `<tenantId>:<visitorId>`. Written from
+ * verified identity claims on open and by the customer API; the customer's
+ * tags stay in `customer_tags`, under the same key.
+ */
+export interface CustomerDoc {
+  _id: string;
+  tenantId: string;
+  visitorId: string;
+  identity: IdentityKind;
+  name?: string;
+  email?: string;
+  phone?: string;
+  attributes: Record<string, string | number | boolean>;
+  externalIds: Record<string, string>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
 export function collections(db: Db) {
   return {
     tenants: db.collection<TenantDoc>('tenants'),
@@ -298,5 +332,7 @@ export function collections(db: Db) {
     customerTags: db.collection<CustomerTagsDoc>('customer_tags'),
     outreaches: db.collection<OutreachDoc>('outreaches'),
     audit: db.collection<AuditDoc>('audit'),
+    identitySettings: db.collection<IdentitySettingsDoc>('identity_settings'),
+    customers: db.collection<CustomerDoc>('customers'),
   };
 }

@@ -23,6 +23,7 @@ export async function ensureIndexes(db: Db): Promise<void> {
     customerTags,
     outreaches,
     audit,
+    customers,
   } = collections(db);
   // Seqs need no index of their own: a message's `_id` is `<tenant>/<session>/<seq>`, unique.
   await messages.createIndex(
@@ -52,6 +53,8 @@ export async function ensureIndexes(db: Db): Promise<void> {
   await outreaches.createIndex({ tenantId: 1, visitorId: 1 }, { name: 'tenant_visitor' });
   // The audit log is read per tenant, newest first (ids sort by time).
   await audit.createIndex({ tenantId: 1, _id: -1 }, { name: 'tenant_id' });
+  // The customer list, newest change first.
+  await customers.createIndex({ tenantId: 1, updatedAt: -1 }, { name: 'tenant_updated' });
   // MongoDB removes expired idempotent answers itself; FerretDB v1 has no TTL
   // indexes, so there a plain index serves the store's own sweep. Expired
   // answers are ignored on read either way.

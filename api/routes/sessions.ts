@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { startSessionSchema } from '../../domain/session';
+import { startSessionSchema } from '../../domain/identity';
 import { validate } from '../errors';
 import { requiredBody } from '../http/transport';
 import { startSession, type StartSessionDeps } from '../use-cases/start-session';

@@ -1,23 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import {
-  sessionWorkflowId,
-  type SessionInput,
-  type StartSessionRequest,
-} from '../../domain/session';
+import type { IdentityKind, StartSessionRequest } from '../../domain/identity';
+import { sessionWorkflowId, type SessionInput, type Visitor } from '../../domain/session';
 import { issueVisitorToken } from '../../runtime/tokens';
+import type { CustomerStore } from '../../stores/customers';
 import type { SessionStore } from '../../stores/sessions';
+import type { TagStore } from '../../stores/tags';
 import type { TenantStore } from '../../stores/tenants';
 import { searchAttributes, sessionWorkflowType } from '../../workflows/contract';
 import { AppError } from '../errors';
+import {
+  identifyShopper,
+  type IdentifyShopperDeps,
+  type IdentifiedShopper,
+} from './identify-shopper';
 
-export interface StartSessionDeps {
+export interface StartSessionDeps extends IdentifyShopperDeps {
   temporal: Client;
   taskQueue: string;
   tenants: TenantStore;
   sessions: SessionStore;
-  tokenSecret: string;
+  customers: CustomerStore;
+  tags: TagStore;
   visitorTokenTtlSeconds: number;
 }
 
@@ -26,12 +31,38 @@ export interface StartedSession {
   workflowId: string;
   /** True when the visitor already had this session open and we attached to it. */
   attached: boolean;
+  visitorId: string;
+  identity: IdentityKind;
   visitorToken: string;
   visitorTokenExpiresAt: string;
+  /** Anonymous shoppers only: keep it, and send it as `visitor.credential` to come back. */
+  visitorCredential?: string;
+  visitorCredentialExpiresAt?: string;
 }
 
 /**
- * Opens chat for a visitor: attaches to their open session, or starts a new
+ * The visitor the workflow starts with: the stored profile's name (else the
+ * browser's hint) and the stored customer tags, which a verified identity
+ * JWT's `tags` claim has just added to. Browser-declared tags never get here.
+ */
+async function sessionVisitor(
+  deps: StartSessionDeps,
+  tenantId: string,
+  shopper: IdentifiedShopper,
+  nameHint: string | undefined,
+): Promise<Visitor> {
+  const { visitorId, identity, claims } = shopper;
+  await deps.customers.recordVisit(tenantId, visitorId, identity, claims);
+  for (const tagId of claims.tags ?? []) await deps.tags.tagCustomer(tenantId, visitorId, tagId);
+  const tags = await deps.tags.customerTags(tenantId, visitorId);
+  const profile = await deps.customers.get(tenantId, visitorId, tags);
+  const name = profile?.name ?? nameHint;
+  return { id: visitorId, ...(name !== undefined ? { name } : {}), tags };
+}
+
+/**
+ * Opens chat for a visitor: finds out who they are (identify-shopper.ts),
+ * then attaches to their open session, or starts a new
  * session workflow. One open session per visitor per tenant holds because the
  * session id comes from the visitor's open-session pointer, and the workflow
  * start is idempotent for that id (use-existing while running, refused once
@@ -43,17 +74,20 @@ export async function startSession(
 ): Promise<StartedSession> {
   const tenant = await deps.tenants.get(request.tenantId);
   if (!tenant) throw new AppError(404, 'tenant_not_found', `No tenant with id ${request.tenantId}`);
+  const shopper = await identifyShopper(deps, request.tenantId, request.visitor);
+  const visitor = await sessionVisitor(deps, request.tenantId, shopper, request.visitor?.name);
+  const { tenantId, channel, entry } = request;
 
   let stale: string | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (stale) await deps.sessions.releaseOpen(request.tenantId, request.visitor.id, stale);
+    if (stale) await deps.sessions.releaseOpen(tenantId, visitor.id, stale);
     const { sessionId, claimed } = await deps.sessions.claimOpen(
-      request.tenantId,
-      request.visitor.id,
+      tenantId,
+      visitor.id,
       randomUUID(),
     );
-    const input: SessionInput = { ...request, sessionId };
-    const workflowId = sessionWorkflowId(request.tenantId, sessionId);
+    const input: SessionInput = { tenantId, sessionId, visitor, channel, entry };
+    const workflowId = sessionWorkflowId(tenantId, sessionId);
     try {
       await deps.temporal.workflow.start(sessionWorkflowType, {
         workflowId,
@@ -62,10 +96,10 @@ export async function startSession(
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         typedSearchAttributes: [
-          { key: searchAttributes.tenantId, value: request.tenantId },
+          { key: searchAttributes.tenantId, value: tenantId },
           { key: searchAttributes.phase, value: 'robot' },
-          { key: searchAttributes.channel, value: request.channel },
-          { key: searchAttributes.visitorId, value: request.visitor.id },
+          { key: searchAttributes.channel, value: channel },
+          { key: searchAttributes.visitorId, value: visitor.id },
         ],
       });
     } catch (error) {
@@ -79,15 +113,23 @@ export async function startSession(
     }
     const { token, expiresAt } = issueVisitorToken(
       deps.tokenSecret,
-      { tenantId: request.tenantId, sessionId, visitorId: request.visitor.id },
+      { tenantId, sessionId, visitorId: visitor.id },
       deps.visitorTokenTtlSeconds,
     );
     return {
       sessionId,
       workflowId,
       attached: !claimed,
+      visitorId: visitor.id,
+      identity: shopper.identity,
       visitorToken: token,
       visitorTokenExpiresAt: expiresAt,
+      ...(shopper.credential
+        ? {
+            visitorCredential: shopper.credential.token,
+            visitorCredentialExpiresAt: shopper.credential.expiresAt,
+          }
+        : {}),
     };
   }
   throw new AppError(

@@ -79,7 +79,6 @@ export async function chatPairs(deps: ChatBenchDeps, count: number) {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
           tenantId,
-          visitor: { id: `shopper${i}` },
           channel: 'web',
           entry: { type: 'order', ref: `o-${i}` },
         }),

@@ -1,4 +1,5 @@
-// The customer panel beside the chat: where the chat was opened from, the
+// The customer panel beside the chat: who the customer is (their stored
+// profile: name, contact, verified or anonymous), where the chat was opened from, the
 // chat's and the customer's tags (agents add and remove the manual ones),
 // the customer's earlier chats, and — for a chat that has ended — proactive
 // outreach (主动触达), which the API allows within 3 days of the customer's
@@ -9,6 +10,7 @@ import { byId, clock, el, show } from '/shared/dom.js';
  * @typedef {import('/shared/types.js').SessionView} SessionView
  * @typedef {{ sessionId: string, visitorId: string, entry: { type: string, ref?: string }, ended: boolean }} PanelSession
  * @typedef {{ tagId: string, name: string, target: 'customer' | 'session', kind: string }} Tag
+ * @typedef {{ visitorId: string, identity: 'verified' | 'anonymous', name?: string, email?: string, phone?: string }} Profile
  * @param {{
  *   api: (method: string, path: string, body?: unknown) => Promise<unknown>,
  *   t: (key: string, values?: Record<string, string | number>) => string,
@@ -19,6 +21,9 @@ export function customerPanel({ api, t, lang }) {
   const ui = {
     panel: byId('customer'),
     visitor: byId('cp-visitor'),
+    identity: byId('cp-identity'),
+    name: byId('cp-name'),
+    contact: byId('cp-contact'),
     entry: byId('cp-entry'),
     channel: byId('cp-channel'),
     started: byId('cp-started'),
@@ -50,6 +55,9 @@ export function customerPanel({ api, t, lang }) {
     current = session;
     show(ui.panel, true);
     ui.visitor.textContent = session.visitorId;
+    ui.identity.textContent = '';
+    ui.name.textContent = '';
+    ui.contact.textContent = '';
     ui.entry.textContent = entryText(session.entry);
     ui.entry.dataset.entryType = session.entry.type;
     ui.channel.textContent = '';
@@ -64,13 +72,14 @@ export function customerPanel({ api, t, lang }) {
     resetOutreach();
     const still = () => current?.sessionId === session.sessionId;
     const visitor = encodeURIComponent(session.visitorId);
-    const [detail, customerTags, history, tags] = await Promise.allSettled([
+    const [detail, customerTags, history, tags, profile] = await Promise.allSettled([
       /** @type {Promise<SessionView>} */ (api('GET', `/api/v1/sessions/${session.sessionId}`)),
       /** @type {Promise<{ tags: string[] }>} */ (api('GET', `/api/v1/customers/${visitor}/tags`)),
       /** @type {Promise<{ items: SessionView[] }>} */ (
         api('GET', `/api/v1/customers/${visitor}/sessions?limit=11`)
       ),
       /** @type {Promise<{ items: Tag[] }>} */ (api('GET', '/api/v1/tags')),
+      /** @type {Promise<Profile>} */ (api('GET', `/api/v1/customers/${visitor}`)),
     ]);
     if (!still()) return;
     if (tags.status === 'fulfilled') {
@@ -82,9 +91,17 @@ export function customerPanel({ api, t, lang }) {
       applied.session = detail.value.tags ?? [];
     }
     if (customerTags.status === 'fulfilled') applied.customer = customerTags.value.tags;
+    if (profile.status === 'fulfilled') drawProfile(profile.value);
     drawTags();
     if (history.status === 'fulfilled') drawHistory(history.value.items);
     if (session.ended) void checkOutreach(session);
+  }
+
+  /** Text only: a profile's fields come from the merchant and are never markup. */
+  function drawProfile(/** @type {Profile} */ profile) {
+    ui.identity.textContent = t(`identity_${profile.identity}`);
+    ui.name.textContent = profile.name ?? '—';
+    ui.contact.textContent = [profile.email, profile.phone].filter(Boolean).join(' · ') || '—';
   }
 
   function close() {

@@ -5,6 +5,10 @@
 //
 //   <script type="module" src="https://engine.example/visitor/embed.js"
 //           data-tenant="demo" data-lang="en"></script>
+//
+// A shop that knows its shopper adds data-identity="<JWT>", signed on its
+// server with the tenant's identity secret (README: Shopper identity); it is
+// passed in the frame's fragment, which browsers never send to a server.
 const script = /** @type {HTMLScriptElement | null} */ (
   document.querySelector('script[src$="/visitor/embed.js"]')
 );
@@ -23,6 +27,8 @@ function openChat(entry, ref) {
   if (ref) url.searchParams.set('ref', ref);
   const lang = script?.dataset.lang ?? new URLSearchParams(location.search).get('lang');
   if (lang) url.searchParams.set('lang', lang);
+  const identity = script?.dataset.identity;
+  if (identity) url.hash = new URLSearchParams({ identity }).toString();
   if (!frame) {
     frame = document.createElement('iframe');
     frame.id = 'reception-chat';

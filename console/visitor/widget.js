@@ -3,7 +3,7 @@
 // list exact by seq (live + resync) and draws the session's phase: robot with
 // suggestion chips, queue position, off-hours form, idle warning, rating.
 import { io } from '/socket.io/socket.io.esm.min.js';
-import { callApi, clientMsgId } from '/shared/api.js';
+import { ApiError, callApi, clientMsgId } from '/shared/api.js';
 import { byId, el, show } from '/shared/dom.js';
 import { bindLanguageSelect, createI18n } from '/shared/i18n.js';
 import { followNetwork, messageStream, request } from '/shared/message-stream.js';
@@ -33,15 +33,43 @@ const ui = {
   rated: byId('rated'),
 };
 
-/** This browser's shopper id: opaque, kept so a reload re-attaches to the open session. */
-function visitorId() {
-  const key = `reception.visitor.${tenantId}`;
-  let id = localStorage.getItem(key);
-  if (!id) {
-    id = `v-${crypto.randomUUID()}`;
-    localStorage.setItem(key, id);
+/**
+ * This browser's visitor credential: the engine makes an anonymous shopper's
+ * id and hands back a credential for it, kept so a reload re-attaches to the
+ * open session. The widget never names an id itself (the engine would refuse
+ * it): a merchant who knows the shopper passes a signed identity JWT in the
+ * frame's fragment (`#identity=…`, see embed.js), which never reaches a server log.
+ */
+const credentialKey = `reception.visitor.${tenantId}`;
+const identityToken = new URLSearchParams(location.hash.slice(1)).get('identity') || undefined;
+
+/** @param {{ token?: string, credential?: string } | undefined} visitor */
+const openSession = (visitor) =>
+  /** @type {Promise<{ sessionId: string, visitorToken: string, visitorCredential?: string }>} */ (
+    callApi('POST', '/api/v1/sessions', {
+      body: {
+        tenantId,
+        ...(visitor ? { visitor } : {}),
+        channel: 'web',
+        entry: entryRef ? { type: entryType, ref: entryRef } : { type: entryType },
+      },
+    })
+  );
+
+/** Opens as the signed shopper, or with the kept credential, or as a new anonymous shopper. */
+async function openAsThisShopper() {
+  if (identityToken) return openSession({ token: identityToken });
+  const kept = localStorage.getItem(credentialKey);
+  let started;
+  try {
+    started = await openSession(kept ? { credential: kept } : undefined);
+  } catch (error) {
+    // An expired credential, or one of another engine: start over as a new shopper.
+    if (!kept || !(error instanceof ApiError) || error.status !== 401) throw error;
+    started = await openSession(undefined);
   }
-  return id;
+  if (started.visitorCredential) localStorage.setItem(credentialKey, started.visitorCredential);
+  return started;
 }
 
 /** @type {{ sessionId: string, visitorToken: string }} */
@@ -260,16 +288,7 @@ async function submit(form, command, body) {
 
 async function open() {
   setStatus(t('connecting'));
-  session = /** @type {{ sessionId: string, visitorToken: string }} */ (
-    await callApi('POST', '/api/v1/sessions', {
-      body: {
-        tenantId,
-        visitor: { id: visitorId() },
-        channel: 'web',
-        entry: entryRef ? { type: entryType, ref: entryRef } : { type: entryType },
-      },
-    })
-  );
+  session = await openAsThisShopper();
   socket = io('/visitor', { auth: { token: session.visitorToken }, transports: ['websocket'] });
   followNetwork(socket);
   socket.on('connect', () => {

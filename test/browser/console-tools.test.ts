@@ -19,10 +19,12 @@ import {
   type TestEngine,
   type VisitorSocket,
 } from '../support/engine';
-import { uniqueId } from '../support/stack';
+import { testSecret, uniqueId } from '../support/stack';
 import { expectUi } from './expect-ui';
 import { goOnline, logIn, openShopChat } from './pages';
 import { apiShopper, seedSession } from './shoppers';
+import { anonymousPrefix } from '../../domain/identity';
+import { issueVisitorCredential } from '../../runtime/tokens';
 
 /**
  * The agent console's tools in Chromium: quick replies by keyboard, links
@@ -221,7 +223,7 @@ describe('the agent console’s tools, in Chromium', () => {
       });
     }
     // The shopper's browser id is known, and they chatted with Mei yesterday about an order.
-    const visitorId = uniqueId('v');
+    const visitorId = uniqueId(`${anonymousPrefix}v`);
     const earlier = await seedSession(engine, tenant.tenantId, {
       visitorId,
       agentId: uniqueId('mei'),
@@ -230,9 +232,15 @@ describe('the agent console’s tools, in Chromium', () => {
       rating: 4,
     });
     const shopper = await browser.newContext();
-    await shopper.addInitScript(([key, id]) => localStorage.setItem(key, id), [
+    // The widget keeps the anonymous shopper's credential, as an earlier open handed it out.
+    const credential = issueVisitorCredential(
+      testSecret,
+      { tenantId: tenant.tenantId, visitorId },
+      3600,
+    ).token;
+    await shopper.addInitScript(([key, kept]) => localStorage.setItem(key, kept), [
       `reception.visitor.${tenant.tenantId}`,
-      visitorId,
+      credential,
     ] as const);
     const agent = await browser.newContext();
     try {
@@ -240,6 +248,11 @@ describe('the agent console’s tools, in Chromium', () => {
       await goOnline(console);
       const { chat } = await openShopChat(shopper, engine, tenant.tenantId);
       await chat.locator('#human').click();
+      // The merchant's CRM fills the profile the shopper's open made.
+      await asAdmin(engine, tenant, 'PATCH', `/api/v1/customers/${visitorId}`, {
+        name: 'Lin Mei',
+        email: 'mei@example.com',
+      });
       await openAssignedChat(console);
 
       const panel = console.locator('#customer');
@@ -247,6 +260,9 @@ describe('the agent console’s tools, in Chromium', () => {
       await expectUi(panel.locator('#cp-visitor')).toHaveText(visitorId);
       await expectUi(panel.locator('#cp-entry')).toHaveText('product sku-1001');
       await expectUi(panel.locator('#cp-channel')).toHaveText('web');
+      await expectUi(panel.locator('#cp-identity')).toHaveText('anonymous');
+      await expectUi(panel.locator('#cp-name')).toHaveText('Lin Mei');
+      await expectUi(panel.locator('#cp-contact')).toHaveText('mei@example.com');
       const history = panel.locator(`#cp-history li[data-session-id="${earlier}"]`);
       await expectUi(history).toContainText('order o-77');
       await expectUi(history).toContainText('rated 4/5');

@@ -4,6 +4,7 @@ import { sessionStore } from '../../stores/sessions';
 import { call } from '../support/api-client';
 import type { TestEngine } from '../support/engine';
 import { uniqueId } from '../support/stack';
+import { signedVisitor } from '../support/identity';
 
 /**
  * A shopper without a browser: opens chat through the public route, as the
@@ -12,7 +13,7 @@ import { uniqueId } from '../support/stack';
  */
 export async function apiShopper(engine: TestEngine, tenantId: string, entry: Entry) {
   const opened = await call(engine.app, 'POST', '/api/v1/sessions', {
-    body: { tenantId, visitor: { id: uniqueId('v') }, channel: 'web', entry },
+    body: { tenantId, visitor: signedVisitor(tenantId, uniqueId('v')), channel: 'web', entry },
   });
   const session = startedSession.parse(opened.body);
   return {

@@ -201,3 +201,31 @@ it.each(['1e1', '0x10', '0', '201', '-1', '2.5', ' 5'])(
     expect(errorBody.parse(answer.body).error.fields?.map((f) => f.path)).toEqual(['limit']);
   },
 );
+
+it('when an admin requires verified shoppers, rotates the identity secret and retires the old one, then each is in the log and no secret value is', async () => {
+  const { adminKey } = await operatorTenant(engine.app);
+  const rotated = z.object({ secretId: z.string(), secret: z.string() });
+  await done(adminKey, 'PUT', '/api/v1/identity', { requireVerifiedIdentity: true });
+  const first = rotated.parse(await done(adminKey, 'POST', '/api/v1/identity/secrets'));
+  const second = rotated.parse(await done(adminKey, 'POST', '/api/v1/identity/secrets'));
+  await done(adminKey, 'DELETE', `/api/v1/identity/secrets/${first.secretId}`);
+  const entries = (await wholeLog(adminKey, 50)).filter((e) => e.target.type !== 'tenant');
+  expect(entries.map(({ action, target }) => ({ action, target })).reverse()).toEqual([
+    { action: 'identity.updated', target: { type: 'identity', id: 'identity' } },
+    {
+      action: 'identity_secret.created',
+      target: { type: 'identity_secret', id: first.secretId },
+    },
+    {
+      action: 'identity_secret.created',
+      target: { type: 'identity_secret', id: second.secretId },
+    },
+    {
+      action: 'identity_secret.retired',
+      target: { type: 'identity_secret', id: first.secretId },
+    },
+  ]);
+  const text = JSON.stringify(entries);
+  expect(text).not.toContain(first.secret);
+  expect(text).not.toContain(second.secret);
+});

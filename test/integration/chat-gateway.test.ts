@@ -31,6 +31,7 @@ import {
   type VisitorSocket,
 } from '../support/engine';
 import { uniqueId } from '../support/stack';
+import { signedVisitor } from '../support/identity';
 
 /** The chat gateway on one node: agents, sends, idempotency, validation, access, turns. */
 let engine: TestEngine;
@@ -458,7 +459,7 @@ describe('a node that dies between storing a message and telling the workflow', 
       (
         await postJson(engine.app, '/api/v1/sessions', {
           tenantId,
-          visitor: { id: visitorId },
+          visitor: signedVisitor(tenantId, visitorId),
           channel: 'web',
           entry: { type: 'order', ref: 'o-1' },
         })

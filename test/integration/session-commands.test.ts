@@ -2,6 +2,7 @@ import { collections } from '../../stores/collections';
 import { consoleTenant, staffPassword } from '../support/console-tenant';
 import { eventually, postJson, startTestEngine, type TestEngine } from '../support/engine';
 import { uniqueId } from '../support/stack';
+import { signedVisitor } from '../support/identity';
 
 let engine: TestEngine;
 beforeAll(async () => {
@@ -27,7 +28,7 @@ async function call(method: string, path: string, token: string, body?: unknown)
 async function openChat(tenantId: string) {
   const opened = await postJson(engine.app, '/api/v1/sessions', {
     tenantId,
-    visitor: { id: uniqueId('visitor') },
+    visitor: signedVisitor(tenantId, uniqueId('visitor')),
     channel: 'web',
     entry: { type: 'order', ref: 'ord-1' },
   });

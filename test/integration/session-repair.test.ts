@@ -7,6 +7,7 @@ import { desk, openAssigned } from '../support/chat';
 import { eventually, postJson, startTestEngine, type TestEngine } from '../support/engine';
 import { testRedis } from '../support/redis';
 import { uniqueId } from '../support/stack';
+import { signedVisitor } from '../support/identity';
 
 /**
  * An operator terminates a session workflow from the Temporal Web UI: the
@@ -30,7 +31,7 @@ const projection = (tenantId: string, sessionId: string) =>
 async function openQueued(tenantId: string) {
   const response = await postJson(engine.app, '/api/v1/sessions', {
     tenantId,
-    visitor: { id: uniqueId('visitor') },
+    visitor: signedVisitor(tenantId, uniqueId('visitor')),
     channel: 'web',
     entry: { type: 'order', ref: 'o-2' },
   });

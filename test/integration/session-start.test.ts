@@ -4,6 +4,7 @@ import type { Ack, MessagePage } from '../../domain/socket-events';
 import { sessionWorkflowId } from '../../domain/session';
 import { collections } from '../../stores/collections';
 import { searchAttributes, stateQuery } from '../../workflows/contract';
+import { signedVisitor } from '../support/identity';
 import { uniqueId } from '../support/stack';
 import {
   connectVisitor,
@@ -26,7 +27,7 @@ afterAll(async () => {
 const openChat = (tenantId: string, visitorId: string) =>
   postJson(engine.app, '/api/v1/sessions', {
     tenantId,
-    visitor: { id: visitorId, name: 'Lin', tags: ['vip'] },
+    visitor: { ...signedVisitor(tenantId, visitorId), name: 'Lin', tags: ['vip'] },
     channel: 'web',
     entry: { type: 'product', ref: 'sku-1001' },
   });
@@ -157,7 +158,16 @@ describe('POST /api/v1/sessions', () => {
   });
 
   it.each([
-    ['a missing visitor', { tenantId: 'x', channel: 'web', entry: { type: 'shop' } }, 'visitor'],
+    [
+      'a visitor hash without the id it signs',
+      {
+        tenantId: 'x',
+        visitor: { hash: 'ab'.repeat(32) },
+        channel: 'web',
+        entry: { type: 'shop' },
+      },
+      'visitor.id',
+    ],
     [
       'an unknown channel',
       { tenantId: 'x', visitor: { id: 'v1' }, channel: 'fax', entry: { type: 'shop' } },

@@ -1,7 +1,7 @@
 import type { DeclaredRoute } from '../../api/http/endpoint';
 import { errorBody } from '../../api/openapi';
 import { messagesParamsSchema, messagesQuerySchema } from '../../api/routes/messages';
-import { startSessionSchema } from '../../domain/session';
+import { startSessionSchema } from '../../domain/identity';
 import type { RedisClient } from '../../runtime/connections';
 import { closeRedis } from '../../runtime/connections';
 import { testOperatorToken } from '../support/api-client';

@@ -122,7 +122,7 @@ describe('versioned flow', () => {
   it('when a session started on v1 and the flow moves to v2, then the session keeps v1 and its timeouts', async () => {
     const { tenantId, adminKey } = await newTenant();
     const opened = await api('POST', '/api/v1/sessions', {
-      body: { tenantId, visitor: { id: uniqueId('v') }, channel: 'web', entry: { type: 'shop' } },
+      body: { tenantId, channel: 'web', entry: { type: 'shop' } },
     });
     const { sessionId, workflowId } = startedSession.parse(opened.body);
     const projected = await eventually(async () => {

@@ -6,6 +6,7 @@ import { ticketStore } from '../../stores/tickets';
 import { call, testOperatorToken } from '../support/api-client';
 import { startTestEngine, type TestEngine } from '../support/engine';
 import { uniqueId } from '../support/stack';
+import { customerStore } from '../../stores/customers';
 
 const operatorToken = testOperatorToken;
 let engine: TestEngine;
@@ -88,6 +89,9 @@ async function furnishedTenant() {
     new Date(),
     1,
   );
+  await customerStore(engine.db).recordVisit(tenantId, visitorId, 'verified', {
+    name: 'secret name of ' + tenantId,
+  });
   await api('PUT', `/api/v1/customers/${visitorId}/tags/${customerTagId}`, { token: adminKey });
   await api('PUT', `/api/v1/sessions/${sessionId}/tags/${sessionTagId}`, { token: adminKey });
   const ticketId = await ticketStore(engine.db).open(tenantId, sessionId, visitorId, 'sales', {
@@ -129,6 +133,8 @@ async function snapshot() {
       c.tags,
       c.customerTags,
       c.outreaches,
+      c.customers,
+      c.identitySettings,
     ].map((collection) => collection.find({}).toArray()),
   );
   return JSON.stringify(all);
@@ -173,6 +179,8 @@ describe('tenant isolation', () => {
       ['PUT', `/api/v1/sessions/${b.sessionId}/tags/${b.sessionTagId}`],
       ['DELETE', `/api/v1/sessions/${b.sessionId}/tags/${b.sessionTagId}`],
       ['POST', `/api/v1/customers/${b.visitorId}/outreach`, { text: 'hello' }],
+      ['GET', `/api/v1/customers/${b.visitorId}`],
+      ['PATCH', `/api/v1/customers/${b.visitorId}`, { name: 'x' }],
     ];
     const before = await snapshot();
     for (const token of [a.adminKey, a.agentToken]) {
@@ -200,6 +208,7 @@ describe('tenant isolation', () => {
       '/api/v1/quick-replies',
       '/api/v1/tag-groups',
       '/api/v1/tags',
+      '/api/v1/customers',
       `/api/v1/sessions?tag=${b.sessionTagId}`,
     ]) {
       const answer = await api('GET', path, { token: a.adminKey });
@@ -215,6 +224,8 @@ describe('tenant isolation', () => {
       token: b.adminKey,
     });
     expect(bCustomer.body).toEqual({ visitorId: b.visitorId, tags: [b.customerTagId] });
+    const bProfile = await api('GET', `/api/v1/customers/${b.visitorId}`, { token: b.adminKey });
+    expect(bProfile.body).toMatchObject({ name: 'secret name of ' + b.tenantId });
     const bSession = await api('GET', `/api/v1/sessions/${b.sessionId}`, { token: b.adminKey });
     expect(bSession.body).toMatchObject({ tags: [b.sessionTagId] });
     const bReplies = await api('GET', '/api/v1/quick-replies', { token: b.agentToken });

@@ -9,6 +9,7 @@ import { sessionStore } from '../../stores/sessions';
 import { call } from '../support/api-client';
 import { eventually, startTestEngine, type TestEngine } from '../support/engine';
 import { uniqueId } from '../support/stack';
+import { identityToken, installIdentitySecret, signedVisitor } from '../support/identity';
 
 const operatorToken = 'operator-token-for-tests-0123456789abcdef';
 let engine: TestEngine;
@@ -34,6 +35,7 @@ async function staffedTenant() {
     body: { tenantId, name: 'Shop' },
   });
   const adminKey = createdTenant.parse(created.body).adminKey.key;
+  await installIdentitySecret(engine.db, tenantId);
   const integration = await api('POST', '/api/v1/api-keys', {
     token: adminKey,
     body: { name: 'erp', role: 'integration' },
@@ -396,7 +398,7 @@ describe('tags', () => {
       api('POST', '/api/v1/sessions', {
         body: {
           tenantId: t.tenantId,
-          visitor: { id: uniqueId('v'), tags },
+          visitor: { token: identityToken(t.tenantId, { sub: uniqueId('v'), tags }) },
           channel: 'web',
           entry: { type: 'order' },
         },
@@ -454,7 +456,7 @@ describe('proactive outreach', () => {
     const back = await api('POST', '/api/v1/sessions', {
       body: {
         tenantId: t.tenantId,
-        visitor: { id: recent.visitorId },
+        visitor: signedVisitor(t.tenantId, recent.visitorId),
         channel: 'web',
         entry: { type: 'product' },
       },

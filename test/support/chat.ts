@@ -22,6 +22,7 @@ import {
   type VisitorSocket,
 } from './engine';
 import { testSecret, uniqueId } from './stack';
+import { signedVisitor } from './identity';
 
 export type AgentSocket = Socket<AgentServerToClientEvents, AgentClientToServerEvents>;
 
@@ -115,7 +116,7 @@ export async function desk(engine: TestEngine, agents: string[], capacity = 5) {
 export async function openAssigned(engine: TestEngine, tenantId: string) {
   const response = await postJson(engine.app, '/api/v1/sessions', {
     tenantId,
-    visitor: { id: uniqueId('visitor') },
+    visitor: signedVisitor(tenantId, uniqueId('visitor')),
     channel: 'web',
     entry: { type: 'order', ref: 'o-1' },
   });

@@ -16,7 +16,7 @@ export interface ConsoleTenant {
 export async function asAdmin(
   engine: TestEngine,
   tenant: ConsoleTenant,
-  method: 'PUT' | 'POST',
+  method: 'PUT' | 'POST' | 'PATCH',
   path: string,
   body: unknown,
 ): Promise<unknown> {

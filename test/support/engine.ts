@@ -22,6 +22,7 @@ import {
 import { createLogger } from '../../runtime/logger';
 import { tenantStore } from '../../stores/tenants';
 import { activityDeps, createSessionWorker } from '../../workers/session-worker';
+import { installIdentitySecret } from './identity';
 import { quietTemporalRuntime } from './quiet-runtime';
 import { testSecret, testStack, uniqueDatabase, uniqueId } from './stack';
 
@@ -82,6 +83,7 @@ export async function startTestEngine(
     async createTenant(flow = {}) {
       const tenantId = uniqueId('tenant');
       await tenantStore(mongo.db).ensure(tenantId, 'Test shop', flow);
+      await installIdentitySecret(mongo.db, tenantId);
       // As the tenant API does: the routing state starts empty and complete.
       await activityDeps(mongo.db, redis, temporal.client).routing.heal(tenantId);
       return tenantId;

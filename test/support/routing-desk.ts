@@ -50,7 +50,7 @@ export function routingDesk(app: App, db: Db, redis: RedisClient, client: Client
     async open(tenantId) {
       const response = await postJson(app, '/api/v1/sessions', {
         tenantId,
-        visitor: { id: uniqueId('visitor'), name: 'Lin', tags: [] },
+        visitor: { name: 'Lin' },
         channel: 'web',
         entry: { type: 'order', ref: uniqueId('order') },
       });

@@ -1,4 +1,3 @@
-import { uniqueId } from './stack';
 import type { World } from './validation-world';
 
 /** One valid request to a route: the invalid cases are this with one thing wrong. */
@@ -505,11 +504,39 @@ export const validExamples: Record<string, ExampleEntry> = {
     example: (w) => ({
       body: {
         tenantId: w.tenantId,
-        visitor: { id: uniqueId('visitor'), name: 'Lin', tags: ['vip'] },
+        visitor: { name: 'Lin', tags: ['vip'] },
         channel: 'web',
         entry: { type: 'product', ref: 'sku-1001' },
       },
       answers: 201,
+    }),
+  },
+  'PUT /api/v1/identity': {
+    example: () => ({ body: { requireVerifiedIdentity: false }, answers: 200 }),
+  },
+  'DELETE /api/v1/identity/secrets/:secretId': {
+    example: async (w) => ({
+      params: { secretId: await w.previousIdentitySecret() },
+      answers: 204,
+    }),
+  },
+  'GET /api/v1/customers': {
+    example: () => ({ query: { limit: '10' }, answers: 200 }),
+  },
+  'GET /api/v1/customers/:visitorId': {
+    example: async (w) => ({ params: { visitorId: (await w.session()).visitorId }, answers: 200 }),
+  },
+  'PATCH /api/v1/customers/:visitorId': {
+    example: async (w) => ({
+      params: { visitorId: (await w.session()).visitorId },
+      body: {
+        name: 'Lin',
+        email: 'lin@example.com',
+        phone: '+86 138 0000 0000',
+        attributes: { plan: 'gold', orders: 3 },
+        externalIds: { crm: 'c-1' },
+      },
+      answers: 200,
     }),
   },
   'GET /api/v1/sessions/:sessionId/messages': {

@@ -9,7 +9,7 @@ import { collections } from '../../stores/collections';
 import { ticketStore } from '../../stores/tickets';
 import { call, operatorTenant, testOperatorToken } from './api-client';
 import { eventually, type TestEngine } from './engine';
-import { testSecret, uniqueId } from './stack';
+import { testSecret } from './stack';
 
 export interface OpenSession {
   sessionId: string;
@@ -45,6 +45,8 @@ export interface World {
   tag: (target: 'customer' | 'session') => Promise<string>;
   /** An open leave-message ticket of the session's visitor. */
   ticket: () => Promise<string>;
+  /** The id of a previous (replaced, still valid) identity secret. */
+  previousIdentitySecret: () => Promise<string>;
   /** Workflows whose history counts as the tenant's stored state. */
   workflowIds: () => string[];
 }
@@ -84,11 +86,12 @@ export async function newWorld(engine: TestEngine): Promise<World> {
   }
 
   const session = once(async () => {
-    const visitorId = uniqueId('visitor');
+    // An anonymous shopper: the engine makes the visitor id.
     const answer = await call(app, 'POST', '/api/v1/sessions', {
-      body: { tenantId, visitor: { id: visitorId }, channel: 'web', entry: { type: 'order' } },
+      body: { tenantId, channel: 'web', entry: { type: 'order' } },
     });
     const started = startedSession.parse(answer.body);
+    const { visitorId } = started;
     workflowIds.push(started.workflowId);
     const { sessions, messages } = collections(engine.db);
     // Past the greeting: the workflow then waits for the shopper and writes nothing.
@@ -193,6 +196,13 @@ export async function newWorld(engine: TestEngine): Promise<World> {
         contact: { phone: '+86 138 0000 0000' },
         content: 'Call me back',
       });
+    }),
+    previousIdentitySecret: once(async () => {
+      const rotate = async () =>
+        ((await made('POST', '/api/v1/identity/secrets')) as { secretId: string }).secretId;
+      const previous = await rotate();
+      await rotate();
+      return previous;
     }),
     workflowIds: () => [...workflowIds],
   };

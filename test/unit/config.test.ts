@@ -33,6 +33,7 @@ describe('configuration', () => {
       LOG_LEVEL: 'info',
       TOKEN_SECRET: secret,
       VISITOR_TOKEN_TTL_SECONDS: 86_400,
+      VISITOR_CREDENTIAL_TTL_DAYS: 180,
       AGENT_TOKEN_TTL_SECONDS: 28_800,
       IDEMPOTENCY_TTL_SECONDS: 86_400,
       READINESS_TIMEOUT_MS: 2_000,
