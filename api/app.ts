@@ -65,6 +65,12 @@ import { messageRoutes } from './routes/messages';
 import { liveStatsRoutes } from './routes/live-stats';
 import { sessionCommandRoutes } from './routes/session-commands';
 import { sessionRoutes } from './routes/sessions';
+import { tenantSuspension } from './auth/tenant-suspension';
+import { tenantDisconnector } from './gateway/disconnect-tenant';
+import { customerDataRoutes } from './routes/customer-data';
+import { retentionRoutes } from './routes/retention';
+import { tenantRoutes } from './routes/tenants';
+import { customerDataStore } from '../stores/customer-data';
 
 export interface App {
   http: HttpServer;
@@ -156,6 +162,9 @@ export async function createApp(
     publishMessage(message);
   });
 
+  // Every tenant credential is checked against it (a 1 s per-process cache).
+  const suspension = tenantSuspension(stores.tenants);
+
   const registry = new OpenAPIRegistry();
   registerBasePaths(registry);
   const api = endpoints({
@@ -166,6 +175,7 @@ export async function createApp(
       operatorToken: config.OPERATOR_TOKEN,
     },
     idempotency: idempotencyStore(mongo.db, config.IDEMPOTENCY_TTL_SECONDS),
+    suspension,
   });
   accessRoutes(api, {
     tenants: stores.tenants,
@@ -174,6 +184,7 @@ export async function createApp(
     routing,
     tokenSecret: config.TOKEN_SECRET,
     agentTokenTtlSeconds: config.AGENT_TOKEN_TTL_SECONDS,
+    suspension,
   });
   routingConfigRoutes(api, {
     agents: stores.agents,
@@ -206,6 +217,24 @@ export async function createApp(
   taggingRoutes(api, { tags: stores.tags, sessions: stores.sessions });
   outreachRoutes(api, { sessions: stores.sessions, outreach: stores.outreach });
   customerSessionRoutes(api, { sessions: stores.sessions, tags: stores.tags });
+  customerDataRoutes(api, {
+    temporal: temporal.client,
+    customers: customerDataStore(mongo.db),
+    sessions: stores.sessions,
+    routing,
+    router,
+    redis,
+  });
+  tenantRoutes(api, {
+    temporal: temporal.client,
+    db: mongo.db,
+    redis,
+    tenants: stores.tenants,
+    sessions: stores.sessions,
+    suspension,
+    disconnect: tenantDisconnector(io),
+  });
+  retentionRoutes(api, { tenants: stores.tenants });
 
   app.disable('x-powered-by');
   // FAQ imports carry up to 1 MB of CSV; every other body is far smaller.
@@ -246,7 +275,7 @@ export async function createApp(
     }),
     log,
   };
-  app.use(messageRoutes({ tokenSecret: config.TOKEN_SECRET, chat }));
+  app.use(messageRoutes({ tokenSecret: config.TOKEN_SECRET, chat, suspension }));
   app.use(express.static(consoleDir, { index: 'index.html' }));
   app.get('/', (_req, res) => {
     res.redirect('/visitor/');
@@ -261,10 +290,12 @@ export async function createApp(
   wireVisitorNamespace(io.of(namespaces.visitor) as VisitorNamespace, {
     tokenSecret: config.TOKEN_SECRET,
     chat,
+    suspension,
   });
   wireAgentNamespace(io.of(namespaces.agent) as AgentNamespace, {
     tokenSecret: config.TOKEN_SECRET,
     chat,
+    suspension,
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -22,7 +22,8 @@ import { Refusal } from '../../messaging/refusal';
 import { sendMessage } from '../../messaging/send-message';
 import { followableSession } from '../../messaging/session-access';
 import { verifyAgentToken, type AgentClaims } from '../../runtime/tokens';
-import { handle, handshakeToken } from './acks';
+import { admitUnlessSuspended, handle, handshakeToken } from './acks';
+import type { TenantSuspension } from '../auth/tenant-suspension';
 
 type AgentSocket = Socket<
   AgentClientToServerEvents,
@@ -40,6 +41,8 @@ export type AgentNamespace = Namespace<
 export interface AgentGatewayDeps {
   tokenSecret: string;
   chat: ChatDeps;
+  /** A suspended tenant's sockets are refused at connect. */
+  suspension: Pick<TenantSuspension, 'isSuspended'>;
 }
 
 const viewer = ({ data }: AgentSocket): Extract<Viewer, { type: 'agent' }> => ({
@@ -142,7 +145,7 @@ export function wireAgentNamespace(namespace: AgentNamespace, deps: AgentGateway
     const claims = verifyAgentToken(deps.tokenSecret, handshakeToken(socket.handshake.auth));
     if (!claims) return next(new Error('unauthorized: a valid agent token is required'));
     socket.data = claims;
-    next();
+    admitUnlessSuspended(deps.suspension, claims.tenantId, next);
   });
   // The rooms of the sessions the agent holds are joined before the
   // connection is accepted: the client's `connect` comes after this

@@ -8,6 +8,7 @@ import type { ApiKeyStore } from '../../stores/api-keys';
 import type { StaffStore } from '../../stores/staff';
 import type { TenantStore } from '../../stores/tenants';
 import { tenantOf } from '../auth/authenticate';
+import type { TenantSuspension } from '../auth/tenant-suspension';
 import { AppError } from '../errors';
 import type { endpoints } from '../http/endpoint';
 import { isoTime } from '../http/schemas';
@@ -20,6 +21,8 @@ export interface AccessDeps {
   routing: { heal(tenantId: string): Promise<unknown> };
   tokenSecret: string;
   agentTokenTtlSeconds: number;
+  /** A suspended tenant's staff cannot log in. */
+  suspension: Pick<TenantSuspension, 'refuse'>;
 }
 
 const apiKeyInfo = z.object({
@@ -136,7 +139,10 @@ export function accessRoutes(api: ReturnType<typeof endpoints>, deps: AccessDeps
     roles: 'public',
     body: agentLoginSchema,
     responses: { 200: { description: 'Logged in', schema: agentSession } },
-    errors: { 401: 'Unknown agent or wrong password (the answer does not say which)' },
+    errors: {
+      401: 'Unknown agent or wrong password (the answer does not say which)',
+      403: 'The tenant is suspended (`tenant_suspended`)',
+    },
     async handle({ body }) {
       const staff = await deps.staff.get(body.tenantId, body.agentId);
       // Hash even without an account, so timing does not tell which agents exist.
@@ -147,6 +153,7 @@ export function accessRoutes(api: ReturnType<typeof endpoints>, deps: AccessDeps
       if (!staff?.passwordHash || !ok) {
         throw new AppError(401, 'unauthenticated', 'Unknown agent or wrong password');
       }
+      await deps.suspension.refuse(body.tenantId);
       const issued = issueAgentToken(
         deps.tokenSecret,
         { tenantId: body.tenantId, agentId: body.agentId, role: staff.role },

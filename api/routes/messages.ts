@@ -6,10 +6,12 @@ import type { ChatDeps } from '../../messaging/chat-deps';
 import { readEarlierMessages, readMessages } from '../../messaging/read-messages';
 import { Refusal } from '../../messaging/refusal';
 import { verifyAgentToken, verifyVisitorToken } from '../../runtime/tokens';
+import type { TenantSuspension } from '../auth/tenant-suspension';
 import { AppError, validate } from '../errors';
 
 export interface MessageRouteDeps {
   tokenSecret: string;
+  suspension: TenantSuspension;
   chat: Pick<ChatDeps, 'sessions' | 'messages'>;
 }
 
@@ -78,6 +80,7 @@ export function messageRoutes(deps: MessageRouteDeps): Router {
   const router = Router();
   router.get('/api/v1/sessions/:sessionId/messages', async (req, res) => {
     const { tenantId, viewer } = bearer(req, deps.tokenSecret);
+    await deps.suspension.refuse(tenantId);
     const { sessionId } = validate(messagesParamsSchema, req.params, 'path');
     const { afterSeq, beforeSeq, limit } = validate(messagesQuerySchema, req.query, 'query');
     try {

@@ -10,6 +10,7 @@ import { issueVisitorToken } from '../../runtime/tokens';
 import type { SessionStore } from '../../stores/sessions';
 import type { TenantStore } from '../../stores/tenants';
 import { searchAttributes, sessionWorkflowType } from '../../workflows/contract';
+import { suspendedError } from '../auth/tenant-suspension';
 import { AppError } from '../errors';
 
 export interface StartSessionDeps {
@@ -43,6 +44,7 @@ export async function startSession(
 ): Promise<StartedSession> {
   const tenant = await deps.tenants.get(request.tenantId);
   if (!tenant) throw new AppError(404, 'tenant_not_found', `No tenant with id ${request.tenantId}`);
+  if (tenant.suspendedAt) throw suspendedError(request.tenantId);
 
   let stale: string | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
