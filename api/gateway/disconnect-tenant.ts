@@ -8,7 +8,7 @@ import { namespaces } from '../../domain/rooms';
  */
 export function tenantDisconnector(io: Server) {
   return async (tenantId: string): Promise<number> => {
-    let disconnected = 0;
+    const found = [];
     for (const name of [namespaces.visitor, namespaces.agent]) {
       for (const socket of await io.of(name).fetchSockets()) {
         const data: unknown = socket.data;
@@ -17,11 +17,12 @@ export function tenantDisconnector(io: Server) {
           data !== null &&
           'tenantId' in data &&
           data.tenantId === tenantId;
-        if (!ofTenant) continue;
-        socket.disconnect(true);
-        disconnected++;
+        if (ofTenant) found.push(socket);
       }
     }
-    return disconnected;
+    // All found before any goes: closing one connection also drops the other
+    // namespaces' sockets that share it (one browser, two namespaces).
+    for (const socket of found) socket.disconnect(true);
+    return found.length;
   };
 }
