@@ -173,6 +173,8 @@ describe('tenant isolation', () => {
       ['PUT', `/api/v1/sessions/${b.sessionId}/tags/${b.sessionTagId}`],
       ['DELETE', `/api/v1/sessions/${b.sessionId}/tags/${b.sessionTagId}`],
       ['POST', `/api/v1/customers/${b.visitorId}/outreach`, { text: 'hello' }],
+      ['GET', `/api/v1/customers/${b.visitorId}/export`],
+      ['DELETE', `/api/v1/customers/${b.visitorId}`],
     ];
     const before = await snapshot();
     for (const token of [a.adminKey, a.agentToken]) {
