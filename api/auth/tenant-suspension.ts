@@ -19,9 +19,9 @@ export function tenantSuspension(
   async function isSuspended(tenantId: string): Promise<boolean> {
     const cached = known.get(tenantId);
     if (cached && cached.until > now()) return cached.suspended;
-    // A tenant that no longer exists (deleted) is refused like a suspended one.
-    const suspendedAt = await tenants.suspendedAt(tenantId);
-    const suspended = suspendedAt !== undefined;
+    // A tenant that does not exist (or no longer does) is not suspended: its
+    // credentials reach routes that find nothing of it, as before.
+    const suspended = Boolean(await tenants.suspendedAt(tenantId));
     known.set(tenantId, { suspended, until: now() + ttlMs });
     return suspended;
   }
@@ -42,7 +42,7 @@ export const suspendedError = (tenantId: string) =>
   new AppError(
     403,
     'tenant_suspended',
-    `Tenant ${tenantId} is suspended (or deleted): its credentials are refused`,
+    `Tenant ${tenantId} is suspended: its credentials are refused`,
   );
 
 export type TenantSuspension = ReturnType<typeof tenantSuspension>;

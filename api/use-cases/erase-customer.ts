@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { sessionWorkflowId } from '../../domain/session';
+import { sessionOfWorkflowId, sessionWorkflowId } from '../../domain/session';
 import { sendRateKey } from '../../messaging/rate-limit';
 import { turnKey } from '../../messaging/turns';
 import type { RedisClient } from '../../runtime/connections';
@@ -10,13 +10,7 @@ import type { RoutingService } from '../../stores/routing/service';
 import { factsKey } from '../../stores/session-facts-cache';
 import { heldPhases, type SessionStore } from '../../stores/sessions';
 import { searchAttributes } from '../../workflows/contract';
-import {
-  closeAsOps,
-  deleteExecution,
-  listExecutions,
-  quoted,
-  sessionOf,
-} from './session-workflows';
+import { closeAsOps, deleteExecution, listExecutions, quoted } from './session-workflows';
 
 export interface EraseCustomerDeps {
   temporal: Client;
@@ -65,7 +59,7 @@ export async function eraseCustomer(
   );
   const sessionIds = new Set(await deps.customers.sessionIds(tenantId, visitorId));
   for (const { workflowId } of executions) {
-    const ids = sessionOf(workflowId);
+    const ids = sessionOfWorkflowId(workflowId);
     if (ids?.tenantId === tenantId) sessionIds.add(ids.sessionId);
   }
   if (!sessionIds.size && !(await deps.customers.holdsMore(tenantId, visitorId))) {

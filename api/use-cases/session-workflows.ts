@@ -13,13 +13,6 @@ const notFound = 5;
 /** A value inside a visibility query; ids are opaque ids, quotes are escaped anyway. */
 export const quoted = (value: string): string => `'${value.replace(/'/g, "\\'")}'`;
 
-/** The ids of a session workflow, `session/<tenantId>/<sessionId>`. */
-export function sessionOf(workflowId: string): { tenantId: string; sessionId: string } | undefined {
-  const [kind, tenantId, sessionId, ...rest] = workflowId.split('/');
-  if (kind !== 'session' || !tenantId || !sessionId || rest.length) return undefined;
-  return { tenantId, sessionId };
-}
-
 /** Every execution (each run, open or closed) that a visibility query finds. */
 export async function listExecutions(
   client: Client,

@@ -1,10 +1,10 @@
 import type { Client } from '@temporalio/client';
-import type { SessionPhase } from '../../domain/session';
+import { sessionOfWorkflowId, type SessionPhase } from '../../domain/session';
 import type { SessionStore } from '../../stores/sessions';
 import type { TenantStore, TenantSummary } from '../../stores/tenants';
 import { searchAttributes } from '../../workflows/contract';
 import type { TenantSuspension } from '../auth/tenant-suspension';
-import { closeAsOps, listExecutions, quoted, sessionOf } from './session-workflows';
+import { closeAsOps, listExecutions, quoted } from './session-workflows';
 
 export interface SuspendTenantDeps {
   temporal: Client;
@@ -55,7 +55,7 @@ export async function suspendTenant(
       ` AND (${livePhases.map((p) => `${searchAttributes.phase.name} = ${quoted(p)}`).join(' OR ')})`,
   );
   for (const { workflowId } of running) {
-    const ids = sessionOf(workflowId);
+    const ids = sessionOfWorkflowId(workflowId);
     if (ids?.tenantId === tenantId) live.add(ids.sessionId);
   }
   const queue = [...live];
