@@ -91,23 +91,25 @@ export async function eraseCustomer(
 
   // 3. The point of no return: their workflows' histories and visibility
   //    records go (a running one is terminated by the server first). Every
-  //    run found by the visitor id, and the latest run of each session.
-  let workflows = 0;
-  for (const { workflowId, runId } of executions) {
-    if (await deleteExecution(deps.temporal, workflowId, runId)) workflows++;
-  }
+  //    run found by the visitor id or by the workflow id of one of their sessions.
+  const deleted = new Set<string>();
+  const remove = async (workflowId: string, runId: string) => {
+    // A deleted run stays listed until the server has removed it: once is enough.
+    if (deleted.has(runId)) return;
+    if (await deleteExecution(deps.temporal, workflowId, runId)) deleted.add(runId);
+  };
+  for (const { workflowId, runId } of executions) await remove(workflowId, runId);
   for (const sessionId of sessionIds) {
     const workflowId = sessionWorkflowId(tenantId, sessionId);
-    for (const { runId } of await listExecutions(
-      deps.temporal,
-      `WorkflowId = ${quoted(workflowId)}`,
-    )) {
-      if (await deleteExecution(deps.temporal, workflowId, runId)) workflows++;
+    const query = `WorkflowId = ${quoted(workflowId)}`;
+    for (const { runId } of await listExecutions(deps.temporal, query)) {
+      await remove(workflowId, runId);
     }
   }
+  const workflows = deleted.size;
 
   // 4. Their documents, every collection; sessions last.
-  const deleted = await deps.customers.erase(tenantId, visitorId, [...sessionIds]);
+  const documents = await deps.customers.erase(tenantId, visitorId, [...sessionIds]);
 
   // 5. Their keys in Redis: caches and counters of their sessions, leftovers of
   //    routing (a closed session holds no seat or queue entry any more), the
@@ -129,5 +131,11 @@ export async function eraseCustomer(
     }
   }
 
-  return { visitorId, sessions: sessionIds.size, workflows, deleted, redisEntries };
+  return {
+    visitorId,
+    sessions: sessionIds.size,
+    workflows,
+    deleted: documents,
+    redisEntries,
+  };
 }
