@@ -77,6 +77,12 @@ import { identityStore } from '../stores/identity';
 import { customerStore } from '../stores/customers';
 import { identityRoutes } from './routes/identity';
 import { customerRoutes } from './routes/customers';
+import { tenantSuspension } from './auth/tenant-suspension';
+import { tenantDisconnector } from './gateway/disconnect-tenant';
+import { customerDataRoutes } from './routes/customer-data';
+import { retentionRoutes } from './routes/retention';
+import { tenantRoutes } from './routes/tenants';
+import { customerDataStore } from '../stores/customer-data';
 
 export interface App {
   http: HttpServer;
@@ -171,6 +177,8 @@ export async function createApp(
     publishMessage(message);
   });
 
+  // Every tenant credential is checked against it (a 1 s per-process cache).
+  const suspension = tenantSuspension(stores.tenants);
   // Staff tokens: every node refuses a revoked one at once (see api/auth/staff-access.ts).
   const staffAccess = staffAccessCheck({
     staff: stores.staff,
@@ -194,6 +202,7 @@ export async function createApp(
       staffAccess,
     },
     idempotency: idempotencyStore(mongo.db, config.IDEMPOTENCY_TTL_SECONDS),
+    suspension,
   });
   accessRoutes(api, {
     tenants: stores.tenants,
@@ -209,6 +218,7 @@ export async function createApp(
       windowSeconds: config.LOGIN_WINDOW_SECONDS,
     }),
     audit,
+    suspension,
   });
   routingConfigRoutes(api, {
     agents: stores.agents,
@@ -272,6 +282,25 @@ export async function createApp(
     sessions: stores.sessions,
     tags: stores.tags,
   });
+  customerDataRoutes(api, {
+    temporal: temporal.client,
+    customers: customerDataStore(mongo.db),
+    sessions: stores.sessions,
+    routing,
+    router,
+    redis,
+  });
+  tenantRoutes(api, {
+    temporal: temporal.client,
+    db: mongo.db,
+    redis,
+    tenants: stores.tenants,
+    sessions: stores.sessions,
+    suspension,
+    disconnect: tenantDisconnector(io),
+    audit,
+  });
+  retentionRoutes(api, { tenants: stores.tenants, audit });
 
   app.disable('x-powered-by');
   // Whose X-Forwarded-For to believe: login throttling counts per client address (req.ip).
@@ -319,7 +348,7 @@ export async function createApp(
     }),
     log,
   };
-  app.use(messageRoutes({ tokenSecret: config.TOKEN_SECRET, chat, staffAccess }));
+  app.use(messageRoutes({ tokenSecret: config.TOKEN_SECRET, chat, staffAccess, suspension }));
   app.use(express.static(consoleDir, { index: 'index.html' }));
   app.get('/', (_req, res) => {
     res.redirect('/visitor/');
@@ -334,11 +363,13 @@ export async function createApp(
   wireVisitorNamespace(io.of(namespaces.visitor) as VisitorNamespace, {
     tokenSecret: config.TOKEN_SECRET,
     chat,
+    suspension,
   });
   wireAgentNamespace(io.of(namespaces.agent) as AgentNamespace, {
     tokenSecret: config.TOKEN_SECRET,
     chat,
     staffAccess,
+    suspension,
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -71,3 +71,12 @@ export interface SessionInput {
 export function sessionWorkflowId(tenantId: string, sessionId: string): string {
   return `session/${tenantId}/${sessionId}`;
 }
+
+/** The session's ids from its workflow id; undefined for any other workflow. */
+export function sessionOfWorkflowId(
+  workflowId: string,
+): { tenantId: string; sessionId: string } | undefined {
+  const [kind, tenantId, sessionId, ...rest] = workflowId.split('/');
+  if (kind !== 'session' || !tenantId || !sessionId || rest.length) return undefined;
+  return { tenantId, sessionId };
+}

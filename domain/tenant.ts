@@ -11,4 +11,6 @@ export interface Tenant {
   /** 0 for a tenant whose flow predates versions. */
   flowVersion: number;
   createdAt: string;
+  /** While set, the tenant is suspended: no credential of it is accepted, no chat opens. */
+  suspendedAt?: string;
 }

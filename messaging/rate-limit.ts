@@ -14,6 +14,10 @@ export interface SendRate {
   windowMs: number;
 }
 
+/** A shopper's send counter (also erased with the customer). */
+export const sendRateKey = (tenantId: string, visitorId: string): string =>
+  `${tenantPrefix(tenantId)}send-rate:${visitorId}`;
+
 /**
  * A per-shopper send rate, shared by every gateway node through Redis (a
  * fixed window: simple, and good enough against floods). Losing Redis state
@@ -24,7 +28,7 @@ export function sendRateLimiter(redis: RedisClient, rate: SendRate) {
     rate,
     /** True when this send is within the limit (and counts it). */
     async allow(tenantId: string, visitorId: string): Promise<boolean> {
-      const key = `${tenantPrefix(tenantId)}send-rate:${visitorId}`;
+      const key = sendRateKey(tenantId, visitorId);
       const count = Number(await countSend(redis, key, [String(rate.windowMs)]));
       return count <= rate.limit;
     },

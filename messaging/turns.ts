@@ -48,7 +48,7 @@ return 1
 /** Turns of a quiet session are forgotten after a day; a later message starts a new turn. */
 const turnTtlMs = 24 * 60 * 60 * 1000;
 
-const turnKey = (tenantId: string, sessionId: string) =>
+export const turnKey = (tenantId: string, sessionId: string) =>
   `${tenantPrefix(tenantId)}turn:${sessionId}`;
 
 export type TurnOutcome = 'changed' | 'same' | 'stale';

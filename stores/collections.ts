@@ -20,6 +20,10 @@ export interface TenantDoc {
   /** Validated on write, parsed with defaults on read (older documents lack newer fields). */
   flow?: FlowInput;
   createdAt: Date;
+  /** Set while the operator has the tenant suspended: every credential of it is refused. */
+  suspendedAt?: Date;
+  /** Closed sessions (and their messages, resolved tickets, outreach) older than this are removed; absent keeps them. */
+  retentionDays?: number;
 }
 
 /** A tenant API key; only its hash is kept, the key itself is shown once. */

@@ -42,9 +42,12 @@ const unknownGeneration = 'unknown';
 /** How long a forgotten entry remembers its generation, for refills still in flight. */
 const generationTtlMs = 24 * 60 * 60 * 1000;
 
+/** The cache entry of one session (also erased with the session's customer). */
+export const factsKey = (tenantId: string, sessionId: string): string =>
+  `${tenantPrefix(tenantId)}facts:${sessionId}`;
+
 export function redisFactsCache(redis: RedisClient, ttlMs = 5_000): FactsCache {
-  const keyOf = (tenantId: string, sessionId: string) =>
-    `${tenantPrefix(tenantId)}facts:${sessionId}`;
+  const keyOf = factsKey;
   return {
     async get(tenantId, sessionId) {
       try {

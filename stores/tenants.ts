@@ -13,8 +13,30 @@ function toTenant(doc: TenantDoc, current: FlowVersion | undefined): Tenant {
     flow: current?.flow ?? flowSchema.parse(doc.flow ?? {}),
     flowVersion: current?.version ?? 0,
     createdAt: doc.createdAt.toISOString(),
+    ...(doc.suspendedAt ? { suspendedAt: doc.suspendedAt.toISOString() } : {}),
   };
 }
+
+/** What the operator sees of a tenant: no flow, no keys. */
+export interface TenantSummary {
+  tenantId: string;
+  name: string;
+  createdAt: string;
+  suspendedAt?: string;
+  retentionDays?: number;
+}
+
+function toSummary(doc: TenantDoc): TenantSummary {
+  return {
+    tenantId: doc._id,
+    name: doc.name,
+    createdAt: doc.createdAt.toISOString(),
+    ...(doc.suspendedAt ? { suspendedAt: doc.suspendedAt.toISOString() } : {}),
+    ...(doc.retentionDays !== undefined ? { retentionDays: doc.retentionDays } : {}),
+  };
+}
+
+const summaryFields = { name: 1, createdAt: 1, suspendedAt: 1, retentionDays: 1 } as const;
 
 export function tenantStore(db: Db) {
   const { tenants } = collections(db);
@@ -44,6 +66,68 @@ export function tenantStore(db: Db) {
       const tenant = await this.get(tenantId);
       if (!tenant) throw new Error(`tenant ${tenantId} vanished right after it was ensured`);
       return tenant;
+    },
+
+    /** Tenants in id order, `limit` after the id `after` (the operator's paged list). */
+    async list(after: string | undefined, limit: number): Promise<TenantSummary[]> {
+      const docs = await tenants
+        .find(after === undefined ? {} : { _id: { $gt: after } }, { projection: summaryFields })
+        .sort({ _id: 1 })
+        .limit(limit)
+        .toArray();
+      return docs.map(toSummary);
+    },
+
+    async summary(tenantId: string): Promise<TenantSummary | undefined> {
+      const doc = await tenants.findOne({ _id: tenantId }, { projection: summaryFields });
+      return doc ? toSummary(doc) : undefined;
+    },
+
+    /** When the tenant was suspended; undefined while active, null when there is no such tenant. */
+    async suspendedAt(tenantId: string): Promise<Date | undefined | null> {
+      const doc = await tenants.findOne({ _id: tenantId }, { projection: { suspendedAt: 1 } });
+      return doc ? doc.suspendedAt : null;
+    },
+
+    /**
+     * Suspends (keeping the first suspension time when repeated) or resumes
+     * the tenant; undefined when there is no such tenant.
+     */
+    async setSuspended(tenantId: string, suspended: boolean): Promise<TenantSummary | undefined> {
+      if (suspended) {
+        await tenants.updateOne(
+          { _id: tenantId, suspendedAt: { $exists: false } },
+          { $set: { suspendedAt: new Date() } },
+        );
+      } else {
+        await tenants.updateOne({ _id: tenantId }, { $unset: { suspendedAt: '' } });
+      }
+      return this.summary(tenantId);
+    },
+
+    /** Sets the retention period in days, or keeps data forever with null. */
+    async setRetention(tenantId: string, days: number | null): Promise<void> {
+      await tenants.updateOne(
+        { _id: tenantId },
+        days === null ? { $unset: { retentionDays: '' } } : { $set: { retentionDays: days } },
+      );
+    },
+
+    /** Tenants with a retention period, for the worker's retention rounds. */
+    async withRetention(): Promise<{ tenantId: string; retentionDays: number }[]> {
+      const docs = await tenants
+        .find({ retentionDays: { $exists: true } }, { projection: { retentionDays: 1 } })
+        .toArray();
+      return docs.flatMap((doc) =>
+        doc.retentionDays === undefined
+          ? []
+          : [{ tenantId: doc._id, retentionDays: doc.retentionDays }],
+      );
+    },
+
+    /** Removes the tenant document itself: the last step of deleting a tenant. */
+    async remove(tenantId: string): Promise<boolean> {
+      return (await tenants.deleteOne({ _id: tenantId })).deletedCount === 1;
     },
 
     /** Creates a new tenant with flow version 1; false when the id is taken. */

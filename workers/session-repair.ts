@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { createActivities } from '../activities';
+import { sessionOfWorkflowId } from '../domain/session';
 import { heldPhases } from '../stores/sessions';
 import type { SessionStore } from '../stores/sessions';
 import type { Logger } from '../runtime/logger';
@@ -42,13 +43,6 @@ const endedAbnormally = ['Terminated', 'Failed', 'TimedOut', 'Canceled']
   .map((status) => `ExecutionStatus = '${status}'`)
   .join(' OR ');
 
-/** The session's ids from its workflow id, `session/<tenantId>/<sessionId>`. */
-function idsOf(workflowId: string): { tenantId: string; sessionId: string } | undefined {
-  const [kind, tenantId, sessionId, ...rest] = workflowId.split('/');
-  if (kind !== 'session' || !tenantId || !sessionId || rest.length) return undefined;
-  return { tenantId, sessionId };
-}
-
 /**
  * Closes the session of a workflow that is no longer running: returns true
  * when it had to (the stored copy was still open).
@@ -57,7 +51,7 @@ export async function closeAfterWorkflowEnded(
   options: Pick<SessionRepairOptions, 'client' | 'sessions' | 'activities'>,
   workflowId: string,
 ): Promise<boolean> {
-  const ids = idsOf(workflowId);
+  const ids = sessionOfWorkflowId(workflowId);
   if (!ids) return false;
   const { tenantId, sessionId } = ids;
   const doc = await options.sessions.get(tenantId, sessionId);

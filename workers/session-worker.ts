@@ -23,6 +23,7 @@ import { tagStore } from '../stores/tags';
 import { outreachStore } from '../stores/outreach';
 import { tenantStore } from '../stores/tenants';
 import { ticketStore } from '../stores/tickets';
+import { startRetention } from './retention';
 import { startRoutingUpkeep } from './routing-upkeep';
 import { startSessionRepair } from './session-repair';
 
@@ -39,6 +40,8 @@ export interface SessionWorkerOptions {
   upkeepIntervalMs?: number;
   /** Rounds closing the sessions of workflows ended from outside; default every 10 s. */
   repairIntervalMs?: number;
+  /** Rounds removing data older than each tenant's retention period; default every hour. */
+  retentionIntervalMs?: number;
 }
 
 /** The activities' dependencies, built from the three connections. */
@@ -126,10 +129,16 @@ export async function createSessionWorker(
         intervalMs: options.repairIntervalMs ?? 10_000,
         lookbackMs: 24 * 3600_000,
       });
+      const retention = startRetention({
+        db: options.db,
+        tenants: deps.tenants,
+        log,
+        intervalMs: options.retentionIntervalMs ?? 3600_000,
+      });
       try {
         await worker.run();
       } finally {
-        await Promise.all([upkeep.stop(), repair.stop()]);
+        await Promise.all([upkeep.stop(), repair.stop(), retention.stop()]);
       }
     },
   };

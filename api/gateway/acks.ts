@@ -45,3 +45,19 @@ export function handle<S extends z.ZodType, T>(
 export function handshakeToken(auth: unknown): unknown {
   return typeof auth === 'object' && auth !== null && 'token' in auth ? auth.token : undefined;
 }
+
+/**
+ * Lets a socket of a tenant connect unless the tenant is suspended: the
+ * client's `connect_error` then says `tenant_suspended`, as HTTP's 403 does.
+ */
+export function admitUnlessSuspended(
+  suspension: { isSuspended(tenantId: string): Promise<boolean> },
+  tenantId: string,
+  next: (error?: Error) => void,
+): void {
+  suspension.isSuspended(tenantId).then(
+    (suspended) =>
+      next(suspended ? new Error('tenant_suspended: the tenant is suspended') : undefined),
+    () => next(new Error('unavailable: could not check the tenant; retry')),
+  );
+}

@@ -29,7 +29,8 @@ import { sendMessage } from '../../messaging/send-message';
 import { followableSession } from '../../messaging/session-access';
 import { verifyAgentToken, type AgentClaims, type VerifiedAgentToken } from '../../runtime/tokens';
 import type { StaffAccessCheck } from '../auth/staff-access';
-import { handle, handshakeToken } from './acks';
+import type { TenantSuspension } from '../auth/tenant-suspension';
+import { admitUnlessSuspended, handle, handshakeToken } from './acks';
 
 type AgentSocket = Socket<
   AgentClientToServerEvents,
@@ -49,6 +50,8 @@ export interface AgentGatewayDeps {
   chat: ChatDeps;
   /** Whether the token still holds (not logged out, account not deactivated or deleted). */
   staffAccess: StaffAccessCheck;
+  /** A suspended tenant's sockets are refused at connect. */
+  suspension: Pick<TenantSuspension, 'isSuspended'>;
 }
 
 const viewer = ({ data }: AgentSocket): Extract<Viewer, { type: 'agent' }> => ({
@@ -150,16 +153,20 @@ export function wireAgentNamespace(namespace: AgentNamespace, deps: AgentGateway
   namespace.use((socket, next) => {
     const claims = verifyAgentToken(deps.tokenSecret, handshakeToken(socket.handshake.auth));
     if (!claims) return next(new Error('unauthorized: a valid agent token is required'));
-    admit(deps, socket, claims).then(
-      (refused) => next(refused),
-      (error: unknown) => {
-        deps.chat.log.error('agent connect failed', {
-          agentId: claims.agentId,
-          error: String(error),
-        });
-        next(new Error('unavailable: the account could not be checked; retry'));
-      },
-    );
+    // A suspended tenant is refused first; then the account and the token are checked.
+    admitUnlessSuspended(deps.suspension, claims.tenantId, (suspended) => {
+      if (suspended) return next(suspended);
+      admit(deps, socket, claims).then(
+        (refused) => next(refused),
+        (error: unknown) => {
+          deps.chat.log.error('agent connect failed', {
+            agentId: claims.agentId,
+            error: String(error),
+          });
+          next(new Error('unavailable: the account could not be checked; retry'));
+        },
+      );
+    });
   });
   // The rooms of the sessions the agent holds are joined before the
   // connection is accepted: the client's `connect` comes after this

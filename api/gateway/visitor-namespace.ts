@@ -13,7 +13,8 @@ import type { ChatDeps } from '../../messaging/chat-deps';
 import { markRead, readMessages } from '../../messaging/read-messages';
 import { sendMessage } from '../../messaging/send-message';
 import { verifyVisitorToken, type VisitorClaims } from '../../runtime/tokens';
-import { handle, handshakeToken } from './acks';
+import { admitUnlessSuspended, handle, handshakeToken } from './acks';
+import type { TenantSuspension } from '../auth/tenant-suspension';
 
 type VisitorSocket = Socket<
   VisitorClientToServerEvents,
@@ -31,6 +32,8 @@ export type VisitorNamespace = Namespace<
 export interface VisitorGatewayDeps {
   tokenSecret: string;
   chat: ChatDeps;
+  /** A suspended tenant's sockets are refused at connect. */
+  suspension: Pick<TenantSuspension, 'isSuspended'>;
 }
 
 const viewer = (socket: VisitorSocket): Viewer => ({
@@ -93,7 +96,7 @@ export function wireVisitorNamespace(namespace: VisitorNamespace, deps: VisitorG
     const claims = verifyVisitorToken(deps.tokenSecret, handshakeToken(socket.handshake.auth));
     if (!claims) return next(new Error('unauthorized: a valid visitor token is required'));
     socket.data = claims;
-    next();
+    admitUnlessSuspended(deps.suspension, claims.tenantId, next);
   });
 
   namespace.on('connection', async (socket) => {

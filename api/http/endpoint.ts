@@ -5,6 +5,7 @@ import type { Principal, Role } from '../../domain/access';
 import { fingerprint } from '../../runtime/secrets';
 import type { IdempotencyStore } from '../../stores/idempotency';
 import { authenticate, authorize, type AuthDeps } from '../auth/authenticate';
+import type { TenantSuspension } from '../auth/tenant-suspension';
 import { AppError, validate } from '../errors';
 import { errorBody } from './schemas';
 import { requiredBody } from './transport';
@@ -55,6 +56,8 @@ export interface EndpointDeps {
   auth: AuthDeps;
   idempotency: IdempotencyStore;
   registry: OpenAPIRegistry;
+  /** Refuses every credential of a suspended tenant (403 `tenant_suspended`). */
+  suspension: TenantSuspension;
 }
 
 const idempotencyKey = z
@@ -89,6 +92,8 @@ export function endpoints(deps: EndpointDeps) {
         endpoint.roles === 'public'
           ? undefined
           : authorize(await authenticate(deps.auth, req.header('authorization')), endpoint.roles);
+      if (principal && principal.role !== 'operator')
+        await deps.suspension.refuse(principal.tenantId);
       const input = {
         params: (endpoint.params
           ? validate(endpoint.params, req.params, 'path')
@@ -228,7 +233,9 @@ function document<P extends z.ZodObject, Q extends z.ZodObject, B extends z.ZodT
   }
   if (!isPublic) {
     responses[401] = errorResponse('No credential, or one that is invalid, expired or revoked');
-    responses[403] = errorResponse('The credential’s role may not call this route');
+    responses[403] = errorResponse(
+      'The credential’s role may not call this route, or its tenant is suspended (`tenant_suspended`)',
+    );
   }
   for (const [status, description] of Object.entries(endpoint.errors ?? {})) {
     responses[status] = errorResponse(description);

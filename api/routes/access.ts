@@ -13,6 +13,7 @@ import type { TenantStore } from '../../stores/tenants';
 import type { AuditTrail } from '../audit-trail';
 import { tenantOf } from '../auth/authenticate';
 import type { LoginThrottle } from '../auth/login-throttle';
+import type { TenantSuspension } from '../auth/tenant-suspension';
 import { AppError } from '../errors';
 import type { endpoints } from '../http/endpoint';
 import { isoTime } from '../http/schemas';
@@ -29,6 +30,8 @@ export interface AccessDeps {
   agentTokenTtlSeconds: number;
   throttle: LoginThrottle;
   audit: AuditTrail;
+  /** A suspended tenant's staff cannot log in. */
+  suspension: Pick<TenantSuspension, 'refuse'>;
 }
 
 const apiKeyInfo = z.object({
@@ -170,6 +173,7 @@ export function accessRoutes(api: ReturnType<typeof endpoints>, deps: AccessDeps
     responses: { 200: { description: 'Logged in', schema: agentSession } },
     errors: {
       401: 'Unknown agent or wrong password (`unauthenticated`; the answer does not say which), or the right password of a deactivated account (`account_inactive`)',
+      403: 'The tenant is suspended (`tenant_suspended`)',
       429: 'Too many failed logins of this account, or from this address (`too_many_attempts`): wait `Retry-After` seconds',
     },
     async handle({ body, address }) {
@@ -201,6 +205,7 @@ export function accessRoutes(api: ReturnType<typeof endpoints>, deps: AccessDeps
           'This account is deactivated; an admin can reactivate it',
         );
       }
+      await deps.suspension.refuse(tenantId);
       await deps.throttle.succeeded(tenantId, agentId, address);
       const issued = issueAgentToken(
         deps.tokenSecret,

@@ -7,11 +7,13 @@ import { readEarlierMessages, readMessages } from '../../messaging/read-messages
 import { Refusal } from '../../messaging/refusal';
 import { verifyAgentToken, verifyVisitorToken } from '../../runtime/tokens';
 import type { StaffAccessCheck } from '../auth/staff-access';
+import type { TenantSuspension } from '../auth/tenant-suspension';
 import { AppError, validate } from '../errors';
 import { decimalInteger } from '../http/schemas';
 
 export interface MessageRouteDeps {
   tokenSecret: string;
+  suspension: TenantSuspension;
   chat: Pick<ChatDeps, 'sessions' | 'messages'>;
   /** Refuses staff tokens logged out, revoked, or of deactivated or deleted accounts. */
   staffAccess: StaffAccessCheck;
@@ -83,6 +85,7 @@ export function messageRoutes(deps: MessageRouteDeps): Router {
   const router = Router();
   router.get('/api/v1/sessions/:sessionId/messages', async (req, res) => {
     const { tenantId, viewer } = await bearer(req, deps.tokenSecret, deps.staffAccess);
+    await deps.suspension.refuse(tenantId);
     const { sessionId } = validate(messagesParamsSchema, req.params, 'path');
     const { afterSeq, beforeSeq, limit } = validate(messagesQuerySchema, req.query, 'query');
     try {

@@ -9,6 +9,7 @@ import type { SessionStore } from '../../stores/sessions';
 import type { TagStore } from '../../stores/tags';
 import type { TenantStore } from '../../stores/tenants';
 import { searchAttributes, sessionWorkflowType } from '../../workflows/contract';
+import { suspendedError } from '../auth/tenant-suspension';
 import { AppError } from '../errors';
 import {
   identifyShopper,
@@ -74,6 +75,7 @@ export async function startSession(
 ): Promise<StartedSession> {
   const tenant = await deps.tenants.get(request.tenantId);
   if (!tenant) throw new AppError(404, 'tenant_not_found', `No tenant with id ${request.tenantId}`);
+  if (tenant.suspendedAt) throw suspendedError(request.tenantId);
   const shopper = await identifyShopper(deps, request.tenantId, request.visitor);
   const visitor = await sessionVisitor(deps, request.tenantId, shopper, request.visitor?.name);
   const { tenantId, channel, entry } = request;

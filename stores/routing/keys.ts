@@ -17,6 +17,8 @@ export const routingKeys = (tenantId: string) => {
     queue: (groupId: string) => `${p}queue:${groupId}`,
     group: (groupId: string) => `${p}group:${groupId}`,
     ticket: (sessionId: string) => `${p}ticket:${sessionId}`,
+    declined: (sessionId: string) => `${p}declined:${sessionId}`,
+    moved: (sessionId: string) => `${p}moved:${sessionId}`,
     assignment: `${p}assignment`,
     offers: `${p}offers`,
     pending: `${p}pending`,

@@ -8,6 +8,7 @@ import { ticketStore } from '../../stores/tickets';
 import { call, operatorTenant, testOperatorToken } from '../support/api-client';
 import { agentToken, connectAgent, openAssigned, waitFor, type AgentSocket } from '../support/chat';
 import { eventually, postJson, startTestEngine, type TestEngine } from '../support/engine';
+import { installIdentitySecret, signedVisitor } from '../support/identity';
 import { uniqueId } from '../support/stack';
 
 /**
@@ -40,6 +41,7 @@ async function staffDesk(
   const { tenantId, adminKey } = await operatorTenant(engine.app, {
     flow: { robot: { enabled: false }, routing: { defaultGroupId: 'sales' } },
   });
+  await installIdentitySecret(engine.db, tenantId);
   const admin = (method: string, path: string, body?: unknown) =>
     api(method, path, { token: adminKey, ...(body !== undefined ? { body } : {}) });
   expect((await admin('PUT', '/api/v1/groups/sales', group)).status).toBe(200);
@@ -163,7 +165,7 @@ describe('deactivate and reactivate', () => {
     await desk.online('fin', await desk.login('fin'));
     const started = await postJson(engine.app, '/api/v1/sessions', {
       tenantId: desk.tenantId,
-      visitor: { id: uniqueId('visitor') },
+      visitor: signedVisitor(desk.tenantId, uniqueId('visitor')),
       channel: 'web',
       entry: { type: 'order' },
     });

@@ -181,6 +181,8 @@ describe('tenant isolation', () => {
       ['POST', `/api/v1/customers/${b.visitorId}/outreach`, { text: 'hello' }],
       ['GET', `/api/v1/customers/${b.visitorId}`],
       ['PATCH', `/api/v1/customers/${b.visitorId}`, { name: 'x' }],
+      ['GET', `/api/v1/customers/${b.visitorId}/export`],
+      ['DELETE', `/api/v1/customers/${b.visitorId}`],
     ];
     const before = await snapshot();
     for (const token of [a.adminKey, a.agentToken]) {

@@ -499,6 +499,27 @@ export const validExamples: Record<string, ExampleEntry> = {
       answers: 201,
     }),
   },
+  'GET /api/v1/customers/:visitorId/export': {
+    example: async (w) => ({ params: { visitorId: (await w.session()).visitorId }, answers: 200 }),
+  },
+  'DELETE /api/v1/customers/:visitorId': {
+    example: async (w) => ({ params: { visitorId: (await w.session()).visitorId }, answers: 200 }),
+  },
+  'PUT /api/v1/retention': { example: () => ({ body: { retentionDays: 30 }, answers: 200 }) },
+  'GET /api/v1/tenants': { example: () => ({ query: { limit: '10' }, answers: 200 }) },
+  'GET /api/v1/tenants/:tenantId': {
+    example: (w) => ({ params: { tenantId: w.tenantId }, answers: 200 }),
+  },
+  'POST /api/v1/tenants/:tenantId/suspend': {
+    example: (w) => ({ params: { tenantId: w.tenantId }, answers: 200 }),
+  },
+  'POST /api/v1/tenants/:tenantId/resume': {
+    example: (w) => ({ params: { tenantId: w.tenantId }, answers: 200 }),
+  },
+  // An active tenant: the route refuses to delete it (suspend first).
+  'DELETE /api/v1/tenants/:tenantId': {
+    example: (w) => ({ params: { tenantId: w.tenantId }, answers: 409 }),
+  },
   // Declared outside endpoints() (opening chat and the message resync), validated all the same.
   'POST /api/v1/sessions': {
     example: (w) => ({
