@@ -18,6 +18,7 @@ import {
 } from '../support/engine';
 import { testRedis } from '../support/redis';
 import { uniqueId } from '../support/stack';
+import { signedVisitor } from '../support/identity';
 import { mongoTraces, redisTraces, visibilityTraces } from '../support/traces';
 
 /**
@@ -53,7 +54,12 @@ async function must(method: string, path: string, options: Parameters<typeof cal
 async function openChat(tenantId: string, visitorId: string) {
   const started = startedSession.parse(
     await must('POST', '/api/v1/sessions', {
-      body: { tenantId, visitor: { id: visitorId }, channel: 'web', entry: { type: 'order' } },
+      body: {
+        tenantId,
+        visitor: signedVisitor(tenantId, visitorId),
+        channel: 'web',
+        entry: { type: 'order' },
+      },
     }),
   );
   const socket = await connectVisitor(engine.app, started.visitorToken);

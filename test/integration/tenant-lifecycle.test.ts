@@ -11,6 +11,7 @@ import { consoleTenant, staffPassword, type ConsoleTenant } from '../support/con
 import { connectVisitor, eventually, startTestEngine, type TestEngine } from '../support/engine';
 import { testRedis } from '../support/redis';
 import { uniqueId } from '../support/stack';
+import { signedVisitor } from '../support/identity';
 import { mongoTraces, redisTraces, visibilityTraces } from '../support/traces';
 
 /**
@@ -66,7 +67,7 @@ async function liveShop() {
     await must('POST', '/api/v1/sessions', {
       body: {
         tenantId: shop.tenantId,
-        visitor: { id: uniqueId('visitor') },
+        visitor: signedVisitor(shop.tenantId, uniqueId('visitor')),
         channel: 'web',
         entry: { type: 'order' },
       },
@@ -94,7 +95,7 @@ function tenantCalls(live: Awaited<ReturnType<typeof liveShop>>, shop: ConsoleTe
       api('POST', '/api/v1/sessions', {
         body: {
           tenantId: shop.tenantId,
-          visitor: { id: uniqueId('visitor') },
+          visitor: signedVisitor(shop.tenantId, uniqueId('visitor')),
           channel: 'web',
           entry: { type: 'order' },
         },
