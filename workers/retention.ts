@@ -2,6 +2,7 @@ import type { Db } from 'mongodb';
 import type { Logger } from '../runtime/logger';
 import { removeExpired } from '../stores/retention';
 import type { TenantStore } from '../stores/tenants';
+import { startPeriodicRounds } from './periodic-rounds';
 
 const dayMs = 24 * 3600_000;
 
@@ -47,19 +48,10 @@ export async function applyRetention(
  * documents, which is harmless.
  */
 export function startRetention(options: RetentionOptions): { stop: () => Promise<void> } {
-  let current: Promise<unknown> | undefined;
-  const timer = setInterval(() => {
-    // A slow round is not doubled by the next tick.
-    current ??= applyRetention(options)
-      .catch((error: unknown) => {
-        options.log.warn('retention round failed', { error: String(error) });
-      })
-      .finally(() => (current = undefined));
-  }, options.intervalMs);
-  return {
-    async stop() {
-      clearInterval(timer);
-      await current;
-    },
-  };
+  return startPeriodicRounds({
+    name: 'retention',
+    intervalMs: options.intervalMs,
+    log: options.log,
+    round: () => applyRetention(options),
+  });
 }

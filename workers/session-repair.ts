@@ -5,6 +5,7 @@ import { heldPhases } from '../stores/sessions';
 import type { SessionStore } from '../stores/sessions';
 import type { Logger } from '../runtime/logger';
 import { sessionWorkflowType } from '../workflows/contract';
+import { startPeriodicRounds } from './periodic-rounds';
 
 /**
  * Repair after a session workflow ended without closing its session: an
@@ -110,19 +111,10 @@ export async function repairEndedSessions(
 }
 
 export function startSessionRepair(options: SessionRepairOptions): { stop: () => Promise<void> } {
-  let current: Promise<unknown> | undefined;
-  const timer = setInterval(() => {
-    // A round still running (a slow visibility store) is not doubled.
-    current ??= repairEndedSessions(options)
-      .catch((error: unknown) => {
-        options.log.warn('session repair round failed', { error: String(error) });
-      })
-      .finally(() => (current = undefined));
-  }, options.intervalMs);
-  return {
-    async stop() {
-      clearInterval(timer);
-      await current;
-    },
-  };
+  return startPeriodicRounds({
+    name: 'session repair',
+    intervalMs: options.intervalMs,
+    log: options.log,
+    round: () => repairEndedSessions(options),
+  });
 }

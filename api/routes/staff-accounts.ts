@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { roles } from '../../domain/access';
+import { roles, type Principal } from '../../domain/access';
 import { opaqueId } from '../../domain/session';
 import type { AgentStore } from '../../stores/agents';
 import type { StaffStore } from '../../stores/staff';
@@ -10,6 +10,7 @@ import type { AuditTrail } from '../audit-trail';
 import { AppError } from '../errors';
 import type { endpoints } from '../http/endpoint';
 import { isoTime } from '../http/schemas';
+import { referrerCap, stillReferenced } from '../use-cases/references';
 import { closeStaffAccount, type CloseStaffAccountDeps } from '../use-cases/close-staff-account';
 
 export interface StaffAccountDeps extends CloseStaffAccountDeps {
@@ -57,6 +58,29 @@ export function staffAccountRoutes(api: ReturnType<typeof endpoints>, deps: Staf
     return { agentId, groups: inRouting?.groups, staff };
   }
 
+  /** Deactivate and delete alike: access ends, held sessions go back, and the log says so. */
+  async function closeAccount(
+    principal: Principal | undefined,
+    tenantId: string,
+    account: Awaited<ReturnType<typeof accountOf>>,
+    how: 'deactivated' | 'deleted',
+  ) {
+    const handed = await closeStaffAccount(deps, tenantId, account, how);
+    await deps.audit.record(principal, tenantId, {
+      action: `agent.${how}`,
+      target: { type: 'agent', id: account.agentId },
+      summary: { requeued: handed.requeued.length, closed: handed.closed.length },
+    });
+    return {
+      status: 200,
+      body: {
+        agentId: account.agentId,
+        active: false,
+        sessions: { requeued: handed.requeued, closed: handed.closed },
+      },
+    };
+  }
+
   api.add({
     method: 'post',
     path: '/api/v1/agents/:agentId/deactivate',
@@ -70,20 +94,7 @@ export function staffAccountRoutes(api: ReturnType<typeof endpoints>, deps: Staf
     async handle({ params, principal }) {
       const tenantId = tenantOf(principal);
       const account = await accountOf(tenantId, params.agentId);
-      const handed = await closeStaffAccount(deps, tenantId, account, 'deactivated');
-      await deps.audit.record(principal, tenantId, {
-        action: 'agent.deactivated',
-        target: { type: 'agent', id: params.agentId },
-        summary: { requeued: handed.requeued.length, closed: handed.closed.length },
-      });
-      return {
-        status: 200,
-        body: {
-          agentId: params.agentId,
-          active: false,
-          sessions: { requeued: handed.requeued, closed: handed.closed },
-        },
-      };
+      return closeAccount(principal, tenantId, account, 'deactivated');
     },
   });
 
@@ -125,7 +136,7 @@ export function staffAccountRoutes(api: ReturnType<typeof endpoints>, deps: Staf
     responses: { 200: { description: 'Deleted', schema: closedAccountView } },
     errors: {
       404: 'No such agent',
-      409: 'Open tickets are assigned to the agent (`agent_in_use`: reassign or resolve them first), or sessions are still on their way to it (`agent_busy`: call again)',
+      409: 'Open tickets are assigned to the agent (`still_referenced`, `referrers` names the tickets: reassign or resolve them first), or sessions are still on their way to it (`agent_busy`: call again)',
     },
     async handle({ params, principal }) {
       const tenantId = tenantOf(principal);
@@ -133,29 +144,18 @@ export function staffAccountRoutes(api: ReturnType<typeof endpoints>, deps: Staf
       const tickets = await deps.tickets.list(
         tenantId,
         { status: 'assigned', assigneeId: params.agentId },
-        1,
+        referrerCap + 1,
       );
       if (tickets.length > 0) {
-        throw new AppError(
-          409,
-          'agent_in_use',
-          `Open tickets are assigned to ${params.agentId}; reassign or resolve them first`,
-        );
+        throw stillReferenced(`Agent ${params.agentId}`, [
+          {
+            kind: 'ticket',
+            ids: tickets.slice(0, referrerCap).map((t) => t._id),
+            ...(tickets.length > referrerCap ? { more: true as const } : {}),
+          },
+        ]);
       }
-      const handed = await closeStaffAccount(deps, tenantId, account, 'deleted');
-      await deps.audit.record(principal, tenantId, {
-        action: 'agent.deleted',
-        target: { type: 'agent', id: params.agentId },
-        summary: { requeued: handed.requeued.length, closed: handed.closed.length },
-      });
-      return {
-        status: 200,
-        body: {
-          agentId: params.agentId,
-          active: false,
-          sessions: { requeued: handed.requeued, closed: handed.closed },
-        },
-      };
+      return closeAccount(principal, tenantId, account, 'deleted');
     },
   });
 

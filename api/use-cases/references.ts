@@ -31,7 +31,7 @@ export interface GroupRef {
 }
 
 export interface Referrer {
-  kind: 'agent' | 'group' | 'flow' | 'working-hours' | 'session' | 'tag';
+  kind: 'agent' | 'group' | 'flow' | 'working-hours' | 'session' | 'tag' | 'ticket';
   ids: string[];
   more?: true;
 }

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { sessionOfWorkflowId, type SessionPhase } from '../../domain/session';
+import { endedPhases, sessionOfWorkflowId, sessionPhases } from '../../domain/session';
 import type { SessionStore } from '../../stores/sessions';
 import type { TenantStore, TenantSummary } from '../../stores/tenants';
 import { searchAttributes } from '../../workflows/contract';
@@ -17,14 +17,7 @@ export interface SuspendTenantDeps {
 }
 
 /** Phases of a session that is still live: a suspension closes it. */
-const livePhases: SessionPhase[] = [
-  'robot',
-  'queued',
-  'reserved',
-  'assigned',
-  'transferring',
-  'leave_message',
-];
+const livePhases = sessionPhases.filter((phase) => !endedPhases.includes(phase));
 
 /** Closes this many sessions at once: a big tenant's suspension neither crawls nor floods. */
 const parallelCloses = 8;

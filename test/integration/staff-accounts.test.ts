@@ -296,7 +296,10 @@ describe('delete', () => {
 
     const refused = await desk.admin('DELETE', '/api/v1/agents/jo');
     expect(refused.status).toBe(409);
-    expect(errorCode(refused)).toBe('agent_in_use');
+    expect(errorCode(refused)).toBe('still_referenced');
+    expect(errorBody.parse(refused.body).error.referrers).toEqual([
+      { kind: 'ticket', ids: [ticketId] },
+    ]);
     expect((await api('GET', '/api/v1/agents/jo', { token: jo })).status).toBe(200);
     expect(agentView.parse((await desk.admin('GET', '/api/v1/agents/jo')).body).active).toBe(true);
   });
