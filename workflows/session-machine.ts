@@ -402,10 +402,8 @@ export class SessionMachine {
   private async robotPhase(): Promise<void> {
     const s = this.state;
     const ready = () => this.wake() || this.inbox.length > 0 || this.humanRequested;
-    const active = await waitUntil(
-      ready,
-      Date.parse(s.lastActivityAt) + this.f.timeouts.robotIdleMs,
-    );
+    const idleDeadline = Date.parse(s.lastActivityAt) + this.f.timeouts.robotIdleMs;
+    const active = await waitUntil(ready, idleDeadline);
     if (!active && patched('robot-idle-hears-stored')) {
       // Quiet, as far as signals tell. A text stored by a gateway that died before telling
       // would be left unanswered and the shopper closed on: read the latest ones back first.
@@ -417,7 +415,8 @@ export class SessionMachine {
       for (const text of stored) this.onVisitorText(text);
       if (this.inbox.length) return;
     }
-    if (!active) return this.finish('robot_idle');
+    // Closed at the deadline it missed, not after the read-back above (which takes real time).
+    if (!active) return this.finish('robot_idle', iso(idleDeadline));
     if (this.closeRequest) return this.finish(this.closeReasonOf(this.closeRequest.by));
     if (this.strays.length) return;
     if (this.humanRequested) return this.route();
@@ -660,8 +659,10 @@ export class SessionMachine {
       }
     }
     if (!this.agentSpokeLast()) return;
-    if (s.idleWarnedAt && at >= Date.parse(s.idleWarnedAt) + t.idleCloseMs) {
-      return this.finish('idle');
+    const idleCloseAt = s.idleWarnedAt ? Date.parse(s.idleWarnedAt) + t.idleCloseMs : undefined;
+    if (idleCloseAt !== undefined && at >= idleCloseAt) {
+      // Closed at the deadline, not after the activity read above.
+      return this.finish('idle', iso(idleCloseAt));
     }
     if (!s.idleWarnedAt && at >= Date.parse(s.lastAgentAt ?? '') + t.idleWarnMs) {
       s.idleWarnedAt = iso(at);
@@ -750,10 +751,10 @@ export class SessionMachine {
   }
 
   /** Closes: frees the agent's seat first (the next shopper is assigned at once), then tells and records. */
-  private async finish(reason: CloseReason): Promise<void> {
+  private async finish(reason: CloseReason, decidedAt?: string): Promise<void> {
     const s = this.state;
     // The moment of the decision (a deadline, a request), not after the clean-up calls.
-    const closedAt = iso();
+    const closedAt = decidedAt ?? iso();
     if (s.phase === 'queued') await this.activities.cancelQueued(s.tenantId, s.sessionId);
     if (s.agentId) await this.activities.releaseSeat(s.tenantId, s.agentId, s.sessionId);
     const text = reason === 'idle' ? this.f.templates.idleClosed : this.f.templates.closed;
