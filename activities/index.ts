@@ -36,3 +36,31 @@ export const createActivities = (deps: ActivityDeps) => ({
 });
 
 export type SessionActivities = ReturnType<typeof createActivities>;
+
+/**
+ * One object literal refused a repeated key; spreads do not, so this fails
+ * to compile when two behaviours define the same activity name (the error
+ * names it). Keep the list in step with the spreads above.
+ */
+type Behaviours = [
+  typeof openingActivities,
+  typeof workflowMessageActivities,
+  typeof robotActivities,
+  typeof queueActivities,
+  typeof offerActivities,
+  typeof humanActivities,
+  typeof transferActivities,
+  typeof projectionActivities,
+  typeof leaveMessageActivities,
+  typeof closingActivities,
+];
+type SharedNames<Factories, Seen = never> = Factories extends [
+  (deps: ActivityDeps) => infer Built,
+  ...infer Rest,
+]
+  ? [Extract<keyof Built, Seen>] extends [never]
+    ? SharedNames<Rest, Seen | keyof Built>
+    : { sharedActivityNames: Extract<keyof Built, Seen> }
+  : 'none';
+type Expect<Check extends 'none'> = Check;
+export type NoSharedActivityNames = Expect<SharedNames<Behaviours>>;
