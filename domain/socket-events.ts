@@ -2,6 +2,12 @@ import type { ChatMessage } from './message';
 import type { AgentSend, VisitorSend } from './message-send';
 import type { Channel, Entry, SessionPhase } from './session';
 
+// What a socket client receives, in one module: the browser pages' JSDoc
+// imports these types from here (tsconfig.console.json checks them).
+export type { Attachment, Card, ChatMessage, Sender } from './message';
+export type { AgentSend, VisitorSend } from './message-send';
+export type { Entry } from './session';
+
 /**
  * Typed socket.io events, shared by the gateway, the worker's emitter and
  * browser code. Names are `domain:verb`; acks are a tagged result. The

@@ -7,7 +7,7 @@
 import { byId, clock, el, show } from '/shared/dom.js';
 
 /**
- * @typedef {import('/shared/types.js').SessionView} SessionView
+ * @typedef {import('/shared/route-views.js').SessionView} SessionView
  * @typedef {{ sessionId: string, visitorId: string, entry: { type: string, ref?: string }, ended: boolean }} PanelSession
  * @typedef {{ tagId: string, name: string, target: 'customer' | 'session', kind: string }} Tag
  * @typedef {{ visitorId: string, identity: 'verified' | 'anonymous', name?: string, email?: string, phone?: string }} Profile

@@ -12,8 +12,8 @@ const nearTop = 40;
  * @param {{
  *   list: HTMLElement,
  *   button: HTMLButtonElement,
- *   fetchBefore: (sessionId: string, beforeSeq: number) => Promise<import('/shared/types.js').MessagePage>,
- *   render: (message: import('/shared/types.js').ChatMessage) => HTMLElement,
+ *   fetchBefore: (sessionId: string, beforeSeq: number) => Promise<import('../../domain/socket-events').MessagePage>,
+ *   render: (message: import('../../domain/socket-events').ChatMessage) => HTMLElement,
  *   onError: (error: Error) => void,
  * }} deps
  */

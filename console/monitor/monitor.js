@@ -25,13 +25,14 @@ const { t } = i18n;
 /** @type {{ tenantId: string, agentId: string, token: string }} */
 let me;
 /**
- * @typedef {import('/shared/types.js').ChatMessage} ChatMessage
- * @typedef {import('/shared/types.js').LiveStats} LiveStats
- * @typedef {import('/shared/types.js').Rating} Rating
- * @typedef {import('/shared/types.js').SessionSummary} SessionSummary
+ * @typedef {import('../../domain/socket-events').ChatMessage} ChatMessage
+ * @typedef {import('/shared/route-views.js').LiveStats} LiveStats
+ * @typedef {import('/shared/route-views.js').Rating} Rating
+ * @typedef {import('../../domain/socket-events').AgentServerToClientEvents} ServerEvents
+ * @typedef {import('../../domain/socket-events').AgentClientToServerEvents} ClientEvents
  */
 
-/** @type {import('/shared/types.js').Socket} */
+/** @type {import('socket.io-client').Socket<ServerEvents, ClientEvents>} */
 let socket;
 /** @type {{ sessionId: string, stream: ReturnType<typeof messageStream> } | undefined} */
 let watched;
@@ -58,9 +59,7 @@ async function refresh() {
     /** @type {Promise<{ items: Rating[] }>} */ (
       callApi('GET', '/api/v1/ratings?limit=10', { token: me.token })
     ),
-    /** @type {Promise<SessionSummary[] | undefined>} */ (
-      request(socket, 'session:list', {}).catch(() => undefined)
-    ),
+    request(socket, 'session:list', {}).catch(() => undefined),
   ]);
   byId('f-sessions').textContent = String(stats.today.sessions);
   byId('f-first').textContent = seconds(stats.today.firstResponseMs);
@@ -131,10 +130,7 @@ async function watch(sessionId) {
   watched = {
     sessionId,
     stream: messageStream({
-      sync: (afterSeq) =>
-        /** @type {Promise<import('/shared/types.js').MessagePage>} */ (
-          request(socket, 'message:sync', { sessionId, afterSeq, limit: 100 })
-        ),
+      sync: (afterSeq) => request(socket, 'message:sync', { sessionId, afterSeq, limit: 100 }),
       deliver: (messages) => {
         if (watched?.sessionId !== sessionId) return;
         for (const m of /** @type {ChatMessage[]} */ (messages)) {

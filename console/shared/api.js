@@ -14,7 +14,7 @@ export class ApiError extends Error {
  * @param {string} method
  * @param {string} path
  * @param {{ token?: string, body?: unknown }} [options]
- * @returns {Promise<unknown>} the parsed body: callers name its shape (see types.js)
+ * @returns {Promise<unknown>} the parsed body: callers name its shape (see route-views.js)
  */
 export async function callApi(method, path, options = {}) {
   /** @type {Record<string, string>} */

@@ -7,7 +7,7 @@ import { seqInbox } from './seq-inbox.js';
  * page by page while the server says there is more. Only one pull runs at a
  * time; a request during a pull runs one more pull after it. `startAfter`
  * starts the stream mid-history (the page that is already shown ends there;
- * older pages are the caller's, see history.js).
+ * older pages are the caller's, see console/console/earlier-messages.js).
  *
  * @param {{
  *   sync: (afterSeq: number) => Promise<{ messages: Array<{ seq: number }>, hasMore: boolean }>,
@@ -65,30 +65,40 @@ export function messageStream({ sync, deliver, onError, startAfter = 0 }) {
 }
 
 /**
+ * @typedef {import('@socket.io/component-emitter').EventsMap} EventsMap
+ * @typedef {import('../../domain/socket-events').Ack<unknown>} AnyAck
+ */
+/**
+ * What a request's ack carries when it succeeds, read from the event's
+ * signature in domain/socket-events.ts.
+ * @template Handler
+ * @typedef {Handler extends (request: never, ack: (result: import('../../domain/socket-events').Ack<infer T>) => void) => void ? T : never} AckData
+ */
+
+/**
  * Emits a socket request and resolves with its ack's data (rejects on an
- * error ack or when no ack arrives in time, e.g. while offline).
- * @param {import('./types.js').Socket} socket
- * @param {string} event
- * @param {unknown} payload
+ * error ack or when no ack arrives in time, e.g. while offline). The socket
+ * is typed with its namespace's events (domain/socket-events.ts), so the
+ * event's name, its request and its answer are checked where it is called.
+ * @template {EventsMap} Listen
+ * @template {EventsMap} Emit
+ * @template {keyof Emit & string} Name
+ * @param {import('socket.io-client').Socket<Listen, Emit>} socket
+ * @param {Name} event
+ * @param {Parameters<Emit[Name]>[0]} payload
  * @param {number} [timeoutMs]
- * @returns {Promise<unknown>} the ack's data: callers name its shape (see types.js)
+ * @returns {Promise<AckData<Emit[Name]>>}
  */
 export function request(socket, event, payload, timeoutMs = 10_000) {
+  const untyped = /** @type {import('socket.io-client').Socket} */ (socket);
   return new Promise((resolve, reject) => {
-    socket
+    untyped
       .timeout(timeoutMs)
-      .emit(
-        event,
-        payload,
-        (
-          /** @type {Error | null} */ error,
-          /** @type {{ ok: true, data: unknown } | { ok: false, error: { message: string } }} */ result,
-        ) => {
-          if (error) return reject(new Error(`${event}: no answer`));
-          if (!result.ok) return reject(new Error(result.error.message));
-          resolve(result.data);
-        },
-      );
+      .emit(event, payload, (/** @type {Error | null} */ error, /** @type {AnyAck} */ result) => {
+        if (error) return reject(new Error(`${event}: no answer`));
+        if (!result.ok) return reject(new Error(result.error.message));
+        resolve(/** @type {AckData<Emit[Name]>} */ (result.data));
+      });
   });
 }
 
@@ -96,7 +106,7 @@ export function request(socket, event, payload, timeoutMs = 10_000) {
  * Follows the browser's own idea of the network: when it goes offline the
  * socket is dropped at once (instead of waiting for ping timeouts), and when
  * it comes back the socket reconnects and the caller resyncs from its seq.
- * @param {import('./types.js').Socket} socket
+ * @param {{ connect: () => unknown, disconnect: () => unknown }} socket
  */
 export function followNetwork(socket) {
   window.addEventListener('offline', () => socket.disconnect());

@@ -7,7 +7,7 @@ import { clock, el } from './dom.js';
  * order cards as a small card; every URL is http(s) only (the server checks
  * it too) and every name, title and price is set as text.
  *
- * @param {import('./types.js').ChatMessage} message
+ * @param {import('../../domain/socket-events').ChatMessage} message
  * @param {{ mine: boolean, who: string, lang: string, onSuggestion?: (text: string) => void }} view
  */
 export function renderMessage(message, view) {
@@ -77,7 +77,7 @@ export function fileSize(bytes) {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** @param {string} kind @param {import('./types.js').Attachment} file */
+/** @param {string} kind @param {import('../../domain/socket-events').Attachment} file */
 function attachment(kind, file) {
   if (kind === 'image') {
     return link(file.url, [picture(file.url, file.name, 'message__image')], 'message__attachment');
@@ -93,7 +93,7 @@ function attachment(kind, file) {
   );
 }
 
-/** @param {import('./types.js').Card} data */
+/** @param {import('../../domain/socket-events').Card} data */
 function card(data) {
   const facts = [data.price, data.status].filter(Boolean).join(' · ');
   const lines = [

@@ -75,11 +75,13 @@ async function openAsThisShopper() {
 /** @type {{ sessionId: string, visitorToken: string }} */
 let session;
 /**
- * @typedef {import('/shared/types.js').ChatMessage} ChatMessage
- * @typedef {import('/shared/types.js').SessionState} SessionState
+ * @typedef {import('../../domain/socket-events').ChatMessage} ChatMessage
+ * @typedef {import('/shared/route-views.js').SessionState} SessionState
+ * @typedef {import('../../domain/socket-events').VisitorServerToClientEvents} ServerEvents
+ * @typedef {import('../../domain/socket-events').VisitorClientToServerEvents} ClientEvents
  */
 
-/** @type {import('/shared/types.js').Socket} */
+/** @type {import('socket.io-client').Socket<ServerEvents, ClientEvents>} */
 let socket;
 /** @type {SessionState} */
 let state = { phase: 'robot' };
@@ -88,10 +90,7 @@ let ratingInvited = false;
 const outbox = new Map();
 
 const stream = messageStream({
-  sync: (afterSeq) =>
-    /** @type {Promise<import('/shared/types.js').MessagePage>} */ (
-      request(socket, 'message:sync', { afterSeq, limit: 100 })
-    ),
+  sync: (afterSeq) => request(socket, 'message:sync', { afterSeq, limit: 100 }),
   deliver: (messages) => deliver(/** @type {ChatMessage[]} */ (messages)),
   onError: (error) => setStatus(error.message),
 });

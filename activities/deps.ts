@@ -1,0 +1,39 @@
+import { log } from '@temporalio/activity';
+import type { PostMessageDeps } from '../messaging/post-message';
+import type { FaqStore } from '../stores/faqs';
+import type { SessionLists } from '../messaging/session-lists';
+import type { HoursStore } from '../stores/hours';
+import type { RoutingService } from '../stores/routing/service';
+import type { SessionStore } from '../stores/sessions';
+import type { TenantStore } from '../stores/tenants';
+import type { TicketStore } from '../stores/tickets';
+import type { TagStore } from '../stores/tags';
+import type { OutreachStore } from '../stores/outreach';
+import type { Router } from '../stores/routing/router';
+
+/** What the session activities are built from: the worker (or a test) makes one of these. */
+export interface ActivityDeps extends PostMessageDeps {
+  tenants: TenantStore;
+  sessions: SessionStore;
+  faqs: FaqStore;
+  tickets: TicketStore;
+  hours: HoursStore;
+  router: Router;
+  routing: RoutingService;
+  lists: SessionLists;
+  tags: TagStore;
+  outreach: OutreachStore;
+}
+
+/**
+ * Agents' lists are a view: a failed push must not fail (and retry) the
+ * activity that changed the truth; the agent's next list read corrects it.
+ * Nor does the activity wait for it: session activities run as local
+ * activities, inside the workflow task, and a list push (coalesced, spaced
+ * up to a second per session) would hold the session's next step.
+ */
+export function tellAgent(push: () => Promise<void>): void {
+  push().catch((error: unknown) => {
+    log.warn('session list push failed', { error: String(error) });
+  });
+}

@@ -1,0 +1,32 @@
+import { workflowMessageId, type MessageKind, type SenderType } from '../domain/message';
+import { postMessage } from '../messaging/post-message';
+import { tellAgent, type ActivityDeps } from './deps';
+
+export interface WorkflowMessage {
+  tenantId: string;
+  sessionId: string;
+  /** Stable within the session (e.g. 'greeting', 'queued:3'), so a retried activity stores one message. */
+  purpose: string;
+  text: string;
+  kind?: MessageKind;
+  sender?: Extract<SenderType, 'robot' | 'system'>;
+  suggestions?: string[];
+}
+
+/** What the session says itself (greeting, queue position, notices, the rating card), in every phase. */
+export const workflowMessageActivities = (deps: ActivityDeps) => ({
+  /** A robot or system message, stored once per purpose and delivered; returns its seq. */
+  async postWorkflowMessage(message: WorkflowMessage): Promise<number> {
+    const { message: stored } = await postMessage(deps, {
+      tenantId: message.tenantId,
+      sessionId: message.sessionId,
+      messageId: workflowMessageId(message.purpose),
+      kind: message.kind ?? 'text',
+      sender: { type: message.sender ?? 'robot' },
+      text: message.text,
+      ...(message.suggestions?.length ? { suggestions: message.suggestions } : {}),
+    });
+    tellAgent(() => deps.lists.pushUpdated(message.tenantId, message.sessionId));
+    return stored.seq;
+  },
+});
