@@ -9,6 +9,7 @@ import type {
   CloseRequest,
   LeaveMessageRequest,
   RateRequest,
+  TransferRequest,
   VisitorText,
 } from '../../domain/session-commands';
 import { refusalTypes, type SessionState } from '../contract';
@@ -30,6 +31,8 @@ export type Transition =
   | { to: 'assign'; agentId: string; notice: 'joined' | 'transferred' }
   /** leave-message.ts: nobody can take the chat; ask for a message instead. */
   | { to: 'leave-message' }
+  /** transfer.ts: move the seat as the pending transfer asks. */
+  | { to: 'transfer' }
   /** closing.ts: close with this reason. */
   | { to: 'close'; reason: CloseReason };
 
@@ -54,6 +57,15 @@ export interface PhaseChange {
   storeFirst?: boolean;
 }
 
+/** A transfer update waiting for the run loop to move the seat (transfer.ts). */
+export interface PendingTransfer {
+  readonly request: TransferRequest;
+  /** Set when the loop starts on it: from then on its outcome is coming. */
+  taken: boolean;
+  /** The transfer's answer: the state after it, or the refusal or failure to raise. */
+  outcome?: { state: SessionState } | { error: unknown };
+}
+
 export interface Session {
   readonly input: SessionInput;
   readonly state: SessionState;
@@ -75,6 +87,7 @@ export interface Session {
   offerReply: { agentId: string; accept: boolean } | undefined;
   pendingRating: RateRequest | undefined;
   pendingLeaveMessage: LeaveMessageRequest | undefined;
+  pendingTransfer: PendingTransfer | undefined;
   /** Counts turn changes told, so the human phase wakes on a new one. */
   turns: number;
   /** Set when the session has nothing left to wait for: the run returns. */

@@ -69,11 +69,18 @@ export async function humanStep(session: Session): Promise<Transition | undefine
   const turns = session.turns;
   // Turns told while the assignment was being announced count at once.
   if (session.turnOrder) await noteTurns(session);
+  if (session.pendingTransfer) return { to: 'transfer' };
   const somethingHappened = await waitUntil(
-    () => session.wake() || session.turns !== turns || s.phase !== 'assigned',
+    () =>
+      session.wake() ||
+      session.turns !== turns ||
+      s.phase !== 'assigned' ||
+      session.pendingTransfer !== undefined,
     nextHumanDeadline(session),
   );
   if (s.phase !== 'assigned') return undefined;
+  // Before a close asked for meanwhile, as when the transfer ran in its handler.
+  if (session.pendingTransfer) return { to: 'transfer' };
   if (session.closeRequest) {
     return { to: 'close', reason: closeReasonOf(session, session.closeRequest.by) };
   }

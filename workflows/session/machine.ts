@@ -35,8 +35,9 @@
  *   GroupId, AgentId) search attributes and the stored projection together.
  * - Signals and updates only set fields (the phase files' input functions);
  *   the run loop acts on them, one phase step at a time, so every decision is
- *   made in one place, in order. The transfer update is the one exception: it
- *   does its work in its handler while the loop waits in `transferring`.
+ *   made in one place, in order. (Runs from before patches.ts
+ *   `transferInLoop` moved a transfer's seat in the update's handler while
+ *   the loop waited in `transferring`; they replay that way.)
  * - A phase step returns where it goes next (`Transition`); `follow` runs it.
  *   Phase files never import each other.
  * - The commands the machine emits for every path (activities, timers,
@@ -65,13 +66,20 @@ import type {
 } from '../../domain/session-commands';
 import { searchAttributes, type SessionState } from '../contract';
 import { finish, ratingStep } from './closing';
-import { iso, type PhaseChange, type Session, type Transition } from './context';
+import {
+  iso,
+  type PendingTransfer,
+  type PhaseChange,
+  type Session,
+  type Transition,
+} from './context';
 import { becomeAssigned, humanStep } from './human';
 import { leaveMessageStep, offerLeaveMessage } from './leave-message';
 import { reservedStep, takeOffer } from './offer';
 import { hasPatch, patches } from './patches';
 import { queuedStep, route } from './queue';
 import { robotStep } from './robot';
+import { takeTransfer } from './transfer';
 
 const activityOptions = {
   startToCloseTimeout: '10 seconds',
@@ -120,6 +128,7 @@ export class SessionMachine implements Session {
   offerReply: { agentId: string; accept: boolean } | undefined;
   pendingRating: RateRequest | undefined;
   pendingLeaveMessage: LeaveMessageRequest | undefined;
+  pendingTransfer: PendingTransfer | undefined;
   turns = 0;
   finished = false;
   readonly activities: SessionActivities;
@@ -205,7 +214,7 @@ export class SessionMachine implements Session {
       case 'assigned':
         return humanStep(this);
       case 'transferring':
-        // The transfer update's handler moves the session on (transfer.ts).
+        // Runs whose transfers move the seat in the update's handler wait it out (transfer.ts).
         await this.waitOutTransfer();
         return undefined;
       case 'leave_message':
@@ -233,6 +242,8 @@ export class SessionMachine implements Session {
         return becomeAssigned(this, next.agentId, next.notice);
       case 'leave-message':
         return offerLeaveMessage(this);
+      case 'transfer':
+        return takeTransfer(this);
       case 'close':
         return finish(this, next.reason);
     }

@@ -34,6 +34,14 @@ export const patches = {
    * Asked only when the robot's idle timer fires.
    */
   robotIdleHearsStored: 'robot-idle-hears-stored',
+  /**
+   * 2026-12-05. The transfer update records its request and waits; the run
+   * loop moves the seat, as it acts on every other input. Before, the handler
+   * moved the seat itself while the loop waited, which emits the same calls
+   * in another order. Asked in the transfer update's handler: runs whose
+   * transfers were recorded before replay them in the handler.
+   */
+  transferInLoop: 'transfer-in-loop',
 } as const;
 
 export type PatchId = (typeof patches)[keyof typeof patches];

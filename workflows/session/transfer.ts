@@ -1,7 +1,16 @@
-import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition } from '@temporalio/workflow';
 import type { TransferRequest } from '../../domain/session-commands';
 import type { SessionState } from '../contract';
-import { iso, mayAct, now, refuse, type Session } from './context';
+import {
+  iso,
+  mayAct,
+  now,
+  refuse,
+  type PendingTransfer,
+  type Session,
+  type Transition,
+} from './context';
+import { hasPatch, patches } from './patches';
 
 /**
  * A transfer: the session's agent or a supervisor hands an assigned session
@@ -21,10 +30,58 @@ export function validateTransfer(session: Session, request: TransferRequest): vo
   if (request.toAgentId === s.agentId) {
     refuse('invalid', 'toAgentId: the session is already theirs');
   }
+  // One transfer at a time: a second one waits for nothing and is refused.
+  if (session.pendingTransfer) refuse('wrongPhase', 'the session is being transferred');
 }
 
-/** The transfer update: moves the seat through the router, then tells everyone. */
+/**
+ * The transfer update: records the request and waits for the run loop to
+ * move the seat (`takeTransfer`). Runs from before patches.ts
+ * `transferInLoop` move it here in the handler, as they were recorded.
+ */
 export async function transfer(session: Session, request: TransferRequest): Promise<SessionState> {
+  if (!hasPatch(patches.transferInLoop)) {
+    await session.follow(await moveSeat(session, request));
+    return session.state;
+  }
+  const pending: PendingTransfer = { request, taken: false };
+  session.pendingTransfer = pending;
+  // Answered by the loop; if the session left the human phase first (a deadline closed
+  // it), the transfer never started and is refused like one that came too late.
+  await condition(
+    () => pending.outcome !== undefined || (!pending.taken && session.state.phase !== 'assigned'),
+  );
+  if (session.pendingTransfer === pending) session.pendingTransfer = undefined;
+  const { outcome } = pending;
+  if (!outcome) refuse('wrongPhase', `the session is ${session.state.phase}, not assigned`);
+  if ('error' in outcome) throw outcome.error;
+  return outcome.state;
+}
+
+/** The run loop's part: moves the seat for the pending transfer and answers its update. */
+export async function takeTransfer(session: Session): Promise<Transition | undefined> {
+  const pending = session.pendingTransfer;
+  session.pendingTransfer = undefined;
+  if (!pending) return undefined;
+  pending.taken = true;
+  try {
+    await session.follow(await moveSeat(session, pending.request));
+    pending.outcome = { state: session.state };
+  } catch (error) {
+    // A refusal (or the router's failure) answers the update; the session stays with its agent.
+    pending.outcome = { error };
+  }
+  return undefined;
+}
+
+/**
+ * Moves the seat atomically through the router, records the transfer, and
+ * says where the session goes: to the new agent, or back to a queue.
+ */
+async function moveSeat(
+  session: Session,
+  request: TransferRequest,
+): Promise<Transition | undefined> {
   const s = session.state;
   const fromAgentId = s.agentId ?? '';
   await session.enter('transferring');
@@ -70,17 +127,16 @@ export async function transfer(session: Session, request: TransferRequest): Prom
     ...to,
   });
   if (request.toAgentId && result.status === 'assigned') {
-    await session.follow({ to: 'assign', agentId: result.agentId, notice: 'transferred' });
-  } else {
-    s.agentId = undefined;
-    s.groupId = request.toGroupId;
-    s.queuePosition = result.status === 'queued' ? result.position : undefined;
-    await session.enter('queued', {
-      store: {
-        set: { phase: 'queued', groupId: s.groupId, enqueuedAt: s.enqueuedAt },
-        unset: ['agentId'],
-      },
-    });
+    return { to: 'assign', agentId: result.agentId, notice: 'transferred' };
   }
-  return s;
+  s.agentId = undefined;
+  s.groupId = request.toGroupId;
+  s.queuePosition = result.status === 'queued' ? result.position : undefined;
+  await session.enter('queued', {
+    store: {
+      set: { phase: 'queued', groupId: s.groupId, enqueuedAt: s.enqueuedAt },
+      unset: ['agentId'],
+    },
+  });
+  return undefined;
 }
