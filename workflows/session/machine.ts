@@ -32,7 +32,12 @@
  *
  * Invariants:
  * - The phase changes only in `enter`, which writes the SessionPhase (and
- *   GroupId, AgentId) search attributes and the stored projection together.
+ *   GroupId, AgentId) search attributes and the stored projection together
+ *   (the one exception: entering a queue, where the enqueue activity stores
+ *   the queued projection with the queue entry).
+ * - State: `state` is what the query and the API see; the other fields are
+ *   inputs waiting for the loop (inbox, offer, replies, requests) and seats
+ *   to give back (strays). `SessionCarry` is all of it, for continue-as-new.
  * - Signals and updates only set fields (the phase files' input functions);
  *   the run loop acts on them, one phase step at a time, so every decision is
  *   made in one place, in order. (Runs from before patches.ts
@@ -43,6 +48,8 @@
  * - The commands the machine emits for every path (activities, timers,
  *   search-attribute upserts, patch markers) stay in the order recorded
  *   histories hold; a change of order goes behind an id in patches.ts.
+ *
+ * (A little over 300 lines because of this header: the table is the point.)
  */
 import {
   allHandlersFinished,
