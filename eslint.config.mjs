@@ -101,7 +101,22 @@ export default tseslint.config(
               message: 'Workflow code imports only domain/ and the workflow API.',
             },
             {
-              group: ['../activities', '../activities/*'],
+              // The same from workflows/session/.
+              group: [
+                '../../stores/*',
+                '../../runtime/*',
+                '../../api/*',
+                '../../messaging/*',
+                '../../workers/*',
+                '../../routing/*',
+                '../../wiring/*',
+                '../../events/*',
+                '../../reports/*',
+              ],
+              message: 'Workflow code imports only domain/ and the workflow API.',
+            },
+            {
+              group: ['../activities', '../activities/*', '../../activities', '../../activities/*'],
               allowTypeImports: true,
               message:
                 'Import activities with `import type` and call them through proxyActivities.',

@@ -1,2 +1,2 @@
 // The workflow bundle's entry: every workflow type the worker registers.
-export { sessionWorkflow } from './session';
+export { sessionWorkflow } from './session/handlers';

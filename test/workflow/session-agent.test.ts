@@ -379,6 +379,8 @@ describe('chatting, transfer and close', () => {
       ]);
       expect(await t.deps.router.sessionsOf(tenantId, target)).toEqual([]);
       expect(await texts(tenantId, input.sessionId)).toContain(`您的会话已转接给 ${target}。`);
+      // Transfers moved by the run loop (patches.ts transferInLoop), a refused one included.
+      await recordHistory('agent-transfer-in-loop', await handle.fetchHistory());
     });
   });
 

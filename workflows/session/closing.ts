@@ -1,0 +1,102 @@
+import { condition } from '@temporalio/workflow';
+import { endedPhases } from '../../domain/session';
+import type { CloseReason, CloseRequest, RateRequest } from '../../domain/session-commands';
+import type { SessionState } from '../contract';
+import { iso, mayAct, refuse, waitUntil, type Session, type Transition } from './context';
+
+/**
+ * Closing and rating: a close (asked for, or by a deadline) frees what the
+ * session holds, tells the shopper and records the close; a session an agent
+ * served then invites a rating for the rating window.
+ */
+
+export function validateClose(session: Session, request: CloseRequest): void {
+  if (endedPhases.includes(session.state.phase)) {
+    refuse('wrongPhase', 'the session is already closed');
+  }
+  if (request.by.type === 'agent' && !mayAct(session, request.by)) {
+    refuse('forbidden', 'only the session’s agent or a supervisor may close it');
+  }
+}
+
+/** The close update: the phase step that is waiting closes; answered once closed. */
+export async function close(session: Session, request: CloseRequest): Promise<SessionState> {
+  session.closeRequest ??= request;
+  await condition(() => endedPhases.includes(session.state.phase));
+  return session.state;
+}
+
+/** Closes: frees the agent's seat first (the next shopper is assigned at once), then tells and records. */
+export async function finish(
+  session: Session,
+  reason: CloseReason,
+  decidedAt?: string,
+): Promise<Transition | undefined> {
+  const s = session.state;
+  const f = session.flow;
+  // The moment of the decision (a deadline, a request), not after the clean-up calls.
+  const closedAt = decidedAt ?? iso();
+  if (s.phase === 'queued') await session.activities.cancelQueued(s.tenantId, s.sessionId);
+  if (s.agentId) await session.activities.releaseSeat(s.tenantId, s.agentId, s.sessionId);
+  const text = reason === 'idle' ? f.templates.idleClosed : f.templates.closed;
+  if (reason !== 'left_message') await session.post('closed', text, 'system');
+  s.closeReason = reason;
+  s.closedAt = closedAt;
+  // The closed projection is stored with the close's domain event and report rollup.
+  await session.enter('closed', {
+    store: () =>
+      session.activities.recordSessionClosed(
+        session.input,
+        closedAt,
+        reason,
+        reason === 'abandoned',
+      ),
+  });
+  session.awaitingAssignment = false;
+  if (!(s.assignedAt && f.rating.enabled)) session.finished = true;
+  return undefined;
+}
+
+export function validateRate(session: Session): void {
+  const s = session.state;
+  if (s.phase !== 'closed' || !s.assignedAt || !session.flow.rating.enabled) {
+    refuse('wrongPhase', 'this session takes no rating now');
+  }
+  if (s.rating || session.pendingRating) refuse('wrongPhase', 'the session is already rated');
+}
+
+/** The rate update: answered once the rating is stored. */
+export async function rate(session: Session, request: RateRequest): Promise<SessionState> {
+  session.pendingRating = request;
+  await condition(() => session.state.phase === 'rated');
+  return session.state;
+}
+
+/** After a close: invites a rating if an agent served, and waits the rating window for it. */
+export async function ratingStep(session: Session): Promise<Transition | undefined> {
+  const s = session.state;
+  const f = session.flow;
+  if (!s.assignedAt || !f.rating.enabled) {
+    session.finished = true;
+    return undefined;
+  }
+  await session.post('rating-invite', f.templates.ratingInvite, 'system', 'rating');
+  const windowPassed = !(await waitUntil(
+    () => session.pendingRating !== undefined || session.strays.length > 0,
+    Date.parse(s.closedAt ?? iso()) + f.timeouts.ratingWindowMs,
+  ));
+  if (windowPassed) {
+    session.finished = true;
+    return undefined;
+  }
+  const request = session.pendingRating;
+  if (!request) return undefined;
+  const rating = { score: request.score, comment: request.comment, at: iso() };
+  s.rating = rating;
+  await session.enter('rated', {
+    storeFirst: true,
+    store: { set: { phase: 'rated', rating } },
+    meanwhile: () => session.post('rating-thanks', f.templates.ratingThanks, 'system'),
+  });
+  return undefined;
+}

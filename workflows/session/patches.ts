@@ -1,0 +1,52 @@
+import { patched } from '@temporalio/workflow';
+
+/**
+ * Every `patched()` id the session workflow has ever used, with the day it
+ * shipped and why (DESIGN.md §4, "Deploys never break running sessions").
+ * A run begun before a patch replays its old path; a run begun after takes
+ * the new one. An id stays here until no open session or recorded history
+ * (test/workflow/histories) can hold a run from before it; ids are never
+ * reused or renamed, since the id is what the history records.
+ *
+ * Where each one is asked matters for replay: `patched()` records a marker
+ * the first time a run asks, so each call stays at the point it has always
+ * been made (noted per id).
+ */
+export const patches = {
+  /**
+   * 2026-11-23. Session activities run as local activities (recorded as
+   * markers, no round trip through the server's task queues). Asked once, in
+   * the machine's constructor, at the run's first step: a run that began
+   * with scheduled activities replays with them.
+   */
+  localActivities: 'local-activities',
+  /**
+   * 2026-11-22. Who spoke last in the human phase is decided by the order
+   * turns arrive, not by their timestamps, which tie when two turns arrive in
+   * one workflow task. Asked lazily, the first time the human phase needs
+   * turn order, and remembered for the run.
+   */
+  turnOrder: 'turn-order',
+  /**
+   * 2026-11-23. Before the robot closes a quiet session, the idle timer reads
+   * the shopper's latest stored texts back: a gateway that died after storing
+   * a text never told the workflow, and the acked shopper never resends.
+   * Asked only when the robot's idle timer fires.
+   */
+  robotIdleHearsStored: 'robot-idle-hears-stored',
+  /**
+   * 2026-12-05. The transfer update records its request and waits; the run
+   * loop moves the seat, as it acts on every other input. Before, the handler
+   * moved the seat itself while the loop waited, which emits the same calls
+   * in another order. Asked in the transfer update's handler: runs whose
+   * transfers were recorded before replay them in the handler.
+   */
+  transferInLoop: 'transfer-in-loop',
+} as const;
+
+export type PatchId = (typeof patches)[keyof typeof patches];
+
+/** Whether this run takes the path `id` introduced (see the list above). */
+export function hasPatch(id: PatchId): boolean {
+  return patched(id);
+}
