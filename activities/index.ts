@@ -14,9 +14,9 @@ import { postMessage, type PostMessageDeps } from '../messaging/post-message';
 import type { FaqStore } from '../stores/faqs';
 import type { SessionLists } from '../messaging/session-lists';
 import type { HoursStore } from '../stores/hours';
-import type { EnqueueRequest } from '../stores/routing/router';
-import { RoutingInputError } from '../stores/routing/router';
-import type { RoutingService } from '../stores/routing/service';
+import type { EnqueueRequest } from '../routing/router';
+import { RoutingInputError } from '../routing/router';
+import type { RoutingService } from '../routing/service';
 import type { SessionPatch, SessionStore } from '../stores/sessions';
 import type { TenantStore } from '../stores/tenants';
 import type { TicketStore } from '../stores/tickets';
@@ -24,7 +24,7 @@ import type { TagStore } from '../stores/tags';
 import type { OutreachStore } from '../stores/outreach';
 import { deliverPendingOutreach } from '../messaging/deliver-outreach';
 import { autoTagsFor } from '../domain/tags';
-import type { Router } from '../stores/routing/router';
+import type { Router } from '../routing/router';
 
 export interface ActivityDeps extends PostMessageDeps {
   tenants: TenantStore;

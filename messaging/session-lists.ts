@@ -2,7 +2,7 @@ import type { SessionSummary } from '../domain/socket-events';
 import type { SessionDoc } from '../stores/collections';
 import type { MessageStore } from '../stores/messages';
 import type { ReadMarkStore } from '../stores/read-marks';
-import type { Router } from '../stores/routing/router';
+import type { Router } from '../routing/router';
 import { heldPhases, type SessionStore } from '../stores/sessions';
 import type { Broadcaster } from './broadcast';
 import { coalescer } from './coalesce';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { agentStatuses } from '../../domain/agents';
 import { sessionPhases } from '../../domain/session';
 import type { AgentStore } from '../../stores/agents';
-import type { Router } from '../../stores/routing/router';
+import type { Router } from '../../routing/router';
 import type { SessionStore } from '../../stores/sessions';
 import type { StaffStore } from '../../stores/staff';
 import { tenantOf } from '../auth/authenticate';

@@ -2,7 +2,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { endedPhases, sessionWorkflowId } from '../../domain/session';
 import type { Logger } from '../../runtime/logger';
 import type { AgentStore } from '../../stores/agents';
-import type { Router } from '../../stores/routing/router';
+import type { Router } from '../../routing/router';
 import type { SessionStore } from '../../stores/sessions';
 import {
   closeUpdate,

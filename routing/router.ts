@@ -8,11 +8,11 @@ import {
   type Assignment,
   type GroupRouting,
   type GroupRoutingSettings,
-} from '../../domain/agents';
-import { priorityRange } from '../../domain/routing-rules';
-import { opaqueId } from '../../domain/session';
-import type { RedisClient } from '../../runtime/connections';
-import { luaScript } from './eval';
+} from '../domain/agents';
+import { priorityRange } from '../domain/routing-rules';
+import { opaqueId } from '../domain/session';
+import type { RedisClient } from '../runtime/connections';
+import { luaScript } from '../stores/redis/eval';
 import { routingKeys } from './keys';
 import {
   acceptScript,

@@ -2,7 +2,7 @@
  * The routing decisions, as Lua scripts: Redis runs each one atomically, so
  * no two decisions interleave (DESIGN.md §5).
  *
- * State, per tenant (see keys.ts):
+ * State, per tenant (see routing/keys.ts):
  *   agent:<A>            hash   status, capacity, groups (comma list), lastAssignedAt,
  *                               guessed ('1' while the status is upsertAgent's default)
  *   agent-sessions:<A>   set    sessions holding a seat of the agent (assigned or offered);

@@ -6,10 +6,10 @@ import {
   type AgentStatus,
   type Assignment,
   type GroupRouting,
-} from '../../domain/agents';
-import { endedPhases, opaqueId, type SessionPhase } from '../../domain/session';
-import type { AgentStore } from '../agents';
-import type { SessionStore } from '../sessions';
+} from '../domain/agents';
+import { endedPhases, opaqueId, type SessionPhase } from '../domain/session';
+import type { AgentStore } from '../stores/agents';
+import type { SessionStore } from '../stores/sessions';
 import { deliverPending, type DeliveryRound } from './delivery';
 import { check, RoutingInputError, type EnqueueRequest, type Router } from './router';
 import { z } from 'zod';

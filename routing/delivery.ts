@@ -1,4 +1,4 @@
-import type { Assignment } from '../../domain/agents';
+import type { Assignment } from '../domain/agents';
 import type { Router } from './router';
 
 export interface DeliveryRound {
