@@ -24,7 +24,6 @@ import type { TagStore } from '../stores/tags';
 import type { OutreachStore } from '../stores/outreach';
 import { deliverPendingOutreach } from '../messaging/deliver-outreach';
 import { autoTagsFor } from '../domain/tags';
-import type { Router } from '../routing/router';
 
 export interface ActivityDeps extends PostMessageDeps {
   tenants: TenantStore;
@@ -32,7 +31,6 @@ export interface ActivityDeps extends PostMessageDeps {
   faqs: FaqStore;
   tickets: TicketStore;
   hours: HoursStore;
-  router: Router;
   routing: RoutingService;
   lists: SessionLists;
   tags: TagStore;
@@ -223,8 +221,8 @@ export const createActivities = (deps: ActivityDeps) => ({
       });
       return { status: 'no_group' };
     }
-    const length = await deps.router.queueLength(tenantId, entry.groupId);
-    const waiting = (await deps.router.queuePosition(tenantId, entry.sessionId)) !== undefined;
+    const length = await deps.routing.queueLength(tenantId, entry.groupId);
+    const waiting = (await deps.routing.queuePosition(tenantId, entry.sessionId)) !== undefined;
     if (!waiting && length >= maxLength) return { status: 'full', length };
     await deps.sessions.project(tenantId, entry.sessionId, {
       phase: 'queued',
@@ -239,20 +237,20 @@ export const createActivities = (deps: ActivityDeps) => ({
   },
 
   async queueStatus(tenantId: string, sessionId: string) {
-    return (await deps.router.queuePosition(tenantId, sessionId)) ?? null;
+    return (await deps.routing.queuePosition(tenantId, sessionId)) ?? null;
   },
 
   /** Takes the session out of its queue; false when it was no longer waiting (already decided). */
   async cancelQueued(tenantId: string, sessionId: string): Promise<boolean> {
-    return deps.router.cancel(tenantId, sessionId);
+    return deps.routing.cancel(tenantId, sessionId);
   },
 
   async overflowGroupOf(tenantId: string, groupId: string): Promise<string | null> {
-    return (await deps.router.groupSettings(tenantId, groupId)).overflowGroupId ?? null;
+    return (await deps.routing.groupSettings(tenantId, groupId)).overflowGroupId ?? null;
   },
 
   async acceptOffer(tenantId: string, agentId: string, sessionId: string): Promise<boolean> {
-    return deps.router.accept(tenantId, agentId, sessionId);
+    return deps.routing.accept(tenantId, agentId, sessionId);
   },
 
   async declineOffer(tenantId: string, agentId: string, sessionId: string, awayAfterMiss: boolean) {

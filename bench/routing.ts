@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Client } from '@temporalio/client';
 import { sessionWorkflowId } from '../domain/session';
 import type { RedisClient } from '../runtime/connections';
-import { tellSessionBySignal } from '../runtime/tell-session';
+import { tellSessionBySignal } from '../wiring/tell-session';
 import { agentStore } from '../stores/agents';
 import { createRouter, type Router } from '../routing/router';
 import { createRoutingService } from '../routing/service';

@@ -3,7 +3,7 @@ import { roles } from '../../domain/access';
 import { agentStatuses, assignmentStrategies, groupRoutingSchema } from '../../domain/agents';
 import { opaqueId } from '../../domain/session';
 import { hashPassword } from '../../runtime/secrets';
-import { staffRoles } from '../../runtime/tokens';
+import { staffRoles } from '../../domain/staff-roles';
 import type { AgentStore } from '../../stores/agents';
 import type { GroupDoc } from '../../stores/collections';
 import type { FlowStore } from '../../stores/flows';

@@ -8,7 +8,7 @@ import { createRouter, type Router } from '../../routing/router';
 import { createRoutingService, type RoutingService } from '../../routing/service';
 import { agentStore } from '../../stores/agents';
 import { sessionStore } from '../../stores/sessions';
-import { tellSessionBySignal } from '../../runtime/tell-session';
+import { tellSessionBySignal } from '../../wiring/tell-session';
 import { stateQuery, type SessionState } from '../../workflows/contract';
 import { eventually, postJson } from './engine';
 import { uniqueId } from './stack';
