@@ -11,7 +11,13 @@ import { endedPhases, opaqueId, type SessionPhase } from '../domain/session';
 import type { AgentStore } from '../stores/agents';
 import type { SessionStore } from '../stores/sessions';
 import { deliverPending, tellAndAcknowledge, type DeliveryRound } from './delivery';
-import { check, RoutingInputError, type EnqueueRequest, type Router } from './router';
+import {
+  check,
+  RoutingInputError,
+  type EnqueueRequest,
+  type EnqueueResult,
+  type Router,
+} from './router';
 import { z } from 'zod';
 
 /**
@@ -210,9 +216,17 @@ export function createRoutingService(deps: RoutingServiceDeps) {
       return (await agents.listGroups(tenantId)).some((g) => g.groupId === groupId);
     },
 
-    /** Assigns or queues the session; an immediate assignment is told like any other. */
-    async enqueue(tenantId: string, request: EnqueueRequest) {
-      const result = await router.enqueue(tenantId, request);
+    /**
+     * Assigns or queues the session, or refuses it ('full') when its group's
+     * queue is already `maxLength` long; an immediate assignment is told like
+     * any other.
+     */
+    async enqueue(
+      tenantId: string,
+      request: EnqueueRequest,
+      maxLength: number,
+    ): Promise<EnqueueResult> {
+      const result = await router.enqueue(tenantId, request, maxLength);
       if (result.status === 'assigned') {
         const pending = (await router.pending(tenantId)).filter(
           (a) => a.sessionId === request.sessionId,
