@@ -80,8 +80,10 @@ const consoleDir = join(packageRoot(), 'console');
 
 /**
  * The composition root of the API process: connects to the servers, builds
- * the stores, wires REST and socket.io, and listens. Entry points and tests
- * call the same function.
+ * the stores and routing (wiring/engine.ts, as the worker does), wires REST
+ * and socket.io, and listens. Entry points and tests call the same function.
+ * Over 300 lines because it lists every route group with the dependencies it
+ * gets, in one place; each group's behaviour lives in its own file.
  */
 export async function createApp(
   config: ApiConfig,

@@ -30,10 +30,15 @@ import {
 } from './scripts';
 
 /**
- * The routing core on Redis: presence, capacity, queues and assignment, one
- * module used by the API (presence changes) and the activities (enqueue,
- * release). Inputs are validated here, before any script runs, so a bad call
+ * The routing core on Redis: presence, capacity, queues and assignment. Only
+ * the routing service (service.ts) holds it; the rest of the engine asks the
+ * service. Inputs are validated here, before any script runs, so a bad call
  * changes nothing.
+ *
+ * Longer than most files: one method per Lua script in scripts.ts, each
+ * checking its inputs and decoding its reply. Kept together so every call
+ * of a script sits beside the refusals it can raise and the one `decide`
+ * that stamps decisions with their time.
  */
 
 export class RoutingInputError extends Error {

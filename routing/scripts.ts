@@ -2,6 +2,10 @@
  * The routing decisions, as Lua scripts: Redis runs each one atomically, so
  * no two decisions interleave (DESIGN.md §5).
  *
+ * Longer than most files on purpose: every script is prepended with the same
+ * helpers and must keep the one invariant below, so the state table, the
+ * invariant and every script that writes the state are read side by side.
+ *
  * State, per tenant (see routing/keys.ts):
  *   agent:<A>            hash   status, capacity, groups (comma list), lastAssignedAt,
  *                               guessed ('1' while the status is upsertAgent's default)
