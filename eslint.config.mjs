@@ -35,6 +35,63 @@ const nodeBuiltins = [
   'zlib',
 ];
 
+/**
+ * The layers, lowest first (DESIGN.md §10). A file may import its own layer
+ * and the layers below it, never one above: domain/ is pure, runtime/ is
+ * process plumbing, stores/ is storage, routing/ decides seats, messaging/ is
+ * the chat fast path, activities/ are the workflows' side effects, wiring/
+ * builds the shared parts, workers/ and api/ are the processes. workflows/
+ * sits beside activities (it imports domain/ and activities by type only,
+ * guarded below), so nothing under it may import it either.
+ */
+const layers = [
+  'domain',
+  'runtime',
+  'stores',
+  'routing',
+  'messaging',
+  'activities',
+  'wiring',
+  'workers',
+  'api',
+];
+
+/**
+ * A folder's imports of the given folders, at any depth of the folder, are refused.
+ * @param {string} layer
+ * @param {string[]} forbidden
+ */
+function boundary(layer, forbidden) {
+  const group = forbidden.flatMap((folder) =>
+    ['../', '../../', '../../../'].flatMap((up) => [`${up}${folder}`, `${up}${folder}/*`]),
+  );
+  return {
+    files: [`${layer}/**/*.ts`],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group,
+              message: `${layer}/ is below ${forbidden.join('/, ')}/: no import runs from a lower layer to a higher one (DESIGN.md §10).`,
+            },
+          ],
+        },
+      ],
+    },
+  };
+}
+
+/**
+ * Every layer above the given one, and workflows/ for the layers below activities/.
+ * @param {string} layer
+ */
+const above = (layer) => {
+  const higher = layers.slice(layers.indexOf(layer) + 1);
+  return layers.indexOf(layer) < layers.indexOf('activities') ? [...higher, 'workflows'] : higher;
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -168,6 +225,12 @@ export default tseslint.config(
       ],
     },
   },
+  // Layer boundaries: runtime/ imports only domain/ and libraries; stores/
+  // none of routing/, messaging/, workflows/, api/; and so on up (see `layers`).
+  // domain/ and workflows/ have their own, stricter rules below and above.
+  ...['runtime', 'stores', 'routing', 'messaging', 'activities', 'wiring'].map((layer) =>
+    boundary(layer, above(layer)),
+  ),
   {
     // domain/ is pure: rules and types with no I/O, importable from anywhere.
     files: ['domain/**/*.ts'],

@@ -3,13 +3,12 @@ import type { PostMessageDeps } from '../messaging/post-message';
 import type { FaqStore } from '../stores/faqs';
 import type { SessionLists } from '../messaging/session-lists';
 import type { HoursStore } from '../stores/hours';
-import type { RoutingService } from '../stores/routing/service';
+import type { RoutingService } from '../routing/service';
 import type { SessionStore } from '../stores/sessions';
 import type { TenantStore } from '../stores/tenants';
 import type { TicketStore } from '../stores/tickets';
 import type { TagStore } from '../stores/tags';
 import type { OutreachStore } from '../stores/outreach';
-import type { Router } from '../stores/routing/router';
 
 /** What the session activities are built from: the worker (or a test) makes one of these. */
 export interface ActivityDeps extends PostMessageDeps {
@@ -18,7 +17,6 @@ export interface ActivityDeps extends PostMessageDeps {
   faqs: FaqStore;
   tickets: TicketStore;
   hours: HoursStore;
-  router: Router;
   routing: RoutingService;
   lists: SessionLists;
   tags: TagStore;

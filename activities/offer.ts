@@ -1,10 +1,10 @@
-import { RoutingInputError } from '../stores/routing/router';
+import { RoutingInputError } from '../routing/router';
 import type { ActivityDeps } from './deps';
 
 /** The offer phase: the reserved agent accepts, declines or misses the offer. */
 export const offerActivities = (deps: ActivityDeps) => ({
   async acceptOffer(tenantId: string, agentId: string, sessionId: string): Promise<boolean> {
-    return deps.router.accept(tenantId, agentId, sessionId);
+    return deps.routing.accept(tenantId, agentId, sessionId);
   },
 
   async declineOffer(tenantId: string, agentId: string, sessionId: string, awayAfterMiss: boolean) {

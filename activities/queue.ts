@@ -1,6 +1,6 @@
 import { log } from '@temporalio/activity';
 import { isOpen } from '../domain/working-hours';
-import type { EnqueueRequest } from '../stores/routing/router';
+import type { EnqueueRequest } from '../routing/router';
 import type { ActivityDeps } from './deps';
 
 export type EnqueueOutcome =
@@ -26,7 +26,9 @@ export const queueActivities = (deps: ActivityDeps) => ({
   /**
    * Puts the session in the group's queue (or straight to an agent). The
    * projection is written first, so a Redis loss right after is healed from
-   * it. A queue already `maxLength` long refuses the session ('full').
+   * it. A queue already `maxLength` long refuses the session ('full'): the
+   * enqueue script checks the length as it places the session, so concurrent
+   * arrivals cannot overfill it; the projection then goes back to what it was.
    */
   async enqueue(
     request: EnqueueRequest & { tenantId: string; maxLength: number },
@@ -39,31 +41,43 @@ export const queueActivities = (deps: ActivityDeps) => ({
       });
       return { status: 'no_group' };
     }
-    const length = await deps.router.queueLength(tenantId, entry.groupId);
-    const waiting = (await deps.router.queuePosition(tenantId, entry.sessionId)) !== undefined;
-    if (!waiting && length >= maxLength) return { status: 'full', length };
+    const before = await deps.sessions.get(tenantId, entry.sessionId);
     await deps.sessions.project(tenantId, entry.sessionId, {
       phase: 'queued',
       groupId: entry.groupId,
       priority: entry.priority,
       enqueuedAt: entry.enqueuedAt,
     });
-    const outcome = await deps.routing.enqueue(tenantId, entry);
+    const outcome = await deps.routing.enqueue(tenantId, entry, maxLength);
+    if (outcome.status === 'full') {
+      // Nothing was queued: the projection says what it said before, so no heal queues it.
+      if (before) {
+        const { phase, groupId, priority, enqueuedAt } = before;
+        const kept = { phase, groupId, priority, enqueuedAt };
+        await deps.sessions.project(
+          tenantId,
+          entry.sessionId,
+          Object.fromEntries(Object.entries(kept).filter(([, v]) => v !== undefined)),
+          (['groupId', 'priority', 'enqueuedAt'] as const).filter((f) => kept[f] === undefined),
+        );
+      }
+      return outcome;
+    }
     // A queued session moves the monitor's queue figures; an assignment tells it via the projection.
     deps.broadcaster.statsChanged(tenantId, 'session');
     return outcome;
   },
 
   async queueStatus(tenantId: string, sessionId: string) {
-    return (await deps.router.queuePosition(tenantId, sessionId)) ?? null;
+    return (await deps.routing.queuePosition(tenantId, sessionId)) ?? null;
   },
 
   /** Takes the session out of its queue; false when it was no longer waiting (already decided). */
   async cancelQueued(tenantId: string, sessionId: string): Promise<boolean> {
-    return deps.router.cancel(tenantId, sessionId);
+    return deps.routing.cancel(tenantId, sessionId);
   },
 
   async overflowGroupOf(tenantId: string, groupId: string): Promise<string | null> {
-    return (await deps.router.groupSettings(tenantId, groupId)).overflowGroupId ?? null;
+    return (await deps.routing.groupSettings(tenantId, groupId)).overflowGroupId ?? null;
   },
 });

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { RoutingInputError } from '../stores/routing/router';
-import type { RoutingService } from '../stores/routing/service';
+import { RoutingInputError } from '../routing/router';
+import type { RoutingService } from '../routing/service';
 import type { ActivityDeps } from './deps';
 
 /** A transfer: the seat moves to another agent or group, and the session records it. */

@@ -22,31 +22,13 @@ import type { ChatDeps } from '../messaging/chat-deps';
 import { sendRateLimiter } from '../messaging/rate-limit';
 import { sessionLists } from '../messaging/session-lists';
 import { turnTracker } from '../messaging/turns';
-import { chatSignalsByClient } from '../runtime/tell-chat';
 import { ensureIndexes } from '../stores/indexes';
-import { messageStore } from '../stores/messages';
-import { readMarkStore } from '../stores/read-marks';
-import { redisFactsCache } from '../stores/session-facts-cache';
-import { sessionStore } from '../stores/sessions';
-import { tenantStore } from '../stores/tenants';
+import { wireEngine } from '../wiring/engine';
 import { errorHandler } from './errors';
 import { wireAgentNamespace, type AgentNamespace } from './gateway/agent-namespace';
 import { wireVisitorNamespace, type VisitorNamespace } from './gateway/visitor-namespace';
 import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { tellSessionBySignal } from '../runtime/tell-session';
-import { agentStore } from '../stores/agents';
-import { apiKeyStore } from '../stores/api-keys';
-import { faqStore } from '../stores/faqs';
-import { flowStore } from '../stores/flows';
-import { hoursStore } from '../stores/hours';
 import { idempotencyStore } from '../stores/idempotency';
-import { createRouter } from '../stores/routing/router';
-import { createRoutingService } from '../stores/routing/service';
-import { staffStore } from '../stores/staff';
-import { ticketStore } from '../stores/tickets';
-import { outreachStore } from '../stores/outreach';
-import { quickReplyStore } from '../stores/quick-replies';
-import { tagStore } from '../stores/tags';
 import { endpoints, type DeclaredRoute } from './http/endpoint';
 import { listRoutes, type RouteInfo } from './http/route-list';
 import { jsonBody, refuseMalformedPath, refuseQuery } from './http/transport';
@@ -70,11 +52,8 @@ import { staffAccessCheck, staffAccessChannel, subscribeToStaffAccess } from './
 import { accessRevocation } from './auth/access-revocation';
 import { loginThrottle } from './auth/login-throttle';
 import { auditTrail } from './audit-trail';
-import { auditStore } from '../stores/audit';
 import { auditRoutes } from './routes/audit';
 import { staffAccountRoutes } from './routes/staff-accounts';
-import { identityStore } from '../stores/identity';
-import { customerStore } from '../stores/customers';
 import { identityRoutes } from './routes/identity';
 import { customerRoutes } from './routes/customers';
 import { tenantSuspension } from './auth/tenant-suspension';
@@ -101,8 +80,10 @@ const consoleDir = join(packageRoot(), 'console');
 
 /**
  * The composition root of the API process: connects to the servers, builds
- * the stores, wires REST and socket.io, and listens. Entry points and tests
- * call the same function.
+ * the stores and routing (wiring/engine.ts, as the worker does), wires REST
+ * and socket.io, and listens. Entry points and tests call the same function.
+ * Over 300 lines because it lists every route group with the dependencies it
+ * gets, in one place; each group's behaviour lives in its own file.
  */
 export async function createApp(
   config: ApiConfig,
@@ -125,37 +106,12 @@ export async function createApp(
   watchForStalls(pub, () => log.warn('redis stopped answering publishes; reconnecting'));
   const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
 
-  const stores = {
-    tenants: tenantStore(mongo.db),
-    sessions: sessionStore(mongo.db, redisFactsCache(redis)),
-    messages: messageStore(mongo.db),
-    reads: readMarkStore(mongo.db),
-    agents: agentStore(mongo.db),
-    apiKeys: apiKeyStore(mongo.db),
-    staff: staffStore(mongo.db),
-    flows: flowStore(mongo.db),
-    hours: hoursStore(mongo.db),
-    faqs: faqStore(mongo.db),
-    tickets: ticketStore(mongo.db),
-    quickReplies: quickReplyStore(mongo.db),
-    tags: tagStore(mongo.db),
-    outreach: outreachStore(mongo.db),
-    audit: auditStore(mongo.db),
-    identity: identityStore(mongo.db),
-    customers: customerStore(mongo.db),
-  };
-  // Presence and capacity change through the same routing module the worker uses.
-  const router = createRouter(redis);
-  const routing = createRoutingService({
-    router,
-    agents: stores.agents,
-    sessions: stores.sessions,
-    tell: tellSessionBySignal(temporal.client),
-    onDeliveryError: (assignment, error) =>
-      log.warn('routing decision not told yet; it will be retold', {
-        sessionId: assignment.sessionId,
-        error: String(error),
-      }),
+  // The stores and the routing service, built as the worker builds them.
+  const { stores, routing, signals } = wireEngine({
+    db: mongo.db,
+    redis,
+    temporal: temporal.client,
+    log,
   });
 
   const app = express();
@@ -234,7 +190,7 @@ export async function createApp(
     temporal: temporal.client,
     sessions: stores.sessions,
     agents: stores.agents,
-    seats: router,
+    seats: routing,
     staff: stores.staff,
     routing,
     quickReplies: stores.quickReplies,
@@ -269,7 +225,7 @@ export async function createApp(
     agents: stores.agents,
     staff: stores.staff,
     sessions: stores.sessions,
-    router,
+    routing,
   });
   quickReplyRoutes(api, { quickReplies: stores.quickReplies, audit });
   tagRoutes(api, { tags: stores.tags, audit });
@@ -287,7 +243,6 @@ export async function createApp(
     customers: customerDataStore(mongo.db),
     sessions: stores.sessions,
     routing,
-    router,
     redis,
   });
   tenantRoutes(api, {
@@ -339,9 +294,9 @@ export async function createApp(
   const chat: ChatDeps = {
     ...stores,
     broadcaster,
-    lists: sessionLists({ ...stores, seats: router, broadcaster }),
+    lists: sessionLists({ ...stores, seats: routing, broadcaster }),
     turns: turnTracker(redis),
-    signals: chatSignalsByClient(temporal.client),
+    signals,
     sendRate: sendRateLimiter(redis, {
       limit: config.VISITOR_SEND_LIMIT,
       windowMs: config.VISITOR_SEND_WINDOW_SECONDS * 1000,

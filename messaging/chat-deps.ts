@@ -1,5 +1,5 @@
 import type { Logger } from '../runtime/logger';
-import type { ChatSignals } from '../runtime/tell-chat';
+import type { ChatSignals } from './chat-signals';
 import type { MessageStore } from '../stores/messages';
 import type { ReadMarkStore } from '../stores/read-marks';
 import type { SessionStore } from '../stores/sessions';

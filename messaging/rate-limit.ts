@@ -1,6 +1,6 @@
 import type { RedisClient } from '../runtime/connections';
-import { tenantPrefix } from '../stores/routing/keys';
-import { luaScript } from '../stores/routing/eval';
+import { tenantPrefix } from '../stores/redis/keys';
+import { luaScript } from '../stores/redis/eval';
 
 /** Counts a send in the current window; the first send of a window starts its expiry. */
 const countSend = luaScript(`

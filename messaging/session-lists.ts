@@ -2,7 +2,7 @@ import type { SessionSummary } from '../domain/socket-events';
 import type { SessionDoc } from '../stores/collections';
 import type { MessageStore } from '../stores/messages';
 import type { ReadMarkStore } from '../stores/read-marks';
-import type { Router } from '../stores/routing/router';
+import type { RoutingService } from '../routing/service';
 import { heldPhases, type SessionStore } from '../stores/sessions';
 import type { Broadcaster } from './broadcast';
 import { coalescer } from './coalesce';
@@ -14,7 +14,7 @@ const holderOf = (doc: SessionDoc | null): string | undefined =>
 export interface SessionListDeps {
   sessions: SessionStore;
   /** Routing's record of an agent's seats, for list pushes (see seatedWith). */
-  seats: Pick<Router, 'heldSeats'>;
+  seats: Pick<RoutingService, 'heldSeats'>;
   messages: MessageStore;
   reads: ReadMarkStore;
   broadcaster: Broadcaster;

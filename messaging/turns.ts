@@ -1,6 +1,6 @@
 import type { RedisClient } from '../runtime/connections';
-import { tenantPrefix } from '../stores/routing/keys';
-import { luaScript } from '../stores/routing/eval';
+import { tenantPrefix } from '../stores/redis/keys';
+import { luaScript } from '../stores/redis/eval';
 
 /**
  * Who spoke last in each session, kept in Redis so that every gateway node

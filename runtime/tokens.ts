@@ -1,5 +1,6 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { staffRoles } from '../domain/staff-roles';
 
 /**
  * Signed, expiring bearer tokens: a visitor token is the claim that the
@@ -10,9 +11,6 @@ import { z } from 'zod';
  * `v1.<payload>.<signature>`, both parts base64url; HMAC-SHA256 over
  * `v1.<payload>`. The payload's `typ` keeps one kind from passing as the other.
  */
-
-export const staffRoles = ['agent', 'supervisor'] as const;
-export type StaffRole = (typeof staffRoles)[number];
 
 const visitorClaims = z.strictObject({
   typ: z.literal('visitor'),

@@ -7,7 +7,7 @@ import type { WorkingHours } from '../domain/working-hours';
 import type { Channel, Entry, SessionPhase } from '../domain/session';
 import type { FlowInput } from '../domain/flow';
 import type { ApiKeyRole } from '../domain/access';
-import type { StaffRole } from '../runtime/tokens';
+import type { StaffRole } from '../domain/staff-roles';
 import type { QuickReplyScope } from '../domain/quick-replies';
 import type { TagInput } from '../domain/tags';
 import type { IdentityKind } from '../domain/identity';

@@ -1,7 +1,7 @@
 import { sessionPhases, type SessionPhase } from '../domain/session';
 import type { RedisClient } from '../runtime/connections';
-import { luaScript } from './routing/eval';
-import { tenantPrefix } from './routing/keys';
+import { luaScript } from './redis/eval';
+import { tenantPrefix } from './redis/keys';
 
 /** What a message send must know of its session: where it stands and whose it is. */
 export interface CachedFacts {

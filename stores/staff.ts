@@ -1,5 +1,5 @@
 import type { Db } from 'mongodb';
-import type { StaffRole } from '../runtime/tokens';
+import type { StaffRole } from '../domain/staff-roles';
 import { collections } from './collections';
 
 const key = (tenantId: string, agentId: string) => `${tenantId}:${agentId}`;

@@ -1,5 +1,5 @@
 import type { Logger } from '../runtime/logger';
-import type { RoutingService } from '../stores/routing/service';
+import type { RoutingService } from '../routing/service';
 import type { TenantStore } from '../stores/tenants';
 
 export interface RoutingUpkeepOptions {

@@ -8,21 +8,8 @@ import { messagePublisher, newOrigin } from '../messaging/message-fanout';
 import { sessionLists } from '../messaging/session-lists';
 import { publishingQuietly, type RedisClient } from '../runtime/connections';
 import { createLogger, type Logger } from '../runtime/logger';
-import { tellSessionBySignal } from '../runtime/tell-session';
-import { agentStore } from '../stores/agents';
-import { faqStore } from '../stores/faqs';
-import { hoursStore } from '../stores/hours';
 import { ensureIndexes } from '../stores/indexes';
-import { messageStore } from '../stores/messages';
-import { readMarkStore } from '../stores/read-marks';
-import { createRouter } from '../stores/routing/router';
-import { createRoutingService } from '../stores/routing/service';
-import { redisFactsCache } from '../stores/session-facts-cache';
-import { sessionStore } from '../stores/sessions';
-import { tagStore } from '../stores/tags';
-import { outreachStore } from '../stores/outreach';
-import { tenantStore } from '../stores/tenants';
-import { ticketStore } from '../stores/tickets';
+import { wireEngine } from '../wiring/engine';
 import { startRetention } from './retention';
 import { startRoutingUpkeep } from './routing-upkeep';
 import { startSessionRepair } from './session-repair';
@@ -44,50 +31,24 @@ export interface SessionWorkerOptions {
   retentionIntervalMs?: number;
 }
 
-/** The activities' dependencies, built from the three connections. */
+/** The activities' dependencies, built from the three connections (see wiring/engine.ts). */
 export function activityDeps(
   db: Db,
   redis: RedisClient,
   client: Client,
   log?: Logger,
 ): ActivityDeps {
-  const sessions = sessionStore(db, redisFactsCache(redis));
-  const messages = messageStore(db);
-  const router = createRouter(redis);
+  const { stores, routing } = wireEngine({ db, redis, temporal: client, log });
   // Through Redis to every gateway node's rooms.
   const broadcaster = hubBroadcaster(
     new Emitter(publishingQuietly(redis)),
     messagePublisher(redis, newOrigin()),
   );
   return {
-    tenants: tenantStore(db),
-    sessions,
-    messages,
-    lists: sessionLists({
-      sessions,
-      messages,
-      reads: readMarkStore(db),
-      seats: router,
-      broadcaster,
-    }),
-    faqs: faqStore(db),
-    tickets: ticketStore(db),
-    hours: hoursStore(db),
-    tags: tagStore(db),
-    outreach: outreachStore(db),
+    ...stores,
+    lists: sessionLists({ ...stores, seats: routing, broadcaster }),
     broadcaster,
-    router,
-    routing: createRoutingService({
-      router,
-      agents: agentStore(db),
-      sessions,
-      tell: tellSessionBySignal(client),
-      onDeliveryError: (assignment, error) =>
-        log?.warn('routing decision not told yet; it will be retold', {
-          sessionId: assignment.sessionId,
-          error: String(error),
-        }),
-    }),
+    routing,
   };
 }
 

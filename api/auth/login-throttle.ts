@@ -1,6 +1,6 @@
 import type { RedisClient } from '../../runtime/connections';
-import { luaScript } from '../../stores/routing/eval';
-import { tenantPrefix } from '../../stores/routing/keys';
+import { luaScript } from '../../stores/redis/eval';
+import { tenantPrefix } from '../../stores/redis/keys';
 
 export interface LoginLimits {
   /** Failed logins one account may have per window before it must wait. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { agentStatuses } from '../../domain/agents';
 import { sessionPhases } from '../../domain/session';
 import type { AgentStore } from '../../stores/agents';
-import type { Router } from '../../stores/routing/router';
+import type { RoutingService } from '../../routing/service';
 import type { SessionStore } from '../../stores/sessions';
 import type { StaffStore } from '../../stores/staff';
 import { tenantOf } from '../auth/authenticate';
@@ -13,7 +13,7 @@ export interface LiveStatsDeps {
   agents: AgentStore;
   staff: StaffStore;
   sessions: SessionStore;
-  router: Pick<Router, 'queueLength' | 'sessionsOf'>;
+  routing: Pick<RoutingService, 'queueLength' | 'sessionsOf'>;
   now?: () => Date;
 }
 
@@ -73,7 +73,7 @@ export function liveStatsRoutes(api: ReturnType<typeof endpoints>, deps: LiveSta
     return Promise.all(
       list.map(async (a) => {
         const [sessions, staff] = await Promise.all([
-          deps.router.sessionsOf(tenantId, a.agentId),
+          deps.routing.sessionsOf(tenantId, a.agentId),
           deps.staff.get(tenantId, a.agentId),
         ]);
         return {
@@ -99,7 +99,7 @@ export function liveStatsRoutes(api: ReturnType<typeof endpoints>, deps: LiveSta
         const oldest = Math.min(...waiting.map((s) => s.enqueuedAt ?? at));
         return {
           groupId: g.groupId,
-          queueLength: await deps.router.queueLength(tenantId, g.groupId),
+          queueLength: await deps.routing.queueLength(tenantId, g.groupId),
           longestWaitMs: waiting.length ? Math.max(0, at - oldest) : 0,
         };
       }),

@@ -1,5 +1,5 @@
-import { RoutingInputError } from '../../stores/routing/router';
-import type { RoutingService } from '../../stores/routing/service';
+import { RoutingInputError } from '../../routing/router';
+import type { RoutingService } from '../../routing/service';
 import type { QuickReplyStore } from '../../stores/quick-replies';
 import type { StaffStore } from '../../stores/staff';
 import type { AccessRevocation } from '../auth/access-revocation';

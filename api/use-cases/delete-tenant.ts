@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from 'mongodb';
 import type { RedisClient } from '../../runtime/connections';
-import { tenantPrefix } from '../../stores/routing/keys';
+import { tenantPrefix } from '../../stores/redis/keys';
 import { eraseTenantData } from '../../stores/tenant-data';
 import type { TenantStore } from '../../stores/tenants';
 import { searchAttributes } from '../../workflows/contract';

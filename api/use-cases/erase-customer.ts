@@ -4,9 +4,8 @@ import { sendRateKey } from '../../messaging/rate-limit';
 import { turnKey } from '../../messaging/turns';
 import type { RedisClient } from '../../runtime/connections';
 import type { CustomerDataStore } from '../../stores/customer-data';
-import { routingKeys } from '../../stores/routing/keys';
-import type { Router } from '../../stores/routing/router';
-import type { RoutingService } from '../../stores/routing/service';
+import { routingKeys } from '../../routing/keys';
+import type { RoutingService } from '../../routing/service';
 import { factsKey } from '../../stores/session-facts-cache';
 import { heldPhases, type SessionStore } from '../../stores/sessions';
 import { searchAttributes } from '../../workflows/contract';
@@ -16,8 +15,7 @@ export interface EraseCustomerDeps {
   temporal: Client;
   customers: CustomerDataStore;
   sessions: Pick<SessionStore, 'get' | 'project'>;
-  routing: Pick<RoutingService, 'release'>;
-  router: Pick<Router, 'cancel'>;
+  routing: Pick<RoutingService, 'release' | 'cancel'>;
   redis: RedisClient;
   /** How long an open session's workflow has to close itself before it is ended from outside. */
   closeTimeoutMs?: number;
@@ -78,7 +76,7 @@ export async function eraseCustomer(
     // close would have done is done here: the queue entry and seat given back,
     // and the stored copy closed, so the worker's repair has nothing to redo.
     if (!doc) continue;
-    await deps.router.cancel(tenantId, sessionId);
+    await deps.routing.cancel(tenantId, sessionId);
     if (doc.agentId && heldPhases.includes(doc.phase)) {
       await deps.routing.release(tenantId, doc.agentId, sessionId);
     }

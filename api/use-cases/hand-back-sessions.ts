@@ -2,7 +2,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { endedPhases, sessionWorkflowId } from '../../domain/session';
 import type { Logger } from '../../runtime/logger';
 import type { AgentStore } from '../../stores/agents';
-import type { Router } from '../../stores/routing/router';
+import type { RoutingService } from '../../routing/service';
 import type { SessionStore } from '../../stores/sessions';
 import {
   closeUpdate,
@@ -18,7 +18,7 @@ export interface HandBackDeps {
   sessions: Pick<SessionStore, 'heldBy'>;
   agents: Pick<AgentStore, 'listGroups'>;
   /** The seats Redis says the agent holds (decisions not yet told included). */
-  seats: Pick<Router, 'sessionsOf'>;
+  seats: Pick<RoutingService, 'sessionsOf'>;
   log: Logger;
   /** How long to keep at sessions that cannot be moved yet (a decision in flight). */
   waitMs?: number;

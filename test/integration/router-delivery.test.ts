@@ -1,7 +1,7 @@
 import type { Assignment } from '../../domain/agents';
 import { closeRedis, type RedisClient } from '../../runtime/connections';
-import { deliverPending } from '../../stores/routing/delivery';
-import { createRouter, type Router } from '../../stores/routing/router';
+import { deliverPending } from '../../routing/delivery';
+import { createRouter, type Router } from '../../routing/router';
 import { testRedis } from '../support/redis';
 import { uniqueId } from '../support/stack';
 

@@ -1,7 +1,7 @@
 import type { Assignment } from '../../domain/agents';
 import { closeRedis, type RedisClient } from '../../runtime/connections';
-import { routingKeys } from '../../stores/routing/keys';
-import { createRouter } from '../../stores/routing/router';
+import { routingKeys } from '../../routing/keys';
+import { createRouter } from '../../routing/router';
 import { testRedis } from '../support/redis';
 import { uniqueId } from '../support/stack';
 

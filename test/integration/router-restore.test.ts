@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { closeRedis, connectRedis, type RedisClient } from '../../runtime/connections';
-import { routingKeys } from '../../stores/routing/keys';
-import { createRouter, type Router, type RoutingSnapshot } from '../../stores/routing/router';
+import { routingKeys } from '../../routing/keys';
+import { createRouter, type Router, type RoutingSnapshot } from '../../routing/router';
 import { startOwnRedis } from '../support/own-redis';
 import { uniqueId } from '../support/stack';
 

@@ -1,6 +1,6 @@
 import { closeRedis, type RedisClient } from '../../runtime/connections';
-import { RoutingInputError, createRouter, type Router } from '../../stores/routing/router';
-import { tenantPrefix } from '../../stores/routing/keys';
+import { RoutingInputError, createRouter, type Router } from '../../routing/router';
+import { tenantPrefix } from '../../stores/redis/keys';
 import { testRedis } from '../support/redis';
 import { uniqueId } from '../support/stack';
 

@@ -8,8 +8,8 @@ import {
   type RedisClient,
 } from '../../runtime/connections';
 import { agentStore } from '../../stores/agents';
-import { createRouter, type Router } from '../../stores/routing/router';
-import { createRoutingService, type RoutingService } from '../../stores/routing/service';
+import { createRouter, type Router } from '../../routing/router';
+import { createRoutingService, type RoutingService } from '../../routing/service';
 import { sessionStore, type SessionStore } from '../../stores/sessions';
 import { closeMongo } from '../support/mongo';
 import { startOwnRedis } from '../support/own-redis';

@@ -4,7 +4,7 @@ import {
   type MongoHandle,
   type RedisClient,
 } from '../../runtime/connections';
-import { tenantPrefix } from '../../stores/routing/keys';
+import { tenantPrefix } from '../../stores/redis/keys';
 import { redisFactsCache } from '../../stores/session-facts-cache';
 import { sessionStore } from '../../stores/sessions';
 import { closeMongo } from '../support/mongo';

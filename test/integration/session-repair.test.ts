@@ -2,7 +2,7 @@ import { startedSession } from '../../api/openapi';
 import { defaultTemplates } from '../../domain/flow';
 import { closeRedis, type RedisClient } from '../../runtime/connections';
 import { collections } from '../../stores/collections';
-import { createRouter } from '../../stores/routing/router';
+import { createRouter } from '../../routing/router';
 import { desk, openAssigned } from '../support/chat';
 import { eventually, postJson, startTestEngine, type TestEngine } from '../support/engine';
 import { testRedis } from '../support/redis';

@@ -3,7 +3,7 @@ import { agentSession } from '../../api/routes/access';
 import { deletedTenant, suspendedTenant, tenantSummary } from '../../api/routes/tenants';
 import { defaultTemplates } from '../../domain/flow';
 import { closeRedis, type RedisClient } from '../../runtime/connections';
-import { tenantPrefix } from '../../stores/routing/keys';
+import { tenantPrefix } from '../../stores/redis/keys';
 import { collections } from '../../stores/collections';
 import { call, testOperatorToken } from '../support/api-client';
 import { connectAgent, waitFor } from '../support/chat';

@@ -11,7 +11,8 @@ import type {
   MessagePage,
 } from '../../domain/socket-events';
 import { closeRedis, connectRedis, type RedisClient } from '../../runtime/connections';
-import { issueAgentToken, type StaffRole } from '../../runtime/tokens';
+import type { StaffRole } from '../../domain/staff-roles';
+import { issueAgentToken } from '../../runtime/tokens';
 import { collections } from '../../stores/collections';
 import { activityDeps } from '../../workers/session-worker';
 import {

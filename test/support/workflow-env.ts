@@ -14,6 +14,7 @@ import {
   type MongoHandle,
   type RedisClient,
 } from '../../runtime/connections';
+import { createRouter, type Router } from '../../routing/router';
 import { ensureIndexes } from '../../stores/indexes';
 import { tenantStore } from '../../stores/tenants';
 import { searchAttributeNames } from '../../workflows/contract';
@@ -30,7 +31,8 @@ export interface WorkflowTestEnv {
   env: TestWorkflowEnvironment;
   mongo: MongoHandle;
   redis: RedisClient;
-  deps: ActivityDeps;
+  /** The activities' dependencies, and the raw router for tests that read routing state. */
+  deps: ActivityDeps & { router: Router };
   worker: (taskQueue: string) => Promise<Worker>;
   /**
    * Runs `test` with a worker on the task queue, then ends the sessions it
@@ -71,7 +73,7 @@ export async function workflowTestEnv(): Promise<WorkflowTestEnv> {
   const mongo = await connectMongo(testStack.mongodbUrl, uniqueDatabase());
   await ensureIndexes(mongo.db);
   const redis = await connectRedis(testStack.redisUrl, () => undefined);
-  const deps = activityDeps(mongo.db, redis, env.client);
+  const deps = { ...activityDeps(mongo.db, redis, env.client), router: createRouter(redis) };
   const started: string[] = [];
   async function endSessions(): Promise<void> {
     for (const workflowId of started.splice(0)) {

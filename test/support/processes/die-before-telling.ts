@@ -1,8 +1,8 @@
 import { agentStatuses } from '../../../domain/agents';
 import { closeRedis, connectMongo, connectRedis } from '../../../runtime/connections';
 import { agentStore } from '../../../stores/agents';
-import { createRouter } from '../../../stores/routing/router';
-import { createRoutingService } from '../../../stores/routing/service';
+import { createRouter } from '../../../routing/router';
+import { createRoutingService } from '../../../routing/service';
 import { sessionStore } from '../../../stores/sessions';
 
 /**

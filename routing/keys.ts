@@ -1,12 +1,10 @@
-/**
- * Redis key names of the routing state. Every key of a tenant carries the
- * same hash tag, `{t:<tenantId>}`, so a Lua script touching several of them
- * stays on one Redis Cluster slot.
- */
-export function tenantPrefix(tenantId: string): string {
-  return `re:{t:${tenantId}}:`;
-}
+import { tenantPrefix } from '../stores/redis/keys';
 
+/**
+ * Redis key names of the routing state (scripts.ts describes each one). All
+ * carry the tenant's prefix, so a Lua script touching several of them stays
+ * on one Redis Cluster slot.
+ */
 export const routingKeys = (tenantId: string) => {
   const p = tenantPrefix(tenantId);
   return {

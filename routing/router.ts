@@ -8,11 +8,11 @@ import {
   type Assignment,
   type GroupRouting,
   type GroupRoutingSettings,
-} from '../../domain/agents';
-import { priorityRange } from '../../domain/routing-rules';
-import { opaqueId } from '../../domain/session';
-import type { RedisClient } from '../../runtime/connections';
-import { luaScript } from './eval';
+} from '../domain/agents';
+import { priorityRange } from '../domain/routing-rules';
+import { opaqueId } from '../domain/session';
+import type { RedisClient } from '../runtime/connections';
+import { luaScript } from '../stores/redis/eval';
 import { routingKeys } from './keys';
 import {
   acceptScript,
@@ -30,10 +30,15 @@ import {
 } from './scripts';
 
 /**
- * The routing core on Redis: presence, capacity, queues and assignment, one
- * module used by the API (presence changes) and the activities (enqueue,
- * release). Inputs are validated here, before any script runs, so a bad call
+ * The routing core on Redis: presence, capacity, queues and assignment. Only
+ * the routing service (service.ts) holds it; the rest of the engine asks the
+ * service. Inputs are validated here, before any script runs, so a bad call
  * changes nothing.
+ *
+ * Longer than most files: one method per Lua script in scripts.ts, each
+ * checking its inputs and decoding its reply. Kept together so every call
+ * of a script sits beside the refusals it can raise and the one `decide`
+ * that stamps decisions with their time.
  */
 
 export class RoutingInputError extends Error {
@@ -65,8 +70,12 @@ const enqueueSchema = z.strictObject({
 });
 export type EnqueueRequest = z.infer<typeof enqueueSchema>;
 
-export type EnqueueResult =
+/** Where a routed session went: to an agent, or into a queue. */
+export type Placement =
   { status: 'assigned'; agentId: string } | { status: 'queued'; position: number };
+
+/** An enqueue's answer: placed, or refused because the group's queue was already full. */
+export type EnqueueResult = Placement | { status: 'full'; length: number };
 
 /** The durable truth a tenant's routing state is rebuilt from (MongoDB and the session workflows). */
 export const routingSnapshotSchema = z.strictObject({
@@ -160,6 +169,46 @@ export function createRouter(redis: RedisClient, now: () => number = Date.now) {
     }
   };
 
+  /**
+   * Assigns the session to the best agent with room, or queues it; given a
+   * `maxLength`, a newcomer to a queue already that long is refused ('full')
+   * and nothing is written, checked in the script itself so concurrent
+   * arrivals cannot overfill the queue. Safe to repeat.
+   */
+  function enqueue(tenantId: string, request: EnqueueRequest): Promise<Placement>;
+  function enqueue(
+    tenantId: string,
+    request: EnqueueRequest,
+    maxLength: number,
+  ): Promise<EnqueueResult>;
+  async function enqueue(
+    tenantId: string,
+    request: EnqueueRequest,
+    maxLength?: number,
+  ): Promise<EnqueueResult> {
+    const r = check(enqueueSchema, request, 'request');
+    if (maxLength !== undefined) check(z.number().int().min(0), maxLength, 'maxLength');
+    const keys = routingKeys(check(opaqueId, tenantId, 'tenantId'));
+    const reply = z
+      .tuple([z.enum(['assigned', 'queued', 'full']), z.union([z.string(), z.number()])])
+      .parse(
+        await scripts.enqueue(redis, keys.queue(r.groupId), [
+          keys.prefix,
+          r.sessionId,
+          r.groupId,
+          String(r.priority),
+          String(r.enqueuedAt),
+          String(now()),
+          r.preferredAgentId ?? '',
+          maxLength === undefined ? '' : String(maxLength),
+        ]),
+      );
+    if (reply[0] === 'full') return { status: 'full', length: Number(reply[1]) };
+    return reply[0] === 'assigned'
+      ? { status: 'assigned', agentId: String(reply[1]) }
+      : { status: 'queued', position: Number(reply[1]) };
+  }
+
   return {
     /** Creates or changes an agent's capacity and groups; returns sessions assigned because room appeared. */
     async upsertAgent(tenantId: string, agent: AgentRouting): Promise<Assignment[]> {
@@ -232,27 +281,7 @@ export function createRouter(redis: RedisClient, now: () => number = Date.now) {
       });
     },
 
-    /** Assigns the session to the best agent with room, or queues it. Safe to repeat. */
-    async enqueue(tenantId: string, request: EnqueueRequest): Promise<EnqueueResult> {
-      const r = check(enqueueSchema, request, 'request');
-      const keys = routingKeys(check(opaqueId, tenantId, 'tenantId'));
-      const reply = z
-        .tuple([z.enum(['assigned', 'queued']), z.union([z.string(), z.number()])])
-        .parse(
-          await scripts.enqueue(redis, keys.queue(r.groupId), [
-            keys.prefix,
-            r.sessionId,
-            r.groupId,
-            String(r.priority),
-            String(r.enqueuedAt),
-            String(now()),
-            r.preferredAgentId ?? '',
-          ]),
-        );
-      return reply[0] === 'assigned'
-        ? { status: 'assigned', agentId: String(reply[1]) }
-        : { status: 'queued', position: Number(reply[1]) };
-    },
+    enqueue,
 
     /** The session left the agent; returns sessions assigned to the freed seat. */
     async release(tenantId: string, agentId: string, sessionId: string): Promise<Assignment[]> {
@@ -292,7 +321,7 @@ export function createRouter(redis: RedisClient, now: () => number = Date.now) {
       request: { sessionId: string; fromAgentId: string; priority: number } & (
         { toAgentId: string; toGroupId?: undefined } | { toGroupId: string; toAgentId?: undefined }
       ),
-    ): Promise<{ result: EnqueueResult; assignments: Assignment[] }> {
+    ): Promise<{ result: Placement; assignments: Assignment[] }> {
       const keys = routingKeys(check(opaqueId, tenantId, 'tenantId'));
       check(opaqueId, request.sessionId, 'sessionId');
       check(opaqueId, request.fromAgentId, 'fromAgentId');

@@ -2,7 +2,11 @@
  * The routing decisions, as Lua scripts: Redis runs each one atomically, so
  * no two decisions interleave (DESIGN.md §5).
  *
- * State, per tenant (see keys.ts):
+ * Longer than most files on purpose: every script is prepended with the same
+ * helpers and must keep the one invariant below, so the state table, the
+ * invariant and every script that writes the state are read side by side.
+ *
+ * State, per tenant (see routing/keys.ts):
  *   agent:<A>            hash   status, capacity, groups (comma list), lastAssignedAt,
  *                               guessed ('1' while the status is upsertAgent's default)
  *   agent-sessions:<A>   set    sessions holding a seat of the agent (assigned or offered);
@@ -186,19 +190,28 @@ return 1
 `;
 
 /**
- * ARGV: prefix, sessionId, groupId, priority, enqueuedAt, now, preferredAgent ('' for none).
+ * ARGV: prefix, sessionId, groupId, priority, enqueuedAt, now, preferredAgent ('' for none),
+ * maxLength ('' for no limit).
  * Assigns (or offers) at once if an agent has room, else queues. Idempotent:
  * a session already holding a seat or waiting answers with its state, which
  * is how waiting workflows re-assert their place after Redis lost its data.
- * Returns {'assigned', agentId} or {'queued', position}.
+ * A newcomer to a queue already maxLength long is refused and nothing is
+ * written: the length is read and the session placed in one script, so
+ * concurrent arrivals can never push a queue past its limit.
+ * Returns {'assigned', agentId}, {'queued', position} or {'full', queue length}.
  */
 export const enqueueScript = `${helpers}
 local session, group, priority, enqueued, now, preferred = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
+local max_length = ARGV[8]
 local current = redis.call('HGET', P .. 'assignment', session)
 if current then return { 'assigned', current } end
 local queue = P .. 'queue:' .. group
 local rank = redis.call('ZRANK', queue, session)
 if rank then return { 'queued', rank + 1 } end
+if max_length ~= '' then
+  local length = redis.call('ZCARD', queue)
+  if length >= tonumber(max_length) then return { 'full', length } end
+end
 redis.call('HSET', P .. 'ticket:' .. session, 'groupId', group, 'priority', priority, 'enqueuedAt', enqueued)
 local agent = best_agent(group, session, preferred)
 if agent then

@@ -1,15 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { ChatTurn, VisitorText } from '../domain/session-commands';
 import { sessionWorkflowId } from '../domain/session';
+import type { ChatSignals } from '../messaging/chat-signals';
 import { chatTurnSignal, visitorTextSignal } from '../workflows/contract';
-
-/** What the message fast path tells a session workflow. */
-export interface ChatSignals {
-  /** A shopper message the robot must answer (robot phase). */
-  visitorText(tenantId: string, sessionId: string, text: VisitorText): Promise<void>;
-  /** The speaker changed (human phase). */
-  chatTurn(tenantId: string, sessionId: string, turn: ChatTurn): Promise<void>;
-}
 
 /** Signals by Temporal client; a session whose workflow has ended has nothing to be told. */
 export function chatSignalsByClient(client: Client): ChatSignals {

@@ -6,12 +6,18 @@ import {
   type AgentStatus,
   type Assignment,
   type GroupRouting,
-} from '../../domain/agents';
-import { endedPhases, opaqueId, type SessionPhase } from '../../domain/session';
-import type { AgentStore } from '../agents';
-import type { SessionStore } from '../sessions';
-import { deliverPending, type DeliveryRound } from './delivery';
-import { check, RoutingInputError, type EnqueueRequest, type Router } from './router';
+} from '../domain/agents';
+import { endedPhases, opaqueId, type SessionPhase } from '../domain/session';
+import type { AgentStore } from '../stores/agents';
+import type { SessionStore } from '../stores/sessions';
+import { deliverPending, tellAndAcknowledge, type DeliveryRound } from './delivery';
+import {
+  check,
+  RoutingInputError,
+  type EnqueueRequest,
+  type EnqueueResult,
+  type Router,
+} from './router';
 import { z } from 'zod';
 
 /**
@@ -44,24 +50,14 @@ export function createRoutingService(deps: RoutingServiceDeps) {
   const { router, agents, sessions } = deps;
 
   /**
-   * Tells each decision's workflow, then acknowledges it. A decision for a
-   * session whose workflow is gone gives the seat back, and whatever that
-   * freed seat drains is told in turn. A decision that could not be told
-   * stays pending for the next redelivery round.
+   * Tells each decision's workflow and acknowledges it (tellAndAcknowledge);
+   * one that could not be told stays pending for the next redelivery round.
    */
   async function deliver(tenantId: string, assignments: Assignment[]): Promise<void> {
-    const queue = [...assignments];
-    for (let next = queue.shift(); next; next = queue.shift()) {
-      try {
-        const outcome = await deps.tell(tenantId, next);
-        await router.acknowledge(tenantId, next.sessionId);
-        if (outcome === 'gone') {
-          queue.push(...(await router.release(tenantId, next.agentId, next.sessionId)));
-        }
-      } catch (error) {
-        deps.onDeliveryError?.(next, error);
-      }
-    }
+    const { failed } = await tellAndAcknowledge(router, tenantId, assignments, (assignment) =>
+      deps.tell(tenantId, assignment),
+    );
+    for (const { assignment, error } of failed) deps.onDeliveryError?.(assignment, error);
   }
 
   /**
@@ -220,9 +216,17 @@ export function createRoutingService(deps: RoutingServiceDeps) {
       return (await agents.listGroups(tenantId)).some((g) => g.groupId === groupId);
     },
 
-    /** Assigns or queues the session; an immediate assignment is told like any other. */
-    async enqueue(tenantId: string, request: EnqueueRequest) {
-      const result = await router.enqueue(tenantId, request);
+    /**
+     * Assigns or queues the session, or refuses it ('full') when its group's
+     * queue is already `maxLength` long; an immediate assignment is told like
+     * any other.
+     */
+    async enqueue(
+      tenantId: string,
+      request: EnqueueRequest,
+      maxLength: number,
+    ): Promise<EnqueueResult> {
+      const result = await router.enqueue(tenantId, request, maxLength);
       if (result.status === 'assigned') {
         const pending = (await router.pending(tenantId)).filter(
           (a) => a.sessionId === request.sessionId,
@@ -258,21 +262,35 @@ export function createRoutingService(deps: RoutingServiceDeps) {
 
     /** One redelivery round of decisions older than `minAgeMs` whose maker may have died. */
     async redeliver(tenantId: string, minAgeMs: number): Promise<DeliveryRound> {
-      const round = await deliverPending(
-        router,
-        tenantId,
-        async (assignment) => {
-          if ((await deps.tell(tenantId, assignment)) === 'gone') {
-            await deliver(
-              tenantId,
-              await router.release(tenantId, assignment.agentId, assignment.sessionId),
-            );
-          }
-        },
-        { minAgeMs },
-      );
-      return round;
+      return deliverPending(router, tenantId, (assignment) => deps.tell(tenantId, assignment), {
+        minAgeMs,
+      });
     },
+
+    // Reads and single-step decisions that tell nobody: the rest of the
+    // engine asks them here too, so nothing outside routing/ holds the router.
+
+    /** A waiting session's place in its group's queue and estimated wait; undefined when not waiting. */
+    queuePosition: (tenantId: string, sessionId: string) =>
+      router.queuePosition(tenantId, sessionId),
+
+    queueLength: (tenantId: string, groupId: string) => router.queueLength(tenantId, groupId),
+
+    /** The agent's open sessions (its load is their number). */
+    sessionsOf: (tenantId: string, agentId: string) => router.sessionsOf(tenantId, agentId),
+
+    /** The agent's seats, or undefined while the routing state is lost (MongoDB answers then). */
+    heldSeats: (tenantId: string, agentId: string) => router.heldSeats(tenantId, agentId),
+
+    /** Takes a waiting session out of its queue. True if it was queued. */
+    cancel: (tenantId: string, sessionId: string) => router.cancel(tenantId, sessionId),
+
+    /** The agent takes the session offered to it. False if it was not offered to this agent (any more). */
+    accept: (tenantId: string, agentId: string, sessionId: string) =>
+      router.accept(tenantId, agentId, sessionId),
+
+    /** A group's routing settings (defaults for a group never configured). */
+    groupSettings: (tenantId: string, groupId: string) => router.groupSettings(tenantId, groupId),
   };
 }
 

@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { sessionWorkflowId } from '../domain/session';
-import type { TellSession } from '../stores/routing/service';
+import type { TellSession } from '../routing/service';
 import { assignedSignal } from '../workflows/contract';
 
 /** Tells a session workflow of a routing decision by signal; a finished workflow is 'gone'. */

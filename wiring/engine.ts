@@ -1,0 +1,87 @@
+import type { Client } from '@temporalio/client';
+import type { Db } from 'mongodb';
+import type { ChatSignals } from '../messaging/chat-signals';
+import { createRouter } from '../routing/router';
+import { createRoutingService, type RoutingService } from '../routing/service';
+import type { RedisClient } from '../runtime/connections';
+import type { Logger } from '../runtime/logger';
+import { agentStore } from '../stores/agents';
+import { apiKeyStore } from '../stores/api-keys';
+import { auditStore } from '../stores/audit';
+import { customerStore } from '../stores/customers';
+import { faqStore } from '../stores/faqs';
+import { flowStore } from '../stores/flows';
+import { hoursStore } from '../stores/hours';
+import { identityStore } from '../stores/identity';
+import { messageStore } from '../stores/messages';
+import { outreachStore } from '../stores/outreach';
+import { quickReplyStore } from '../stores/quick-replies';
+import { readMarkStore } from '../stores/read-marks';
+import { redisFactsCache } from '../stores/session-facts-cache';
+import { sessionStore } from '../stores/sessions';
+import { staffStore } from '../stores/staff';
+import { tagStore } from '../stores/tags';
+import { tenantStore } from '../stores/tenants';
+import { ticketStore } from '../stores/tickets';
+import { chatSignalsByClient } from './tell-chat';
+import { tellSessionBySignal } from './tell-session';
+
+/** Every MongoDB store; the session store reads its facts through the Redis cache. */
+export function buildStores(db: Db, redis: RedisClient) {
+  return {
+    tenants: tenantStore(db),
+    sessions: sessionStore(db, redisFactsCache(redis)),
+    messages: messageStore(db),
+    reads: readMarkStore(db),
+    agents: agentStore(db),
+    apiKeys: apiKeyStore(db),
+    staff: staffStore(db),
+    flows: flowStore(db),
+    hours: hoursStore(db),
+    faqs: faqStore(db),
+    tickets: ticketStore(db),
+    quickReplies: quickReplyStore(db),
+    tags: tagStore(db),
+    outreach: outreachStore(db),
+    audit: auditStore(db),
+    identity: identityStore(db),
+    customers: customerStore(db),
+  };
+}
+
+export type Stores = ReturnType<typeof buildStores>;
+
+export interface EngineParts {
+  stores: Stores;
+  /** Routing as everything outside routing/ uses it; decisions are told to sessions by signal. */
+  routing: RoutingService;
+  /** What the message fast path tells session workflows, by Temporal signal. */
+  signals: ChatSignals;
+}
+
+/**
+ * The engine's shared parts, built from its three connections in one place:
+ * the API process and the worker process both call this, so both route
+ * through the same service built the same way (DESIGN.md §10).
+ */
+export function wireEngine(connections: {
+  db: Db;
+  redis: RedisClient;
+  temporal: Client;
+  log?: Logger;
+}): EngineParts {
+  const { db, redis, temporal, log } = connections;
+  const stores = buildStores(db, redis);
+  const routing = createRoutingService({
+    router: createRouter(redis),
+    agents: stores.agents,
+    sessions: stores.sessions,
+    tell: tellSessionBySignal(temporal),
+    onDeliveryError: (assignment, error) =>
+      log?.warn('routing decision not told yet; it will be retold', {
+        sessionId: assignment.sessionId,
+        error: String(error),
+      }),
+  });
+  return { stores, routing, signals: chatSignalsByClient(temporal) };
+}
