@@ -70,6 +70,53 @@ const scopeFor = (storage: object): CallScope<CallContext> => {
   return scope;
 };
 
+/**
+ * Calls a connection has under way, so `close()` can let them finish: grpc-js
+ * refuses new calls on a closed channel by throwing, and the SDK's retry
+ * interceptor makes its next attempt from a timer, so a call that was backing
+ * off when the connection closed threw from that timer (an uncaught exception
+ * that ended a test run's suite after all its tests had passed).
+ */
+class CallsUnderWay {
+  #count = 0;
+  #idle: (() => void)[] = [];
+
+  started(): void {
+    this.#count++;
+  }
+
+  ended(): void {
+    this.#count--;
+    if (this.#count === 0) for (const wake of this.#idle.splice(0)) wake();
+  }
+
+  /** Resolves when no call is under way, or after `limitMs` (a call stuck that long is given up). */
+  settled(limitMs: number): Promise<void> {
+    if (this.#count === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, limitMs);
+      this.#idle.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
+
+/** Per underlying gRPC client: the RPC functions are built in a static method, before the instance. */
+const underWay = new WeakMap<object, CallsUnderWay>();
+const callsOf = (client: object): CallsUnderWay => {
+  let calls = underWay.get(client);
+  if (!calls) {
+    calls = new CallsUnderWay();
+    underWay.set(client, calls);
+  }
+  return calls;
+};
+
+/** How long `close()` waits for calls under way (a retrying call backs off for up to a few seconds). */
+const closeGraceMs = 5_000;
+
 /** A Temporal client connection whose call context is a CallScope (see above). */
 export class ScopedCallConnection extends Connection {
   // The base class builds its AsyncLocalStorage and hands it to the RPC functions it
@@ -80,9 +127,32 @@ export class ScopedCallConnection extends Connection {
   }
 
   protected static override generateRPCImplementation(options: RpcOptions) {
-    return super.generateRPCImplementation({
+    const rpc = super.generateRPCImplementation({
       ...options,
       callContextStorage: scopeFor(options.callContextStorage),
     });
+    const calls = callsOf(options.client);
+    const counted: typeof rpc = (method, requestData, callback) => {
+      calls.started();
+      let ended = false;
+      try {
+        rpc(method, requestData, (error, response) => {
+          if (!ended) calls.ended();
+          ended = true;
+          callback(error, response);
+        });
+      } catch (error) {
+        if (!ended) calls.ended();
+        ended = true;
+        throw error;
+      }
+    };
+    return counted;
+  }
+
+  /** Lets calls under way finish (for a moment at most), then closes the channel. */
+  override async close(): Promise<void> {
+    await callsOf(this.client).settled(closeGraceMs);
+    await super.close();
   }
 }

@@ -39,8 +39,12 @@ async function readSummary(resultsFile: string): Promise<void> {
       numPassedTests: number;
       numFailedTests: number;
       numPendingTests: number;
+      numRuntimeErrorTestSuites?: number;
     };
     summary = `Tests: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${results.numPendingTests} skipped`;
+    // A suite can fail with every test passed (an error thrown after them): say so, not "0 failed".
+    const broken = results.numRuntimeErrorTestSuites ?? 0;
+    if (broken > 0) summary += `; ${broken} suite${broken === 1 ? '' : 's'} failed to run`;
   } catch {
     // jest wrote no results (it failed before running): its own output says why.
   }
