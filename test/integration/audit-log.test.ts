@@ -4,7 +4,7 @@ import { errorBody } from '../../api/openapi';
 import { auditEntryView } from '../../api/routes/audit';
 import { faqView } from '../../api/routes/config';
 import { quickReplyView } from '../../api/routes/quick-replies';
-import { call, operatorTenant, testOperatorToken } from '../support/api-client';
+import { call, callOk, operatorTenant, testOperatorToken } from '../support/api-client';
 import { startTestEngine, type TestEngine } from '../support/engine';
 
 /**
@@ -27,13 +27,8 @@ const api = (method: string, path: string, options: Parameters<typeof call>[3] =
   call(engine.app, method, path, options);
 
 /** Calls as `token`, failing the test on anything but 2xx. */
-async function done(token: string, method: string, path: string, body?: unknown) {
-  const answer = await api(method, path, { token, ...(body !== undefined ? { body } : {}) });
-  if (answer.status >= 300) {
-    throw new Error(`${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
-  }
-  return answer.body;
-}
+const done = (token: string, method: string, path: string, body?: unknown) =>
+  callOk(engine.app, method, path, { token, ...(body !== undefined ? { body } : {}) });
 
 /** Every entry of the tenant's log, page by page, newest first. */
 async function wholeLog(adminKey: string, limit: number, filter = ''): Promise<Entry[]> {

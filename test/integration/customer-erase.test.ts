@@ -6,7 +6,7 @@ import { workingHoursSchema } from '../../domain/working-hours';
 import { closeRedis, type RedisClient } from '../../runtime/connections';
 import { collections } from '../../stores/collections';
 import { hoursStore } from '../../stores/hours';
-import { call, testOperatorToken } from '../support/api-client';
+import { call, callOk, testOperatorToken } from '../support/api-client';
 import { agentSend, connectAgent, ok, visitorSend } from '../support/chat';
 import { consoleTenant, staffPassword } from '../support/console-tenant';
 import {
@@ -43,13 +43,8 @@ const api = (method: string, path: string, options: Parameters<typeof call>[3] =
   call(engine.app, method, path, options);
 
 /** A call that must succeed: the scenario means nothing if a step of it failed. */
-async function must(method: string, path: string, options: Parameters<typeof call>[3] = {}) {
-  const answer = await api(method, path, options);
-  if (answer.status >= 300) {
-    throw new Error(`${method} ${path} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
-  }
-  return answer.body;
-}
+const must = (method: string, path: string, options: Parameters<typeof call>[3] = {}) =>
+  callOk(engine.app, method, path, options);
 
 async function openChat(tenantId: string, visitorId: string) {
   const started = startedSession.parse(

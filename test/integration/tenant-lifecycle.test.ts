@@ -5,7 +5,7 @@ import { defaultTemplates } from '../../domain/flow';
 import { closeRedis, type RedisClient } from '../../runtime/connections';
 import { tenantPrefix } from '../../stores/redis/keys';
 import { collections } from '../../stores/collections';
-import { call, testOperatorToken } from '../support/api-client';
+import { call, callOk, testOperatorToken } from '../support/api-client';
 import { connectAgent, waitFor } from '../support/chat';
 import { consoleTenant, staffPassword, type ConsoleTenant } from '../support/console-tenant';
 import { connectVisitor, eventually, startTestEngine, type TestEngine } from '../support/engine';
@@ -36,13 +36,9 @@ const operator = { token: testOperatorToken };
 const api = (method: string, path: string, options: Parameters<typeof call>[3] = {}) =>
   call(engine.app, method, path, options);
 
-async function must(method: string, path: string, options: Parameters<typeof call>[3] = {}) {
-  const answer = await api(method, path, options);
-  if (answer.status >= 300) {
-    throw new Error(`${method} ${path} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
-  }
-  return answer.body;
-}
+/** A call that must succeed: the scenario means nothing if a step of it failed. */
+const must = (method: string, path: string, options: Parameters<typeof call>[3] = {}) =>
+  callOk(engine.app, method, path, options);
 
 /** A shop with an online agent serving one shopper, both connected. */
 async function liveShop() {

@@ -29,6 +29,20 @@ export async function call(
   return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };
 }
 
+/** A call a scenario needs to succeed: anything but 2xx fails the test, naming the answer. */
+export async function callOk(
+  app: App,
+  method: string,
+  path: string,
+  options: Parameters<typeof call>[3] = {},
+): Promise<unknown> {
+  const answer = await call(app, method, path, options);
+  if (answer.status >= 300) {
+    throw new Error(`${method} ${path} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+  }
+  return answer.body;
+}
+
 /** The operator token the tenant-API suites start their engine with. */
 export const testOperatorToken = 'operator-token-for-tests-0123456789abcdef';
 
