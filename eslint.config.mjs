@@ -60,8 +60,9 @@ const layers = [
  * A folder's imports of the given folders, at any depth of the folder, are refused.
  * @param {string} layer
  * @param {string[]} forbidden
+ * @param {string} [why] the message, when the reason is not "lower layer"
  */
-function boundary(layer, forbidden) {
+function boundary(layer, forbidden, why) {
   const group = forbidden.flatMap((folder) =>
     ['../', '../../', '../../../'].flatMap((up) => [`${up}${folder}`, `${up}${folder}/*`]),
   );
@@ -74,7 +75,9 @@ function boundary(layer, forbidden) {
           patterns: [
             {
               group,
-              message: `${layer}/ is below ${forbidden.join('/, ')}/: no import runs from a lower layer to a higher one (DESIGN.md §10).`,
+              message:
+                why ??
+                `${layer}/ is below ${forbidden.join('/, ')}/: no import runs from a lower layer to a higher one (DESIGN.md §10).`,
             },
           ],
         },
@@ -230,6 +233,18 @@ export default tseslint.config(
   // domain/ and workflows/ have their own, stricter rules below and above.
   ...['runtime', 'stores', 'routing', 'messaging', 'activities', 'wiring'].map((layer) =>
     boundary(layer, above(layer)),
+  ),
+  // The two processes are siblings on top: each is built from wiring/ and the
+  // layers below, neither from the other (a worker must not start a gateway).
+  ...[
+    ['workers', 'api'],
+    ['api', 'workers'],
+  ].map(([layer, other]) =>
+    boundary(
+      layer,
+      [other],
+      `${layer}/ and ${other}/ are the two processes: each is built from wiring/ and the layers below, never from the other (DESIGN.md §10).`,
+    ),
   ),
   {
     // domain/ is pure: rules and types with no I/O, importable from anywhere.

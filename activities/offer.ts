@@ -1,4 +1,4 @@
-import { RoutingInputError } from '../routing/router';
+import { RoutingInputError } from '../routing/decide';
 import type { ActivityDeps } from './deps';
 
 /** The offer phase: the reserved agent accepts, declines or misses the offer. */

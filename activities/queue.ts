@@ -1,6 +1,6 @@
 import { log } from '@temporalio/activity';
 import { isOpen } from '../domain/working-hours';
-import type { EnqueueRequest } from '../routing/router';
+import type { EnqueueRequest } from '../routing/queue';
 import type { ActivityDeps } from './deps';
 
 export type EnqueueOutcome =

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { RoutingInputError } from '../routing/router';
+import { RoutingInputError } from '../routing/decide';
 import type { RoutingService } from '../routing/service';
 import type { ActivityDeps } from './deps';
 

@@ -13,6 +13,10 @@ import { z } from 'zod';
  *   changeover day) are treated as the next existing one, so a range that
  *   starts or ends inside the gap takes effect when the clock jumps;
  * - fall back: a local time that occurs twice is inside a range both times.
+ *
+ * Longer than most files: the schema, the wall-clock arithmetic and the two
+ * questions asked of it (open now? when does that change?) share the DST rules
+ * above, and splitting them would put those rules in two places.
  */
 
 const MINUTES_PER_DAY = 24 * 60;

@@ -11,13 +11,9 @@ import { endedPhases, opaqueId, type SessionPhase } from '../domain/session';
 import type { AgentStore } from '../stores/agents';
 import type { SessionStore } from '../stores/sessions';
 import { deliverPending, tellAndAcknowledge, type DeliveryRound } from './delivery';
-import {
-  check,
-  RoutingInputError,
-  type EnqueueRequest,
-  type EnqueueResult,
-  type Router,
-} from './router';
+import { check, RoutingInputError } from './decide';
+import type { EnqueueRequest, EnqueueResult } from './queue';
+import type { Router } from './router';
 import { z } from 'zod';
 
 /**

@@ -12,7 +12,14 @@ import type { QuickReplyScope } from '../domain/quick-replies';
 import type { TagInput } from '../domain/tags';
 import type { IdentityKind } from '../domain/identity';
 
-/** Document shapes as stored; `_id` is ours wherever a natural key exists. */
+/**
+ * Document shapes as stored; `_id` is ours wherever a natural key exists.
+ *
+ * Longer than most files on purpose: it is the schema of the database, one
+ * interface per collection, so every stored shape (and every field's reason)
+ * is read in one place; the stores that read and write them are one file per
+ * collection beside it.
+ */
 
 export interface TenantDoc {
   _id: string;

@@ -9,7 +9,7 @@ import type { GroupDoc } from '../../stores/collections';
 import type { FlowStore } from '../../stores/flows';
 import type { HoursStore } from '../../stores/hours';
 import type { SessionStore } from '../../stores/sessions';
-import { RoutingInputError } from '../../routing/router';
+import { RoutingInputError } from '../../routing/decide';
 import type { RoutingService } from '../../routing/service';
 import type { StaffStore } from '../../stores/staff';
 import { fieldsOf, type AuditTrail } from '../audit-trail';

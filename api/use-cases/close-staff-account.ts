@@ -1,4 +1,4 @@
-import { RoutingInputError } from '../../routing/router';
+import { RoutingInputError } from '../../routing/decide';
 import type { RoutingService } from '../../routing/service';
 import type { QuickReplyStore } from '../../stores/quick-replies';
 import type { StaffStore } from '../../stores/staff';
