@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { agentStatuses } from '../../domain/agents';
 import { sessionPhases } from '../../domain/session';
 import type { AgentStore } from '../../stores/agents';
 import type { RoutingService } from '../../routing/service';
@@ -7,6 +6,7 @@ import type { SessionStore } from '../../stores/sessions';
 import type { StaffStore } from '../../stores/staff';
 import { tenantOf } from '../auth/authenticate';
 import type { endpoints } from '../http/endpoint';
+import { agentLoad, groupQueue, liveStatsView, toAgentLoad, type LiveStats } from '../views';
 import { isoTime } from '../http/schemas';
 
 export interface LiveStatsDeps {
@@ -16,42 +16,6 @@ export interface LiveStatsDeps {
   routing: Pick<RoutingService, 'queueLength' | 'sessionsOf'>;
   now?: () => Date;
 }
-
-const agentLoad = z.object({
-  agentId: z.string(),
-  name: z.string().optional(),
-  status: z.enum(agentStatuses),
-  load: z.number(),
-  capacity: z.number(),
-  groups: z.array(z.string()),
-});
-const groupQueue = z.object({
-  groupId: z.string(),
-  queueLength: z.number(),
-  /** How long the longest-waiting session of the group has waited, in ms (0 when none). */
-  longestWaitMs: z.number(),
-});
-
-export const liveStatsView = z.object({
-  at: isoTime,
-  groups: z.array(groupQueue),
-  agents: z.array(agentLoad),
-  /** Open sessions per phase now; closed/rated count sessions started since `from`. */
-  phases: z.record(z.enum(sessionPhases), z.number()),
-  today: z.object({
-    from: isoTime,
-    sessions: z.number(),
-    /** Mean ms from assignment to the agent's first reply, over sessions that had one. */
-    firstResponseMs: z.number().optional(),
-    /** Share (0–1) of assigned sessions whose agent replied at all. */
-    replyRate: z.number().optional(),
-    /** Share (0–1) of ratings that are 4 or 5. */
-    satisfaction: z.number().optional(),
-    ratings: z.number(),
-    meanScore: z.number().optional(),
-  }),
-});
-export type LiveStats = z.infer<typeof liveStatsView>;
 
 /** Today's sessions are read in one bounded batch; a busier tenant needs a metrics store. */
 const todayLimit = 5_000;
@@ -76,14 +40,7 @@ export function liveStatsRoutes(api: ReturnType<typeof endpoints>, deps: LiveSta
           deps.routing.sessionsOf(tenantId, a.agentId),
           deps.staff.get(tenantId, a.agentId),
         ]);
-        return {
-          agentId: a.agentId,
-          ...(staff?.name ? { name: staff.name } : {}),
-          status: a.status,
-          load: sessions.length,
-          capacity: a.capacity,
-          groups: a.groups,
-        };
+        return toAgentLoad(a, staff, sessions.length);
       }),
     );
   }

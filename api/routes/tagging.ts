@@ -6,16 +6,14 @@ import type { SessionStore } from '../../stores/sessions';
 import type { TagStore } from '../../stores/tags';
 import { tenantOf } from '../auth/authenticate';
 import { AppError } from '../errors';
-import { hiddenTagIds } from './tag-visibility';
+import { hiddenTagIds } from '../use-cases/tag-visibility';
 import type { endpoints } from '../http/endpoint';
+import { customerTagsView, sessionTagsView } from '../views';
 
 export interface TaggingDeps {
   tags: TagStore;
   sessions: SessionStore;
 }
-
-export const customerTagsView = z.object({ visitorId: z.string(), tags: z.array(z.string()) });
-export const sessionTagsView = z.object({ sessionId: z.string(), tags: z.array(z.string()) });
 
 const customerParams = z.strictObject({ visitorId: opaqueId });
 const customerTagParams = customerParams.extend({ tagId: opaqueId });

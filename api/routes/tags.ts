@@ -2,13 +2,10 @@ import { z } from 'zod';
 import { roles } from '../../domain/access';
 import { opaqueId } from '../../domain/session';
 import {
-  autoRuleSchema,
   newTagSchema,
   tagGroupSchema,
-  tagKinds,
   tagSchema,
   tagTargets,
-  tagVisibilities,
   tagVisibleTo,
 } from '../../domain/tags';
 import type { TagStore } from '../../stores/tags';
@@ -16,23 +13,13 @@ import { tenantOf } from '../auth/authenticate';
 import type { AuditTrail } from '../audit-trail';
 import { AppError } from '../errors';
 import type { endpoints } from '../http/endpoint';
+import { tagGroupView, tagView } from '../views';
 import { requireTagGroup, stillReferenced, tagGroupReferrers } from '../use-cases/references';
 
 export interface TagDeps {
   tags: TagStore;
   audit: AuditTrail;
 }
-
-export const tagGroupView = z.object({ groupId: z.string(), name: z.string() });
-export const tagView = z.object({
-  tagId: z.string(),
-  groupId: z.string(),
-  name: z.string(),
-  target: z.enum(tagTargets),
-  kind: z.enum(tagKinds),
-  visibility: z.enum(tagVisibilities),
-  rule: autoRuleSchema.optional(),
-});
 
 const groupParams = z.strictObject({ groupId: opaqueId });
 const tagParams = z.strictObject({ tagId: opaqueId });
