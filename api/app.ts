@@ -48,6 +48,7 @@ import { authRoutes } from './routes/auth';
 import { customerExportRoutes } from './routes/customer-export';
 import { customerOutreachRoutes } from './routes/customer-outreach';
 import { customerSessionRoutes } from './routes/customer-sessions';
+import { customerTagRoutes } from './routes/customer-tags';
 import { customerRoutes } from './routes/customers';
 import { faqRoutes } from './routes/faqs';
 import { flowRoutes } from './routes/flow';
@@ -61,11 +62,13 @@ import { retentionRoutes } from './routes/retention';
 import { sessionCommandRoutes } from './routes/session-commands';
 import { sessionMessageRoutes } from './routes/session-messages';
 import { sessionRoutes } from './routes/sessions';
-import { liveStatsRoutes } from './routes/live-stats';
-import { taggingRoutes } from './routes/tagging';
+import { sessionTagRoutes } from './routes/session-tags';
+import { statsRoutes } from './routes/stats';
+import { tagGroupRoutes } from './routes/tag-groups';
 import { tagRoutes } from './routes/tags';
 import { tenantRoutes } from './routes/tenants';
 import { ticketRoutes } from './routes/tickets';
+import { transferTargetRoutes } from './routes/transfer-targets';
 import { workingHoursRoutes } from './routes/working-hours';
 import { customerDataStore } from '../stores/customer-data';
 
@@ -253,10 +256,13 @@ export async function createApp(
   sessionMessageRoutes(api, { chat });
   ratingRoutes(api, { sessions });
   ticketRoutes(api, { tickets: stores.tickets, agents });
-  liveStatsRoutes(api, { agents, staff, sessions, routing });
+  transferTargetRoutes(api, { agents, staff, sessions, routing });
+  statsRoutes(api, { agents, staff, sessions, routing });
   quickReplyRoutes(api, { quickReplies: stores.quickReplies, audit });
+  tagGroupRoutes(api, { tags, audit });
   tagRoutes(api, { tags, audit });
-  taggingRoutes(api, { tags, sessions });
+  sessionTagRoutes(api, { tags, sessions });
+  customerTagRoutes(api, { tags, sessions });
   customerRoutes(api, {
     customers: stores.customers,
     sessions,

@@ -1,19 +1,14 @@
 import { z } from 'zod';
 import { sessionPhases } from '../../domain/session';
-import type { AgentStore } from '../../stores/agents';
-import type { RoutingService } from '../../routing/service';
 import type { SessionStore } from '../../stores/sessions';
-import type { StaffStore } from '../../stores/staff';
 import { tenantOf } from '../auth/authenticate';
 import type { endpoints } from '../http/endpoint';
-import { agentLoad, groupQueue, liveStatsView, toAgentLoad, type LiveStats } from '../views';
 import { isoTime } from '../http/schemas';
+import { agentsWithLoad, groupsWithQueues, type LiveLoadDeps } from '../use-cases/live-load';
+import { liveStatsView, type LiveStats } from '../views';
 
-export interface LiveStatsDeps {
-  agents: AgentStore;
-  staff: StaffStore;
-  sessions: SessionStore;
-  routing: Pick<RoutingService, 'queueLength' | 'sessionsOf'>;
+export interface StatsDeps extends LiveLoadDeps {
+  sessions: LiveLoadDeps['sessions'] & Pick<SessionStore, 'openOfTenant' | 'search'>;
   now?: () => Date;
 }
 
@@ -25,66 +20,12 @@ const mean = (values: number[]) =>
   values.length === 0 ? undefined : values.reduce((a, b) => a + b, 0) / values.length;
 
 /**
- * What the supervisor monitor and the console's transfer dialog read: queues
- * and agents' load now (Redis, the routing truth for "now"), and today's
- * service figures from the session projection.
+ * `/api/v1/stats/live`: what the supervisor monitor reads: queues and agents'
+ * load now (use-cases/live-load.ts), and today's service figures from the
+ * session projection.
  */
-export function liveStatsRoutes(api: ReturnType<typeof endpoints>, deps: LiveStatsDeps) {
+export function statsRoutes(api: ReturnType<typeof endpoints>, deps: StatsDeps) {
   const now = deps.now ?? (() => new Date());
-
-  async function agentsWithLoad(tenantId: string) {
-    const list = await deps.agents.listAgents(tenantId);
-    return Promise.all(
-      list.map(async (a) => {
-        const [sessions, staff] = await Promise.all([
-          deps.routing.sessionsOf(tenantId, a.agentId),
-          deps.staff.get(tenantId, a.agentId),
-        ]);
-        return toAgentLoad(a, staff, sessions.length);
-      }),
-    );
-  }
-
-  async function groupsWithQueues(tenantId: string, at: number) {
-    const [groups, queued] = await Promise.all([
-      deps.agents.listGroups(tenantId),
-      deps.sessions.inPhases(tenantId, ['queued']),
-    ]);
-    return Promise.all(
-      groups.map(async (g) => {
-        const waiting = queued.filter((s) => s.groupId === g.groupId && s.enqueuedAt);
-        const oldest = Math.min(...waiting.map((s) => s.enqueuedAt ?? at));
-        return {
-          groupId: g.groupId,
-          queueLength: await deps.routing.queueLength(tenantId, g.groupId),
-          longestWaitMs: waiting.length ? Math.max(0, at - oldest) : 0,
-        };
-      }),
-    );
-  }
-
-  api.add({
-    method: 'get',
-    path: '/api/v1/transfer-targets',
-    tag: 'routing',
-    summary:
-      'Agents with their presence and load, and groups with their queue: where a session may go',
-    roles: ['agent', 'supervisor', 'admin'],
-    responses: {
-      200: {
-        description: 'Agents and groups',
-        schema: z.object({ agents: z.array(agentLoad), groups: z.array(groupQueue) }),
-      },
-    },
-    async handle({ principal }) {
-      const tenantId = tenantOf(principal);
-      const [agents, groups] = await Promise.all([
-        agentsWithLoad(tenantId),
-        groupsWithQueues(tenantId, now().getTime()),
-      ]);
-      return { status: 200, body: { agents, groups } };
-    },
-  });
 
   api.add({
     method: 'get',
@@ -104,8 +45,8 @@ export function liveStatsRoutes(api: ReturnType<typeof endpoints>, deps: LiveSta
       const at = now();
       const from = query.from ? new Date(query.from) : new Date(at.toISOString().slice(0, 10));
       const [agents, groups, open, today] = await Promise.all([
-        agentsWithLoad(tenantId),
-        groupsWithQueues(tenantId, at.getTime()),
+        agentsWithLoad(deps, tenantId),
+        groupsWithQueues(deps, tenantId, at.getTime()),
         deps.sessions.openOfTenant(tenantId, todayLimit),
         deps.sessions.search(tenantId, { from }, todayLimit),
       ]);
