@@ -31,36 +31,45 @@ import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { idempotencyStore } from '../stores/idempotency';
 import { endpoints, type DeclaredRoute } from './http/endpoint';
 import { listRoutes, type RouteInfo } from './http/route-list';
-import { jsonBody, refuseMalformedPath, refuseQuery } from './http/transport';
-import { buildOpenApiDocument, registerBasePaths } from './openapi';
-import { accessRoutes } from './routes/access';
-import { configRoutes } from './routes/config';
-import { operationsRoutes } from './routes/operations';
-import { routingConfigRoutes } from './routes/routing-config';
-import { outreachRoutes } from './routes/outreach';
-import { quickReplyRoutes } from './routes/quick-replies';
-import { taggingRoutes } from './routes/tagging';
-import { tagRoutes } from './routes/tags';
+import { jsonBody, refuseMalformedPath } from './http/transport';
+import { buildOpenApiDocument, registerSecuritySchemes } from './openapi';
 import { readinessCheck } from './readiness';
-import { healthRoutes } from './routes/health';
-import { customerSessionRoutes } from './routes/customer-sessions';
-import { messageRoutes } from './routes/messages';
-import { liveStatsRoutes } from './routes/live-stats';
-import { sessionCommandRoutes } from './routes/session-commands';
-import { sessionRoutes } from './routes/sessions';
 import { staffAccessCheck, staffAccessChannel, subscribeToStaffAccess } from './auth/staff-access';
 import { accessRevocation } from './auth/access-revocation';
 import { loginThrottle } from './auth/login-throttle';
 import { auditTrail } from './audit-trail';
-import { auditRoutes } from './routes/audit';
-import { staffAccountRoutes } from './routes/staff-accounts';
-import { identityRoutes } from './routes/identity';
-import { customerRoutes } from './routes/customers';
 import { tenantSuspension } from './auth/tenant-suspension';
 import { tenantDisconnector } from './gateway/disconnect-tenant';
-import { customerDataRoutes } from './routes/customer-data';
+import { agentAccountRoutes } from './routes/agent-accounts';
+import { agentRoutes } from './routes/agents';
+import { apiKeyRoutes } from './routes/api-keys';
+import { auditRoutes } from './routes/audit';
+import { authRoutes } from './routes/auth';
+import { customerExportRoutes } from './routes/customer-export';
+import { customerOutreachRoutes } from './routes/customer-outreach';
+import { customerSessionRoutes } from './routes/customer-sessions';
+import { customerTagRoutes } from './routes/customer-tags';
+import { customerRoutes } from './routes/customers';
+import { faqRoutes } from './routes/faqs';
+import { flowRoutes } from './routes/flow';
+import { groupRoutes } from './routes/groups';
+import { healthRoutes } from './routes/health';
+import { identityRoutes } from './routes/identity';
+import { openApiRoutes } from './routes/openapi';
+import { quickReplyRoutes } from './routes/quick-replies';
+import { ratingRoutes } from './routes/ratings';
 import { retentionRoutes } from './routes/retention';
+import { sessionCommandRoutes } from './routes/session-commands';
+import { sessionMessageRoutes } from './routes/session-messages';
+import { sessionRoutes } from './routes/sessions';
+import { sessionTagRoutes } from './routes/session-tags';
+import { statsRoutes } from './routes/stats';
+import { tagGroupRoutes } from './routes/tag-groups';
+import { tagRoutes } from './routes/tags';
 import { tenantRoutes } from './routes/tenants';
+import { ticketRoutes } from './routes/tickets';
+import { transferTargetRoutes } from './routes/transfer-targets';
+import { workingHoursRoutes } from './routes/working-hours';
 import { customerDataStore } from '../stores/customer-data';
 
 export interface App {
@@ -148,7 +157,7 @@ export async function createApp(
   const audit = auditTrail(stores.audit, log);
 
   const registry = new OpenAPIRegistry();
-  registerBasePaths(registry);
+  registerSecuritySchemes(registry);
   const api = endpoints({
     registry,
     auth: {
@@ -160,137 +169,7 @@ export async function createApp(
     idempotency: idempotencyStore(mongo.db, config.IDEMPOTENCY_TTL_SECONDS),
     suspension,
   });
-  accessRoutes(api, {
-    tenants: stores.tenants,
-    apiKeys: stores.apiKeys,
-    staff: stores.staff,
-    routing,
-    agents: stores.agents,
-    tokenSecret: config.TOKEN_SECRET,
-    agentTokenTtlSeconds: config.AGENT_TOKEN_TTL_SECONDS,
-    throttle: loginThrottle(redis, {
-      perAccount: config.LOGIN_FAILURES_PER_ACCOUNT,
-      perAddress: config.LOGIN_FAILURES_PER_ADDRESS,
-      windowSeconds: config.LOGIN_WINDOW_SECONDS,
-    }),
-    audit,
-    suspension,
-  });
-  routingConfigRoutes(api, {
-    agents: stores.agents,
-    staff: stores.staff,
-    routing,
-    flows: stores.flows,
-    hours: stores.hours,
-    sessions: stores.sessions,
-    onAgentChanged: (tenantId) => broadcaster.statsChanged(tenantId, 'presence'),
-    audit,
-  });
-  staffAccountRoutes(api, {
-    temporal: temporal.client,
-    sessions: stores.sessions,
-    agents: stores.agents,
-    seats: routing,
-    staff: stores.staff,
-    routing,
-    quickReplies: stores.quickReplies,
-    tickets: stores.tickets,
-    revocation,
-    audit,
-    log,
-    onAgentChanged: (tenantId) => broadcaster.statsChanged(tenantId, 'presence'),
-  });
-  auditRoutes(api, { audit: stores.audit });
-  configRoutes(api, {
-    flows: stores.flows,
-    hours: stores.hours,
-    faqs: stores.faqs,
-    agents: stores.agents,
-    audit,
-  });
-  operationsRoutes(api, {
-    sessions: stores.sessions,
-    tickets: stores.tickets,
-    agents: stores.agents,
-    tags: stores.tags,
-  });
-  sessionCommandRoutes(api, {
-    temporal: temporal.client,
-    sessions: stores.sessions,
-    flows: stores.flows,
-    tenants: stores.tenants,
-    agents: stores.agents,
-  });
-  liveStatsRoutes(api, {
-    agents: stores.agents,
-    staff: stores.staff,
-    sessions: stores.sessions,
-    routing,
-  });
-  quickReplyRoutes(api, { quickReplies: stores.quickReplies, audit });
-  tagRoutes(api, { tags: stores.tags, audit });
-  taggingRoutes(api, { tags: stores.tags, sessions: stores.sessions });
-  outreachRoutes(api, { sessions: stores.sessions, outreach: stores.outreach });
-  customerSessionRoutes(api, { sessions: stores.sessions, tags: stores.tags });
-  identityRoutes(api, { identity: stores.identity, audit });
-  customerRoutes(api, {
-    customers: stores.customers,
-    sessions: stores.sessions,
-    tags: stores.tags,
-  });
-  customerDataRoutes(api, {
-    temporal: temporal.client,
-    customers: customerDataStore(mongo.db),
-    sessions: stores.sessions,
-    routing,
-    redis,
-  });
-  tenantRoutes(api, {
-    temporal: temporal.client,
-    db: mongo.db,
-    redis,
-    tenants: stores.tenants,
-    sessions: stores.sessions,
-    suspension,
-    disconnect: tenantDisconnector(io),
-    audit,
-  });
-  retentionRoutes(api, { tenants: stores.tenants, audit });
-
-  app.disable('x-powered-by');
-  // Whose X-Forwarded-For to believe: login throttling counts per client address (req.ip).
-  app.set('trust proxy', config.TRUST_PROXY);
-  // Before any route decodes its parameters: a malformed escape is named, not a 500.
-  app.use(refuseMalformedPath(() => Object.keys(openApi.paths ?? {})));
-  app.use(jsonBody());
-  app.use(
-    healthRoutes(
-      readinessCheck(
-        { temporal: temporal.connection, db: mongo.db, redis },
-        config.READINESS_TIMEOUT_MS,
-      ),
-    ),
-  );
-  app.use(api.router);
-  const openApi = buildOpenApiDocument(registry);
-  app.get('/api/v1/openapi.json', refuseQuery, (_req, res) => {
-    res.json(openApi);
-  });
-  app.use('/docs', swaggerUi.serve, swaggerUi.setup(openApi));
-  app.use(
-    sessionRoutes({
-      temporal: temporal.client,
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      tenants: stores.tenants,
-      sessions: stores.sessions,
-      identity: stores.identity,
-      customers: stores.customers,
-      tags: stores.tags,
-      tokenSecret: config.TOKEN_SECRET,
-      visitorTokenTtlSeconds: config.VISITOR_TOKEN_TTL_SECONDS,
-      visitorCredentialTtlSeconds: config.VISITOR_CREDENTIAL_TTL_DAYS * 86_400,
-    }),
-  );
+  const onAgentChanged = (tenantId: string) => broadcaster.statsChanged(tenantId, 'presence');
   const chat: ChatDeps = {
     ...stores,
     broadcaster,
@@ -303,7 +182,108 @@ export async function createApp(
     }),
     log,
   };
-  app.use(messageRoutes({ tokenSecret: config.TOKEN_SECRET, chat, staffAccess, suspension }));
+
+  // One line per URL resource (api/routes/<resource>.ts); opening chat's POST comes
+  // before the session search, so the document lists /api/v1/sessions as post, get.
+  const { sessions, tags, agents, staff, tenants } = stores;
+  const customerData = customerDataStore(mongo.db);
+  const readiness = { temporal: temporal.connection, db: mongo.db, redis };
+  healthRoutes(api, readinessCheck(readiness, config.READINESS_TIMEOUT_MS));
+  openApiRoutes(api, () => openApi);
+  tenantRoutes(api, {
+    temporal: temporal.client,
+    db: mongo.db,
+    redis,
+    tenants,
+    sessions,
+    suspension,
+    disconnect: tenantDisconnector(io),
+    apiKeys: stores.apiKeys,
+    agents,
+    routing,
+    audit,
+  });
+  apiKeyRoutes(api, { apiKeys: stores.apiKeys, audit });
+  authRoutes(api, {
+    staff,
+    tokenSecret: config.TOKEN_SECRET,
+    agentTokenTtlSeconds: config.AGENT_TOKEN_TTL_SECONDS,
+    throttle: loginThrottle(redis, {
+      perAccount: config.LOGIN_FAILURES_PER_ACCOUNT,
+      perAddress: config.LOGIN_FAILURES_PER_ADDRESS,
+      windowSeconds: config.LOGIN_WINDOW_SECONDS,
+    }),
+    suspension,
+    revocation,
+  });
+  groupRoutes(api, { agents, routing, flows: stores.flows, hours: stores.hours, sessions, audit });
+  agentRoutes(api, { agents, staff, routing, onAgentChanged, audit });
+  agentAccountRoutes(api, {
+    temporal: temporal.client,
+    sessions,
+    agents,
+    seats: routing,
+    staff,
+    routing,
+    quickReplies: stores.quickReplies,
+    tickets: stores.tickets,
+    revocation,
+    audit,
+    log,
+    onAgentChanged,
+  });
+  auditRoutes(api, { audit: stores.audit });
+  flowRoutes(api, { flows: stores.flows, agents, audit });
+  workingHoursRoutes(api, { hours: stores.hours, agents, audit });
+  faqRoutes(api, { faqs: stores.faqs, audit });
+  sessionRoutes(api, {
+    start: {
+      temporal: temporal.client,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      tenants,
+      sessions,
+      identity: stores.identity,
+      customers: stores.customers,
+      tags,
+      tokenSecret: config.TOKEN_SECRET,
+      visitorTokenTtlSeconds: config.VISITOR_TOKEN_TTL_SECONDS,
+      visitorCredentialTtlSeconds: config.VISITOR_CREDENTIAL_TTL_DAYS * 86_400,
+    },
+    sessions,
+    tags,
+  });
+  sessionCommandRoutes(api, { temporal: temporal.client, sessions, agents });
+  sessionMessageRoutes(api, { chat });
+  ratingRoutes(api, { sessions });
+  ticketRoutes(api, { tickets: stores.tickets, agents });
+  transferTargetRoutes(api, { agents, staff, sessions, routing });
+  statsRoutes(api, { agents, staff, sessions, routing });
+  quickReplyRoutes(api, { quickReplies: stores.quickReplies, audit });
+  tagGroupRoutes(api, { tags, audit });
+  tagRoutes(api, { tags, audit });
+  sessionTagRoutes(api, { tags, sessions });
+  customerTagRoutes(api, { tags, sessions });
+  customerRoutes(api, {
+    customers: stores.customers,
+    sessions,
+    tags,
+    erase: { temporal: temporal.client, customers: customerData, sessions, routing, redis },
+  });
+  customerSessionRoutes(api, { sessions, tags });
+  customerOutreachRoutes(api, { sessions, outreach: stores.outreach });
+  customerExportRoutes(api, { customers: customerData });
+  identityRoutes(api, { identity: stores.identity, audit });
+  retentionRoutes(api, { tenants, audit });
+
+  app.disable('x-powered-by');
+  // Whose X-Forwarded-For to believe: login throttling counts per client address (req.ip).
+  app.set('trust proxy', config.TRUST_PROXY);
+  // Before any route decodes its parameters: a malformed escape is named, not a 500.
+  app.use(refuseMalformedPath(() => Object.keys(openApi.paths ?? {})));
+  app.use(jsonBody());
+  app.use(api.router);
+  const openApi = buildOpenApiDocument(registry);
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(openApi));
   app.use(express.static(consoleDir, { index: 'index.html' }));
   app.get('/', (_req, res) => {
     res.redirect('/visitor/');

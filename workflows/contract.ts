@@ -64,6 +64,8 @@ export interface SessionState {
   agentId?: string;
   /** Agent of a pending offer (reservation groups). */
   offeredAgentId?: string;
+  /** While reserved: when the offer goes to the next agent unless accepted (the flow's reservation window). */
+  offerExpiresAt?: string;
   assignedAt?: string;
   firstResponseAt?: string;
   slaBreached?: boolean;

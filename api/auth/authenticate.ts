@@ -49,6 +49,28 @@ export async function authenticate(
   throw unauthenticated('The token is invalid or expired');
 }
 
+/**
+ * Who sent the request, for routes that take only the chat's session tokens
+ * (see Endpoint.credential): a shopper's session-scoped visitor token or an
+ * agent's token still in force. Anything else, none included, is 401
+ * `unauthorized`, the refusal the socket handshake gives the same tokens.
+ */
+export async function authenticateSessionToken(
+  deps: Pick<AuthDeps, 'tokenSecret' | 'staffAccess'>,
+  header: string | undefined,
+): Promise<Principal> {
+  const token = /^Bearer (\S+)$/i.exec(header ?? '')?.[1];
+  const visitor = verifyVisitorToken(deps.tokenSecret, token);
+  if (visitor) return { role: 'visitor', ...visitor };
+  const agent = verifyAgentToken(deps.tokenSecret, token);
+  if (agent && (await deps.staffAccess.allows(agent))) return agent;
+  throw new AppError(
+    401,
+    'unauthorized',
+    'Authorization: a valid visitor or agent token is required as `Bearer <token>`',
+  );
+}
+
 /** The principal, if its role may call the route: 401 without one, 403 with the wrong role. */
 export function authorize(principal: Principal | undefined, allowed: readonly Role[]): Principal {
   if (!principal) throw unauthenticated('This route needs `Authorization: Bearer <credential>`');

@@ -4,7 +4,12 @@ import { z } from 'zod';
 import type { Principal, Role } from '../../domain/access';
 import { fingerprint } from '../../runtime/secrets';
 import type { IdempotencyStore } from '../../stores/idempotency';
-import { authenticate, authorize, type AuthDeps } from '../auth/authenticate';
+import {
+  authenticate,
+  authenticateSessionToken,
+  authorize,
+  type AuthDeps,
+} from '../auth/authenticate';
 import type { TenantSuspension } from '../auth/tenant-suspension';
 import { AppError, validate } from '../errors';
 import { errorBody } from './schemas';
@@ -22,9 +27,20 @@ export interface Endpoint<P extends z.ZodObject, Q extends z.ZodObject, B extend
   /** Express style, `/api/v1/groups/:groupId`; the document gets `{groupId}`. */
   path: string;
   summary: string;
+  /** More for the document than the summary holds (who, how, why). */
+  description?: string;
   tag: string;
   /** Who may call; 'public' needs no credential. */
   roles: readonly Role[] | 'public';
+  /**
+   * Which credentials the route reads. `any` (the default): an API key, the
+   * operator token, an agent token or a visitor token, a bad one 401
+   * `unauthenticated`. `session-token`: only the tokens the chat sockets take,
+   * a shopper's session-scoped one or an agent's, a missing or bad one 401
+   * `unauthorized` as the socket handshake refuses it (for the routes a widget
+   * and a console call beside their socket).
+   */
+  credential?: 'any' | 'session-token';
   params?: P;
   query?: Q;
   body?: B;
@@ -88,10 +104,16 @@ export function endpoints(deps: EndpointDeps) {
     const { method, path, roles, params, query, body } = endpoint;
     declared.push({ method, path, roles, params, query, body });
     router[endpoint.method](endpoint.path, async (req, res) => {
+      const header = req.header('authorization');
       const principal =
         endpoint.roles === 'public'
           ? undefined
-          : authorize(await authenticate(deps.auth, req.header('authorization')), endpoint.roles);
+          : authorize(
+              endpoint.credential === 'session-token'
+                ? await authenticateSessionToken(deps.auth, header)
+                : await authenticate(deps.auth, header),
+              endpoint.roles,
+            );
       if (principal && principal.role !== 'operator')
         await deps.suspension.refuse(principal.tenantId);
       const input = {
@@ -232,7 +254,11 @@ function document<P extends z.ZodObject, Q extends z.ZodObject, B extends z.ZodT
     );
   }
   if (!isPublic) {
-    responses[401] = errorResponse('No credential, or one that is invalid, expired or revoked');
+    responses[401] = errorResponse(
+      endpoint.credential === 'session-token'
+        ? 'No valid visitor or agent token (`unauthorized`)'
+        : 'No credential, or one that is invalid, expired or revoked',
+    );
     responses[403] = errorResponse(
       'The credential’s role may not call this route, or its tenant is suspended (`tenant_suspended`)',
     );
@@ -251,10 +277,17 @@ function document<P extends z.ZodObject, Q extends z.ZodObject, B extends z.ZodT
     summary: endpoint.summary,
     tags: [endpoint.tag],
     ...(isPublic
-      ? {}
+      ? endpoint.description === undefined
+        ? {}
+        : { description: endpoint.description }
       : {
-          security: [{ bearer: [] }],
-          description: `Roles: ${(endpoint.roles as readonly Role[]).join(', ')}.`,
+          security: [{ [endpoint.credential === 'session-token' ? 'sessionToken' : 'bearer']: [] }],
+          description: [
+            endpoint.description,
+            `Roles: ${(endpoint.roles as readonly Role[]).join(', ')}.`,
+          ]
+            .filter(Boolean)
+            .join('\n\n'),
         }),
     request: {
       ...(endpoint.params ? { params: endpoint.params } : {}),

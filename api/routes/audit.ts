@@ -1,29 +1,13 @@
 import { z } from 'zod';
 import { roles } from '../../domain/access';
 import type { AuditStore } from '../../stores/audit';
-import type { AuditDoc } from '../../stores/collections';
 import { tenantOf } from '../auth/authenticate';
 import type { endpoints } from '../http/endpoint';
-import { isoTime } from '../http/schemas';
+import { auditEntryView, toAuditEntryView } from '../views';
 
 export interface AuditRouteDeps {
   audit: AuditStore;
 }
-
-export const auditEntryView = z.object({
-  id: z.string(),
-  at: isoTime,
-  actor: z.object({
-    kind: z.enum(['api_key', 'staff', 'operator']),
-    id: z.string(),
-    role: z.string(),
-  }),
-  action: z.string(),
-  target: z.object({ type: z.string(), id: z.string() }),
-  summary: z
-    .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]))
-    .optional(),
-});
 
 /** Decimal digits only: `1e2` or `0x10` are not page sizes. */
 const pageSize = z
@@ -55,15 +39,6 @@ export const auditQuery = z.strictObject({
     .meta({ description: 'Only changes by this actor id (an API key id or an agent id)' }),
 });
 
-const toView = (doc: AuditDoc): z.infer<typeof auditEntryView> => ({
-  id: doc._id,
-  at: doc.at.toISOString(),
-  actor: doc.actor,
-  action: doc.action,
-  target: doc.target,
-  ...(doc.summary ? { summary: doc.summary } : {}),
-});
-
 /** The tenant's audit log: who changed which configuration or account, when. */
 export function auditRoutes(api: ReturnType<typeof endpoints>, deps: AuditRouteDeps): void {
   api.add({
@@ -88,7 +63,7 @@ export function auditRoutes(api: ReturnType<typeof endpoints>, deps: AuditRouteD
       return {
         status: 200,
         body: {
-          items: page.map(toView),
+          items: page.map(toAuditEntryView),
           ...(docs.length > limit && last ? { next: last._id } : {}),
         },
       };

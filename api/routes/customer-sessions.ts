@@ -7,8 +7,8 @@ import { tenantOf } from '../auth/authenticate';
 import { AppError } from '../errors';
 import type { endpoints } from '../http/endpoint';
 import { isoTime, limitQuery } from '../http/schemas';
-import { sessionView, toSessionView } from './operations';
-import { hiddenTagIds } from './tag-visibility';
+import { sessionView, toSessionView } from '../views';
+import { hiddenTagIds } from '../use-cases/tag-visibility';
 
 export interface CustomerSessionDeps {
   sessions: SessionStore;

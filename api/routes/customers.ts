@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { roles, type Principal } from '../../domain/access';
-import { customerProfilePatchSchema, identityKinds } from '../../domain/identity';
+import { customerProfilePatchSchema } from '../../domain/identity';
 import { opaqueId } from '../../domain/session';
 import type { CustomerStore } from '../../stores/customers';
 import type { SessionStore } from '../../stores/sessions';
@@ -9,28 +9,17 @@ import { tenantOf } from '../auth/authenticate';
 import { AppError } from '../errors';
 import type { endpoints } from '../http/endpoint';
 import { isoTime, limitQuery } from '../http/schemas';
-import { hiddenTagIds } from './tag-visibility';
+import { eraseCustomer, type EraseCustomerDeps } from '../use-cases/erase-customer';
+import { hiddenTagIds } from '../use-cases/tag-visibility';
+import { customerProfileView, erasedCustomer } from '../views';
 
 export interface CustomerDeps {
   customers: CustomerStore;
   sessions: SessionStore;
   tags: TagStore;
+  /** Erasing a customer reaches every store, Temporal and Redis. */
+  erase: EraseCustomerDeps;
 }
-
-export const customerProfileView = z.object({
-  visitorId: z.string(),
-  identity: z.enum(identityKinds).meta({
-    description: 'How the customer was first known: verified (signed identity) or anonymous',
-  }),
-  name: z.string().optional(),
-  email: z.string().optional(),
-  phone: z.string().optional(),
-  attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
-  externalIds: z.record(z.string(), z.string()),
-  tags: z.array(z.string()).meta({ description: 'Customer tag ids the caller may see' }),
-  createdAt: isoTime,
-  updatedAt: isoTime,
-});
 
 const customerParams = z.strictObject({ visitorId: opaqueId });
 
@@ -39,7 +28,8 @@ const customerParams = z.strictObject({ visitorId: opaqueId });
  * verified identity claims and the merchant's systems, with the customer's
  * tags. Agents read the profile of a customer they serve or have served (as
  * with the customer's history); supervisors, admins and integrations any of
- * the tenant; admins and integrations change them.
+ * the tenant; admins and integrations change them. Admins erase a customer
+ * everywhere (GDPR article 17; the export is in customer-export.ts).
  */
 export function customerRoutes(api: ReturnType<typeof endpoints>, deps: CustomerDeps): void {
   async function profile(tenantId: string, visitorId: string, principal: Principal | undefined) {
@@ -127,6 +117,23 @@ export function customerRoutes(api: ReturnType<typeof endpoints>, deps: Customer
         throw new AppError(404, 'not_found', `No customer ${params.visitorId}`);
       }
       return { status: 200, body: await profile(tenantId, params.visitorId, principal) };
+    },
+  });
+
+  api.add({
+    method: 'delete',
+    path: '/api/v1/customers/:visitorId',
+    tag: 'data lifecycle',
+    summary:
+      'Erase a customer everywhere: open session closed, workflows deleted from Temporal, every document and Redis key removed',
+    roles: roles.admin,
+    params: customerParams,
+    responses: { 200: { description: 'Erased; what was removed', schema: erasedCustomer } },
+    errors: { 404: 'Nothing is held about this customer (also the answer to a repeated erase)' },
+    async handle({ params, principal }) {
+      const erased = await eraseCustomer(deps.erase, tenantOf(principal), params.visitorId);
+      if (!erased) throw new AppError(404, 'not_found', `No customer ${params.visitorId}`);
+      return { status: 200, body: erased };
     },
   });
 }

@@ -6,36 +6,12 @@ import type { AuditTrail } from '../audit-trail';
 import { tenantOf } from '../auth/authenticate';
 import { AppError } from '../errors';
 import type { endpoints } from '../http/endpoint';
-import { isoTime } from '../http/schemas';
+import { identitySettingsView, rotatedSecret } from '../views';
 
 export interface IdentityDeps {
   identity: IdentityStore;
   audit: AuditTrail;
 }
-
-export const identitySettingsView = z.object({
-  requireVerifiedIdentity: z.boolean(),
-  secrets: z
-    .array(
-      z.object({
-        secretId: z.string(),
-        createdAt: isoTime,
-        current: z.boolean().meta({ description: 'false: the previous secret, still valid' }),
-      }),
-    )
-    .meta({
-      description: 'The valid identity secrets, newest first (their values are never shown here)',
-    }),
-});
-
-export const rotatedSecret = z.object({
-  secretId: z.string(),
-  secret: z.string().meta({
-    description:
-      'The new identity secret: shown only in this answer. Sign visitor ids with it on the merchant’s servers, never in the browser',
-  }),
-  settings: identitySettingsView,
-});
 
 /**
  * A tenant's shopper-identity settings (admins): whether anonymous shoppers

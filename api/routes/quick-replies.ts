@@ -11,20 +11,13 @@ import type { AuditTrail } from '../audit-trail';
 import { tenantOf } from '../auth/authenticate';
 import { AppError } from '../errors';
 import type { endpoints } from '../http/endpoint';
+import { quickReplyView } from '../views';
 import { limitQuery } from '../http/schemas';
 
 export interface QuickReplyDeps {
   quickReplies: QuickReplyStore;
   audit: AuditTrail;
 }
-
-export const quickReplyView = z.object({
-  id: z.string(),
-  scope: z.enum(quickReplyScopes),
-  ownerId: z.string().optional(),
-  shortcut: z.string(),
-  text: z.string(),
-});
 
 const params = z.strictObject({ quickReplyId: z.uuid() });
 const staffAndAdmins = ['admin', 'supervisor', 'agent'] as const;

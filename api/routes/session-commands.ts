@@ -1,17 +1,15 @@
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
 import type { Principal } from '../../domain/access';
-import { entryTypes, opaqueId, sessionPhases, sessionWorkflowId } from '../../domain/session';
+import { opaqueId, sessionWorkflowId } from '../../domain/session';
 import {
-  closeReasons,
   leaveMessageRequestSchema,
   rateRequestSchema,
   type Actor,
 } from '../../domain/session-commands';
-import type { FlowStore } from '../../stores/flows';
 import type { SessionDoc } from '../../stores/collections';
+import type { AgentStore } from '../../stores/agents';
 import type { SessionStore } from '../../stores/sessions';
-import type { TenantStore } from '../../stores/tenants';
 import {
   acceptOfferUpdate,
   closeUpdate,
@@ -21,44 +19,25 @@ import {
   requestHumanUpdate,
   stateQuery,
   transferUpdate,
-  type SessionState,
 } from '../../workflows/contract';
 import { tenantOf } from '../auth/authenticate';
 import { AppError } from '../errors';
 import type { endpoints } from '../http/endpoint';
 import { requireAgent, requireGroups } from '../use-cases/references';
-import { isoTime } from '../http/schemas';
-import { told } from './session-calls';
-import type { AgentStore } from '../../stores/agents';
+import { told } from '../http/session-calls';
+import {
+  sessionStateFromProjection,
+  sessionStateView,
+  toSessionStateView,
+  type SessionStateView,
+} from '../views';
 
 export interface SessionCommandDeps {
   temporal: Client;
   sessions: SessionStore;
-  flows: FlowStore;
-  tenants: TenantStore;
   /** Groups and agents of the tenant, to refuse a transfer to one that does not exist. */
   agents: Pick<AgentStore, 'existingGroups' | 'getAgent'>;
 }
-
-/** What a widget or console needs to draw a session's state; no contact details. */
-export const sessionStateView = z.object({
-  sessionId: z.string(),
-  visitorId: z.string(),
-  entry: z.object({ type: z.enum(entryTypes), ref: z.string().optional() }),
-  phase: z.enum(sessionPhases),
-  groupId: z.string().optional(),
-  agentId: z.string().optional(),
-  offeredAgentId: z.string().optional(),
-  /** When an offered (reserved) session goes to the next agent unless accepted. */
-  offerExpiresAt: isoTime.optional(),
-  queuePosition: z.number().optional(),
-  estimatedWaitMs: z.number().optional(),
-  idleWarnedAt: isoTime.optional(),
-  ticketId: z.string().optional(),
-  closeReason: z.enum(closeReasons).optional(),
-  rating: z.object({ score: z.number(), comment: z.string().optional(), at: isoTime }).optional(),
-});
-type SessionStateView = z.infer<typeof sessionStateView>;
 
 const sessionParams = z.strictObject({ sessionId: opaqueId });
 const transferBody = z
@@ -71,9 +50,6 @@ const transferBody = z
     message: 'give exactly one of toAgentId or toGroupId',
     path: ['toAgentId'],
   });
-
-const defined = <T extends object>(o: T) =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
 /** The actor a principal acts as in the workflow's commands. */
 function actorOf(principal: Principal): Actor {
@@ -121,59 +97,15 @@ export function sessionCommandRoutes(api: ReturnType<typeof endpoints>, deps: Se
     };
   }
 
-  async function reservationMs(tenantId: string, doc: SessionDoc | undefined): Promise<number> {
-    const version =
-      doc?.flowVersion === undefined ? undefined : await deps.flows.get(tenantId, doc.flowVersion);
-    const flow = version?.flow ?? (await deps.tenants.get(tenantId))?.flow;
-    return flow?.timeouts.reservationMs ?? 60_000;
-  }
-
-  async function view(doc: SessionDoc | undefined, state: SessionState): Promise<SessionStateView> {
-    const offerExpiresAt =
-      state.phase === 'reserved'
-        ? new Date(
-            Date.parse(state.lastActivityAt) + (await reservationMs(state.tenantId, doc)),
-          ).toISOString()
-        : undefined;
-    return defined({
-      sessionId: state.sessionId,
-      visitorId: state.visitorId,
-      entry: state.entry,
-      phase: state.phase,
-      groupId: state.groupId,
-      agentId: state.agentId,
-      offeredAgentId: state.offeredAgentId,
-      offerExpiresAt,
-      queuePosition: state.phase === 'queued' ? state.queuePosition : undefined,
-      estimatedWaitMs: state.phase === 'queued' ? state.estimatedWaitMs : undefined,
-      idleWarnedAt: state.idleWarnedAt,
-      ticketId: state.ticketId,
-      closeReason: state.closeReason,
-      rating: state.rating,
-    });
-  }
-
   /** A finished workflow no longer answers queries once it is gone: the projection does. */
-  const fromProjection = (doc: SessionDoc): SessionStateView =>
-    defined({
-      sessionId: doc._id,
-      visitorId: doc.visitorId,
-      entry: doc.entry,
-      phase: doc.phase,
-      groupId: doc.groupId,
-      agentId: doc.agentId,
-      closeReason: doc.closeReason,
-      rating: doc.rating && defined({ ...doc.rating, at: doc.rating.at.toISOString() }),
-    });
-
   async function stateOf(
     doc: SessionDoc | undefined,
     handle: WorkflowHandle,
   ): Promise<SessionStateView> {
     try {
-      return await view(doc, await handle.query(stateQuery));
+      return toSessionStateView(await handle.query(stateQuery));
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError && doc) return fromProjection(doc);
+      if (error instanceof WorkflowNotFoundError && doc) return sessionStateFromProjection(doc);
       throw error;
     }
   }
@@ -211,11 +143,11 @@ export function sessionCommandRoutes(api: ReturnType<typeof endpoints>, deps: Se
     responses: stateResponse,
     errors: refusals,
     async handle({ params, principal }) {
-      const { doc, handle } = await reachable(principal, params.sessionId);
+      const { handle } = await reachable(principal, params.sessionId);
       const state = await told((updateId) =>
         handle.executeUpdate(requestHumanUpdate, { args: [], updateId }),
       );
-      return { status: 200, body: await view(doc, state) };
+      return { status: 200, body: toSessionStateView(state) };
     },
   });
 
@@ -230,11 +162,11 @@ export function sessionCommandRoutes(api: ReturnType<typeof endpoints>, deps: Se
     responses: stateResponse,
     errors: refusals,
     async handle({ params, body, principal }) {
-      const { doc, handle } = await reachable(principal, params.sessionId);
+      const { handle } = await reachable(principal, params.sessionId);
       const state = await told((updateId) =>
         handle.executeUpdate(leaveMessageUpdate, { args: [body], updateId }),
       );
-      return { status: 200, body: await view(doc, state) };
+      return { status: 200, body: toSessionStateView(state) };
     },
   });
 
@@ -249,11 +181,11 @@ export function sessionCommandRoutes(api: ReturnType<typeof endpoints>, deps: Se
     responses: stateResponse,
     errors: refusals,
     async handle({ params, body, principal }) {
-      const { doc, handle } = await reachable(principal, params.sessionId);
+      const { handle } = await reachable(principal, params.sessionId);
       const state = await told((updateId) =>
         handle.executeUpdate(rateUpdate, { args: [body], updateId }),
       );
-      return { status: 200, body: await view(doc, state) };
+      return { status: 200, body: toSessionStateView(state) };
     },
   });
 
@@ -267,11 +199,11 @@ export function sessionCommandRoutes(api: ReturnType<typeof endpoints>, deps: Se
     responses: stateResponse,
     errors: { ...refusals, 403: 'Only the session’s agent or a supervisor may close it' },
     async handle({ params, principal }) {
-      const { doc, handle, by } = await reachable(principal, params.sessionId);
+      const { handle, by } = await reachable(principal, params.sessionId);
       const state = await told((updateId) =>
         handle.executeUpdate(closeUpdate, { args: [{ by }], updateId }),
       );
-      return { status: 200, body: await view(doc, state) };
+      return { status: 200, body: toSessionStateView(state) };
     },
   });
 
@@ -292,12 +224,12 @@ export function sessionCommandRoutes(api: ReturnType<typeof endpoints>, deps: Se
       responses: stateResponse,
       errors: { ...refusals, 403: 'The session is not offered to the caller' },
       async handle({ params, principal }) {
-        const { doc, handle, by } = await reachable(principal, params.sessionId);
+        const { handle, by } = await reachable(principal, params.sessionId);
         const agentId = by.type === 'agent' ? by.agentId : '';
         const state = await told((updateId) =>
           handle.executeUpdate(update, { args: [{ agentId }], updateId }),
         );
-        return { status: 200, body: await view(doc, state) };
+        return { status: 200, body: toSessionStateView(state) };
       },
     });
   }
@@ -317,12 +249,12 @@ export function sessionCommandRoutes(api: ReturnType<typeof endpoints>, deps: Se
       422: 'The target agent is not online with free capacity, or the group does not exist',
     },
     async handle({ params, body, principal }) {
-      const { doc, handle, by } = await reachable(principal, params.sessionId);
+      const { handle, by } = await reachable(principal, params.sessionId);
       await transferTargetExists(deps.agents, tenantOf(principal), body);
       const state = await told((updateId) =>
         handle.executeUpdate(transferUpdate, { args: [{ ...body, by }], updateId }),
       );
-      return { status: 200, body: await view(doc, state) };
+      return { status: 200, body: toSessionStateView(state) };
     },
   });
 }

@@ -1,51 +1,84 @@
 import { z } from 'zod';
 import { roles } from '../../domain/access';
 import { opaqueId } from '../../domain/session';
+import { groupRoutingSchema } from '../../domain/agents';
+import { flowSchema } from '../../domain/flow';
+import { routingGroupRefs } from '../../domain/routing-rules';
+import type { AgentStore } from '../../stores/agents';
+import type { ApiKeyStore } from '../../stores/api-keys';
 import type { TenantStore } from '../../stores/tenants';
 import type { AuditTrail } from '../audit-trail';
 import { AppError } from '../errors';
 import type { endpoints } from '../http/endpoint';
-import { isoTime, limitQuery } from '../http/schemas';
+import { limitQuery } from '../http/schemas';
+import { createdTenant, deletedTenant, suspendedTenant, tenantSummary } from '../views';
 import { deleteTenant, type DeleteTenantDeps } from '../use-cases/delete-tenant';
 import { suspendTenant, type SuspendTenantDeps } from '../use-cases/suspend-tenant';
 
 export interface TenantRouteDeps extends SuspendTenantDeps, DeleteTenantDeps {
   tenants: TenantStore;
+  /** A new tenant's first admin key. */
+  apiKeys: Pick<ApiKeyStore, 'create'>;
+  /** A new tenant gets the groups its flow routes to, so its flow names nothing missing. */
+  agents: Pick<AgentStore, 'upsertGroup'>;
+  /** Starts a new tenant's routing state, so the worker never takes it for lost state. */
+  routing: { heal(tenantId: string): Promise<unknown> };
   audit: AuditTrail;
 }
 
-export const tenantSummary = z.object({
-  tenantId: z.string(),
-  name: z.string(),
-  createdAt: isoTime,
-  suspendedAt: isoTime.optional().meta({ description: 'Present while the tenant is suspended' }),
-  retentionDays: z.number().optional(),
+export const createTenantSchema = z.strictObject({
+  tenantId: opaqueId,
+  name: z.string().trim().min(1).max(120),
+  flow: flowSchema.optional(),
 });
 
 const tenantParams = z.strictObject({ tenantId: opaqueId });
 
-export const suspendedTenant = z.object({
-  tenant: tenantSummary,
-  closedSessions: z.number().meta({ description: 'Live sessions closed by this call' }),
-  disconnected: z.number().meta({ description: 'Sockets disconnected by this call' }),
-});
-
-export const deletedTenant = z.object({
-  tenantId: z.string(),
-  workflows: z.number().meta({ description: 'Workflow executions deleted from Temporal' }),
-  deleted: z.record(z.string(), z.number()).meta({ description: 'Documents per collection' }),
-  redisKeys: z.number(),
-});
-
 /**
  * The platform operator's tenant lifecycle: list, look at, suspend, resume
- * and delete tenants (creating one is in access.ts). A tenant is deleted
+ * and delete tenants, and create one with its first admin key. A tenant is deleted
  * only once suspended: the two steps keep a slip of the finger from
  * destroying a working shop.
  */
 export function tenantRoutes(api: ReturnType<typeof endpoints>, deps: TenantRouteDeps) {
   const notFound = (tenantId: string) =>
     new AppError(404, 'not_found', `No tenant with id ${tenantId}`);
+
+  api.add({
+    method: 'post',
+    path: '/api/v1/tenants',
+    tag: 'access',
+    summary:
+      'Create a tenant with its first admin API key and the agent groups its flow routes to (platform operator)',
+    roles: roles.operator,
+    body: createTenantSchema,
+    responses: {
+      201: { description: 'Created; the admin key is shown once', schema: createdTenant },
+    },
+    errors: { 409: 'A tenant with this id exists' },
+    async handle({ body, principal }) {
+      const created = await deps.tenants.create(body.tenantId, body.name, body.flow ?? {});
+      if (!created) throw new AppError(409, 'tenant_exists', `Tenant ${body.tenantId} exists`);
+      const adminKey = await deps.apiKeys.create(body.tenantId, 'first admin key', 'admin');
+      const routed = new Set(
+        routingGroupRefs(flowSchema.parse(body.flow ?? {}).routing).map((r) => r.groupId),
+      );
+      for (const groupId of routed) {
+        await deps.agents.upsertGroup(body.tenantId, groupId, groupRoutingSchema.parse({}));
+      }
+      // Best effort: if Redis is away, the worker's upkeep starts the state within seconds.
+      await deps.routing.heal(body.tenantId).catch(() => undefined);
+      await deps.audit.record(principal, body.tenantId, {
+        action: 'tenant.created',
+        target: { type: 'tenant', id: body.tenantId },
+        summary: { adminKeyId: adminKey.keyId },
+      });
+      return {
+        status: 201,
+        body: { tenantId: body.tenantId, name: body.name, flowVersion: 1, adminKey },
+      };
+    },
+  });
 
   api.add({
     method: 'get',

@@ -11,7 +11,7 @@ import {
   transferUpdate,
 } from '../../workflows/contract';
 import { AppError } from '../errors';
-import { told } from '../routes/session-calls';
+import { told } from '../http/session-calls';
 
 export interface HandBackDeps {
   temporal: Client;

@@ -1,8 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { messagePage } from '../../api/openapi';
-import { agentSession } from '../../api/routes/access';
-import { sessionView } from '../../api/routes/operations';
-import { quickReplyView } from '../../api/routes/quick-replies';
+import { agentSession, quickReplyView, sessionView } from '../../api/views';
 import { collections } from '../../stores/collections';
 import { call } from '../support/api-client';
 import { launchChromium, screenshotPath } from '../support/browser';

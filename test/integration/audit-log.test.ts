@@ -1,9 +1,12 @@
 import { z } from 'zod';
-import { agentSession, createdApiKey } from '../../api/routes/access';
+import {
+  agentSession,
+  auditEntryView,
+  createdApiKey,
+  faqView,
+  quickReplyView,
+} from '../../api/views';
 import { errorBody } from '../../api/openapi';
-import { auditEntryView } from '../../api/routes/audit';
-import { faqView } from '../../api/routes/config';
-import { quickReplyView } from '../../api/routes/quick-replies';
 import { call, callOk, operatorTenant, testOperatorToken } from '../support/api-client';
 import { startTestEngine, type TestEngine } from '../support/engine';
 

@@ -1,7 +1,6 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { startedSession } from '../../api/openapi';
-import { agentSession } from '../../api/routes/access';
-import { customerExport, erasedCustomer } from '../../api/routes/customer-data';
+import { agentSession, customerExport, erasedCustomer } from '../../api/views';
 import { workingHoursSchema } from '../../domain/working-hours';
 import { closeRedis, type RedisClient } from '../../runtime/connections';
 import { collections } from '../../stores/collections';

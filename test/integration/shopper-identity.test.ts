@@ -1,8 +1,11 @@
 import { errorBody, startedSession } from '../../api/openapi';
-import { agentSession } from '../../api/routes/access';
-import { customerProfileView } from '../../api/routes/customers';
-import { identitySettingsView, rotatedSecret } from '../../api/routes/identity';
-import { sessionView } from '../../api/routes/operations';
+import {
+  agentSession,
+  customerProfileView,
+  identitySettingsView,
+  rotatedSecret,
+  sessionView,
+} from '../../api/views';
 import type { ChatMessage } from '../../domain/message';
 import { identityHash, signIdentityToken } from '../../runtime/shopper-identity';
 import { issueAgentToken, issueVisitorCredential, issueVisitorToken } from '../../runtime/tokens';

@@ -1,7 +1,5 @@
-import { agentSession } from '../../api/routes/access';
+import { agentSession, agentView, closedAccountView } from '../../api/views';
 import { errorBody, startedSession } from '../../api/openapi';
-import { closedAccountView } from '../../api/routes/staff-accounts';
-import { agentView } from '../../api/routes/routing-config';
 import type { AccessRevoked } from '../../domain/socket-events';
 import { collections } from '../../stores/collections';
 import { ticketStore } from '../../stores/tickets';

@@ -1,5 +1,4 @@
-import { agentSession } from '../../api/routes/access';
-import { closedAccountView } from '../../api/routes/staff-accounts';
+import { agentSession, closedAccountView } from '../../api/views';
 import { collections } from '../../stores/collections';
 import { call, operatorTenant, testOperatorToken } from '../support/api-client';
 import { connectAgent, openAssigned, waitFor, type AgentSocket } from '../support/chat';

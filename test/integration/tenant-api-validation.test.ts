@@ -1,7 +1,5 @@
 import type { DeclaredRoute } from '../../api/http/endpoint';
 import { errorBody } from '../../api/openapi';
-import { messagesParamsSchema, messagesQuerySchema } from '../../api/routes/messages';
-import { startSessionSchema } from '../../domain/identity';
 import type { RedisClient } from '../../runtime/connections';
 import { closeRedis } from '../../runtime/connections';
 import { testOperatorToken } from '../support/api-client';
@@ -18,17 +16,8 @@ import { newWorld, type World } from '../support/validation-world';
  * support/invalid-inputs.ts) and its valid example (support/valid-examples.ts).
  */
 
-/** Routes declared outside endpoints() that validate input all the same. */
-const outsideEndpoints: DeclaredRoute[] = [
-  { method: 'post', path: '/api/v1/sessions', roles: 'public', body: startSessionSchema },
-  {
-    method: 'get',
-    path: '/api/v1/sessions/:sessionId/messages',
-    roles: ['visitor'],
-    params: messagesParamsSchema,
-    query: messagesQuerySchema,
-  },
-];
+/** Routes declared outside endpoints() that validate input all the same (none now). */
+const outsideEndpoints: DeclaredRoute[] = [];
 /** Routes outside endpoints() that take no input. */
 const withoutInput = ['GET /healthz', 'GET /readyz', 'GET /api/v1/openapi.json', 'GET /'];
 

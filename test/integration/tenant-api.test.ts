@@ -1,4 +1,4 @@
-import { createdApiKey, agentSession } from '../../api/routes/access';
+import { agentSession, createdApiKey } from '../../api/views';
 import { errorBody } from '../../api/openapi';
 import { collections } from '../../stores/collections';
 import { call, operatorTenant, testOperatorToken } from '../support/api-client';

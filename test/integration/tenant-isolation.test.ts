@@ -1,5 +1,5 @@
 import { errorBody } from '../../api/openapi';
-import { agentSession, createdTenant } from '../../api/routes/access';
+import { agentSession, createdTenant } from '../../api/views';
 import { collections } from '../../stores/collections';
 import { sessionStore } from '../../stores/sessions';
 import { ticketStore } from '../../stores/tickets';

@@ -1,6 +1,5 @@
 import { startedSession } from '../../api/openapi';
-import { agentSession } from '../../api/routes/access';
-import { deletedTenant, suspendedTenant, tenantSummary } from '../../api/routes/tenants';
+import { agentSession, deletedTenant, suspendedTenant, tenantSummary } from '../../api/views';
 import { defaultTemplates } from '../../domain/flow';
 import { closeRedis, type RedisClient } from '../../runtime/connections';
 import { tenantPrefix } from '../../stores/redis/keys';

@@ -1,8 +1,11 @@
 import { errorBody, startedSession } from '../../api/openapi';
-import { agentSession, createdTenant } from '../../api/routes/access';
-import { sessionView } from '../../api/routes/operations';
-import { outreachOpened } from '../../api/routes/outreach';
-import { quickReplyView } from '../../api/routes/quick-replies';
+import {
+  agentSession,
+  createdTenant,
+  outreachOpened,
+  quickReplyView,
+  sessionView,
+} from '../../api/views';
 import { collections } from '../../stores/collections';
 import { messageStore } from '../../stores/messages';
 import { sessionStore } from '../../stores/sessions';

@@ -2,7 +2,7 @@ import { sessionWorkflowId } from '../../domain/session';
 import { closeRedis, connectRedis, type RedisClient } from '../../runtime/connections';
 import { collections } from '../../stores/collections';
 import { chatTurnSignal, closeUpdate, rateUpdate } from '../../workflows/contract';
-import { told } from '../../api/routes/session-calls';
+import { told } from '../../api/http/session-calls';
 import { eventually, startTestEngine, type TestEngine } from '../support/engine';
 import { routingDesk, type RoutingDesk } from '../support/routing-desk';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';

@@ -1,5 +1,5 @@
 import type { App } from '../../api/app';
-import { createdTenant } from '../../api/routes/access';
+import { createdTenant } from '../../api/views';
 import { uniqueId } from './stack';
 
 export interface ApiAnswer {

@@ -1,8 +1,6 @@
 import type { App } from '../../api/app';
 import { startedSession } from '../../api/openapi';
-import { createdApiKey } from '../../api/routes/access';
-import { faqView } from '../../api/routes/config';
-import { quickReplyView } from '../../api/routes/quick-replies';
+import { createdApiKey, faqView, quickReplyView } from '../../api/views';
 import type { Role } from '../../domain/access';
 import { issueAgentToken } from '../../runtime/tokens';
 import { collections } from '../../stores/collections';

@@ -1,6 +1,6 @@
 import { ServiceError, WorkflowNotFoundError } from '@temporalio/client';
 import { AppError } from '../../api/errors';
-import { told, type RetryPolicy } from '../../api/routes/session-calls';
+import { told, type RetryPolicy } from '../../api/http/session-calls';
 
 /** An error shaped as the Temporal client passes the server's gRPC status through. */
 function grpcError(code: number): ServiceError {

@@ -43,6 +43,10 @@ export async function takeOffer(
   }
   s.offeredAgentId = assignment.agentId;
   s.agentId = undefined;
+  // The state query answers the offer's deadline: from the phase change on (the
+  // window counts from the stored reservation, set again below).
+  const reservationMs = session.flow.timeouts.reservationMs;
+  s.offerExpiresAt = iso(now() + reservationMs);
   await session.enter('reserved', {
     agentId: assignment.agentId,
     store: {
@@ -50,6 +54,7 @@ export async function takeOffer(
     },
   });
   s.lastActivityAt = iso();
+  s.offerExpiresAt = iso(Date.parse(s.lastActivityAt) + reservationMs);
   return undefined;
 }
 
@@ -67,15 +72,18 @@ export async function reservedStep(session: Session): Promise<Transition | undef
   if (session.closeRequest) {
     await session.activities.releaseSeat(s.tenantId, agentId, s.sessionId);
     s.offeredAgentId = undefined;
+    s.offerExpiresAt = undefined;
     return { to: 'close', reason: 'abandoned' };
   }
   if (reply?.accept && (await session.activities.acceptOffer(s.tenantId, agentId, s.sessionId))) {
     s.offeredAgentId = undefined;
+    s.offerExpiresAt = undefined;
     return { to: 'assign', agentId, notice: 'joined' };
   }
   // Rejected, missed or withdrawn: the router offers it to the next agent or requeues it.
   const missed = reply === undefined;
   s.offeredAgentId = undefined;
+  s.offerExpiresAt = undefined;
   session.awaitingAssignment = true;
   await session.enter('queued', {
     meanwhile: () =>

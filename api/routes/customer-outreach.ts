@@ -1,39 +1,63 @@
 import { z } from 'zod';
+import { roles } from '../../domain/access';
 import { outreachDecision } from '../../domain/outreach';
 import { opaqueId } from '../../domain/session';
 import type { OutreachStore } from '../../stores/outreach';
 import type { SessionStore } from '../../stores/sessions';
+import { tenantOf } from '../auth/authenticate';
 import { AppError } from '../errors';
 import type { endpoints } from '../http/endpoint';
-import { isoTime } from '../http/schemas';
+import { outreachOpened, outreachView, toOutreachOpened } from '../views';
 
-export interface OutreachDeps {
+export interface CustomerOutreachDeps {
   sessions: SessionStore;
   outreach: OutreachStore;
   now?: () => Date;
 }
 
-export const outreachOpened = z.object({
-  outreachId: z.string(),
-  visitorId: z.string(),
-  agentId: z.string(),
-  text: z.string(),
-  status: z.literal('pending'),
-  lastConsultationAt: isoTime,
-  allowedUntil: isoTime,
-  createdAt: isoTime,
-});
-
 /**
- * Proactive outreach (主动触达). Opening a conversation here means recording
- * the agent's first message for the customer, once the 3-day rule allows it;
- * the customer's next session opens with it (see deliver-outreach). No
- * session workflow starts on the merchant's side: a session is the shopper's
- * live chat, and the customer may be offline, so its robot and idle timers
- * would run at nobody.
+ * `/api/v1/customers/:visitorId/outreach`: proactive outreach (主动触达),
+ * whether it is allowed and opening it. Opening a conversation here means
+ * recording the agent's first message for the customer, once the 3-day rule
+ * allows it; the customer's next session opens with it (see
+ * deliver-outreach). No session workflow starts on the merchant's side: a
+ * session is the shopper's live chat, and the customer may be offline, so its
+ * robot and idle timers would run at nobody.
  */
-export function outreachRoutes(api: ReturnType<typeof endpoints>, deps: OutreachDeps) {
+export function customerOutreachRoutes(
+  api: ReturnType<typeof endpoints>,
+  deps: CustomerOutreachDeps,
+) {
   const now = deps.now ?? (() => new Date());
+  api.add({
+    method: 'get',
+    path: '/api/v1/customers/:visitorId/outreach',
+    tag: 'outreach',
+    summary: 'May we message this customer first? Only within 3 days of their last consultation',
+    roles: roles.staff,
+    params: z.strictObject({ visitorId: opaqueId }),
+    responses: {
+      200: { description: 'Outreach is allowed until `allowedUntil`', schema: outreachView },
+    },
+    errors: { 403: 'Outreach is not allowed; `code` and `message` give the reason' },
+    async handle({ params, principal }) {
+      const [last] = await deps.sessions.search(
+        tenantOf(principal),
+        { visitorId: params.visitorId },
+        1,
+      );
+      const decision = outreachDecision(last?.startedAt, now());
+      if (!decision.allowed) throw new AppError(403, decision.reason, decision.message);
+      return {
+        status: 200,
+        body: {
+          allowed: true,
+          lastConsultationAt: decision.lastConsultationAt.toISOString(),
+          allowedUntil: decision.allowedUntil.toISOString(),
+        },
+      };
+    },
+  });
 
   api.add({
     method: 'post',
@@ -70,16 +94,7 @@ export function outreachRoutes(api: ReturnType<typeof endpoints>, deps: Outreach
       });
       return {
         status: 201,
-        body: {
-          outreachId: doc._id,
-          visitorId: doc.visitorId,
-          agentId: doc.agentId,
-          text: doc.text,
-          status: doc.status,
-          lastConsultationAt: doc.lastConsultationAt.toISOString(),
-          allowedUntil: doc.allowedUntil.toISOString(),
-          createdAt: doc.createdAt.toISOString(),
-        },
+        body: toOutreachOpened(doc),
       };
     },
   });

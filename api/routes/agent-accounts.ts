@@ -9,12 +9,13 @@ import { tenantOf } from '../auth/authenticate';
 import type { AuditTrail } from '../audit-trail';
 import { AppError } from '../errors';
 import type { endpoints } from '../http/endpoint';
-import { isoTime } from '../http/schemas';
 import { referrerCap, stillReferenced } from '../use-cases/references';
 import { closeStaffAccount, type CloseStaffAccountDeps } from '../use-cases/close-staff-account';
+import { isoTime } from '../http/schemas';
+import { closedAccountView } from '../views';
 
-export interface StaffAccountDeps extends CloseStaffAccountDeps {
-  staff: CloseStaffAccountDeps['staff'] & Pick<StaffStore, 'get' | 'revokeTokens' | 'revokeToken'>;
+export interface AgentAccountDeps extends CloseStaffAccountDeps {
+  staff: CloseStaffAccountDeps['staff'] & Pick<StaffStore, 'get' | 'revokeTokens'>;
   agents: CloseStaffAccountDeps['agents'] & Pick<AgentStore, 'getAgent'>;
   tickets: Pick<TicketStore, 'list'>;
   revocation: AccessRevocation;
@@ -23,28 +24,13 @@ export interface StaffAccountDeps extends CloseStaffAccountDeps {
 
 const agentParams = z.strictObject({ agentId: opaqueId });
 
-export const handedBackView = z
-  .object({
-    requeued: z.array(z.string()),
-    closed: z.array(z.string()),
-  })
-  .meta({
-    description:
-      'Sessions the account held or was offered: back to their group’s queue (or on to a free agent there), or closed when no group was left',
-  });
-
-export const closedAccountView = z.object({
-  agentId: z.string(),
-  active: z.boolean(),
-  sessions: handedBackView,
-});
-
 /**
- * Staff accounts' lifecycle (admins): deactivate and reactivate, delete,
- * revoke every token; and logout, for agents and supervisors themselves.
- * Presence, capacity and groups stay in routing-config.ts.
+ * `/api/v1/agents/:agentId` as an account, its lifecycle (admins): deactivate
+ * and reactivate, delete, revoke every token. Delete sits here beside
+ * deactivate because both close the account the same way (closeAccount).
+ * Presence, capacity and groups are in agents.ts; logout in auth.ts.
  */
-export function staffAccountRoutes(api: ReturnType<typeof endpoints>, deps: StaffAccountDeps) {
+export function agentAccountRoutes(api: ReturnType<typeof endpoints>, deps: AgentAccountDeps) {
   /** The account, or 404: routing knows it, or its staff record exists and is not deleted. */
   async function accountOf(tenantId: string, agentId: string) {
     const [routing, staff] = await Promise.all([
@@ -185,29 +171,6 @@ export function staffAccountRoutes(api: ReturnType<typeof endpoints>, deps: Staf
         target: { type: 'agent', id: params.agentId },
       });
       return { status: 200, body: { agentId: params.agentId, revokedAt } };
-    },
-  });
-
-  api.add({
-    method: 'post',
-    path: '/api/v1/auth/logout',
-    tag: 'access',
-    summary:
-      'Log out: the caller’s own agent token stops working on every node, and sockets opened with it are disconnected (other devices stay logged in)',
-    roles: ['agent', 'supervisor'],
-    responses: { 204: { description: 'Logged out' } },
-    async handle({ principal }) {
-      if (principal?.role !== 'agent' && principal?.role !== 'supervisor') {
-        throw new AppError(403, 'forbidden', 'Only agents and supervisors log out');
-      }
-      const { tenantId, agentId, role, token } = principal;
-      if (!token) throw new AppError(401, 'unauthenticated', 'No token to log out');
-      await deps.staff.revokeToken(tenantId, agentId, role, {
-        id: token.id,
-        expiresAt: token.expiresAt,
-      });
-      await deps.revocation.token(tenantId, agentId, token.id);
-      return { status: 204 };
     },
   });
 }
