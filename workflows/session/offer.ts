@@ -41,13 +41,27 @@ export async function takeOffer(
     s.groupId = assignment.groupId;
     return { to: 'assign', agentId: assignment.agentId, notice: 'joined' };
   }
+  const agentBefore = s.agentId;
   s.offeredAgentId = assignment.agentId;
   s.agentId = undefined;
+  const set = {
+    phase: 'reserved' as const,
+    agentId: assignment.agentId,
+    groupId: assignment.groupId,
+  };
   await session.enter('reserved', {
     agentId: assignment.agentId,
-    store: {
-      set: { phase: 'reserved', agentId: assignment.agentId, groupId: assignment.groupId },
-    },
+    store: session.oneStep
+      ? () =>
+          session.activities.enterPhase({
+            transition: session.transition('reserve'),
+            tenantId: s.tenantId,
+            sessionId: s.sessionId,
+            set,
+            agentBefore,
+            notices: [],
+          })
+      : { set },
   });
   s.lastActivityAt = iso();
   return undefined;
@@ -85,7 +99,18 @@ export async function reservedStep(session: Session): Promise<Transition | undef
         s.sessionId,
         missed && session.flow.timeouts.awayAfterMissedOffer,
       ),
-    store: { set: { phase: 'queued' }, unset: ['agentId'] },
+    store: session.oneStep
+      ? () =>
+          session.activities.enterPhase({
+            transition: session.transition('requeue'),
+            tenantId: s.tenantId,
+            sessionId: s.sessionId,
+            set: { phase: 'queued' },
+            unset: ['agentId'],
+            agentBefore: agentId,
+            notices: [],
+          })
+      : { set: { phase: 'queued' }, unset: ['agentId'] },
   });
   return undefined;
 }
