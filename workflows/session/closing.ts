@@ -1,5 +1,5 @@
 import { condition } from '@temporalio/workflow';
-import { endedPhases } from '../../domain/session';
+import { endedPhases } from '../../domain/phases';
 import type { CloseReason, CloseRequest, RateRequest } from '../../domain/session-commands';
 import type { SessionState } from '../contract';
 import { iso, mayAct, notice, refuse, waitUntil, type Session, type Transition } from './context';

@@ -2,7 +2,8 @@ import { ApplicationFailure, condition } from '@temporalio/workflow';
 import type { Notice, SessionActivities, TransitionName, TransitionRef } from '../../activities';
 import type { Assignment } from '../../domain/agents';
 import type { FlowSnapshot } from '../../domain/flow';
-import type { SessionInput, SessionPhase } from '../../domain/session';
+import type { SessionPhase } from '../../domain/phases';
+import type { SessionInput } from '../../domain/session';
 import type {
   Actor,
   CloseReason,

@@ -1,4 +1,4 @@
-import { fillTemplate } from '../../domain/flow';
+import { fillTemplate } from '../../domain/templates';
 import type { ChatTurn } from '../../domain/session-commands';
 import {
   closeReasonOf,

@@ -68,7 +68,8 @@ import {
 import type { SessionActivities, TransitionName, TransitionRef } from '../../activities';
 import type { Assignment } from '../../domain/agents';
 import type { FlowSnapshot } from '../../domain/flow';
-import { mayEnter, type SessionInput, type SessionPhase } from '../../domain/session';
+import { mayEnter, type SessionPhase } from '../../domain/phases';
+import type { SessionInput } from '../../domain/session';
 import type {
   CloseRequest,
   LeaveMessageRequest,

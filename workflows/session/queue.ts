@@ -1,6 +1,6 @@
 import type { Assignment } from '../../domain/agents';
-import { fillTemplate } from '../../domain/flow';
-import { routeSession } from '../../domain/routing-rules';
+import { fillTemplate } from '../../domain/templates';
+import { routeSession } from '../../domain/route-session';
 import { now, waitUntil, type Session, type Transition } from './context';
 
 /**
