@@ -8,12 +8,14 @@ import { projectionActivities } from './projection';
 import { queueActivities } from './queue';
 import { robotActivities } from './robot';
 import { transferActivities } from './transfer';
+import { transitionActivities } from './transition';
 import { workflowMessageActivities } from './workflow-message';
 
 export type { ActivityDeps } from './deps';
 export type { EnqueueOutcome } from './queue';
 export type { ProjectionPatch } from './projection';
-export type { WorkflowMessage } from './workflow-message';
+export type { Notice, WorkflowMessage } from './workflow-message';
+export type { PhaseStep, TransitionName, TransitionRef } from './transition';
 
 /**
  * Side effects of the session workflow, one factory per behaviour, named as
@@ -33,6 +35,7 @@ export const createActivities = (deps: ActivityDeps) => ({
   ...projectionActivities(deps),
   ...leaveMessageActivities(deps),
   ...closingActivities(deps),
+  ...transitionActivities(deps),
 });
 
 export type SessionActivities = ReturnType<typeof createActivities>;
@@ -53,6 +56,7 @@ type Behaviours = [
   typeof projectionActivities,
   typeof leaveMessageActivities,
   typeof closingActivities,
+  typeof transitionActivities,
 ];
 type SharedNames<Factories, Seen = never> = Factories extends [
   (deps: ActivityDeps) => infer Built,

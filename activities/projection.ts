@@ -21,7 +21,8 @@ export interface ProjectionPatch {
 
 const toDate = (value: string | undefined) => (value === undefined ? undefined : new Date(value));
 
-function toSessionPatch(patch: ProjectionPatch): SessionPatch {
+/** The patch as the store takes it: dates for the ISO strings. */
+export function toSessionPatch(patch: ProjectionPatch): SessionPatch {
   const { rating, assignedAt, firstResponseAt, slaBreachedAt, closedAt, ...rest } = patch;
   const dates = { assignedAt, firstResponseAt, slaBreachedAt, closedAt };
   return {

@@ -13,20 +13,34 @@ export interface WorkflowMessage {
   suggestions?: string[];
 }
 
+/** A message a transition posts in its session: the workflow message without the session's ids. */
+export type Notice = Omit<WorkflowMessage, 'tenantId' | 'sessionId'>;
+
+/**
+ * Stores a robot or system message once per purpose and delivers it; a retry
+ * finds the stored one by its id and posts nothing new. Returns its seq.
+ */
+export async function postWorkflowMessage(
+  deps: ActivityDeps,
+  message: WorkflowMessage,
+): Promise<number> {
+  const { message: stored } = await postMessage(deps, {
+    tenantId: message.tenantId,
+    sessionId: message.sessionId,
+    messageId: workflowMessageId(message.purpose),
+    kind: message.kind ?? 'text',
+    sender: { type: message.sender ?? 'robot' },
+    text: message.text,
+    ...(message.suggestions?.length ? { suggestions: message.suggestions } : {}),
+  });
+  tellAgent(() => deps.lists.pushUpdated(message.tenantId, message.sessionId));
+  return stored.seq;
+}
+
 /** What the session says itself (greeting, queue position, notices, the rating card), in every phase. */
 export const workflowMessageActivities = (deps: ActivityDeps) => ({
   /** A robot or system message, stored once per purpose and delivered; returns its seq. */
   async postWorkflowMessage(message: WorkflowMessage): Promise<number> {
-    const { message: stored } = await postMessage(deps, {
-      tenantId: message.tenantId,
-      sessionId: message.sessionId,
-      messageId: workflowMessageId(message.purpose),
-      kind: message.kind ?? 'text',
-      sender: { type: message.sender ?? 'robot' },
-      text: message.text,
-      ...(message.suggestions?.length ? { suggestions: message.suggestions } : {}),
-    });
-    tellAgent(() => deps.lists.pushUpdated(message.tenantId, message.sessionId));
-    return stored.seq;
+    return postWorkflowMessage(deps, message);
   },
 });

@@ -156,9 +156,4 @@ export function snapshotFlow(flow: Flow): FlowSnapshot {
   };
 }
 
-/** Fills `{name}` placeholders; unknown ones stay as they are. */
-export function fillTemplate(text: string, values: Record<string, string | number>): string {
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    name in values ? String(values[name]) : whole,
-  );
-}
+export { fillTemplate } from './templates';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { channels, entryTypes, opaqueId, type Channel, type EntryType } from './session';
+import { channels, entryTypes, opaqueId } from './session';
 
 /**
  * Routing rules: which agent group serves a session, and with what priority.
@@ -50,30 +50,4 @@ export function routingGroupRefs(policy: {
   ];
 }
 
-export interface RoutingFacts {
-  channel: Channel;
-  entryType: EntryType;
-  visitorTags: readonly string[];
-}
-
-export interface RoutingTarget {
-  groupId: string;
-  priority: number;
-  /** Index of the rule that matched; undefined for the default. */
-  ruleIndex?: number;
-}
-
-function matches(rule: RoutingRule, facts: RoutingFacts): boolean {
-  const { channels: ch, entryTypes: et, anyTag } = rule.when;
-  if (ch && !ch.includes(facts.channel)) return false;
-  if (et && !et.includes(facts.entryType)) return false;
-  if (anyTag && !anyTag.some((tag) => facts.visitorTags.includes(tag))) return false;
-  return true;
-}
-
-export function routeSession(policy: RoutingPolicy, facts: RoutingFacts): RoutingTarget {
-  const ruleIndex = policy.rules.findIndex((rule) => matches(rule, facts));
-  const rule = policy.rules[ruleIndex];
-  if (rule) return { groupId: rule.groupId, priority: rule.priority, ruleIndex };
-  return { groupId: policy.defaultGroupId, priority: policy.defaultPriority };
-}
+export { routeSession, type RoutingFacts, type RoutingTarget } from './route-session';

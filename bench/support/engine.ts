@@ -29,6 +29,9 @@ function serverEnv(b: BenchStack) {
   };
 }
 
+const cpuProfArgs = () =>
+  process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+
 /** `npm run <entry>` as a process of its own, its log in the run's folder. */
 function startEngineProcess(
   b: BenchStack,
@@ -41,7 +44,8 @@ function startEngineProcess(
   return startProcess({
     name,
     command: process.execPath,
-    args: ['--import', 'tsx', join(root, entry)],
+    // BENCH_CPU_PROF=<dir>: a V8 CPU profile of each engine process (every thread) in that folder.
+    args: [...cpuProfArgs(), '--import', 'tsx', join(root, entry)],
     env: { ...process.env, ...serverEnv(b), ...env },
     cwd: root,
     logFile: join(b.dataDir, 'logs', `${name}.log`),

@@ -1,8 +1,8 @@
 import { condition } from '@temporalio/workflow';
-import { endedPhases } from '../../domain/session';
+import { endedPhases } from '../../domain/phases';
 import type { CloseReason, CloseRequest, RateRequest } from '../../domain/session-commands';
 import type { SessionState } from '../contract';
-import { iso, mayAct, refuse, waitUntil, type Session, type Transition } from './context';
+import { iso, mayAct, notice, refuse, waitUntil, type Session, type Transition } from './context';
 
 /**
  * Closing and rating: a close (asked for, or by a deadline) frees what the
@@ -36,6 +36,7 @@ export async function finish(
   const f = session.flow;
   // The moment of the decision (a deadline, a request), not after the clean-up calls.
   const closedAt = decidedAt ?? iso();
+  if (session.oneStep) return closeInOneStep(session, reason, closedAt);
   if (s.phase === 'queued') await session.activities.cancelQueued(s.tenantId, s.sessionId);
   if (s.agentId) await session.activities.releaseSeat(s.tenantId, s.agentId, s.sessionId);
   const text = reason === 'idle' ? f.templates.idleClosed : f.templates.closed;
@@ -54,6 +55,52 @@ export async function finish(
   });
   session.awaitingAssignment = false;
   if (!(s.assignedAt && f.rating.enabled)) session.finished = true;
+  return undefined;
+}
+
+/**
+ * The close as one step (patches.ts `oneStepTransitions`): the decision is
+ * made here; the step frees the queue place or the seat, tells the shopper,
+ * records the close and invites the rating. The phase changes once it has
+ * run, so a close update is answered with the seat already free.
+ */
+async function closeInOneStep(
+  session: Session,
+  reason: CloseReason,
+  closedAt: string,
+): Promise<Transition | undefined> {
+  const s = session.state;
+  const f = session.flow;
+  const from = s.phase;
+  const closingLine =
+    reason === 'left_message'
+      ? undefined
+      : notice('closed', reason === 'idle' ? f.templates.idleClosed : f.templates.closed);
+  const rated = Boolean(s.assignedAt && f.rating.enabled);
+  const invite = rated
+    ? notice('rating-invite', f.templates.ratingInvite, 'system', 'rating')
+    : undefined;
+  session.posted += (closingLine ? 1 : 0) + (invite ? 1 : 0);
+  s.closeReason = reason;
+  s.closedAt = closedAt;
+  await session.enter('closed', {
+    storeFirst: true,
+    store: () =>
+      session.activities.closeSession({
+        transition: session.transition('close'),
+        input: session.input,
+        from,
+        agentId: s.agentId,
+        closedAt,
+        reason,
+        abandoned: reason === 'abandoned',
+        ...(closingLine ? { notice: closingLine } : {}),
+        ...(invite ? { invite } : {}),
+      }),
+  });
+  session.ratingInvited = rated;
+  session.awaitingAssignment = false;
+  if (!rated) session.finished = true;
   return undefined;
 }
 
@@ -80,7 +127,9 @@ export async function ratingStep(session: Session): Promise<Transition | undefin
     session.finished = true;
     return undefined;
   }
-  await session.post('rating-invite', f.templates.ratingInvite, 'system', 'rating');
+  if (!session.ratingInvited) {
+    await session.post('rating-invite', f.templates.ratingInvite, 'system', 'rating');
+  }
   const windowPassed = !(await waitUntil(
     () => session.pendingRating !== undefined || session.strays.length > 0,
     Date.parse(s.closedAt ?? iso()) + f.timeouts.ratingWindowMs,
@@ -93,6 +142,24 @@ export async function ratingStep(session: Session): Promise<Transition | undefin
   if (!request) return undefined;
   const rating = { score: request.score, comment: request.comment, at: iso() };
   s.rating = rating;
+  if (session.oneStep) {
+    // One step: the rated projection, then the thanks.
+    const thanks = notice('rating-thanks', f.templates.ratingThanks);
+    session.posted++;
+    await session.enter('rated', {
+      storeFirst: true,
+      store: () =>
+        session.activities.enterPhase({
+          transition: session.transition('rate'),
+          tenantId: s.tenantId,
+          sessionId: s.sessionId,
+          set: { phase: 'rated', rating },
+          agentBefore: s.agentId,
+          notices: [thanks],
+        }),
+    });
+    return undefined;
+  }
   await session.enter('rated', {
     storeFirst: true,
     store: { set: { phase: 'rated', rating } },

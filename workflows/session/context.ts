@@ -1,8 +1,9 @@
 import { ApplicationFailure, condition } from '@temporalio/workflow';
-import type { SessionActivities } from '../../activities';
+import type { Notice, SessionActivities, TransitionName, TransitionRef } from '../../activities';
 import type { Assignment } from '../../domain/agents';
 import type { FlowSnapshot } from '../../domain/flow';
-import type { SessionInput, SessionPhase } from '../../domain/session';
+import type { SessionPhase } from '../../domain/phases';
+import type { SessionInput } from '../../domain/session';
 import type {
   Actor,
   CloseReason,
@@ -92,8 +93,17 @@ export interface Session {
   turns: number;
   /** Set when the session has nothing left to wait for: the run returns. */
   finished: boolean;
-  /** Sequence for the deterministic ids of the messages this session posts. */
-  readonly posted: number;
+  /**
+   * Sequence for the deterministic ids of the messages this session posts:
+   * advanced by `post`, and by each one-step transition for the notices it posted.
+   */
+  posted: number;
+  /** Whether this run takes one step per transition (patches.ts `oneStepTransitions`). */
+  readonly oneStep: boolean;
+  /** Set when the close's one step posted the rating card (the rating step posts none then). */
+  ratingInvited: boolean;
+  /** Names the next one-step transition, with an id stable across retries and replays. */
+  transition(name: TransitionName): TransitionRef;
   /** Whether this run keeps turn order (patches.ts `turnOrder`), asked once. */
   readonly turnOrder: boolean;
   /** Something every waiting phase wakes for: a close request or a seat to give back. */
@@ -109,6 +119,19 @@ export interface Session {
     sender?: 'robot' | 'system',
     kind?: 'text' | 'system' | 'rating',
   ): Promise<void>;
+}
+
+/**
+ * A notice a one-step transition posts, worded as `post` words its messages
+ * (a system sender's message is of kind system unless it says otherwise).
+ */
+export function notice(
+  purpose: string,
+  text: string,
+  sender: 'robot' | 'system' = 'system',
+  kind: 'text' | 'system' | 'rating' = sender === 'system' ? 'system' : 'text',
+): Notice {
+  return { purpose, text, sender, kind };
 }
 
 export const now = (): number => Date.now();

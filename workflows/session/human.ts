@@ -1,6 +1,14 @@
-import { fillTemplate } from '../../domain/flow';
+import { fillTemplate } from '../../domain/templates';
 import type { ChatTurn } from '../../domain/session-commands';
-import { closeReasonOf, iso, now, waitUntil, type Session, type Transition } from './context';
+import {
+  closeReasonOf,
+  iso,
+  notice as systemNotice,
+  now,
+  waitUntil,
+  type Session,
+  type Transition,
+} from './context';
 
 /**
  * The human phase. Messages take the fast path; the workflow hears of turn
@@ -36,25 +44,44 @@ export async function becomeAssigned(
   notice: 'joined' | 'transferred',
 ): Promise<Transition | undefined> {
   const s = session.state;
+  // The stored session names the agent it had, or the one it was offered to.
+  const agentBefore = s.agentId ?? (s.phase === 'reserved' ? agentId : undefined);
   s.agentId = agentId;
   s.assignedAt = iso();
   s.firstResponseAt = undefined;
   s.slaBreached = false;
   s.idleWarnedAt = undefined;
   s.queuePosition = undefined;
-  await session.enter('assigned', {
+  const set = {
+    phase: 'assigned' as const,
     agentId,
-    store: {
-      set: {
-        phase: 'assigned',
-        agentId,
-        assignedAt: s.assignedAt,
-        ...(s.groupId ? { groupId: s.groupId } : {}),
-      },
-    },
-  });
+    assignedAt: s.assignedAt,
+    ...(s.groupId ? { groupId: s.groupId } : {}),
+  };
   const t = session.flow.templates;
   const template = notice === 'joined' ? t.agentJoined : t.transferred;
+  if (session.oneStep) {
+    // One step: the assigned projection, then who joined.
+    const told = systemNotice(
+      `${notice}-${session.posted}`,
+      fillTemplate(template, { agent: agentId }),
+    );
+    session.posted++;
+    await session.enter('assigned', {
+      agentId,
+      store: () =>
+        session.activities.enterPhase({
+          transition: session.transition('assign'),
+          tenantId: s.tenantId,
+          sessionId: s.sessionId,
+          set,
+          agentBefore,
+          notices: [told],
+        }),
+    });
+    return undefined;
+  }
+  await session.enter('assigned', { agentId, store: { set } });
   await session.post(
     `${notice}-${session.posted}`,
     fillTemplate(template, { agent: agentId }),

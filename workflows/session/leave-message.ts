@@ -1,7 +1,15 @@
 import { condition } from '@temporalio/workflow';
 import type { LeaveMessageRequest } from '../../domain/session-commands';
 import type { SessionState } from '../contract';
-import { closeReasonOf, iso, refuse, waitUntil, type Session, type Transition } from './context';
+import {
+  closeReasonOf,
+  iso,
+  notice,
+  refuse,
+  waitUntil,
+  type Session,
+  type Transition,
+} from './context';
 
 /**
  * Leave a message: when nobody can take the chat (outside working hours, no
@@ -32,6 +40,25 @@ export async function leaveMessage(
 /** Asks for a message: the stored session shows the phase before the shopper is asked. */
 export async function offerLeaveMessage(session: Session): Promise<Transition | undefined> {
   const s = session.state;
+  if (session.oneStep) {
+    // One step: the stored phase, then the ask.
+    const ask = notice('leave-message', session.flow.templates.leaveMessage);
+    session.posted++;
+    await session.enter('leave_message', {
+      storeFirst: true,
+      store: () =>
+        session.activities.enterPhase({
+          transition: session.transition('leave-message'),
+          tenantId: s.tenantId,
+          sessionId: s.sessionId,
+          set: { phase: 'leave_message' },
+          agentBefore: undefined,
+          notices: [ask],
+        }),
+    });
+    s.lastActivityAt = iso();
+    return undefined;
+  }
   await session.enter('leave_message', {
     storeFirst: true,
     store: { set: { phase: 'leave_message' } },

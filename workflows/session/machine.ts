@@ -35,6 +35,10 @@
  *   GroupId, AgentId) search attributes and the stored projection together
  *   (the one exception: entering a queue, where the enqueue activity stores
  *   the queued projection with the queue entry).
+ * - One step per transition (patches.ts `oneStepTransitions`): a phase
+ *   change's side effects (projection, routing, notices) run as one local
+ *   activity named for the transition, with an id from `transition()` that
+ *   is stable across retries; runs from before replay their chains.
  * - State: `state` is what the query and the API see; the other fields are
  *   inputs waiting for the loop (inbox, offer, replies, requests) and seats
  *   to give back (strays). `SessionCarry` is all of it, for continue-as-new.
@@ -61,10 +65,11 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { SessionActivities } from '../../activities';
+import type { SessionActivities, TransitionName, TransitionRef } from '../../activities';
 import type { Assignment } from '../../domain/agents';
 import type { FlowSnapshot } from '../../domain/flow';
-import { mayEnter, type SessionInput, type SessionPhase } from '../../domain/session';
+import { mayEnter, type SessionPhase } from '../../domain/phases';
+import type { SessionInput } from '../../domain/session';
 import type {
   CloseRequest,
   LeaveMessageRequest,
@@ -119,6 +124,10 @@ export interface SessionCarry {
   humanRequested: boolean;
   /** Sequence for the deterministic ids of the messages this session posts. */
   posted: number;
+  /** How many one-step transitions ran (their ids); absent in carries from before them. */
+  transitions?: number;
+  /** Absent in carries from before the close posted the rating card. */
+  ratingInvited?: boolean;
 }
 
 export class SessionMachine implements Session {
@@ -130,6 +139,9 @@ export class SessionMachine implements Session {
   strays: Assignment[];
   humanRequested: boolean;
   posted: number;
+  private transitions: number;
+  ratingInvited: boolean;
+  readonly oneStep: boolean;
   awaitingAssignment: boolean;
   closeRequest: CloseRequest | undefined;
   offerReply: { agentId: string; accept: boolean } | undefined;
@@ -164,9 +176,13 @@ export class SessionMachine implements Session {
     this.strays = carried?.strays ?? [];
     this.humanRequested = carried?.humanRequested ?? false;
     this.posted = carried?.posted ?? 0;
+    this.transitions = carried?.transitions ?? 0;
+    this.ratingInvited = carried?.ratingInvited ?? false;
     this.awaitingAssignment = this.state.phase === 'queued';
     // Decided once, at the run's first step: a run that began with scheduled activities replays with them.
     this.activities = hasPatch(patches.localActivities) ? localActivities : scheduledActivities;
+    // Also once, right after: a run that began with chains of small steps replays with them.
+    this.oneStep = hasPatch(patches.oneStepTransitions);
   }
 
   get flow(): FlowSnapshot {
@@ -179,6 +195,11 @@ export class SessionMachine implements Session {
     return this.turnOrderPatch;
   }
 
+  transition(name: TransitionName): TransitionRef {
+    this.transitions++;
+    return { name, id: `${this.state.sessionId}/${this.transitions}-${name}` };
+  }
+
   wake(): boolean {
     return this.closeRequest !== undefined || this.strays.length > 0;
   }
@@ -187,16 +208,7 @@ export class SessionMachine implements Session {
 
   async run(): Promise<SessionState> {
     if (!this.snapshot) {
-      // Snapshot first: a flow edited later never changes this live session.
-      this.snapshot = await this.activities.loadFlowSnapshot(this.input.tenantId);
-      // Activity arguments are not part of replay matching, so histories
-      // recorded before the version argument still replay.
-      await this.activities.recordSessionOpened(
-        this.input,
-        this.state.startedAt,
-        this.snapshot.flowVersion,
-      );
-      await this.post('greeting', this.flow.templates.greeting);
+      await this.open();
       this.state.lastActivityAt = iso();
       if (!this.flow.robot.enabled) await this.follow({ to: 'route' });
     }
@@ -207,6 +219,29 @@ export class SessionMachine implements Session {
       if (this.finished) return this.state;
       await this.continueAsNewIfSuggested();
     }
+  }
+
+  /** Snapshot first (a flow edited later never changes this live session), then record and greet. */
+  private async open(): Promise<void> {
+    if (this.oneStep) {
+      this.posted++;
+      this.snapshot = await this.activities.openSession({
+        transition: this.transition('open'),
+        input: this.input,
+        startedAt: this.state.startedAt,
+        greetingPurpose: 'greeting',
+      });
+      return;
+    }
+    this.snapshot = await this.activities.loadFlowSnapshot(this.input.tenantId);
+    // Activity arguments are not part of replay matching, so histories
+    // recorded before the version argument still replay.
+    await this.activities.recordSessionOpened(
+      this.input,
+      this.state.startedAt,
+      this.snapshot.flowVersion,
+    );
+    await this.post('greeting', this.flow.templates.greeting);
   }
 
   /** The current phase's step: it waits for its inputs or deadline, then says where to go. */
@@ -334,6 +369,8 @@ export class SessionMachine implements Session {
       strays: this.strays,
       humanRequested: this.humanRequested,
       posted: this.posted,
+      transitions: this.transitions,
+      ratingInvited: this.ratingInvited,
     };
     log.info('continuing as new', { sessionId: this.state.sessionId, phase: this.state.phase });
     await continueAsNew<(input: SessionInput, carried?: SessionCarry) => Promise<SessionState>>(

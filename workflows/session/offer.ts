@@ -41,17 +41,31 @@ export async function takeOffer(
     s.groupId = assignment.groupId;
     return { to: 'assign', agentId: assignment.agentId, notice: 'joined' };
   }
+  const agentBefore = s.agentId;
   s.offeredAgentId = assignment.agentId;
   s.agentId = undefined;
   // The state query answers the offer's deadline: from the phase change on (the
   // window counts from the stored reservation, set again below).
   const reservationMs = session.flow.timeouts.reservationMs;
   s.offerExpiresAt = iso(now() + reservationMs);
+  const set = {
+    phase: 'reserved' as const,
+    agentId: assignment.agentId,
+    groupId: assignment.groupId,
+  };
   await session.enter('reserved', {
     agentId: assignment.agentId,
-    store: {
-      set: { phase: 'reserved', agentId: assignment.agentId, groupId: assignment.groupId },
-    },
+    store: session.oneStep
+      ? () =>
+          session.activities.enterPhase({
+            transition: session.transition('reserve'),
+            tenantId: s.tenantId,
+            sessionId: s.sessionId,
+            set,
+            agentBefore,
+            notices: [],
+          })
+      : { set },
   });
   s.lastActivityAt = iso();
   s.offerExpiresAt = iso(Date.parse(s.lastActivityAt) + reservationMs);
@@ -93,7 +107,18 @@ export async function reservedStep(session: Session): Promise<Transition | undef
         s.sessionId,
         missed && session.flow.timeouts.awayAfterMissedOffer,
       ),
-    store: { set: { phase: 'queued' }, unset: ['agentId'] },
+    store: session.oneStep
+      ? () =>
+          session.activities.enterPhase({
+            transition: session.transition('requeue'),
+            tenantId: s.tenantId,
+            sessionId: s.sessionId,
+            set: { phase: 'queued' },
+            unset: ['agentId'],
+            agentBefore: agentId,
+            notices: [],
+          })
+      : { set: { phase: 'queued' }, unset: ['agentId'] },
   });
   return undefined;
 }

@@ -42,6 +42,17 @@ export const patches = {
    * transfers were recorded before replay them in the handler.
    */
   transferInLoop: 'transfer-in-loop',
+  /**
+   * 2026-12-05. One step per transition (DESIGN.md §4): the open, the
+   * hand-over, a reservation, an assignment, a requeue after a missed offer,
+   * the offer to leave a message, the close (with the rating card) and the
+   * rating each run as one local activity instead of a chain of small ones
+   * (a session's local activities went from about 18 to 7, each a marker
+   * and a round of the workflow thread). Asked once, in the machine's
+   * constructor after `localActivities`, at the run's first step: a run
+   * that began with the chains replays with them.
+   */
+  oneStepTransitions: 'one-step-transitions',
 } as const;
 
 export type PatchId = (typeof patches)[keyof typeof patches];

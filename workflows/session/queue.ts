@@ -1,6 +1,6 @@
 import type { Assignment } from '../../domain/agents';
-import { fillTemplate } from '../../domain/flow';
-import { routeSession } from '../../domain/routing-rules';
+import { fillTemplate } from '../../domain/templates';
+import { routeSession } from '../../domain/route-session';
 import { now, waitUntil, type Session, type Transition } from './context';
 
 /**
@@ -35,6 +35,7 @@ export async function route(session: Session): Promise<Transition | undefined> {
   });
   s.groupId = target.groupId;
   s.priority = target.priority;
+  if (session.oneStep) return handOver(session, target.groupId);
   if (!(await session.activities.withinWorkingHours(s.tenantId, target.groupId))) {
     await session.post('off-hours', f.templates.offHours, 'system');
     return { to: 'leave-message' };
@@ -42,6 +43,53 @@ export async function route(session: Session): Promise<Transition | undefined> {
   await session.post('handover', f.templates.handover, 'system');
   s.enqueuedAt = now();
   return enqueueIn(session, target.groupId);
+}
+
+/**
+ * The hand-over as one step (patches.ts `oneStepTransitions`): hours, the
+ * notice, the sticky agent, the enqueue and the position notice in one
+ * activity. The phase (and its search attributes) changes once the session
+ * is in the queue; a decision the enqueue made at once is already awaited.
+ */
+async function handOver(session: Session, groupId: string): Promise<Transition | undefined> {
+  const s = session.state;
+  const f = session.flow;
+  s.enqueuedAt = now();
+  session.awaitingAssignment = true;
+  const { handover, offHours, queued, queuedWithWait } = f.templates;
+  const result = await session.activities.handOver({
+    transition: session.transition('hand-over'),
+    tenantId: s.tenantId,
+    sessionId: s.sessionId,
+    visitorId: s.visitorId,
+    groupId,
+    priority: s.priority ?? 0,
+    enqueuedAt: s.enqueuedAt,
+    maxLength: f.queue.maxLength,
+    stickyWindowMs: f.queue.stickyWindowMs,
+    templates: { handover, offHours, queued, queuedWithWait },
+    // As the chain numbered them: the hand-over (or off-hours) notice, then the position.
+    purposes: {
+      handover: 'handover',
+      offHours: 'off-hours',
+      position: `queue-${session.posted + 1}`,
+    },
+  });
+  session.posted++;
+  if (!result.open) {
+    session.awaitingAssignment = false;
+    return { to: 'leave-message' };
+  }
+  // The step stored the queued projection with the entry.
+  await session.enter('queued');
+  const { outcome, status } = result;
+  if (outcome.status === 'full' || outcome.status === 'no_group') return overflow(session);
+  if (status) {
+    s.queuePosition = status.position;
+    s.estimatedWaitMs = status.estimatedWaitMs;
+  }
+  if (result.noticed) session.posted++;
+  return undefined;
 }
 
 async function enqueueIn(session: Session, groupId: string): Promise<Transition | undefined> {
