@@ -62,6 +62,11 @@ import { customerDataRoutes } from './routes/customer-data';
 import { retentionRoutes } from './routes/retention';
 import { tenantRoutes } from './routes/tenants';
 import { customerDataStore } from '../stores/customer-data';
+import { webhookStore } from '../stores/webhooks';
+import { eventFeed } from '../events/feed';
+import { webhookRoutes } from './routes/webhooks';
+import { eventRoutes } from './routes/events';
+import { transcriptRoutes } from './routes/transcripts';
 
 export interface App {
   http: HttpServer;
@@ -256,6 +261,18 @@ export async function createApp(
     audit,
   });
   retentionRoutes(api, { tenants: stores.tenants, audit });
+  webhookRoutes(api, {
+    webhooks: webhookStore(mongo.db),
+    audit,
+    allowPrivateAddresses: config.WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
+  });
+  eventRoutes(api, {
+    feed: eventFeed(mongo.db, {
+      settleMs: config.EVENT_SETTLE_MS,
+      retentionDays: config.EVENT_RETENTION_DAYS,
+    }),
+  });
+  transcriptRoutes(api, { sessions: stores.sessions, messages: stores.messages });
 
   app.disable('x-powered-by');
   // Whose X-Forwarded-For to believe: login throttling counts per client address (req.ip).
