@@ -27,7 +27,11 @@ export function leases(db: Db, owner: string, options: { durationMs: number }) {
   const { webhookLeases } = collections(db);
   return {
     /** The lease on `subscription`, or undefined while another worker holds it. */
-    async take(subscription: string, now: Date = new Date()): Promise<Lease | undefined> {
+    async take(
+      of: { _id: string; tenantId: string },
+      now: Date = new Date(),
+    ): Promise<Lease | undefined> {
+      const subscription = of._id;
       const newest = await webhookLeases.find({ subscription }).sort({ epoch: -1 }).limit(1).next();
       if (newest && newest.owner !== owner && newest.until > now) return undefined;
       // Our own lease with more than half its time left: no need to renew yet.
@@ -42,6 +46,7 @@ export function leases(db: Db, owner: string, options: { durationMs: number }) {
       try {
         await webhookLeases.insertOne({
           _id: `${subscription}#${epoch}`,
+          tenantId: of.tenantId,
           subscription,
           epoch,
           owner,

@@ -410,6 +410,8 @@ export interface WebhookDeliveryDoc {
 /** A lease on one subscription's delivery; `_id` is `<subscription _id>#<epoch>` (events/lease.ts). */
 export interface WebhookLeaseDoc {
   _id: string;
+  /** So that deleting the tenant (stores/tenant-data.ts) finds it. */
+  tenantId: string;
   subscription: string;
   epoch: number;
   owner: string;

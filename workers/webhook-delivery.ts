@@ -54,7 +54,7 @@ export function startWebhookDelivery(options: { db: Db; config: EventConfig; log
       if (stopped || serving.size >= PARALLEL_SUBSCRIPTIONS) return;
       if (serving.has(subscription._id)) continue;
       const work = (async () => {
-        const held = await lease.take(subscription._id);
+        const held = await lease.take(subscription);
         if (held) await delivery.serve(subscription, held, () => stopped);
       })()
         .catch((error: unknown) =>

@@ -2,6 +2,7 @@ import { createdApiKey } from '../../api/routes/access';
 import { eventPage } from '../../api/routes/events';
 import type { DomainEvent, EventType } from '../../domain/events';
 import { eventFeed } from '../../events/feed';
+import { recordSessionEvent } from '../../events/session-events';
 import { closeRedis, connectRedis, type RedisClient } from '../../runtime/connections';
 import { agentStore } from '../../stores/agents';
 import { ticketStore } from '../../stores/tickets';
@@ -183,6 +184,20 @@ describe('domain events', () => {
       ['tag.added', 'customer', customerTag, [customerTag]],
     ]);
     expect(new Set(events.map((e) => e.id)).size).toBe(4);
+  });
+
+  it('when a session event is recorded by a step and the step is retried, then it is one event whose body is the session as GET answers it', async () => {
+    const world = await newWorld(engine);
+    const { sessionId } = await world.session();
+    const { outbox, sessions } = buildStores(engine.db, redis);
+    const fact = { tenantId: world.tenantId, sessionId, type: 'session.opened' } as const;
+    const id = await recordSessionEvent({ outbox, sessions }, fact);
+    expect(await recordSessionEvent({ outbox, sessions }, fact)).toBe(id);
+    const events = await ofType(world.tenantId, 'session.opened');
+    expect(events.map((e) => e.id)).toEqual([id]);
+    expect(events[0]?.data).toEqual(
+      await callOk(engine.app, 'GET', `/api/v1/sessions/${sessionId}`, { token: world.adminKey }),
+    );
   });
 
   it('when a shopper and an agent each send a message and resend it, then each message is one message.created, in seq order, with the message as its body', async () => {

@@ -8,6 +8,7 @@ import { call, callOk, testOperatorToken } from '../support/api-client';
 import { eventually, startTestEngine, type TestEngine } from '../support/engine';
 import { newWorld, type World } from '../support/validation-world';
 import { createdApiKey } from '../../api/routes/access';
+import { leases } from '../../events/lease';
 
 /**
  * Webhook delivery against a real HTTP receiver on this machine, with the
@@ -310,4 +311,22 @@ describe('webhook delivery', () => {
       await hook.close();
     }
   }, 60_000);
+
+  it('when two workers race for a subscription’s lease, then exactly one holds it until it expires, then the other can take it', async () => {
+    const subscription = { _id: `tenant-x:wh_${Date.now()}`, tenantId: 'tenant-x' };
+    const first = leases(engine.db, 'worker-a', { durationMs: 1_500 });
+    const second = leases(engine.db, 'worker-b', { durationMs: 1_500 });
+    const now = new Date();
+    const taken = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => (i % 2 ? first : second).take(subscription, now)),
+    );
+    const holders = taken.filter((lease) => lease !== undefined);
+    expect(new Set(holders.map((lease) => lease.epoch)).size).toBe(1);
+    const later = new Date(now.getTime() + 2_000);
+    const [a, b] = await Promise.all([
+      first.take(subscription, later),
+      second.take(subscription, later),
+    ]);
+    expect([a, b].filter((lease) => lease !== undefined)).toHaveLength(1);
+  });
 });
