@@ -41,8 +41,9 @@ export interface NewEvent {
   /** Names the fact, unique per (tenant, type): e.g. the ticket id, or `<ticket>:<assigned at ms>`. */
   key: string;
   data: Record<string, unknown>;
-  /** The customer the event is about, if any: erasing the customer removes their events. */
+  /** The customer and session the event is about, if any: erasing the customer removes their events. */
   visitorId?: string;
+  sessionId?: string;
 }
 
 export interface Outbox {
@@ -63,6 +64,7 @@ export function eventOutbox(db: Db): Outbox {
         at: new Date(),
         data: event.data,
         ...(event.visitorId ? { visitorId: event.visitorId } : {}),
+        ...(event.sessionId ? { sessionId: event.sessionId } : {}),
       };
       try {
         await events.insertOne(doc);

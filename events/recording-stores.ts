@@ -41,6 +41,7 @@ export function ticketsRecordingEvents(tickets: TicketStore, outbox: Outbox): Ti
             updatedAt: doc.createdAt,
           }),
           visitorId: doc.visitorId,
+          sessionId: doc.sessionId,
         });
       }
       return ticketId;
@@ -54,6 +55,7 @@ export function ticketsRecordingEvents(tickets: TicketStore, outbox: Outbox): Ti
           key: `${ticketId}:${assigneeId}:${doc.assignedAt.getTime()}`,
           data: ticketEventView(doc),
           visitorId: doc.visitorId,
+          sessionId: doc.sessionId,
         });
       }
       return doc;
@@ -68,6 +70,7 @@ export function ticketsRecordingEvents(tickets: TicketStore, outbox: Outbox): Ti
           key: ticketId,
           data: ticketEventView(doc),
           visitorId: doc.visitorId,
+          sessionId: doc.sessionId,
         });
       }
       return doc;
@@ -115,6 +118,7 @@ export function sessionsRecordingEvents(sessions: SessionStore, outbox: Outbox):
           key: `session:${sessionId}:${tagId}:${change.at.getTime()}`,
           data: { target: 'session', sessionId, tagId, tags: doc.tags ?? [] },
           visitorId: doc.visitorId,
+          sessionId,
         });
       }
       return true;

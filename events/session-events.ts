@@ -40,5 +40,6 @@ export async function recordSessionEvent(
     key: fact.occurrence === undefined ? fact.sessionId : `${fact.sessionId}:${fact.occurrence}`,
     data: { ...sessionEventView(doc), ...fact.extra },
     visitorId: doc.visitorId,
+    sessionId: fact.sessionId,
   });
 }

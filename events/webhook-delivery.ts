@@ -69,6 +69,12 @@ function afterAttempt(
     : { ...base, status: 'failed' };
 }
 
+/** The customer and session an event's body names, kept beside its logged copy for erasure. */
+const about = (data: Record<string, unknown>) => ({
+  ...(typeof data.visitorId === 'string' ? { visitorId: data.visitorId } : {}),
+  ...(typeof data.sessionId === 'string' ? { sessionId: data.sessionId } : {}),
+});
+
 /** Drops undefined fields: the stored document has them absent, not null. */
 const compact = (doc: WebhookDeliveryDoc): WebhookDeliveryDoc =>
   Object.fromEntries(Object.entries(doc).filter(([, v]) => v !== undefined)) as WebhookDeliveryDoc;
@@ -155,6 +161,7 @@ export function webhookDelivery(deps: DeliveryDeps) {
           eventType: entry.event.type,
           position: entry.position,
           payload: JSON.stringify(entry.event),
+          ...about(entry.event.data),
         });
         progress.headEventId = entry.event.id;
         await webhooks.saveProgress(progress);

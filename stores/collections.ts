@@ -341,8 +341,9 @@ export interface EventDoc {
   type: EventType;
   at: Date;
   data: Record<string, unknown>;
-  /** The customer the event is about, so erasing them can find it. */
+  /** The customer and session the event is about, so erasing the customer finds it. */
   visitorId?: string;
+  sessionId?: string;
 }
 
 /** A tenant's webhook subscription; `_id` is `<tenantId>:<webhookId>`. */
@@ -394,6 +395,9 @@ export interface WebhookDeliveryDoc {
   position: string;
   /** The exact body sent (signed as it is), kept so retries and redelivery send the same bytes. */
   payload: string;
+  /** Whom the event is about, so erasing the customer finds the logged body too. */
+  visitorId?: string;
+  sessionId?: string;
   status: DeliveryStatus;
   attempts: number;
   createdAt: Date;
