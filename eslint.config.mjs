@@ -38,7 +38,8 @@ const nodeBuiltins = [
 /**
  * The layers, lowest first (DESIGN.md §10). A file may import its own layer
  * and the layers below it, never one above: domain/ is pure, runtime/ is
- * process plumbing, stores/ is storage, routing/ decides seats, messaging/ is
+ * process plumbing, stores/ is storage, events/ records and delivers domain
+ * events, routing/ decides seats, messaging/ is
  * the chat fast path, activities/ are the workflows' side effects, wiring/
  * builds the shared parts, workers/ and api/ are the processes. workflows/
  * sits beside activities (it imports domain/ and activities by type only,
@@ -48,6 +49,7 @@ const layers = [
   'domain',
   'runtime',
   'stores',
+  'events',
   'routing',
   'messaging',
   'activities',

@@ -71,6 +71,11 @@ import { ticketRoutes } from './routes/tickets';
 import { transferTargetRoutes } from './routes/transfer-targets';
 import { workingHoursRoutes } from './routes/working-hours';
 import { customerDataStore } from '../stores/customer-data';
+import { webhookStore } from '../stores/webhooks';
+import { eventFeed } from '../events/feed';
+import { webhookRoutes } from './routes/webhooks';
+import { eventRoutes } from './routes/events';
+import { transcriptRoutes } from './routes/transcripts';
 
 export interface App {
   http: HttpServer;
@@ -274,6 +279,18 @@ export async function createApp(
   customerExportRoutes(api, { customers: customerData });
   identityRoutes(api, { identity: stores.identity, audit });
   retentionRoutes(api, { tenants, audit });
+  webhookRoutes(api, {
+    webhooks: webhookStore(mongo.db),
+    audit,
+    allowPrivateAddresses: config.WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
+  });
+  eventRoutes(api, {
+    feed: eventFeed(mongo.db, {
+      settleMs: config.EVENT_SETTLE_MS,
+      retentionDays: config.EVENT_RETENTION_DAYS,
+    }),
+  });
+  transcriptRoutes(api, { sessions, messages: stores.messages });
 
   app.disable('x-powered-by');
   // Whose X-Forwarded-For to believe: login throttling counts per client address (req.ip).

@@ -47,10 +47,40 @@ const connectionKeys = {
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 };
 
-export const workerConfigSchema = z.object(connectionKeys);
+/**
+ * Domain events and webhooks (events/): read by the API (the feed, URL
+ * checks) and by the worker (delivery). Defaults are production values; the
+ * retry keys exist so tests can compress a day of backoff into seconds.
+ */
+const eventKeys = {
+  /** The feed serves an event only once it is this old: longer than any insert takes plus clock skew between nodes. */
+  EVENT_SETTLE_MS: z.coerce.number().int().min(0).max(60_000).default(3_000),
+  /** Events (and the webhook delivery log) older than this are removed; the feed says how long it keeps them. */
+  EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(30),
+  /** Webhook URLs may name private, loopback or link-local addresses (demos and tests only). */
+  WEBHOOK_ALLOW_PRIVATE_ADDRESSES: z
+    .union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')], {
+      message: 'must be true or false',
+    })
+    .default(false),
+  /** The first retry waits this long; each next one twice as long, up to WEBHOOK_RETRY_MAX_MS. */
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(10_000),
+  WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(10).max(86_400_000).default(3_600_000),
+  /** A delivery is retried for this long after its first attempt, then marked failed. */
+  WEBHOOK_RETRY_WINDOW_MS: z.coerce.number().int().min(100).max(604_800_000).default(86_400_000),
+  /** This many deliveries in a row marked failed disable the subscription. */
+  WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(1).max(1_000).default(3),
+  /** One delivery attempt's time limit (connect, send, answer). */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /** How often the delivery loop looks for new events. */
+  WEBHOOK_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
+};
+
+export const workerConfigSchema = z.object({ ...connectionKeys, ...eventKeys });
 
 export const apiConfigSchema = z.object({
   ...connectionKeys,
+  ...eventKeys,
   PORT: portSchema(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   TOKEN_SECRET: z
@@ -100,6 +130,13 @@ export const apiConfigSchema = z.object({
 });
 
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
+/** The event and webhook settings, as both processes read them. */
+export type EventConfig = Pick<WorkerConfig, keyof typeof eventKeys>;
+/** The event and webhook settings out of a parsed config. */
+export const eventConfigOf = (config: EventConfig): EventConfig =>
+  Object.fromEntries(
+    Object.keys(eventKeys).map((key) => [key, config[key as keyof EventConfig]]),
+  ) as EventConfig;
 export type ApiConfig = z.infer<typeof apiConfigSchema>;
 
 export class ConfigError extends Error {

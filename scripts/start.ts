@@ -95,6 +95,8 @@ async function main(): Promise<void> {
       MONGODB_DATABASE: env.MONGODB_DATABASE,
       REDIS_URL: stack.urls.redisUrl,
       TOKEN_SECRET: await tokenSecret(dataDir, env.TOKEN_SECRET),
+      // A local demo's webhook receiver is on this machine; set it to false to try the policy.
+      WEBHOOK_ALLOW_PRIVATE_ADDRESSES: process.env.WEBHOOK_ALLOW_PRIVATE_ADDRESSES ?? 'true',
     };
     // The worker and the API run as `npm run worker` / `npm run api` would.
     const startApp = (name: string, entry: string, ready: (output: string) => Promise<boolean>) => {

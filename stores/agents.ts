@@ -23,13 +23,25 @@ export function agentStore(db: Db) {
       );
     },
 
-    /** False when the agent does not exist (nothing is written). */
+    /**
+     * False when the agent does not exist (nothing is written). A change
+     * stamps `statusChangedAt` and `previousStatus` (the `agent.status_changed`
+     * event is derived from them); setting the status it has changes nothing.
+     * The write is conditional on the status read, so two racing changes each
+     * record what they replaced.
+     */
     async setStatus(tenantId: string, agentId: string, status: AgentStatus): Promise<boolean> {
-      const result = await agents.updateOne(
-        { _id: key(tenantId, agentId) },
-        { $set: { status, updatedAt: new Date() } },
-      );
-      return result.matchedCount === 1;
+      for (;;) {
+        const doc = await agents.findOne({ _id: key(tenantId, agentId) });
+        if (!doc) return false;
+        if (doc.status === status) return true;
+        const now = new Date();
+        const result = await agents.updateOne(
+          { _id: key(tenantId, agentId), status: doc.status },
+          { $set: { status, previousStatus: doc.status, statusChangedAt: now, updatedAt: now } },
+        );
+        if (result.matchedCount === 1) return true;
+      }
     },
 
     async removeAgent(tenantId: string, agentId: string): Promise<void> {

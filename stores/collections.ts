@@ -11,6 +11,7 @@ import type { StaffRole } from '../domain/staff-roles';
 import type { QuickReplyScope } from '../domain/quick-replies';
 import type { TagInput } from '../domain/tags';
 import type { IdentityKind } from '../domain/identity';
+import type { EventType } from '../domain/events';
 
 /**
  * Document shapes as stored; `_id` is ours wherever a natural key exists.
@@ -129,6 +130,15 @@ export interface SessionDoc {
   rating?: { score: number; comment?: string; at: Date };
   /** Tag ids: auto tags from the session's open, then manual and external ones. */
   tags?: string[];
+  /** The last tag added or removed by hand or by API: what `tag.added`/`tag.removed` derive from. */
+  lastTagChange?: TagChange;
+}
+
+/** One tag put on or taken off; `at` tells this change from an earlier one of the same tag. */
+export interface TagChange {
+  tagId: string;
+  on: boolean;
+  at: Date;
 }
 
 /** An agent's routing settings and presence: the durable truth Redis is rebuilt from. */
@@ -139,6 +149,9 @@ export interface AgentDoc {
   capacity: number;
   groups: string[];
   status: AgentStatus;
+  /** Set by a status change (absent until the first): what `agent.status_changed` is derived from. */
+  statusChangedAt?: Date;
+  previousStatus?: AgentStatus;
   updatedAt: Date;
 }
 
@@ -169,6 +182,8 @@ export interface TicketDoc {
   content: string;
   status: 'open' | 'assigned' | 'resolved';
   assigneeId?: string;
+  /** When the current assignee got it: tells one assignment from the next (`ticket.assigned`). */
+  assignedAt?: Date;
   resolution?: string;
   resolvedAt?: Date;
   createdAt: Date;
@@ -218,6 +233,7 @@ export interface CustomerTagsDoc {
   tenantId: string;
   visitorId: string;
   tags: string[];
+  lastTagChange?: TagChange;
   updatedAt: Date;
 }
 
@@ -321,6 +337,98 @@ export interface CustomerDoc {
   updatedAt: Date;
 }
 
+/**
+ * A recorded domain event (events/outbox.ts); `_id` is `<tenantId>/<event id>`,
+ * so recording the same fact twice collides. The feed orders by (`at`, `_id`).
+ */
+export interface EventDoc {
+  _id: string;
+  tenantId: string;
+  id: string;
+  type: EventType;
+  at: Date;
+  data: Record<string, unknown>;
+  /** The customer and session the event is about, so erasing the customer finds it. */
+  visitorId?: string;
+  sessionId?: string;
+}
+
+/** A tenant's webhook subscription; `_id` is `<tenantId>:<webhookId>`. */
+export interface WebhookDoc {
+  _id: string;
+  tenantId: string;
+  webhookId: string;
+  url: string;
+  types: EventType[];
+  active: boolean;
+  description?: string;
+  /** Kept as it is: signing needs the secret itself. It leaves the store only in create and rotate answers. */
+  secret: string;
+  /** Feed position the subscription starts after (its creation): it receives events from then on. */
+  startAfter: string;
+  /** Set when delivery turned it off; a PATCH to active clears it. */
+  disabledAt?: Date;
+  disabledReason?: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/**
+ * How far delivery to one subscription got, written only by the worker
+ * holding its lease; `_id` as the subscription's.
+ */
+export interface WebhookProgressDoc {
+  _id: string;
+  tenantId: string;
+  webhookId: string;
+  /** Feed position of the last event delivered or given up on. */
+  cursor: string;
+  /** The event being retried: later events wait for it (order per subscription). */
+  headEventId?: string;
+  /** Deliveries marked failed in a row; a success resets it. */
+  failedInARow: number;
+}
+
+export type DeliveryStatus = 'pending' | 'retrying' | 'delivered' | 'failed';
+
+/** One event's delivery to one subscription; `_id` is `<tenantId>:<webhookId>:<event id>`. */
+export interface WebhookDeliveryDoc {
+  _id: string;
+  tenantId: string;
+  webhookId: string;
+  eventId: string;
+  eventType: EventType;
+  /** The event's feed position. */
+  position: string;
+  /** The exact body sent (signed as it is), kept so retries and redelivery send the same bytes. */
+  payload: string;
+  /** Whom the event is about, so erasing the customer finds the logged body too. */
+  visitorId?: string;
+  sessionId?: string;
+  status: DeliveryStatus;
+  attempts: number;
+  createdAt: Date;
+  firstAttemptAt?: Date;
+  lastAttemptAt?: Date;
+  nextAttemptAt?: Date;
+  responseStatus?: number;
+  latencyMs?: number;
+  error?: string;
+  /** Asked for again through the API: sent once more, outside the subscription's order. */
+  redeliver?: boolean;
+}
+
+/** A lease on one subscription's delivery; `_id` is `<subscription _id>#<epoch>` (events/lease.ts). */
+export interface WebhookLeaseDoc {
+  _id: string;
+  /** So that deleting the tenant (stores/tenant-data.ts) finds it. */
+  tenantId: string;
+  subscription: string;
+  epoch: number;
+  owner: string;
+  until: Date;
+}
+
 export function collections(db: Db) {
   return {
     tenants: db.collection<TenantDoc>('tenants'),
@@ -345,5 +453,10 @@ export function collections(db: Db) {
     audit: db.collection<AuditDoc>('audit'),
     identitySettings: db.collection<IdentitySettingsDoc>('identity_settings'),
     customers: db.collection<CustomerDoc>('customers'),
+    events: db.collection<EventDoc>('events'),
+    webhooks: db.collection<WebhookDoc>('webhooks'),
+    webhookProgress: db.collection<WebhookProgressDoc>('webhook_progress'),
+    webhookDeliveries: db.collection<WebhookDeliveryDoc>('webhook_deliveries'),
+    webhookLeases: db.collection<WebhookLeaseDoc>('webhook_leases'),
   };
 }

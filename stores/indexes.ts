@@ -24,6 +24,10 @@ export async function ensureIndexes(db: Db): Promise<void> {
     outreaches,
     audit,
     customers,
+    events,
+    webhooks,
+    webhookDeliveries,
+    webhookLeases,
   } = collections(db);
   // Seqs need no index of their own: a message's `_id` is `<tenant>/<session>/<seq>`, unique.
   await messages.createIndex(
@@ -55,6 +59,21 @@ export async function ensureIndexes(db: Db): Promise<void> {
   await audit.createIndex({ tenantId: 1, _id: -1 }, { name: 'tenant_id' });
   // The customer list, newest change first.
   await customers.createIndex({ tenantId: 1, updatedAt: -1 }, { name: 'tenant_updated' });
+  // The event feed (events/feed.ts): per tenant in (time, id) order, from both sources.
+  await events.createIndex({ tenantId: 1, at: 1, _id: 1 }, { name: 'tenant_at' });
+  await messages.createIndex(
+    { tenantId: 1, createdAt: 1, sessionId: 1, seq: 1 },
+    { name: 'tenant_created' },
+  );
+  await webhooks.createIndex({ tenantId: 1, createdAt: 1 }, { name: 'tenant_created' });
+  await webhooks.createIndex({ active: 1 }, { name: 'active' });
+  // A subscription's delivery log, newest first; redeliveries asked for.
+  await webhookDeliveries.createIndex(
+    { tenantId: 1, webhookId: 1, createdAt: -1 },
+    { name: 'tenant_webhook_created' },
+  );
+  await webhookDeliveries.createIndex({ redeliver: 1 }, { name: 'redeliver' });
+  await webhookLeases.createIndex({ subscription: 1, epoch: -1 }, { name: 'subscription_epoch' });
   // MongoDB removes expired idempotent answers itself; FerretDB v1 has no TTL
   // indexes, so there a plain index serves the store's own sweep. Expired
   // answers are ignored on read either way.

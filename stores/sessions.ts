@@ -212,9 +212,13 @@ export function sessionStore(db: Db, cache: FactsCache = noFactsCache) {
     /** Sets or removes a tag; false when the tenant has no such session. */
     async setTag(tenantId: string, sessionId: string, tagId: string, on: boolean) {
       if (!(await owns(tenantId, sessionId))) return false;
+      // Only a real change is stamped: the tag event is derived from the stamp.
+      const lastTagChange = { tagId, on, at: new Date() };
       await sessions.updateOne(
-        { _id: sessionId },
-        on ? { $addToSet: { tags: tagId } } : { $pull: { tags: tagId } },
+        on ? { _id: sessionId, tags: { $ne: tagId } } : { _id: sessionId, tags: tagId },
+        on
+          ? { $addToSet: { tags: tagId }, $set: { lastTagChange } }
+          : { $pull: { tags: tagId }, $set: { lastTagChange } },
       );
       return true;
     },

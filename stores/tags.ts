@@ -118,22 +118,38 @@ export function tagStore(db: Db) {
       return (await customerTags.findOne({ _id: key(tenantId, visitorId) }))?.tags ?? [];
     },
 
+    /** The customer's tags document (its `lastTagChange` stamps the last real change). */
+    async customerTagsDoc(tenantId: string, visitorId: string) {
+      return customerTags.findOne({ _id: key(tenantId, visitorId) });
+    },
+
     async tagCustomer(tenantId: string, visitorId: string, tagId: string): Promise<void> {
-      await customerTags.updateOne(
-        { _id: key(tenantId, visitorId) },
-        {
-          $addToSet: { tags: tagId },
-          $set: { updatedAt: new Date() },
-          $setOnInsert: { tenantId, visitorId },
-        },
-        { upsert: true },
-      );
+      const now = new Date();
+      try {
+        // Only a real change is stamped: the tag event is derived from the stamp.
+        await customerTags.updateOne(
+          { _id: key(tenantId, visitorId), tags: { $ne: tagId } },
+          {
+            $addToSet: { tags: tagId },
+            $set: { updatedAt: now, lastTagChange: { tagId, on: true, at: now } },
+            $setOnInsert: { tenantId, visitorId },
+          },
+          { upsert: true },
+        );
+      } catch (error) {
+        // The document exists with the tag already: the upsert's insert collided.
+        if (!isDuplicateKey(error)) throw error;
+      }
     },
 
     async untagCustomer(tenantId: string, visitorId: string, tagId: string): Promise<void> {
+      const now = new Date();
       await customerTags.updateOne(
-        { _id: key(tenantId, visitorId) },
-        { $pull: { tags: tagId }, $set: { updatedAt: new Date() } },
+        { _id: key(tenantId, visitorId), tags: tagId },
+        {
+          $pull: { tags: tagId },
+          $set: { updatedAt: now, lastTagChange: { tagId, on: false, at: now } },
+        },
       );
     },
   };

@@ -56,11 +56,16 @@ export function ticketStore(db: Db) {
         .toArray();
     },
 
-    /** Assigns an unresolved ticket; undefined when the tenant has no such ticket. */
+    /**
+     * Assigns an unresolved ticket; undefined when the tenant has no such
+     * ticket. Assigning it to whom it is assigned changes nothing (its
+     * `assignedAt`, which `ticket.assigned` derives from, stays).
+     */
     async assign(tenantId: string, ticketId: string, assigneeId: string) {
+      const now = new Date();
       await tickets.updateOne(
-        { _id: ticketId, tenantId, status: { $ne: 'resolved' } },
-        { $set: { assigneeId, status: 'assigned', updatedAt: new Date() } },
+        { _id: ticketId, tenantId, status: { $ne: 'resolved' }, assigneeId: { $ne: assigneeId } },
+        { $set: { assigneeId, status: 'assigned', assignedAt: now, updatedAt: now } },
       );
       return tickets.findOne({ _id: ticketId, tenantId });
     },

@@ -23,29 +23,43 @@ import { staffStore } from '../stores/staff';
 import { tagStore } from '../stores/tags';
 import { tenantStore } from '../stores/tenants';
 import { ticketStore } from '../stores/tickets';
+import { eventOutbox } from '../events/outbox';
+import {
+  agentsRecordingEvents,
+  sessionsRecordingEvents,
+  tagsRecordingEvents,
+  ticketsRecordingEvents,
+} from '../events/recording-stores';
 import { chatSignalsByClient } from './tell-chat';
 import { tellSessionBySignal } from './tell-session';
 
-/** Every MongoDB store; the session store reads its facts through the Redis cache. */
+/**
+ * Every MongoDB store; the session store reads its facts through the Redis
+ * cache. Stores whose writes are domain facts record their events as they
+ * write (events/recording-stores.ts).
+ */
 export function buildStores(db: Db, redis: RedisClient) {
+  const outbox = eventOutbox(db);
   return {
     tenants: tenantStore(db),
-    sessions: sessionStore(db, redisFactsCache(redis)),
+    sessions: sessionsRecordingEvents(sessionStore(db, redisFactsCache(redis)), outbox),
     messages: messageStore(db),
     reads: readMarkStore(db),
-    agents: agentStore(db),
+    agents: agentsRecordingEvents(agentStore(db), outbox),
     apiKeys: apiKeyStore(db),
     staff: staffStore(db),
     flows: flowStore(db),
     hours: hoursStore(db),
     faqs: faqStore(db),
-    tickets: ticketStore(db),
+    tickets: ticketsRecordingEvents(ticketStore(db), outbox),
     quickReplies: quickReplyStore(db),
-    tags: tagStore(db),
+    tags: tagsRecordingEvents(tagStore(db), outbox),
     outreach: outreachStore(db),
     audit: auditStore(db),
     identity: identityStore(db),
     customers: customerStore(db),
+    /** Records domain events for steps that write facts (the session workflow's transitions). */
+    outbox,
   };
 }
 

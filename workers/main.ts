@@ -1,5 +1,5 @@
 import { NativeConnection } from '@temporalio/worker';
-import { ConfigError, parseConfig, workerConfigSchema } from '../runtime/config';
+import { ConfigError, eventConfigOf, parseConfig, workerConfigSchema } from '../runtime/config';
 import { closeRedis, connectMongo, connectRedis, connectTemporal } from '../runtime/connections';
 import { loadDotEnv } from '../runtime/env-file';
 import { createLogger, describeError } from '../runtime/logger';
@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     db: mongo.db,
     redis,
+    events: eventConfigOf(config),
   });
   log.info('worker ready', {
     taskQueue: config.TEMPORAL_TASK_QUEUE,

@@ -13,6 +13,8 @@ import { wireEngine } from '../wiring/engine';
 import { startRetention } from './retention';
 import { startRoutingUpkeep } from './routing-upkeep';
 import { startSessionRepair } from './session-repair';
+import { startWebhookDelivery } from './webhook-delivery';
+import { eventConfigOf, workerConfigSchema, type EventConfig } from '../runtime/config';
 
 export interface SessionWorkerOptions {
   connection: NativeConnection;
@@ -29,6 +31,8 @@ export interface SessionWorkerOptions {
   repairIntervalMs?: number;
   /** Rounds removing data older than each tenant's retention period; default every hour. */
   retentionIntervalMs?: number;
+  /** Webhook delivery settings; absent: the defaults (runtime/config.ts). */
+  events?: EventConfig;
 }
 
 /** The activities' dependencies, built from the three connections (see wiring/engine.ts). */
@@ -90,6 +94,11 @@ export async function createSessionWorker(
         intervalMs: options.repairIntervalMs ?? 10_000,
         lookbackMs: 24 * 3600_000,
       });
+      const webhooks = startWebhookDelivery({
+        db: options.db,
+        config: options.events ?? eventConfigOf(workerConfigSchema.parse({})),
+        log,
+      });
       const retention = startRetention({
         db: options.db,
         tenants: deps.tenants,
@@ -99,7 +108,7 @@ export async function createSessionWorker(
       try {
         await worker.run();
       } finally {
-        await Promise.all([upkeep.stop(), repair.stop(), retention.stop()]);
+        await Promise.all([upkeep.stop(), repair.stop(), retention.stop(), webhooks.stop()]);
       }
     },
   };

@@ -1,4 +1,4 @@
-import { RoutingInputError } from '../../routing/router';
+import { RoutingInputError } from '../../routing/decide';
 import { AppError } from '../errors';
 
 /** The routing module refuses bad references (unknown group, self-overflow) before writing: a 422 naming the field. */

@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { sessionEventView } from '../../events/views';
 import { identityKinds } from '../../domain/identity';
 import { channels, entryTypes, sessionPhases } from '../../domain/session';
 import { closeReasons } from '../../domain/session-commands';
 import type { SessionDoc } from '../../stores/collections';
 import type { SessionState } from '../../workflows/contract';
 import { isoTime } from '../http/schemas';
-import { defined, iso } from './fields';
+import { defined } from './fields';
 
 /**
  * A session three ways: as stored (the projection the search reads), live
@@ -35,25 +36,13 @@ export const sessionView = z.object({
   tags: z.array(z.string()).optional(),
 });
 
-/** `hidden`: tag ids the reader may not see (supervisor-only tags, for agents). */
+/**
+ * `hidden`: tag ids the reader may not see (supervisor-only tags, for agents).
+ * The fields are the event body's (events/views.ts), so a webhook and the REST
+ * answer for the same session are one shape, built in one place.
+ */
 export const toSessionView = (s: SessionDoc, hidden: Set<string>) =>
-  defined({
-    sessionId: s._id,
-    visitorId: s.visitorId,
-    channel: s.channel,
-    entry: s.entry,
-    phase: s.phase,
-    flowVersion: s.flowVersion,
-    startedAt: s.startedAt.toISOString(),
-    groupId: s.groupId,
-    agentId: s.agentId,
-    assignedAt: iso(s.assignedAt),
-    firstResponseAt: iso(s.firstResponseAt),
-    closedAt: iso(s.closedAt),
-    closeReason: s.closeReason,
-    rating: ratingOf(s),
-    tags: visibleTags(s.tags, hidden),
-  });
+  defined({ ...sessionEventView(s), tags: visibleTags(s.tags, hidden) });
 
 function visibleTags(tags: string[] | undefined, hidden: Set<string>) {
   const visible = (tags ?? []).filter((id) => !hidden.has(id));

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import type { TicketDoc } from '../../stores/collections';
+import { ticketEventView } from '../../events/views';
 import { isoTime } from '../http/schemas';
-import { defined, iso } from './fields';
 
 export const ticketStatuses = ['open', 'assigned', 'resolved'] as const;
 
@@ -26,18 +25,5 @@ export const ticketView = z.object({
   resolvedAt: isoTime.optional(),
 });
 
-export const toTicketView = (t: TicketDoc) =>
-  defined({
-    ticketId: t._id,
-    sessionId: t.sessionId,
-    visitorId: t.visitorId,
-    groupId: t.groupId,
-    contact: t.contact,
-    content: t.content,
-    status: t.status,
-    assigneeId: t.assigneeId,
-    resolution: t.resolution,
-    createdAt: t.createdAt.toISOString(),
-    updatedAt: t.updatedAt.toISOString(),
-    resolvedAt: iso(t.resolvedAt),
-  });
+/** The body of ticket events too (events/views.ts): one shape, built in one place. */
+export const toTicketView = ticketEventView;

@@ -9,7 +9,7 @@ import type {
   VisitorServerToClientEvents,
 } from '../../domain/socket-events';
 import type { FlowInput } from '../../domain/flow';
-import { apiConfigSchema, type ApiConfig } from '../../runtime/config';
+import { apiConfigSchema, eventConfigOf, type ApiConfig } from '../../runtime/config';
 import {
   closeRedis,
   connectMongo,
@@ -71,6 +71,7 @@ export async function startTestEngine(
           taskQueue: config.TEMPORAL_TASK_QUEUE,
           db: mongo.db,
           redis,
+          events: eventConfigOf(config),
         });
   const running = worker?.run();
   const app = await createApp(config, createLogger('warn', { process: 'api-test' }));

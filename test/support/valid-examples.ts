@@ -1,3 +1,4 @@
+import { positionAt } from '../../events/feed';
 import type { World } from './validation-world';
 
 /** One valid request to a route: the invalid cases are this with one thing wrong. */
@@ -561,6 +562,66 @@ export const validExamples: Record<string, ExampleEntry> = {
     }),
   },
   'GET /api/v1/sessions/:sessionId/messages': {
+    example: async (w) => ({
+      params: await ofSession(w),
+      query: { afterSeq: '0', limit: '10' },
+      answers: 200,
+    }),
+  },
+  'POST /api/v1/webhooks': {
+    example: () => ({
+      body: {
+        url: 'https://hooks.example.com/reception',
+        types: ['ticket.created', 'session.closed'],
+        active: true,
+        description: 'order system',
+      },
+      answers: 201,
+    }),
+  },
+  'GET /api/v1/webhooks/:webhookId': {
+    example: async (w) => ({ params: { webhookId: await w.webhook() }, answers: 200 }),
+  },
+  'PATCH /api/v1/webhooks/:webhookId': {
+    example: async (w) => ({
+      params: { webhookId: await w.webhook() },
+      body: {
+        url: 'https://hooks.example.com/v2',
+        types: ['tag.added'],
+        active: false,
+        description: 'tags',
+      },
+      answers: 200,
+    }),
+  },
+  'DELETE /api/v1/webhooks/:webhookId': {
+    example: async (w) => ({ params: { webhookId: await w.webhook() }, answers: 204 }),
+  },
+  'POST /api/v1/webhooks/:webhookId/rotate-secret': {
+    example: async (w) => ({ params: { webhookId: await w.webhook() }, answers: 200 }),
+  },
+  'GET /api/v1/webhooks/:webhookId/deliveries': {
+    example: async (w) => ({
+      params: { webhookId: await w.webhook() },
+      query: { limit: '10', before: '2030-01-01T00:00:00Z' },
+      answers: 200,
+    }),
+  },
+  // The fixture webhook is off (see World.webhook): the route answers that it is not active.
+  'POST /api/v1/webhooks/:webhookId/deliveries/:eventId/redeliver': {
+    example: async (w) => ({ params: await w.webhookDelivery(), answers: 409 }),
+  },
+  'GET /api/v1/events': {
+    example: () => ({
+      query: {
+        after: positionAt(new Date('2026-01-01T00:00:00Z')),
+        types: 'ticket.created,tag.added',
+        limit: '10',
+      },
+      answers: 200,
+    }),
+  },
+  'GET /api/v1/sessions/:sessionId/transcript': {
     example: async (w) => ({
       params: await ofSession(w),
       query: { afterSeq: '0', limit: '10' },

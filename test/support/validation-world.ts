@@ -5,6 +5,9 @@ import type { Role } from '../../domain/access';
 import { issueAgentToken } from '../../runtime/tokens';
 import { collections } from '../../stores/collections';
 import { ticketStore } from '../../stores/tickets';
+import { webhookStore } from '../../stores/webhooks';
+import { createdWebhook } from '../../api/routes/webhooks';
+import { positionAt } from '../../events/feed';
 import { call, operatorTenant, testOperatorToken } from './api-client';
 import { eventually, type TestEngine } from './engine';
 import { testSecret } from './stack';
@@ -47,6 +50,13 @@ export interface World {
   previousIdentitySecret: () => Promise<string>;
   /** Workflows whose history counts as the tenant's stored state. */
   workflowIds: () => string[];
+  /**
+   * A webhook subscription, turned off: an active one would have the worker
+   * lease it now and then, a write between two cases.
+   */
+  webhook: () => Promise<string>;
+  /** A logged delivery of that (inactive) webhook. */
+  webhookDelivery: () => Promise<{ webhookId: string; eventId: string }>;
 }
 
 const once = <T>(make: () => Promise<T>): (() => Promise<T>) => {
@@ -111,6 +121,15 @@ export async function newWorld(engine: TestEngine): Promise<World> {
     await group();
     await made('PUT', '/api/v1/agents/ann', { capacity: 2, groups: ['sales'], password });
     return 'ann';
+  });
+
+  const webhook = once(async () => {
+    const body = await made('POST', '/api/v1/webhooks', {
+      url: 'https://hooks.example.com/reception',
+      types: ['ticket.created'],
+      active: false,
+    });
+    return createdWebhook.parse(body).webhookId;
   });
 
   const tagGroup = once(async () => {
@@ -203,5 +222,19 @@ export async function newWorld(engine: TestEngine): Promise<World> {
       return previous;
     }),
     workflowIds: () => [...workflowIds],
+    webhook,
+    webhookDelivery: once(async () => {
+      const webhookId = await webhook();
+      const eventId = 'evt_example';
+      await webhookStore(engine.db).ensureDelivery({
+        tenantId,
+        webhookId,
+        eventId,
+        eventType: 'ticket.created',
+        position: positionAt(new Date()),
+        payload: '{}',
+      });
+      return { webhookId, eventId };
+    }),
   };
 }

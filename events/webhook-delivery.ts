@@ -1,0 +1,171 @@
+import type { WebhookDeliveryDoc, WebhookDoc } from '../stores/collections';
+import type { WebhookStore } from '../stores/webhooks';
+import { nextAttemptAt, type RetrySchedule } from './backoff';
+import { deliver, type Attempt } from './deliver';
+import type { EventFeed } from './feed';
+import type { Lease } from './lease';
+
+/**
+ * Delivering one subscription's events, by the worker that holds its lease
+ * (lease.ts), so one sender at a time walks it.
+ *
+ * The walk follows the tenant's event feed (feed.ts) from the
+ * subscription's cursor, filtered by its types:
+ *
+ * 1. Redeliveries asked for through the API go first: each is sent once,
+ *    outside the order, and its result logged.
+ * 2. The head — the event being retried — is sent when its next attempt is
+ *    due. Delivered (2xx), or failed after the retry window: the cursor moves
+ *    past it. Otherwise it stays the head and the walk stops: later events
+ *    wait, so a receiver gets them in order.
+ * 3. With no head, the next event after the cursor becomes the head: its
+ *    delivery is logged and the head saved before it is sent, so a worker
+ *    that dies mid-send resends it (at least once; the event id dedupes).
+ *
+ * A subscription whose deliveries keep failing — `disableAfter` failed in a
+ * row — is disabled with the reason, visible in GET until its owner turns it
+ * on again; its cursor stays, so nothing after it is skipped.
+ */
+
+export interface DeliverySettings {
+  schedule: RetrySchedule;
+  timeoutMs: number;
+  allowPrivate: boolean;
+  disableAfter: number;
+}
+
+export interface DeliveryDeps {
+  webhooks: WebhookStore;
+  feed: EventFeed;
+  settings: DeliverySettings;
+  /** The sender; tests and the loop use the real one (deliver.ts). */
+  send?: typeof deliver;
+}
+
+/** Applies one attempt's outcome to the delivery: delivered, retrying with a next time, or failed. */
+function afterAttempt(
+  doc: WebhookDeliveryDoc,
+  result: Attempt,
+  schedule: RetrySchedule | undefined,
+  at: Date,
+): WebhookDeliveryDoc {
+  const firstAttemptAt = doc.firstAttemptAt ?? at;
+  const attempts = doc.attempts + 1;
+  const base: WebhookDeliveryDoc = {
+    ...doc,
+    attempts,
+    firstAttemptAt,
+    lastAttemptAt: at,
+    latencyMs: result.latencyMs,
+    redeliver: undefined,
+    nextAttemptAt: undefined,
+    responseStatus: result.status,
+    error: result.error,
+  };
+  if (result.ok) return { ...base, status: 'delivered' };
+  const next = schedule && nextAttemptAt(schedule, firstAttemptAt, attempts, new Date());
+  return next
+    ? { ...base, status: 'retrying', nextAttemptAt: next }
+    : { ...base, status: 'failed' };
+}
+
+/** The customer and session an event's body names, kept beside its logged copy for erasure. */
+const about = (data: Record<string, unknown>) => ({
+  ...(typeof data.visitorId === 'string' ? { visitorId: data.visitorId } : {}),
+  ...(typeof data.sessionId === 'string' ? { sessionId: data.sessionId } : {}),
+});
+
+/** Drops undefined fields: the stored document has them absent, not null. */
+const compact = (doc: WebhookDeliveryDoc): WebhookDeliveryDoc =>
+  Object.fromEntries(Object.entries(doc).filter(([, v]) => v !== undefined)) as WebhookDeliveryDoc;
+
+export function webhookDelivery(deps: DeliveryDeps) {
+  const { webhooks, feed, settings } = deps;
+  const send = deps.send ?? deliver;
+
+  const attempt = async (subscription: WebhookDoc, doc: WebhookDeliveryDoc) => {
+    const at = new Date();
+    const result = await send({
+      url: subscription.url,
+      secret: subscription.secret,
+      eventId: doc.eventId,
+      eventType: doc.eventType,
+      payload: doc.payload,
+      attempt: doc.attempts + 1,
+      timeoutMs: settings.timeoutMs,
+      allowPrivate: settings.allowPrivate,
+    });
+    return { at, result };
+  };
+
+  return {
+    /** Works on the subscription until nothing is due or the lease runs short. */
+    async serve(
+      subscription: WebhookDoc,
+      lease: Lease,
+      stopping: () => boolean = () => false,
+    ): Promise<void> {
+      // An attempt is started only if it ends, at its time limit, well inside the lease.
+      const canStart = () =>
+        !stopping() && Date.now() + settings.timeoutMs + 1_000 < lease.until.getTime();
+
+      for (const doc of await webhooks.redeliveries(subscription)) {
+        if (!canStart()) return;
+        const { at, result } = await attempt(subscription, doc);
+        // Once, outside the order: a failed redelivery is not retried.
+        await webhooks.saveDelivery(compact(afterAttempt(doc, result, undefined, at)));
+      }
+
+      const progress = await webhooks.progress(subscription);
+      while (canStart()) {
+        if (progress.headEventId) {
+          const head = await webhooks.delivery(
+            subscription.tenantId,
+            subscription.webhookId,
+            progress.headEventId,
+          );
+          let done = head;
+          if (head && (head.status === 'pending' || head.status === 'retrying')) {
+            if (head.nextAttemptAt && head.nextAttemptAt > new Date()) return;
+            const { at, result } = await attempt(subscription, head);
+            done = compact(afterAttempt(head, result, settings.schedule, at));
+            await webhooks.saveDelivery(done);
+            if (done.status === 'retrying') return;
+          }
+          // Delivered or given up on (or its log entry is gone): the cursor moves past it.
+          progress.cursor = done?.position ?? progress.cursor;
+          progress.headEventId = undefined;
+          progress.failedInARow = done?.status === 'failed' ? progress.failedInARow + 1 : 0;
+          await webhooks.saveProgress(progress);
+          if (done?.status === 'failed' && progress.failedInARow >= settings.disableAfter) {
+            await webhooks.disable(
+              subscription,
+              `${progress.failedInARow} deliveries in a row failed after retrying for ` +
+                `${Math.round(settings.schedule.windowMs / 60_000)} min; the last: ${done.error ?? 'no answer'}`,
+            );
+            return;
+          }
+          continue;
+        }
+        const { entries } = await feed.read(subscription.tenantId, {
+          after: progress.cursor,
+          types: subscription.types,
+          limit: 1,
+        });
+        const entry = entries[0];
+        if (!entry) return;
+        await webhooks.ensureDelivery({
+          tenantId: subscription.tenantId,
+          webhookId: subscription.webhookId,
+          eventId: entry.event.id,
+          eventType: entry.event.type,
+          position: entry.position,
+          payload: JSON.stringify(entry.event),
+          ...about(entry.event.data),
+        });
+        progress.headEventId = entry.event.id;
+        await webhooks.saveProgress(progress);
+      }
+    },
+  };
+}
