@@ -1,6 +1,7 @@
 import type { SessionInput, SessionPhase } from '../domain/session';
 import type { CloseReason } from '../domain/session-commands';
 import { tellAgent, type ActivityDeps } from './deps';
+import { recordEvent } from './events';
 import type { TransitionRef } from './transition';
 import { postWorkflowMessage, type Notice } from './workflow-message';
 
@@ -51,6 +52,11 @@ async function recordSessionClosed(
     },
     unaccepted ? ['agentId'] : [],
   );
+  await recordEvent(deps, {
+    tenantId: input.tenantId,
+    sessionId: input.sessionId,
+    type: 'session.closed',
+  });
   await deps.sessions.releaseOpen(input.tenantId, input.visitor.id, input.sessionId);
   const agentBefore = known ? known.agentBefore : before?.agentId;
   tellAgent(() => deps.lists.sessionChanged(input.tenantId, input.sessionId, agentBefore));

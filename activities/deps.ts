@@ -9,6 +9,7 @@ import type { TenantStore } from '../stores/tenants';
 import type { TicketStore } from '../stores/tickets';
 import type { TagStore } from '../stores/tags';
 import type { OutreachStore } from '../stores/outreach';
+import type { Outbox } from '../events/outbox';
 
 /** What the session activities are built from: the worker (or a test) makes one of these. */
 export interface ActivityDeps extends PostMessageDeps {
@@ -21,6 +22,8 @@ export interface ActivityDeps extends PostMessageDeps {
   lists: SessionLists;
   tags: TagStore;
   outreach: OutreachStore;
+  /** Domain events, recorded by the step that records their fact (activities/events.ts). */
+  outbox: Outbox;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { SessionPhase } from '../domain/session';
 import type { CloseReason } from '../domain/session-commands';
 import type { SessionPatch } from '../stores/sessions';
 import { tellAgent, type ActivityDeps } from './deps';
+import { recordPhaseEvent } from './events';
 
 /** The projection fields the workflow writes, with times as ISO strings (activity arguments are JSON). */
 export interface ProjectionPatch {
@@ -47,6 +48,7 @@ export const projectionActivities = (deps: ActivityDeps) => ({
     const handsOver = patch.phase !== undefined || patch.agentId !== undefined;
     const before = handsOver ? await deps.sessions.get(tenantId, sessionId) : null;
     await deps.sessions.project(tenantId, sessionId, toSessionPatch(patch), unset);
+    await recordPhaseEvent(deps, { tenantId, sessionId }, patch);
     if (handsOver) {
       tellAgent(() => deps.lists.sessionChanged(tenantId, sessionId, before?.agentId));
     }

@@ -3,6 +3,7 @@ import { fillTemplate, type FlowSnapshot } from '../domain/flow';
 import { isOpen } from '../domain/working-hours';
 import type { EnqueueRequest } from '../routing/queue';
 import type { ActivityDeps } from './deps';
+import { queuedOccurrence, recordEvent } from './events';
 import type { TransitionRef } from './transition';
 import { postWorkflowMessage } from './workflow-message';
 
@@ -109,6 +110,15 @@ async function enqueue(
       );
     }
     return outcome;
+  }
+  if (outcome.status === 'queued') {
+    const occurrence = queuedOccurrence(entry);
+    await recordEvent(deps, {
+      tenantId,
+      sessionId: entry.sessionId,
+      type: 'session.queued',
+      occurrence,
+    });
   }
   // A queued session moves the monitor's queue figures; an assignment tells it via the projection.
   deps.broadcaster.statsChanged(tenantId, 'session');

@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { RoutingInputError } from '../routing/decide';
 import type { RoutingService } from '../routing/service';
 import type { ActivityDeps } from './deps';
+import { recordEvent } from './events';
 
 /** A transfer: the seat moves to another agent or group, and the session records it. */
 export const transferActivities = (deps: ActivityDeps) => ({
@@ -35,6 +36,14 @@ export const transferActivities = (deps: ActivityDeps) => ({
     await deps.sessions.appendTransfer(tenantId, sessionId, {
       ...transfer,
       at: new Date(transfer.at),
+    });
+    const { fromAgentId, toAgentId, toGroupId } = transfer;
+    await recordEvent(deps, {
+      tenantId,
+      sessionId,
+      type: 'session.transferred',
+      occurrence: transfer.at,
+      extra: { transfer: { fromAgentId, toAgentId, toGroupId } },
     });
   },
 });

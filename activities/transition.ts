@@ -1,6 +1,7 @@
 import type { ActivityDeps } from './deps';
 import { toSessionPatch, type ProjectionPatch } from './projection';
 import { tellAgent } from './deps';
+import { recordPhaseEvent } from './events';
 import { postWorkflowMessage, type Notice } from './workflow-message';
 
 /**
@@ -51,6 +52,11 @@ export const transitionActivities = (deps: ActivityDeps) => ({
   async enterPhase(step: PhaseStep): Promise<void> {
     const { tenantId, sessionId } = step;
     await deps.sessions.project(tenantId, sessionId, toSessionPatch(step.set), step.unset ?? []);
+    await recordPhaseEvent(
+      deps,
+      { tenantId, sessionId, transitionId: step.transition.id },
+      step.set,
+    );
     tellAgent(() => deps.lists.sessionChanged(tenantId, sessionId, step.agentBefore));
     for (const notice of step.notices) {
       await postWorkflowMessage(deps, { tenantId, sessionId, ...notice });

@@ -20,6 +20,8 @@ import {
 } from '../support/chat';
 import { startTestEngine, type TestEngine } from '../support/engine';
 import { uniqueId } from '../support/stack';
+import { eventually } from '../support/engine';
+import { activityDeps } from '../../workers/session-worker';
 import { newWorld, type World } from '../support/validation-world';
 
 /**
@@ -198,6 +200,49 @@ describe('domain events', () => {
     expect(events[0]?.data).toEqual(
       await callOk(engine.app, 'GET', `/api/v1/sessions/${sessionId}`, { token: world.adminKey }),
     );
+  });
+
+  it('when a session is opened, assigned, transferred, closed and rated, then each of its facts is one session event, in order, whose body is the session', async () => {
+    const [first, second] = [uniqueId('agent'), uniqueId('agent')];
+    const tenantId = await desk(engine, [first]);
+    const { sessionId, visitorToken, agentId } = await openAssigned(engine, tenantId);
+    expect(agentId).toBe(first);
+    const redisDeps = await connectRedis(engine.config.REDIS_URL, () => undefined);
+    try {
+      const { routing } = activityDeps(engine.db, redisDeps, engine.temporal.client);
+      await routing.configureAgent(tenantId, { agentId: second, capacity: 5, groups: ['default'] });
+      await routing.setStatus(tenantId, second, 'online');
+    } finally {
+      await closeRedis(redisDeps);
+    }
+    const base = `/api/v1/sessions/${sessionId}`;
+    await callOk(engine.app, 'POST', `${base}/transfer`, {
+      token: agentToken(tenantId, first),
+      body: { toAgentId: second },
+    });
+    await callOk(engine.app, 'POST', `${base}/close`, { token: agentToken(tenantId, second) });
+    await callOk(engine.app, 'POST', `${base}/rating`, { token: visitorToken, body: { score: 4 } });
+
+    const sessionEvents = async () =>
+      (await feedOf(tenantId)).filter(
+        (e) => e.type.startsWith('session.') && e.data.sessionId === sessionId,
+      );
+    const events = await eventually(async () => {
+      const all = await sessionEvents();
+      return all.some((e) => e.type === 'session.rated') ? all : undefined;
+    });
+    expect(events.map((e) => e.type)).toEqual([
+      'session.opened',
+      'session.assigned',
+      'session.transferred',
+      'session.assigned',
+      'session.closed',
+      'session.rated',
+    ]);
+    expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
+    expect(events[2]?.data).toMatchObject({ transfer: { fromAgentId: first, toAgentId: second } });
+    expect(events[3]?.data).toMatchObject({ sessionId, visitorId: expect.any(String) as unknown });
+    expect(events[5]?.data).toMatchObject({ phase: 'rated', rating: { score: 4 } });
   });
 
   it('when a shopper and an agent each send a message and resend it, then each message is one message.created, in seq order, with the message as its body', async () => {
