@@ -44,6 +44,8 @@ export interface World {
   quickReply: () => Promise<string>;
   tagGroup: () => Promise<string>;
   tag: (target: 'customer' | 'session') => Promise<string>;
+  /** The customer tag's id on platform `erp`. */
+  tagExternalId: () => Promise<{ platform: string; externalId: string }>;
   /** An open leave-message ticket of the session's visitor. */
   ticket: () => Promise<string>;
   /** The id of a previous (replaced, still valid) identity secret. */
@@ -207,6 +209,12 @@ export async function newWorld(engine: TestEngine): Promise<World> {
     }),
     tagGroup,
     tag: (target) => tags[target](),
+    tagExternalId: once(async () => {
+      await made('PUT', `/api/v1/tags/${await tags.customer()}/external-ids/erp`, {
+        externalId: 'ERP-VIP',
+      });
+      return { platform: 'erp', externalId: 'ERP-VIP' };
+    }),
     ticket: once(async () => {
       const { sessionId, visitorId } = await session();
       return ticketStore(engine.db).open(tenantId, sessionId, visitorId, undefined, {
