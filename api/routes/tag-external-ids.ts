@@ -10,11 +10,11 @@ import { AppError, fieldProblems } from '../errors';
 import type { endpoints } from '../http/endpoint';
 import { invalidReference } from '../use-cases/references';
 import { settableTag, visibleTagIds } from '../use-cases/tag-visibility';
-import { customerTagsView, tagView } from '../views';
+import { customerTagsView, sessionTagsView, tagView } from '../views';
 
 export interface TagExternalIdDeps {
   tags: TagStore;
-  sessions: Pick<SessionStore, 'search'>;
+  sessions: Pick<SessionStore, 'search' | 'get' | 'setTag'>;
   audit: AuditTrail;
 }
 
@@ -29,6 +29,7 @@ const tagParams = z.strictObject({ tagId: opaqueId });
 const mappingParams = tagParams.extend({ platform });
 const externalParams = z.strictObject({ platform, externalId });
 const customerExternalParams = externalParams.extend({ visitorId: opaqueId });
+const sessionExternalParams = externalParams.extend({ sessionId: opaqueId });
 
 const externalIdsView = z.object({
   tagId: z.string(),
@@ -95,10 +96,15 @@ export function tagExternalIdRoutes(api: ReturnType<typeof endpoints>, deps: Tag
     return any !== undefined;
   }
 
-  /** The tag an external id names; a reference in the request, so 422 naming `path` when unknown. */
-  async function referencedTag(tenantId: string, on: string, id: string, path: string) {
+  /**
+   * The tag an external id names: a reference in the request, so 422 naming
+   * `path` when the tenant has none (or, to an agent, one it may not see).
+   */
+  async function referencedTag(tenantId: string, on: string, id: string, role: Role) {
     const tag = await deps.tags.tagByExternalId(tenantId, on, id);
-    if (!tag) throw invalidReference([{ path, message: `no tag with ${on} id ${id}` }]);
+    if (!tag || !tagVisibleTo(tag, role)) {
+      throw invalidReference([{ path: 'externalId', message: `no tag with ${on} id ${id}` }]);
+    }
     return tag;
   }
 
@@ -226,13 +232,46 @@ export function tagExternalIdRoutes(api: ReturnType<typeof endpoints>, deps: Tag
         if (!(await isCustomer(tenantId, params.visitorId))) {
           throw notFound(`customer ${params.visitorId}`);
         }
-        const tag = await referencedTag(tenantId, params.platform, params.externalId, 'externalId');
+        const tag = await referencedTag(tenantId, params.platform, params.externalId, role);
         await settableTag(deps.tags, tenantId, tag.tagId, 'customer', role);
         if (on) await deps.tags.tagCustomer(tenantId, params.visitorId, tag.tagId);
         else await deps.tags.untagCustomer(tenantId, params.visitorId, tag.tagId);
         const ids = await deps.tags.customerTags(tenantId, params.visitorId);
         const tags = await visibleTagIds(deps.tags, tenantId, ids, role);
         return { status: 200, body: { visitorId: params.visitorId, tags } };
+      },
+    });
+  }
+
+  for (const on of [true, false]) {
+    api.add({
+      method: on ? 'put' : 'delete',
+      path: '/api/v1/sessions/:sessionId/tags/by-external-id/:platform/:externalId',
+      tag: 'tags',
+      summary: on
+        ? 'Tag a session by the tag’s id on a platform (agents: their own sessions; idempotent)'
+        : 'Take a tag off a session by the tag’s id on a platform (agents: their own sessions)',
+      roles: setters,
+      params: sessionExternalParams,
+      responses: { 200: { description: 'The session’s tags now', schema: sessionTagsView } },
+      errors: {
+        404: 'No such session',
+        422: 'No tag has that id on the platform (`invalid_reference` naming `externalId`), or the tag targets customers',
+      },
+      async handle({ params, principal }) {
+        const tenantId = tenantOf(principal);
+        const role = roleOf(principal);
+        // As session-tags.ts: agents tag only their own sessions; others' are not found.
+        const session = await deps.sessions.get(tenantId, params.sessionId);
+        if (!session || (principal?.role === 'agent' && session.agentId !== principal.agentId)) {
+          throw notFound(`session ${params.sessionId}`);
+        }
+        const tag = await referencedTag(tenantId, params.platform, params.externalId, role);
+        await settableTag(deps.tags, tenantId, tag.tagId, 'session', role);
+        await deps.sessions.setTag(tenantId, params.sessionId, tag.tagId, on);
+        const now = await deps.sessions.get(tenantId, params.sessionId);
+        const tags = await visibleTagIds(deps.tags, tenantId, now?.tags ?? [], role);
+        return { status: 200, body: { sessionId: params.sessionId, tags } };
       },
     });
   }
@@ -278,12 +317,7 @@ export function tagExternalIdRoutes(api: ReturnType<typeof endpoints>, deps: Tag
         }
         const { visitorId, action } = parsed.data;
         try {
-          const tag = await referencedTag(
-            tenantId,
-            body.platform,
-            parsed.data.externalId,
-            'externalId',
-          );
+          const tag = await referencedTag(tenantId, body.platform, parsed.data.externalId, role);
           let known = customers.get(visitorId);
           if (known === undefined) {
             known = await isCustomer(tenantId, visitorId);

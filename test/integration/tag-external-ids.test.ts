@@ -25,7 +25,7 @@ const api = (method: string, path: string, options: Parameters<typeof call>[3] =
   call(engine.app, method, path, options);
 const error = (answer: { body: unknown }) => errorBody.parse(answer.body).error;
 
-/** A tenant with an admin key, an integration key, a tag group and customer tags `vip` (manual) and `erp-gold` (external). */
+/** A tenant with an admin key, an integration key, a tag group, customer tags `vip` (manual), `gold` and `silver` (external) and session tag `refund` (manual). */
 async function taggedTenant() {
   const tenantId = uniqueId('tenant');
   const created = await api('POST', '/api/v1/tenants', {
@@ -42,14 +42,15 @@ async function taggedTenant() {
     token: adminKey,
     body: { groupId: 'service', name: 'Service' },
   });
-  for (const [tagId, kind] of [
-    ['vip', 'manual'],
-    ['gold', 'external'],
-    ['silver', 'external'],
+  for (const [tagId, kind, target] of [
+    ['vip', 'manual', 'customer'],
+    ['gold', 'external', 'customer'],
+    ['silver', 'external', 'customer'],
+    ['refund', 'manual', 'session'],
   ] as const) {
     const made = await api('POST', '/api/v1/tags', {
       token: adminKey,
-      body: { tagId, groupId: 'service', name: tagId, target: 'customer', kind },
+      body: { tagId, groupId: 'service', name: tagId, target, kind },
     });
     expect(made.status).toBe(201);
   }
@@ -58,18 +59,23 @@ async function taggedTenant() {
 
 /** A customer: a visitor with a session projection, as the worker writes it. */
 async function customer(tenantId: string): Promise<string> {
+  return (await consultation(tenantId)).visitorId;
+}
+
+async function consultation(tenantId: string): Promise<{ sessionId: string; visitorId: string }> {
   const visitorId = uniqueId('visitor');
+  const sessionId = uniqueId('session');
   await sessionStore(engine.db).recordOpened(
     {
       tenantId,
-      sessionId: uniqueId('session'),
+      sessionId,
       visitor: { id: visitorId, tags: [] },
       channel: 'web',
       entry: { type: 'order' },
     },
     new Date(),
   );
-  return visitorId;
+  return { sessionId, visitorId };
 }
 
 async function tagEvents(tenantId: string): Promise<DomainEvent[]> {
@@ -248,6 +254,28 @@ describe('tag external ids', () => {
       },
     );
     expect(stranger.status).toBe(404);
+  });
+
+  it('when a session is tagged by external id, then the session shows the tag, a customer tag or an unknown id is refused, and taking it off removes it', async () => {
+    const t = await taggedTenant();
+    const as = { token: t.adminKey };
+    await api('PUT', mapPath('refund', 'erp'), { ...as, body: { externalId: 'R' } });
+    await api('PUT', mapPath('gold', 'erp'), { ...as, body: { externalId: 'GOLD' } });
+    const { sessionId } = await consultation(t.tenantId);
+    const path = (id: string) => `/api/v1/sessions/${sessionId}/tags/by-external-id/erp/${id}`;
+    expect((await api('PUT', path('R'), as)).body).toEqual({ sessionId, tags: ['refund'] });
+    const customerTag = await api('PUT', path('GOLD'), as);
+    expect(customerTag.status).toBe(422);
+    expect(error(customerTag).code).toBe('wrong_target');
+    const unknown = await api('PUT', path('NOPE'), as);
+    expect(error(unknown)).toMatchObject({
+      code: 'invalid_reference',
+      fields: [{ path: 'externalId' }],
+    });
+    expect((await api('DELETE', path('R'), as)).body).toEqual({ sessionId, tags: [] });
+    expect(
+      (await api('PUT', `/api/v1/sessions/${uniqueId('s')}/tags/by-external-id/erp/R`, as)).status,
+    ).toBe(404);
   });
 
   it('when an import mixes good and bad rows, then each row is reported, only the good ones are applied, and each applied add is one tag.added event', async () => {

@@ -55,7 +55,15 @@ const customerTag = async (w: World) => ({
 });
 const ofSession = async (w: World) => ({ sessionId: (await w.session()).sessionId });
 const customerTagByExternalId = async (w: World) => ({
-  params: { visitorId: (await w.session()).visitorId, ...(await w.tagExternalId()) },
+  params: { visitorId: (await w.session()).visitorId, ...(await w.tagExternalId('customer')) },
+  answers: 200,
+});
+
+const sessionTagByExternalId = async (w: World) => ({
+  params: {
+    sessionId: (await w.session()).sessionId,
+    ...(await w.tagExternalId('session')),
+  },
   answers: 200,
 });
 
@@ -510,12 +518,15 @@ export const validExamples: Record<string, ExampleEntry> = {
   },
   'DELETE /api/v1/tags/:tagId/external-ids/:platform': {
     example: async (w) => ({
-      params: { tagId: await w.tag('customer'), platform: (await w.tagExternalId()).platform },
+      params: {
+        tagId: await w.tag('customer'),
+        platform: (await w.tagExternalId('customer')).platform,
+      },
       answers: 204,
     }),
   },
   'GET /api/v1/tags/by-external-id/:platform/:externalId': {
-    example: async (w) => ({ params: await w.tagExternalId(), answers: 200 }),
+    example: async (w) => ({ params: await w.tagExternalId('customer'), answers: 200 }),
   },
   'PUT /api/v1/customers/:visitorId/tags/by-external-id/:platform/:externalId': {
     example: customerTagByExternalId,
@@ -523,9 +534,15 @@ export const validExamples: Record<string, ExampleEntry> = {
   'DELETE /api/v1/customers/:visitorId/tags/by-external-id/:platform/:externalId': {
     example: customerTagByExternalId,
   },
+  'PUT /api/v1/sessions/:sessionId/tags/by-external-id/:platform/:externalId': {
+    example: sessionTagByExternalId,
+  },
+  'DELETE /api/v1/sessions/:sessionId/tags/by-external-id/:platform/:externalId': {
+    example: sessionTagByExternalId,
+  },
   'POST /api/v1/tags/external-assignments/import': {
     example: async (w) => {
-      const { platform, externalId } = await w.tagExternalId();
+      const { platform, externalId } = await w.tagExternalId('customer');
       const { visitorId } = await w.session();
       return {
         body: { platform, rows: [{ visitorId, externalId, action: 'add' }] },
