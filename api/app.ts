@@ -64,6 +64,7 @@ import { sessionMessageRoutes } from './routes/session-messages';
 import { sessionRoutes } from './routes/sessions';
 import { sessionTagRoutes } from './routes/session-tags';
 import { statsRoutes } from './routes/stats';
+import { tagExternalIdRoutes } from './routes/tag-external-ids';
 import { tagGroupRoutes } from './routes/tag-groups';
 import { tagRoutes } from './routes/tags';
 import { tenantRoutes } from './routes/tenants';
@@ -268,6 +269,7 @@ export async function createApp(
   tagRoutes(api, { tags, audit });
   sessionTagRoutes(api, { tags, sessions });
   customerTagRoutes(api, { tags, sessions });
+  tagExternalIdRoutes(api, { tags, sessions, audit });
   customerRoutes(api, {
     customers: stores.customers,
     sessions,

@@ -227,6 +227,20 @@ export interface TagDoc extends TagInput {
   updatedAt: Date;
 }
 
+/**
+ * One platform's id for a tag; `_id` is `<tenantId>:<tagId>:<platform>`, so a
+ * tag has one id per platform, and the unique `tenant_platform_external`
+ * index lets an external id name one tag only.
+ */
+export interface TagExternalIdDoc {
+  _id: string;
+  tenantId: string;
+  tagId: string;
+  platform: string;
+  externalId: string;
+  updatedAt: Date;
+}
+
 /** A customer's tags; `_id` is `<tenantId>:<visitorId>`. */
 export interface CustomerTagsDoc {
   _id: string;
@@ -449,6 +463,7 @@ export function collections(db: Db) {
     tagGroups: db.collection<TagGroupDoc>('tag_groups'),
     tags: db.collection<TagDoc>('tags'),
     customerTags: db.collection<CustomerTagsDoc>('customer_tags'),
+    tagExternalIds: db.collection<TagExternalIdDoc>('tag_external_ids'),
     outreaches: db.collection<OutreachDoc>('outreaches'),
     audit: db.collection<AuditDoc>('audit'),
     identitySettings: db.collection<IdentitySettingsDoc>('identity_settings'),

@@ -21,6 +21,7 @@ export async function ensureIndexes(db: Db): Promise<void> {
     quickReplies,
     tags,
     customerTags,
+    tagExternalIds,
     outreaches,
     audit,
     customers,
@@ -54,6 +55,13 @@ export async function ensureIndexes(db: Db): Promise<void> {
   // Session search by tag; a tag's removal pulls it from customers too.
   await sessions.createIndex({ tenantId: 1, tags: 1, startedAt: -1 }, { name: 'tenant_tags' });
   await customerTags.createIndex({ tenantId: 1, tags: 1 }, { name: 'tenant_tags' });
+  // An external id names one tag per platform: concurrent mappings cannot both win.
+  await tagExternalIds.createIndex(
+    { tenantId: 1, platform: 1, externalId: 1 },
+    { unique: true, name: 'tenant_platform_external' },
+  );
+  // A tag's ids are listed, and removed with it.
+  await tagExternalIds.createIndex({ tenantId: 1, tagId: 1 }, { name: 'tenant_tag' });
   await outreaches.createIndex({ tenantId: 1, visitorId: 1 }, { name: 'tenant_visitor' });
   // The audit log is read per tenant, newest first (ids sort by time).
   await audit.createIndex({ tenantId: 1, _id: -1 }, { name: 'tenant_id' });

@@ -16,9 +16,15 @@ const toTag = (doc: TagDoc): Tag => ({
 });
 const toGroup = (doc: TagGroupDoc) => ({ groupId: doc.groupId, name: doc.name });
 
-/** Tag groups, tags, and the tags set on customers; session tags live on the session projection. */
+/** What mapping an external id answers: done, or the tag that already holds the id. */
+export type ExternalIdMapping = { mapped: true } | { mapped: false; heldBy: string };
+
+/**
+ * Tag groups, tags, the tags set on customers, and tags' ids on other
+ * platforms; session tags live on the session projection.
+ */
 export function tagStore(db: Db) {
-  const { tagGroups, tags, customerTags, sessions } = collections(db);
+  const { tagGroups, tags, customerTags, sessions, tagExternalIds } = collections(db);
   return {
     /** False when the group id is taken. */
     async addGroup(tenantId: string, groupId: string, name: string): Promise<boolean> {
@@ -104,14 +110,72 @@ export function tagStore(db: Db) {
       return result.matchedCount === 1;
     },
 
-    /** Removes the tag and takes it off every customer and session of the tenant. */
+    /** Removes the tag, its external ids, and takes it off every customer and session of the tenant. */
     async removeTag(tenantId: string, tagId: string): Promise<boolean> {
       const removed = (await tags.deleteOne({ _id: key(tenantId, tagId) })).deletedCount === 1;
       if (removed) {
+        await tagExternalIds.deleteMany({ tenantId, tagId });
         await customerTags.updateMany({ tenantId, tags: tagId }, { $pull: { tags: tagId } });
         await sessions.updateMany({ tenantId, tags: tagId }, { $pull: { tags: tagId } });
       }
       return removed;
+    },
+
+    /**
+     * Sets the tag's id on `platform` (replacing its earlier one there). The
+     * unique index decides between writers mapping one external id to two
+     * tags: the loser is told which tag holds it.
+     */
+    async mapExternalId(
+      tenantId: string,
+      tagId: string,
+      platform: string,
+      externalId: string,
+    ): Promise<ExternalIdMapping> {
+      const write = () =>
+        tagExternalIds.updateOne(
+          { _id: `${key(tenantId, tagId)}:${platform}` },
+          {
+            $set: { externalId, updatedAt: new Date() },
+            $setOnInsert: { tenantId, tagId, platform },
+          },
+          { upsert: true },
+        );
+      // Twice at most: a duplicate key from two upserts of this same tag's id is retried once.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await write();
+          return { mapped: true };
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+          const holder = await tagExternalIds.findOne({ tenantId, platform, externalId });
+          if (holder && holder.tagId !== tagId) return { mapped: false, heldBy: holder.tagId };
+          if (attempt > 0) throw error;
+        }
+      }
+    },
+
+    /** False when the tag had no id on `platform`. */
+    async unmapExternalId(tenantId: string, tagId: string, platform: string): Promise<boolean> {
+      const result = await tagExternalIds.deleteOne({ _id: `${key(tenantId, tagId)}:${platform}` });
+      return result.deletedCount === 1;
+    },
+
+    async externalIds(tenantId: string, tagId: string) {
+      const docs = await tagExternalIds.find({ tenantId, tagId }).sort({ platform: 1 }).toArray();
+      return docs.map((d) => ({ platform: d.platform, externalId: d.externalId }));
+    },
+
+    /** The tag an external id names, if the tenant mapped it (and the tag still exists). */
+    async tagByExternalId(
+      tenantId: string,
+      platform: string,
+      externalId: string,
+    ): Promise<Tag | undefined> {
+      const mapping = await tagExternalIds.findOne({ tenantId, platform, externalId });
+      if (!mapping) return undefined;
+      const doc = await tags.findOne({ _id: key(tenantId, mapping.tagId) });
+      return doc ? toTag(doc) : undefined;
     },
 
     async customerTags(tenantId: string, visitorId: string): Promise<string[]> {

@@ -12,6 +12,8 @@ export const errorBody = z.object({
     referrers: z
       .array(z.object({ kind: z.string(), ids: z.array(z.string()), more: z.boolean().optional() }))
       .optional(),
+    /** 409 on a tag's external id: the tag that holds that id. */
+    tagId: z.string().optional(),
     /** 429: the same seconds as the `Retry-After` header. */
     retryAfterSeconds: z.number().optional(),
   }),

@@ -54,6 +54,19 @@ const customerTag = async (w: World) => ({
   answers: 200,
 });
 const ofSession = async (w: World) => ({ sessionId: (await w.session()).sessionId });
+const customerTagByExternalId = async (w: World) => ({
+  params: { visitorId: (await w.session()).visitorId, ...(await w.tagExternalId('customer')) },
+  answers: 200,
+});
+
+const sessionTagByExternalId = async (w: World) => ({
+  params: {
+    sessionId: (await w.session()).sessionId,
+    ...(await w.tagExternalId('session')),
+  },
+  answers: 200,
+});
+
 const autoTag = {
   name: 'Late order',
   target: 'session',
@@ -493,6 +506,50 @@ export const validExamples: Record<string, ExampleEntry> = {
   'DELETE /api/v1/customers/:visitorId/tags/:tagId': { example: customerTag },
   'PUT /api/v1/sessions/:sessionId/tags/:tagId': { example: sessionTag },
   'DELETE /api/v1/sessions/:sessionId/tags/:tagId': { example: sessionTag },
+  'GET /api/v1/tags/:tagId/external-ids': {
+    example: async (w) => ({ params: { tagId: await w.tag('customer') }, answers: 200 }),
+  },
+  'PUT /api/v1/tags/:tagId/external-ids/:platform': {
+    example: async (w) => ({
+      params: { tagId: await w.tag('session'), platform: 'crm' },
+      body: { externalId: 'CRM-7' },
+      answers: 200,
+    }),
+  },
+  'DELETE /api/v1/tags/:tagId/external-ids/:platform': {
+    example: async (w) => ({
+      params: {
+        tagId: await w.tag('customer'),
+        platform: (await w.tagExternalId('customer')).platform,
+      },
+      answers: 204,
+    }),
+  },
+  'GET /api/v1/tags/by-external-id/:platform/:externalId': {
+    example: async (w) => ({ params: await w.tagExternalId('customer'), answers: 200 }),
+  },
+  'PUT /api/v1/customers/:visitorId/tags/by-external-id/:platform/:externalId': {
+    example: customerTagByExternalId,
+  },
+  'DELETE /api/v1/customers/:visitorId/tags/by-external-id/:platform/:externalId': {
+    example: customerTagByExternalId,
+  },
+  'PUT /api/v1/sessions/:sessionId/tags/by-external-id/:platform/:externalId': {
+    example: sessionTagByExternalId,
+  },
+  'DELETE /api/v1/sessions/:sessionId/tags/by-external-id/:platform/:externalId': {
+    example: sessionTagByExternalId,
+  },
+  'POST /api/v1/tags/external-assignments/import': {
+    example: async (w) => {
+      const { platform, externalId } = await w.tagExternalId('customer');
+      const { visitorId } = await w.session();
+      return {
+        body: { platform, rows: [{ visitorId, externalId, action: 'add' }] },
+        answers: 200,
+      };
+    },
+  },
   'POST /api/v1/customers/:visitorId/outreach': {
     example: async (w) => ({
       params: { visitorId: (await w.session()).visitorId },

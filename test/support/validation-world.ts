@@ -44,6 +44,10 @@ export interface World {
   quickReply: () => Promise<string>;
   tagGroup: () => Promise<string>;
   tag: (target: 'customer' | 'session') => Promise<string>;
+  /** The customer or session tag's id on platform `erp`. */
+  tagExternalId: (
+    target: 'customer' | 'session',
+  ) => Promise<{ platform: string; externalId: string }>;
   /** An open leave-message ticket of the session's visitor. */
   ticket: () => Promise<string>;
   /** The id of a previous (replaced, still valid) identity secret. */
@@ -157,6 +161,14 @@ export async function newWorld(engine: TestEngine): Promise<World> {
       return 'refund';
     }),
   };
+  const externalIds = {
+    customer: once(async () => mapOnErp(await tags.customer(), 'ERP-VIP')),
+    session: once(async () => mapOnErp(await tags.session(), 'ERP-REFUND')),
+  };
+  async function mapOnErp(tagId: string, externalId: string) {
+    await made('PUT', `/api/v1/tags/${tagId}/external-ids/erp`, { externalId });
+    return { platform: 'erp', externalId };
+  }
 
   async function credential(roles: readonly Role[] | 'public'): Promise<string | undefined> {
     if (roles === 'public') return undefined;
@@ -207,6 +219,7 @@ export async function newWorld(engine: TestEngine): Promise<World> {
     }),
     tagGroup,
     tag: (target) => tags[target](),
+    tagExternalId: (target) => externalIds[target](),
     ticket: once(async () => {
       const { sessionId, visitorId } = await session();
       return ticketStore(engine.db).open(tenantId, sessionId, visitorId, undefined, {
