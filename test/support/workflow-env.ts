@@ -17,7 +17,8 @@ import {
 import { createRouter, type Router } from '../../routing/router';
 import { ensureIndexes } from '../../stores/indexes';
 import { tenantStore } from '../../stores/tenants';
-import { searchAttributeNames } from '../../workflows/contract';
+import { searchAttributeNames, stateQuery, type SessionState } from '../../workflows/contract';
+import { eventually } from './engine';
 import { sessionWorkflow } from '../../workflows/session';
 import { activityDeps } from '../../workers/session-worker';
 import { quietTemporalRuntime } from './quiet-runtime';
@@ -155,3 +156,13 @@ export async function workflowTestEnv(): Promise<WorkflowTestEnv> {
     },
   };
 }
+
+/** A started session's handle, as the workflow tests hold it. */
+export type SessionHandle = Awaited<ReturnType<WorkflowTestEnv['start']>>;
+
+/** Waits until the session's state satisfies `ok`, and answers that state. */
+export const untilState = (handle: SessionHandle, ok: (s: SessionState) => boolean) =>
+  eventually(async () => {
+    const state = await handle.query(stateQuery);
+    return ok(state) ? state : undefined;
+  });

@@ -13,12 +13,11 @@ import {
   requestHumanUpdate,
   stateQuery,
   transferUpdate,
-  type SessionState,
 } from '../../workflows/contract';
 import { eventually } from '../support/engine';
 import { recordHistory } from '../support/histories';
 import { uniqueId } from '../support/stack';
-import { workflowTestEnv, type WorkflowTestEnv } from '../support/workflow-env';
+import { untilState, workflowTestEnv, type WorkflowTestEnv } from '../support/workflow-env';
 
 /**
  * Queue, assignment, reservation, transfer, idle close and rating, with the
@@ -38,14 +37,7 @@ afterEach(async () => {
 const min = 60_000;
 const zh = defaultTemplates['zh-CN'];
 
-type Handle = Awaited<ReturnType<WorkflowTestEnv['start']>>;
-
-/** Waits until the session's state satisfies `ok`. */
-const until = (handle: Handle, ok: (s: SessionState) => boolean) =>
-  eventually(async () => {
-    const state = await handle.query(stateQuery);
-    return ok(state) ? state : undefined;
-  });
+const until = untilState;
 
 const texts = async (tenantId: string, sessionId: string) =>
   (await messageStore(t.mongo.db).listAfter(tenantId, sessionId, 0, 100)).messages.map(

@@ -2,17 +2,10 @@ import type { temporal } from '@temporalio/proto';
 import { createActivities } from '../../activities';
 import { defaultTemplates } from '../../domain/flow';
 import { messageStore } from '../../stores/messages';
-import {
-  closeUpdate,
-  rateUpdate,
-  requestHumanUpdate,
-  stateQuery,
-  type SessionState,
-} from '../../workflows/contract';
-import { eventually } from '../support/engine';
+import { closeUpdate, rateUpdate, requestHumanUpdate } from '../../workflows/contract';
 import { recordHistory } from '../support/histories';
 import { uniqueId } from '../support/stack';
-import { workflowTestEnv, type WorkflowTestEnv } from '../support/workflow-env';
+import { untilState, workflowTestEnv, type WorkflowTestEnv } from '../support/workflow-env';
 
 /**
  * One step per transition (DESIGN.md §4): each phase change's side effects
@@ -30,13 +23,7 @@ afterEach(async () => {
 
 const zh = defaultTemplates['zh-CN'];
 
-type Handle = Awaited<ReturnType<WorkflowTestEnv['start']>>;
-
-const until = (handle: Handle, ok: (s: SessionState) => boolean) =>
-  eventually(async () => {
-    const state = await handle.query(stateQuery);
-    return ok(state) ? state : undefined;
-  });
+const until = untilState;
 
 const texts = async (tenantId: string, sessionId: string) =>
   (await messageStore(t.mongo.db).listAfter(tenantId, sessionId, 0, 100)).messages.map(
