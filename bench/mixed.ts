@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { ChatMessage } from '../domain/message';
-import type { SessionSummary } from '../domain/socket-events';
+import type { Ack, SessionSummary } from '../domain/socket-events';
 import { fmt, summarize } from './stats';
 import { faqAnswer, setUpBenchTenant } from './support/bench-tenant';
 import {
@@ -17,6 +17,7 @@ import {
 } from './support/clients';
 import { cpuMeter } from './support/cpu-meter';
 import { startBenchEngine } from './support/engine';
+import { mongoTimingLines, timeMongoCalls } from './support/mongo-timing';
 import { startProbes } from './support/probes';
 import { startBenchStack } from './support/stack';
 
@@ -53,11 +54,17 @@ const RATE = Number(process.env.BENCH_RATE ?? 2.5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const TENANT = 'bench-mixed';
 const AGENTS = 10;
+/** Times the engine's MongoDB calls (the API runs in this process): see support/mongo-timing.ts. */
+const MONGO_TIMING = process.env.BENCH_MONGO_TIMING === '1';
 
 interface Sample {
   sentAt: number;
+  /** Wall clock at the send, to put beside the stored message's `createdAt`. */
+  sentWall: number;
   ackMs?: number;
   receivedMs?: number;
+  /** Send → the message numbered in its insert batch (`createdAt` is set then), ms. */
+  toBatchMs?: number;
 }
 
 /** Every message of a row by client id; the first arrival at the other side counts. */
@@ -113,12 +120,14 @@ async function connectAgents(url: string, tokens: string[]): Promise<Agents> {
 let counter = 0;
 
 /** Sends one message as `emit` does it, recording its send, ack and (see `arrived`) arrival. */
-function send(id: string, emit: (id: string) => Promise<{ ok: boolean }>): Promise<void> {
-  const sample: Sample = { sentAt: performance.now() };
+function send(id: string, emit: (id: string) => Promise<Ack<ChatMessage>>): Promise<void> {
+  const sample: Sample = { sentAt: performance.now(), sentWall: Date.now() };
   samples.set(id, sample);
   return emit(id).then(
     (ack) => {
-      if (ack.ok) sample.ackMs = performance.now() - sample.sentAt;
+      if (!ack.ok) return;
+      sample.ackMs = performance.now() - sample.sentAt;
+      sample.toBatchMs = Date.parse(ack.data.createdAt) - sample.sentWall;
     },
     () => undefined,
   );
@@ -214,10 +223,15 @@ function report(label: string, rowSeconds: number, cpu: string, probes: string[]
     const rows = of(dir).map(([, s]) => s);
     const received = summarize(rows.flatMap((s) => (s.receivedMs === undefined ? [] : [s.receivedMs])));
     const acked = summarize(rows.flatMap((s) => (s.ackMs === undefined ? [] : [s.ackMs])));
+    const toBatch = summarize(rows.flatMap((s) => (s.toBatchMs === undefined ? [] : [s.toBatchMs])));
+    const slow = rows.filter((s) => (s.receivedMs ?? 0) > 50 && s.toBatchMs !== undefined);
+    const slowBefore = summarize(slow.map((s) => s.toBatchMs ?? 0));
+    const slowAfter = summarize(slow.map((s) => (s.receivedMs ?? 0) - (s.toBatchMs ?? 0)));
     const lost = rows.filter((s) => s.ackMs !== undefined && s.receivedMs === undefined).length;
     const failed = rows.filter((s) => s.ackMs === undefined).length;
     lines.push(
       `    ${name}: n=${received.n} p50 ${fmt(received.p50)} p99 ${fmt(received.p99)} max ${fmt(received.max)}; send→ack p50 ${fmt(acked.p50)} p99 ${fmt(acked.p99)}; failed ${failed}, acked but not received ${lost}`,
+      `      send→numbered in its insert batch (createdAt, ms clock): p50 ${toBatch.p50.toFixed(0)} p99 ${toBatch.p99.toFixed(0)} ms; of the ${slow.length} over 50 ms, before numbering p50 ${slowBefore.p50.toFixed(0)} / p99 ${slowBefore.p99.toFixed(0)} ms, after it p50 ${slowAfter.p50.toFixed(0)} / p99 ${slowAfter.p99.toFixed(0)} ms`,
     );
   }
   lines.push(`    CPU per message: ${cpu}`);
@@ -226,6 +240,7 @@ function report(label: string, rowSeconds: number, cpu: string, probes: string[]
 }
 
 async function main(): Promise<void> {
+  if (MONGO_TIMING) timeMongoCalls();
   const b = await startBenchStack();
   const engine = await startBenchEngine(b, 'error', {
     VISITOR_SEND_LIMIT: 100_000,
@@ -243,6 +258,7 @@ async function main(): Promise<void> {
     const cpu = cpuMeter([...b.stack.processes, ...engine.processes]);
     const row = async (label: string, run: () => Promise<void>) => {
       samples = new Map();
+      mongoTimingLines();
       const probes = startProbes(b.mongo.db, b.redis);
       const meter = cpu.start();
       const t = performance.now();
@@ -250,7 +266,9 @@ async function main(): Promise<void> {
       const seconds = (performance.now() - t) / 1000;
       // Stragglers' deliveries after the last ack.
       await sleep(1_000);
-      return report(label, seconds, meter.per(samples.size), await probes.stop());
+      const probed = await probes.stop();
+      const timed = MONGO_TIMING ? mongoTimingLines().map((l) => `API's MongoDB ${l}`) : [];
+      return report(label, seconds, meter.per(samples.size), [...probed, ...timed]);
     };
     const ready = agents;
     // Warm-up: one whole session per lane.

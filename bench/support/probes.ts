@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { Db } from 'mongodb';
 import type { RedisClient } from '../../runtime/connections';
@@ -20,7 +21,6 @@ export function startProbes(db: Db, redis: RedisClient, everyMs = 50) {
   const loop = monitorEventLoopDelay({ resolution: resolutionMs });
   loop.enable();
   let stopped = false;
-  let n = 0;
   const every = (name: keyof typeof samples, run: () => Promise<unknown>) => {
     const tick = async () => {
       while (!stopped) {
@@ -34,7 +34,7 @@ export function startProbes(db: Db, redis: RedisClient, everyMs = 50) {
   };
   const running = Promise.all([
     every('mongoRead', () => probe.findOne({ _id: 'probe' })),
-    every('mongoInsert', () => probe.insertOne({ _id: `p${process.pid}-${n++}`, at: new Date() })),
+    every('mongoInsert', () => probe.insertOne({ _id: randomUUID(), at: new Date() })),
     every('redisPing', () => redis.ping()),
   ]);
   return {
