@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { ChatMessage } from '../domain/message';
+import type { Ack } from '../domain/socket-events';
 import {
   closeUpdate,
   rateUpdate,
@@ -10,8 +11,11 @@ import {
 import { fmt, summarize } from './stats';
 import { setUpBenchTenant, faqAnswer } from './support/bench-tenant';
 import {
+  agentSends,
   awaitMessage,
   connectAgent,
+  joinChat,
+  shopperSends,
   connectVisitor,
   openChat,
   pool,
@@ -64,19 +68,19 @@ const arrival = (clientMsgId: string) =>
     `message ${clientMsgId}`,
   );
 
-async function ackOk(ack: Promise<{ ok: boolean }>, what: string) {
+async function ackOk(ack: Promise<Ack<ChatMessage>>, what: string) {
   const result = await ack;
   if (!result.ok) throw new Error(`${what} refused: ${JSON.stringify(result)}`);
 }
 
 /** Shopper and agent take turns, `MESSAGES` each, every message waited for at the other end. */
 async function converse(shopper: VisitorSocket, agent: AgentSocket, sessionId: string, n: number) {
-  await ackOk(agent.timeout(30_000).emitWithAck('session:join', { sessionId }), 'join');
+  await joinChat(agent, sessionId);
   for (let i = 0; i < MESSAGES; i++) {
     const asked = `c${n}-s${i}`;
     const toAgent = arrival(asked);
     await ackOk(
-      shopper.timeout(30_000).emitWithAck('message:send', {
+      shopperSends(shopper, {
         kind: 'text',
         clientMsgId: asked,
         text: 'Is the blue one in stock?',
@@ -87,7 +91,7 @@ async function converse(shopper: VisitorSocket, agent: AgentSocket, sessionId: s
     const answered = `c${n}-a${i}`;
     const toShopper = arrival(answered);
     await ackOk(
-      agent.timeout(30_000).emitWithAck('message:send', {
+      agentSends(agent, {
         sessionId,
         kind: 'text',
         clientMsgId: answered,

@@ -4,7 +4,10 @@ import type { Ack, SessionSummary } from '../domain/socket-events';
 import { fmt, summarize } from './stats';
 import { faqAnswer, setUpBenchTenant } from './support/bench-tenant';
 import {
+  agentSends,
   awaitMessage,
+  joinChat,
+  shopperSends,
   call,
   callOk,
   connectAgent,
@@ -135,9 +138,9 @@ function send(id: string, emit: (id: string) => Promise<Ack<ChatMessage>>): Prom
 
 const text = 'Is the blue one in stock?';
 const fromShopper = (shopper: VisitorSocket) => (clientMsgId: string) =>
-  shopper.timeout(30_000).emitWithAck('message:send', { kind: 'text', clientMsgId, text });
+  shopperSends(shopper, { kind: 'text', clientMsgId, text });
 const fromAgent = (agent: AgentSocket, sessionId: string) => (clientMsgId: string) =>
-  agent.timeout(30_000).emitWithAck('message:send', { sessionId, kind: 'text', clientMsgId, text });
+  agentSends(agent, { sessionId, kind: 'text', clientMsgId, text });
 
 /**
  * `count` messages each way at RATE a second per side, open-loop (due on a
@@ -161,11 +164,6 @@ async function chat(shopper: VisitorSocket, agent: AgentSocket, sessionId: strin
 /** Shopper ids are `s…`, agent ids `a…`: the two directions of a row. */
 const direction = (id: string) => (id.startsWith('s') ? 'toAgent' : 'toShopper');
 
-async function joinChat(agent: AgentSocket, sessionId: string) {
-  const joined = await agent.timeout(30_000).emitWithAck('session:join', { sessionId });
-  if (!joined.ok) throw new Error(`join: ${JSON.stringify(joined)}`);
-}
-
 /** Opens chat, asks the robot, asks for a person and has the offered agent accept. */
 async function assignedSession(url: string, agents: Agents) {
   const started = await openChat(url, TENANT);
@@ -173,7 +171,7 @@ async function assignedSession(url: string, agents: Agents) {
   shopper.on('message:new', arrived);
   const base = `/api/v1/sessions/${started.sessionId}`;
   const answered = awaitMessage(shopper, (m) => m.kind === 'text' && m.text === faqAnswer);
-  const asked = await shopper.timeout(30_000).emitWithAck('message:send', {
+  const asked = await shopperSends(shopper, {
     kind: 'text',
     clientMsgId: `q${counter++}`,
     text: 'when will my order ship?',
@@ -221,9 +219,13 @@ function report(label: string, rowSeconds: number, cpu: string, probes: string[]
     ['toShopper', 'agent→shopper'],
   ] as const) {
     const rows = of(dir).map(([, s]) => s);
-    const received = summarize(rows.flatMap((s) => (s.receivedMs === undefined ? [] : [s.receivedMs])));
+    const received = summarize(
+      rows.flatMap((s) => (s.receivedMs === undefined ? [] : [s.receivedMs])),
+    );
     const acked = summarize(rows.flatMap((s) => (s.ackMs === undefined ? [] : [s.ackMs])));
-    const toBatch = summarize(rows.flatMap((s) => (s.toBatchMs === undefined ? [] : [s.toBatchMs])));
+    const toBatch = summarize(
+      rows.flatMap((s) => (s.toBatchMs === undefined ? [] : [s.toBatchMs])),
+    );
     const slow = rows.filter((s) => (s.receivedMs ?? 0) > 50 && s.toBatchMs !== undefined);
     const slowBefore = summarize(slow.map((s) => s.toBatchMs ?? 0));
     const slowAfter = summarize(slow.map((s) => (s.receivedMs ?? 0) - (s.toBatchMs ?? 0)));
@@ -280,7 +282,9 @@ async function main(): Promise<void> {
     );
     const chatOnly = await row('chat only (sessions already assigned)', async () => {
       await Promise.all(
-        sessions.map((s) => chat(s.shopper, ready.sockets[s.agent]!, s.started.sessionId, MESSAGES)),
+        sessions.map((s) =>
+          chat(s.shopper, ready.sockets[s.agent]!, s.started.sessionId, MESSAGES),
+        ),
       );
     });
     for (const s of sessions) {

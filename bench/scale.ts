@@ -83,7 +83,12 @@ async function main(): Promise<void> {
     const open = await pool(SESSIONS, CONCURRENCY, async (n) => {
       const started = await openChat(url, TENANT, `sku-${n}`);
       if (n % 2 === 1) {
-        await callOk(url, 'POST', `/api/v1/sessions/${started.sessionId}/human`, started.visitorToken);
+        await callOk(
+          url,
+          'POST',
+          `/api/v1/sessions/${started.sessionId}/human`,
+          started.visitorToken,
+        );
       }
       tokens.push(started.visitorToken);
       progress('sessions open', ++opened, SESSIONS, everything);
@@ -131,7 +136,9 @@ async function main(): Promise<void> {
       `  CPU per second with ${SOCKETS} idle sockets (${IDLE_SECONDS} s, ${open_} still connected at the end): ${meter.per(IDLE_SECONDS)}`,
     );
     out.push(`  resident memory at the end: ${residentLine(everything)}`);
-    process.stdout.write(`\nscale benchmark (${SESSIONS} sessions, ${SOCKETS} sockets)\n${out.join('\n')}\n`);
+    process.stdout.write(
+      `\nscale benchmark (${SESSIONS} sessions, ${SOCKETS} sockets)\n${out.join('\n')}\n`,
+    );
   } finally {
     sockets.forEach((s) => s.close());
     await engine.stop();

@@ -81,7 +81,8 @@ export function redisFactsCache(redis: RedisClient, ttlMs = 5_000): FactsCache {
     async lookup(tenantId, sessionId) {
       try {
         const reply = await readEntry(redis, keyOf(tenantId, sessionId), []);
-        const [phase, agentId, generation, leftMs] = Array.isArray(reply) ? reply : [];
+        const fields: unknown[] = Array.isArray(reply) ? reply : [];
+        const [phase, agentId, generation, leftMs] = fields;
         return {
           ...(isPhase(phase)
             ? { facts: { phase, ...(typeof agentId === 'string' && agentId ? { agentId } : {}) } }

@@ -2,10 +2,13 @@ import { performance } from 'node:perf_hooks';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { startedSession } from '../../api/openapi';
 import type { ChatMessage } from '../../domain/message';
+import type { AgentSend, VisitorSend } from '../../domain/message-send';
 import { namespaces } from '../../domain/rooms';
 import type {
+  Ack,
   AgentClientToServerEvents,
   AgentServerToClientEvents,
+  SessionSummary,
   VisitorClientToServerEvents,
   VisitorServerToClientEvents,
 } from '../../domain/socket-events';
@@ -155,4 +158,32 @@ export async function pool(count: number, concurrency: number, job: (n: number) 
     }),
   );
   return { durations, perSecond: count / ((performance.now() - started) / 1000) };
+}
+
+/** The shopper's `message:send`, answered with its ack (rejected after 30 s without one). */
+export const shopperSends = (shopper: VisitorSocket, message: VisitorSend) =>
+  within(
+    30_000,
+    new Promise<Ack<ChatMessage>>((resolve) => shopper.emit('message:send', message, resolve)),
+    'a shopper ack',
+  );
+
+/** An agent's `message:send`, answered with its ack (rejected after 30 s without one). */
+export const agentSends = (agent: AgentSocket, message: AgentSend) =>
+  within(
+    30_000,
+    new Promise<Ack<ChatMessage>>((resolve) => agent.emit('message:send', message, resolve)),
+    'an agent ack',
+  );
+
+/** The agent opens the chat, as the console does (`session:join`); fails when refused. */
+export async function joinChat(agent: AgentSocket, sessionId: string): Promise<void> {
+  const joined = await within(
+    30_000,
+    new Promise<Ack<SessionSummary>>((resolve) =>
+      agent.emit('session:join', { sessionId }, resolve),
+    ),
+    'the join',
+  );
+  if (!joined.ok) throw new Error(`join refused: ${JSON.stringify(joined)}`);
 }

@@ -6,7 +6,8 @@ export function residentMiB(pid: number | undefined): { now: number; peak: numbe
   if (pid === undefined) return undefined;
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
+    const kib = (field: string) =>
+      Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
     const now = kib('VmRSS');
     const peak = kib('VmHWM');
     if (!Number.isFinite(now)) return undefined;

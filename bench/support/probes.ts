@@ -16,7 +16,11 @@ import { summarize } from '../stats';
  */
 export function startProbes(db: Db, redis: RedisClient, everyMs = 50) {
   const probe = db.collection<{ _id: string; at?: Date }>('bench_probe');
-  const samples = { mongoRead: [] as number[], mongoInsert: [] as number[], redisPing: [] as number[] };
+  const samples = {
+    mongoRead: [] as number[],
+    mongoInsert: [] as number[],
+    redisPing: [] as number[],
+  };
   const resolutionMs = 10;
   const loop = monitorEventLoopDelay({ resolution: resolutionMs });
   loop.enable();
