@@ -1,13 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { setUpBenchTenant } from './support/bench-tenant';
-import {
-  callOk,
-  connectVisitor,
-  openChat,
-  pool,
-  sleep,
-  type VisitorSocket,
-} from './support/clients';
+import { call, connectVisitor, openChat, pool, sleep, type VisitorSocket } from './support/clients';
 import { cpuMeter, cpuMs, type MeteredProcess } from './support/cpu-meter';
 import { startBenchNodes } from './support/engine';
 import { residentLine, residentMiB } from './support/memory';
@@ -57,6 +50,18 @@ const progress = (what: string, done: number, total: number, processes: MeteredP
   process.stderr.write(`  ${at} ${what}: ${done}/${total}; ${residentLine(processes)}\n`);
 };
 
+/** `POST /human`, retried as the 503 `session_busy` answer asks (a worker taking the session over). */
+async function askForPerson(url: string, sessionId: string, token: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const answer = await call(url, 'POST', `/api/v1/sessions/${sessionId}/human`, token);
+    if (answer.status === 200) return;
+    if (answer.status !== 503 || attempt === 10) {
+      throw new Error(`POST /human: ${answer.status} ${JSON.stringify(answer.body)}`);
+    }
+    await sleep(3_000);
+  }
+}
+
 async function main(): Promise<void> {
   const b = await startBenchStack();
   const engine = await startBenchNodes(b, 1);
@@ -65,6 +70,13 @@ async function main(): Promise<void> {
   const named = (name: string) => engine.processes.find((p) => p.name === name);
   const gateway = named('api-1');
   const everything: MeteredProcess[] = [...b.stack.processes, ...engine.processes];
+  // A process that ends mid-run (the worker out of memory) is a result, not only a failure.
+  for (const p of engine.processes) {
+    void p.exited.then((code) => {
+      const at = new Date().toISOString().slice(11, 19);
+      process.stderr.write(`  ${at} ${p.name} exited (code ${String(code)})\n`);
+    });
+  }
   const out: string[] = [];
   try {
     await setUpBenchTenant(b, TENANT, {
@@ -82,14 +94,7 @@ async function main(): Promise<void> {
     let opened = 0;
     const open = await pool(SESSIONS, CONCURRENCY, async (n) => {
       const started = await openChat(url, TENANT, `sku-${n}`);
-      if (n % 2 === 1) {
-        await callOk(
-          url,
-          'POST',
-          `/api/v1/sessions/${started.sessionId}/human`,
-          started.visitorToken,
-        );
-      }
+      if (n % 2 === 1) await askForPerson(url, started.sessionId, started.visitorToken);
       tokens.push(started.visitorToken);
       progress('sessions open', ++opened, SESSIONS, everything);
     });
