@@ -9,7 +9,7 @@ export interface MeteredProcess {
 const ticksPerSecond = 100;
 
 /** User plus system CPU of one process so far, in ms; undefined once it is gone. */
-function cpuMs(pid: number): number | undefined {
+export function cpuMs(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name may hold spaces and parentheses: fields count from the last ')'.
