@@ -20,22 +20,10 @@ export interface CachedFacts {
  */
 export interface FactsCache {
   get(tenantId: string, sessionId: string): Promise<CachedFacts | undefined>;
-  /**
-   * The entry and its generation in one round trip: what a send needs to use
-   * the entry or refill it. `refreshDue` says the entry is in the last
-   * quarter of its life: still good, and worth reading again behind the send.
-   */
-  lookup(tenantId: string, sessionId: string): Promise<FactsEntry>;
   /** Taken before reading MongoDB, handed back to `set`. */
   generation(tenantId: string, sessionId: string): Promise<string>;
   set(tenantId: string, sessionId: string, facts: CachedFacts, generation: string): Promise<void>;
   forget(tenantId: string, sessionId: string): Promise<void>;
-}
-
-export interface FactsEntry {
-  facts?: CachedFacts;
-  generation: string;
-  refreshDue: boolean;
 }
 
 const isPhase = (value: unknown): value is SessionPhase =>
@@ -47,11 +35,6 @@ if generation ~= ARGV[4] then return 0 end
 redis.call('HSET', KEYS[1], 'phase', ARGV[1], 'agentId', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
-`);
-
-const readEntry = luaScript(`
-local fields = redis.call('HMGET', KEYS[1], 'phase', 'agentId', 'gen')
-return { fields[1] or '', fields[2] or '', fields[3] or '', redis.call('PTTL', KEYS[1]) }
 `);
 
 /** A generation no entry has: `set` with it stores nothing. */
@@ -76,22 +59,6 @@ export function redisFactsCache(redis: RedisClient, ttlMs = 5_000): FactsCache {
         return { phase, ...(agentId ? { agentId } : {}) };
       } catch {
         return undefined;
-      }
-    },
-    async lookup(tenantId, sessionId) {
-      try {
-        const reply = await readEntry(redis, keyOf(tenantId, sessionId), []);
-        const fields: unknown[] = Array.isArray(reply) ? reply : [];
-        const [phase, agentId, generation, leftMs] = fields;
-        return {
-          ...(isPhase(phase)
-            ? { facts: { phase, ...(typeof agentId === 'string' && agentId ? { agentId } : {}) } }
-            : {}),
-          generation: typeof generation === 'string' ? generation : unknownGeneration,
-          refreshDue: typeof leftMs === 'number' && leftMs >= 0 && leftMs < ttlMs / 4,
-        };
-      } catch {
-        return { generation: unknownGeneration, refreshDue: false };
       }
     },
     async generation(tenantId, sessionId) {
@@ -126,7 +93,6 @@ export function redisFactsCache(redis: RedisClient, ttlMs = 5_000): FactsCache {
 /** For stores used without Redis (tools, some tests): every read goes to MongoDB. */
 export const noFactsCache: FactsCache = {
   get: () => Promise.resolve(undefined),
-  lookup: () => Promise.resolve({ generation: unknownGeneration, refreshDue: false }),
   generation: () => Promise.resolve(unknownGeneration),
   set: () => Promise.resolve(),
   forget: () => Promise.resolve(),

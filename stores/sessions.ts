@@ -26,26 +26,6 @@ export function sessionStore(db: Db, cache: FactsCache = noFactsCache) {
     return doc?.tenantId === tenantId ? doc : null;
   };
   const refills = new Map<string, Promise<CachedFacts | undefined>>();
-  /**
-   * One MongoDB read per process however many sends wait on it (a burst to a
-   * session whose entry expired); `generation` was taken before the read, so
-   * a write that forgot the entry meanwhile keeps these facts out of Redis.
-   */
-  const refill = (tenantId: string, sessionId: string, generation: string) => {
-    const key = `${tenantId}/${sessionId}`;
-    const inFlight = refills.get(key);
-    if (inFlight) return inFlight;
-    const read = get(tenantId, sessionId).then((doc) =>
-      doc ? { phase: doc.phase, ...(doc.agentId ? { agentId: doc.agentId } : {}) } : undefined,
-    );
-    refills.set(key, read);
-    // The senders go on with what was read; the next refill waits until this one is stored.
-    read
-      .then((facts) => (facts ? cache.set(tenantId, sessionId, facts, generation) : undefined))
-      .catch(() => undefined)
-      .finally(() => refills.delete(key));
-    return read;
-  };
   /** Whether the tenant has this session: asked before a write by `_id` alone. */
   const owns = async (tenantId: string, sessionId: string) =>
     (await sessions.findOne({ _id: sessionId }, { projection: { tenantId: 1 } }))?.tenantId ===
@@ -150,23 +130,24 @@ export function sessionStore(db: Db, cache: FactsCache = noFactsCache) {
 
     get,
 
-    /**
-     * Phase and agent, for authorising a chat message: from the cache when it
-     * has them. A miss costs the send one Redis round trip (entry and
-     * generation together) and one MongoDB read; the refill's write to Redis
-     * happens behind it. An entry in the last quarter of its life is still
-     * used and also read again behind the send, so a busy session's messages
-     * do not meet an expired entry every few seconds. An entry is used only
-     * within its time to live either way, and a projection write still
-     * forgets it at once.
-     */
+    /** Phase and agent, for authorising a chat message: from the cache when it has them. */
     async facts(tenantId: string, sessionId: string): Promise<CachedFacts | undefined> {
-      const entry = await cache.lookup(tenantId, sessionId);
-      if (entry.facts) {
-        if (entry.refreshDue) refill(tenantId, sessionId, entry.generation).catch(() => undefined);
-        return entry.facts;
-      }
-      return refill(tenantId, sessionId, entry.generation);
+      const cached = await cache.get(tenantId, sessionId);
+      if (cached) return cached;
+      // A burst of sends to a session whose entry expired makes one read, not one each.
+      const key = `${tenantId}/${sessionId}`;
+      const inFlight = refills.get(key);
+      if (inFlight) return inFlight;
+      const refill = (async () => {
+        const generation = await cache.generation(tenantId, sessionId);
+        const doc = await get(tenantId, sessionId);
+        if (!doc) return undefined;
+        const facts = { phase: doc.phase, ...(doc.agentId ? { agentId: doc.agentId } : {}) };
+        await cache.set(tenantId, sessionId, facts, generation);
+        return facts;
+      })().finally(() => refills.delete(key));
+      refills.set(key, refill);
+      return refill;
     },
 
     /** The agent of the visitor's latest session closed after `since`, for sticky routing. */
