@@ -1,4 +1,5 @@
-import { log } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
+import { createLogger } from '../runtime/logger';
 import type { PostMessageDeps } from '../messaging/post-message';
 import type { FaqStore } from '../stores/faqs';
 import type { SessionLists } from '../messaging/session-lists';
@@ -34,7 +35,26 @@ export interface ActivityDeps extends PostMessageDeps {
  * up to a second per session) would hold the session's next step.
  */
 export function tellAgent(push: () => Promise<void>): void {
+  // The push settles after the activity may have returned, outside its
+  // context, where the activity log throws: take the logger now.
+  const warn = warnNow();
   push().catch((error: unknown) => {
-    log.warn('session list push failed', { error: String(error) });
+    warn('session list push failed', { error: String(error) });
   });
 }
+
+/** The running activity's logger, or the process's when called outside one (tests, repair). */
+function warnNow(): (message: string, meta: Record<string, unknown>) => void {
+  try {
+    const logger = Context.current().log;
+    return (message, meta) => {
+      logger.warn(message, meta);
+    };
+  } catch {
+    return (message, meta) => {
+      fallbackLog.warn(message, meta);
+    };
+  }
+}
+
+const fallbackLog = createLogger('warn', { process: 'worker' });
