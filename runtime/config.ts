@@ -76,7 +76,18 @@ const eventKeys = {
   WEBHOOK_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
 };
 
-export const workerConfigSchema = z.object({ ...connectionKeys, ...eventKeys });
+export const workerConfigSchema = z.object({
+  ...connectionKeys,
+  ...eventKeys,
+  /**
+   * Sessions kept in the worker's memory between their steps (Temporal's
+   * sticky cache). Unset: the SDK's default, sized from the heap limit (about
+   * 2,300 on a 4 GiB heap). Each cached session holds one to two MiB, so a
+   * worker's memory is bounded by this; a session not cached replays its
+   * history (tens of events) on its next step instead.
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).optional(),
+});
 
 export const apiConfigSchema = z.object({
   ...connectionKeys,

@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     db: mongo.db,
     redis,
     events: eventConfigOf(config),
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
   });
   log.info('worker ready', {
     taskQueue: config.TEMPORAL_TASK_QUEUE,

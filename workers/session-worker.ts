@@ -33,6 +33,8 @@ export interface SessionWorkerOptions {
   retentionIntervalMs?: number;
   /** Webhook delivery settings; absent: the defaults (runtime/config.ts). */
   events?: EventConfig;
+  /** Sessions kept in memory between steps; absent: the SDK's default (runtime/config.ts). */
+  maxCachedWorkflows?: number;
 }
 
 /** The activities' dependencies, built from the three connections (see wiring/engine.ts). */
@@ -74,6 +76,9 @@ export async function createSessionWorker(
     taskQueue: options.taskQueue,
     workflowsPath: require.resolve('../workflows'),
     activities,
+    ...(options.maxCachedWorkflows === undefined
+      ? {}
+      : { maxCachedWorkflows: options.maxCachedWorkflows }),
   });
   return {
     worker,
