@@ -75,6 +75,7 @@ import { customerDataStore } from '../stores/customer-data';
 import { webhookStore } from '../stores/webhooks';
 import { eventFeed } from '../events/feed';
 import { webhookRoutes } from './routes/webhooks';
+import { webhookDeliveryRoutes } from './routes/webhook-deliveries';
 import { eventRoutes } from './routes/events';
 import { transcriptRoutes } from './routes/transcripts';
 
@@ -94,7 +95,9 @@ export interface App {
 const consoleDir = join(packageRoot(), 'console');
 
 /**
- * The composition root of the API process: connects to the servers, builds
+ * The composition root of the API process (over ~300 lines because it is the
+ * one list of everything the process wires: one line per route resource and
+ * per socket namespace): connects to the servers, builds
  * the stores and routing (wiring/engine.ts, as the worker does), wires REST
  * and socket.io, and listens. Entry points and tests call the same function.
  * Over 300 lines because it lists every route group with the dependencies it
@@ -281,11 +284,13 @@ export async function createApp(
   customerExportRoutes(api, { customers: customerData });
   identityRoutes(api, { identity: stores.identity, audit });
   retentionRoutes(api, { tenants, audit });
+  const webhooks = webhookStore(mongo.db);
   webhookRoutes(api, {
-    webhooks: webhookStore(mongo.db),
+    webhooks,
     audit,
     allowPrivateAddresses: config.WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
   });
+  webhookDeliveryRoutes(api, { webhooks });
   eventRoutes(api, {
     feed: eventFeed(mongo.db, {
       settleMs: config.EVENT_SETTLE_MS,

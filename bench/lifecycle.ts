@@ -27,7 +27,8 @@ import { sessionTimeline } from './support/session-timeline';
 import { startBenchStack, type BenchStack } from './support/stack';
 
 /**
- * `npm run bench:lifecycle`, on the embedded stack:
+ * `npm run bench:lifecycle`, on the embedded stack (just over ~300 lines:
+ * its rows share one stack and one CPU meter, so they stay side by side):
  *  1. full sessions per second — open chat over HTTP, ask the robot an FAQ
  *     question and get its answer over socket.io, ask for a person, get
  *     assigned, the agent closes, the shopper rates 5, the workflow ends —

@@ -25,7 +25,8 @@ import { startProbes } from './support/probes';
 import { startBenchStack } from './support/stack';
 
 /**
- * `npm run bench:mixed`, on the embedded stack (the worker as a process of
+ * `npm run bench:mixed` (just over ~300 lines: the lanes, the probes and the
+ * rows share one stack and are printed side by side), on the embedded stack (the worker as a process of
  * its own, the API in the benchmark's process): chat latency while sessions
  * start and end around it, as a new integrator tries it — everything over
  * the public HTTP routes and sockets.

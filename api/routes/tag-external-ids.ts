@@ -12,6 +12,13 @@ import { invalidReference } from '../use-cases/references';
 import { settableTag, visibleTagIds } from '../use-cases/tag-visibility';
 import { customerTagsView, sessionTagsView, tagView } from '../views';
 
+/**
+ * Tags by another system's ids: a platform's external id maps to one tag of
+ * the tenant (unique per tenant and platform), customers and sessions are
+ * tagged by it, and a bulk import applies a file of assignments row by row.
+ * Over ~300 lines: the one external-id vocabulary (platform, lookup,
+ * visibility for agents) is applied the same way by all of these routes.
+ */
 export interface TagExternalIdDeps {
   tags: TagStore;
   sessions: Pick<SessionStore, 'search' | 'get' | 'setTag'>;

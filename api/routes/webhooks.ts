@@ -6,13 +6,14 @@ import { opaqueId } from '../../domain/session';
 import { positionAt } from '../../events/feed';
 import { newWebhookSecret } from '../../events/signature';
 import { webhookUrlProblem } from '../../events/url-policy';
-import type { WebhookDeliveryDoc, WebhookDoc, WebhookProgressDoc } from '../../stores/collections';
+import type { WebhookDoc } from '../../stores/collections';
 import type { WebhookStore } from '../../stores/webhooks';
 import { tenantOf } from '../auth/authenticate';
 import type { AuditTrail } from '../audit-trail';
 import { AppError } from '../errors';
 import type { endpoints } from '../http/endpoint';
-import { isoTime, limitQuery } from '../http/schemas';
+import { existingWebhook } from '../use-cases/existing-webhook';
+import { createdWebhook, toWebhookView, webhookView } from '../views';
 
 export interface WebhookRouteDeps {
   webhooks: WebhookStore;
@@ -24,82 +25,7 @@ export interface WebhookRouteDeps {
 /** Subscriptions per tenant: each is a walk of the feed on every worker tick. */
 const MAX_WEBHOOKS = 25;
 
-export const webhookView = z.object({
-  webhookId: z.string(),
-  url: z.string(),
-  types: z.array(z.enum(eventTypes)),
-  active: z.boolean(),
-  description: z.string().optional(),
-  createdAt: isoTime,
-  updatedAt: isoTime,
-  disabledAt: isoTime.optional(),
-  disabledReason: z.string().optional().meta({
-    description: 'Why delivery turned the subscription off; PATCH `active: true` to resume',
-  }),
-  delivery: z.object({
-    failedInARow: z.number(),
-    retryingEventId: z.string().optional(),
-  }),
-});
-
-export const createdWebhook = webhookView.extend({
-  secret: z.string().meta({ description: 'The signing secret; shown only here and on rotate' }),
-});
-
-export const deliveryView = z.object({
-  eventId: z.string(),
-  eventType: z.enum(eventTypes),
-  status: z.enum(['pending', 'retrying', 'delivered', 'failed']),
-  attempts: z.number(),
-  createdAt: isoTime,
-  firstAttemptAt: isoTime.optional(),
-  lastAttemptAt: isoTime.optional(),
-  nextAttemptAt: isoTime.optional(),
-  responseStatus: z.number().optional(),
-  latencyMs: z.number().optional(),
-  error: z.string().optional(),
-  redeliveryRequested: z.boolean().optional(),
-});
-
-const iso = (d: Date | undefined) => d?.toISOString();
-const defined = <T extends object>(o: T) =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
-
-const toWebhookView = (doc: WebhookDoc, progress: WebhookProgressDoc) =>
-  defined({
-    webhookId: doc.webhookId,
-    url: doc.url,
-    types: doc.types,
-    active: doc.active,
-    description: doc.description,
-    createdAt: doc.createdAt.toISOString(),
-    updatedAt: doc.updatedAt.toISOString(),
-    disabledAt: iso(doc.disabledAt),
-    disabledReason: doc.disabledReason,
-    delivery: defined({
-      failedInARow: progress.failedInARow,
-      retryingEventId: progress.headEventId ?? undefined,
-    }),
-  });
-
-const toDeliveryView = (doc: WebhookDeliveryDoc) =>
-  defined({
-    eventId: doc.eventId,
-    eventType: doc.eventType,
-    status: doc.status,
-    attempts: doc.attempts,
-    createdAt: doc.createdAt.toISOString(),
-    firstAttemptAt: iso(doc.firstAttemptAt),
-    lastAttemptAt: iso(doc.lastAttemptAt),
-    nextAttemptAt: iso(doc.nextAttemptAt),
-    responseStatus: doc.responseStatus ?? undefined,
-    latencyMs: doc.latencyMs ?? undefined,
-    error: doc.error ?? undefined,
-    redeliveryRequested: doc.redeliver ? true : undefined,
-  });
-
 const webhookParams = z.strictObject({ webhookId: opaqueId });
-const deliveryParams = webhookParams.extend({ eventId: opaqueId });
 
 /**
  * Webhook subscriptions (admin keys): where a tenant's domain events are
@@ -125,11 +51,8 @@ export function webhookRoutes(api: ReturnType<typeof endpoints>, deps: WebhookRo
   const description = z.string().trim().max(200);
 
   const view = async (doc: WebhookDoc) => toWebhookView(doc, await deps.webhooks.progress(doc));
-  const existing = async (tenantId: string, webhookId: string) => {
-    const doc = await deps.webhooks.get(tenantId, webhookId);
-    if (!doc) throw new AppError(404, 'not_found', `No webhook ${webhookId}`);
-    return doc;
-  };
+  const existing = (tenantId: string, webhookId: string) =>
+    existingWebhook(deps.webhooks, tenantId, webhookId);
 
   api.add({
     method: 'post',
@@ -283,56 +206,6 @@ export function webhookRoutes(api: ReturnType<typeof endpoints>, deps: WebhookRo
         target: { type: 'webhook', id: doc.webhookId },
       });
       return { status: 200, body: { webhookId: doc.webhookId, secret: doc.secret } };
-    },
-  });
-
-  api.add({
-    method: 'get',
-    path: '/api/v1/webhooks/:webhookId/deliveries',
-    tag: 'webhooks',
-    summary: 'The delivery log, newest first: status, attempts, response code, latency',
-    roles: roles.admin,
-    params: webhookParams,
-    query: z.strictObject({ limit: limitQuery, before: isoTime.optional() }),
-    responses: {
-      200: { description: 'Deliveries', schema: z.object({ items: z.array(deliveryView) }) },
-    },
-    errors: { 404: 'No such webhook' },
-    async handle({ params, query, principal }) {
-      const tenantId = tenantOf(principal);
-      await existing(tenantId, params.webhookId);
-      const docs = await deps.webhooks.deliveries(
-        tenantId,
-        params.webhookId,
-        query.limit,
-        query.before ? new Date(query.before) : undefined,
-      );
-      return { status: 200, body: { items: docs.map(toDeliveryView) } };
-    },
-  });
-
-  api.add({
-    method: 'post',
-    path: '/api/v1/webhooks/:webhookId/deliveries/:eventId/redeliver',
-    tag: 'webhooks',
-    summary: 'Send a logged event once more (soon, outside the subscription’s order)',
-    roles: roles.admin,
-    params: deliveryParams,
-    responses: { 202: { description: 'Queued for the worker', schema: deliveryView } },
-    errors: { 404: 'No such webhook or delivery', 409: 'The webhook is not active' },
-    async handle({ params, principal }) {
-      const tenantId = tenantOf(principal);
-      const webhook = await existing(tenantId, params.webhookId);
-      const found = await deps.webhooks.delivery(tenantId, params.webhookId, params.eventId);
-      if (!found) {
-        throw new AppError(404, 'not_found', `No delivery of ${params.eventId} to this webhook`);
-      }
-      if (!webhook.active) {
-        throw new AppError(409, 'webhook_inactive', 'Turn the webhook on (PATCH active) first');
-      }
-      const doc = await deps.webhooks.requestRedelivery(tenantId, params.webhookId, params.eventId);
-      if (!doc) throw new AppError(404, 'not_found', `No delivery of ${params.eventId}`);
-      return { status: 202, body: toDeliveryView(doc) };
     },
   });
 }

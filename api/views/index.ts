@@ -12,3 +12,4 @@ export * from './message';
 export * from './session';
 export * from './tag';
 export * from './ticket';
+export * from './webhook';

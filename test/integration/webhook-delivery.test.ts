@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { createdWebhook, deliveryView, webhookView } from '../../api/routes/webhooks';
+import { createdWebhook, deliveryView, webhookView } from '../../api/views';
 import { eventPage } from '../../api/routes/events';
 import { verify } from '../../events/signature';
 import { call, callOk, testOperatorToken } from '../support/api-client';

@@ -6,7 +6,7 @@ import { issueAgentToken } from '../../runtime/tokens';
 import { collections } from '../../stores/collections';
 import { ticketStore } from '../../stores/tickets';
 import { webhookStore } from '../../stores/webhooks';
-import { createdWebhook } from '../../api/routes/webhooks';
+import { createdWebhook } from '../../api/views';
 import { positionAt } from '../../events/feed';
 import { call, operatorTenant, testOperatorToken } from './api-client';
 import { eventually, type TestEngine } from './engine';
