@@ -1,14 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Client } from '@temporalio/client';
-import { io as connectSocket, type Socket } from 'socket.io-client';
 import type { App } from '../api/app';
-import { startedSession } from '../api/openapi';
-import type { ChatMessage } from '../domain/message';
-import { namespaces } from '../domain/rooms';
-import type {
-  VisitorClientToServerEvents,
-  VisitorServerToClientEvents,
-} from '../domain/socket-events';
 import { faqStore } from '../stores/faqs';
 import { tenantStore } from '../stores/tenants';
 import { activityDeps } from '../workers/session-worker';
@@ -21,14 +13,14 @@ import {
 } from '../workflows/contract';
 import { fmt, summarize } from './stats';
 import { sessionSkeletonWorkflow, skeletonEvents } from './workflows';
+import { awaitMessage, connectVisitor, openChat, pool, within } from './support/clients';
 import { cpuMeter } from './support/cpu-meter';
 import { startBenchEngine } from './support/engine';
 import { sessionTimeline } from './support/session-timeline';
 import { startBenchStack, type BenchStack } from './support/stack';
 
 /**
- * `npm run bench:lifecycle`, on the embedded stack (just over ~300 lines:
- * its rows share one stack and one CPU meter, so they stay side by side):
+ * `npm run bench:lifecycle`, on the embedded stack:
  *  1. full sessions per second — open chat over HTTP, ask the robot an FAQ
  *     question and get its answer over socket.io, ask for a person, get
  *     assigned, the agent closes, the shopper rates 5, the workflow ends —
@@ -51,74 +43,6 @@ const IDLE_MS = 60_000;
 const TRACE = process.env.BENCH_TRACE === '1';
 const ANSWER = 'Orders ship within 24 hours.';
 
-type VisitorSocket = Socket<VisitorServerToClientEvents, VisitorClientToServerEvents>;
-
-/** As an anonymous shopper: the engine makes the visitor id. */
-async function openChat(app: App, tenantId: string) {
-  const response = await fetch(`${app.url}/api/v1/sessions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      tenantId,
-      visitor: { name: 'Bench' },
-      channel: 'web',
-      entry: { type: 'product', ref: 'sku-1' },
-    }),
-  });
-  if (response.status !== 201) throw new Error(`open chat: ${response.status}`);
-  return startedSession.parse(await response.json());
-}
-
-function connectVisitor(app: App, token: string): Promise<VisitorSocket> {
-  const socket: VisitorSocket = connectSocket(`${app.url}${namespaces.visitor}`, {
-    auth: { token },
-    transports: ['websocket'],
-    reconnection: false,
-  });
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', reject);
-  });
-}
-
-/**
- * Resolves with the first pushed message that passes `match`; a sync at once
- * and every second covers a message stored before this socket had joined its
- * room.
- */
-function awaitMessage(socket: VisitorSocket, match: (m: ChatMessage) => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    // From the last seq seen, as the widget syncs: the transcript is not read again each time.
-    let seen = 0;
-    const sync = () =>
-      socket.emit('message:sync', { afterSeq: seen }, (result) => {
-        if (!result.ok) return;
-        for (const message of result.data.messages) seen = Math.max(seen, message.seq);
-        if (result.data.messages.some(match)) done();
-      });
-    // The fallback for a message emitted before the listener existed; live delivery is the
-    // norm, and a tighter poll would load the stack it measures.
-    const timer = setInterval(sync, 1_000);
-    const done = () => {
-      clearInterval(timer);
-      resolve();
-    };
-    socket.on('message:new', (message) => {
-      if (match(message)) done();
-    });
-    sync();
-  });
-}
-
-/** Fails a step that takes longer than `ms`, so one stuck session cannot hang the run. */
-function within<T>(ms: number, step: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms);
-  });
-  return Promise.race([step, expired]).finally(() => clearTimeout(timer));
-}
-
 const percentOf = (a: { perSecond: number }, b: { perSecond: number }) =>
   `${((100 * a.perSecond) / b.perSecond).toFixed(0)}%`;
 
@@ -126,9 +50,9 @@ const percentOf = (a: { perSecond: number }, b: { perSecond: number }) =>
 const measured: string[] = [];
 
 async function fullSession(app: App, client: Client, tenantId: string, n: number) {
-  const started = await openChat(app, tenantId);
+  const started = await openChat(app.url, tenantId);
   if (n >= 0) measured.push(started.workflowId);
-  const socket = await connectVisitor(app, started.visitorToken);
+  const socket = await connectVisitor(app.url, started.visitorToken);
   try {
     const handle = client.workflow.getHandle(started.workflowId);
     const answered = awaitMessage(socket, (m) => m.kind === 'text' && m.text === ANSWER);
@@ -152,23 +76,6 @@ async function fullSession(app: App, client: Client, tenantId: string, n: number
   } finally {
     socket.close();
   }
-}
-
-/** Runs `count` jobs, `concurrency` at a time; returns each job's duration and the rate. */
-async function pool(count: number, concurrency: number, job: (n: number) => Promise<void>) {
-  const durations: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (let n = next++; n < count; n = next++) {
-        const t = performance.now();
-        await job(n);
-        durations.push(performance.now() - t);
-      }
-    }),
-  );
-  return { durations, perSecond: count / ((performance.now() - started) / 1000) };
 }
 
 async function setUpTenant(b: BenchStack, tenantId: string, idleMs?: number) {
@@ -268,7 +175,7 @@ async function main(): Promise<void> {
     const idleIds: string[] = [];
     const opened = performance.now();
     await pool(IDLE_SESSIONS, CONCURRENCY, async () => {
-      idleIds.push((await openChat(app, 'bench-idle')).workflowId);
+      idleIds.push((await openChat(app.url, 'bench-idle')).workflowId);
     });
     const openSeconds = (performance.now() - opened) / 1000;
     for (const id of idleIds) {
