@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { step } from '../log';
 import { ensureTools } from '../provision/tools';
-import { assertPortsFree, freePort } from './ports';
+import { assertPortsFree, onFreshPorts } from './ports';
 import type { RunningProcess } from './process';
 import { startFerretDb, startRedis, startTemporal } from './servers';
 
@@ -45,11 +45,6 @@ export async function startEmbeddedStack({
   persistent,
 }: StackOptions): Promise<Stack> {
   const tools = await ensureTools(['redis-server', 'ferretdb', 'temporal'] as const);
-  const internal = {
-    ferretDebug: await freePort(),
-    temporalHttp: await freePort(),
-    temporalMetrics: await freePort(),
-  };
   await assertPortsFree([
     { port: ports.redis, label: 'Redis, REDIS_PORT' },
     { port: ports.mongodb, label: 'FerretDB (MongoDB protocol), MONGODB_PORT' },
@@ -67,19 +62,18 @@ export async function startEmbeddedStack({
     processes.push(await startRedis(tools['redis-server'], ports.redis, options));
     step('stack', `starting FerretDB on ${ports.mongodb}`);
     processes.push(
-      await startFerretDb(tools.ferretdb, ports.mongodb, internal.ferretDebug, options),
+      await onFreshPorts(['debug'], ({ debug }) =>
+        startFerretDb(tools.ferretdb, ports.mongodb, debug, options),
+      ),
     );
     step('stack', `starting the Temporal dev server on ${ports.temporal}`);
     processes.push(
-      await startTemporal(
-        tools.temporal,
-        {
-          frontend: ports.temporal,
-          ui: ports.temporalUi,
-          http: internal.temporalHttp,
-          metrics: internal.temporalMetrics,
-        },
-        options,
+      await onFreshPorts(['http', 'metrics'], ({ http, metrics }) =>
+        startTemporal(
+          tools.temporal,
+          { frontend: ports.temporal, ui: ports.temporalUi, http, metrics },
+          options,
+        ),
       ),
     );
   } catch (error) {

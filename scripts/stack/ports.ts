@@ -23,6 +23,33 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Starts a server on ports of our own choosing (debug, metrics: ports nobody
+ * configures). A free port is only free when it is picked: another process
+ * may bind it before the server does (a fresh-clone test run lost Temporal's
+ * metrics port that way), so a start that failed on one of them tries again
+ * with new ones; any other failure is the server's own.
+ */
+export async function onFreshPorts<K extends string, T>(
+  names: readonly K[],
+  start: (picked: Record<K, number>) => Promise<T>,
+  attempts = 3,
+): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    const picked = {} as Record<K, number>;
+    for (const name of names) picked[name] = await freePort();
+    try {
+      return await start(picked);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : '';
+      const lost =
+        message.includes('address already in use') &&
+        names.some((name) => message.includes(`:${picked[name]}`));
+      if (!lost || attempt >= attempts) throw error;
+    }
+  }
+}
+
 export interface NamedPort {
   port: number;
   /** What uses it and the env key that moves it, for the error message. */

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../scripts/stack/ports';
+import { onFreshPorts } from '../../scripts/stack/ports';
 import { startTemporal, type TemporalDynamicConfig } from '../../scripts/stack/servers';
 import { testStack } from './stack';
 
@@ -14,12 +14,17 @@ export async function startOwnTemporal(
 ): Promise<{ address: string; stop: () => Promise<void> }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'reception-temporal-'));
   await mkdir(join(dataDir, 'logs'));
-  const frontend = await freePort();
-  const server = await startTemporal(
-    testStack.temporal,
-    { frontend, http: await freePort(), metrics: await freePort() },
-    { dataDir, persistent: false },
-    dynamicConfig,
+  const { server, frontend } = await onFreshPorts(
+    ['frontend', 'http', 'metrics'],
+    async (ports) => ({
+      server: await startTemporal(
+        testStack.temporal,
+        ports,
+        { dataDir, persistent: false },
+        dynamicConfig,
+      ),
+      frontend: ports.frontend,
+    }),
   );
   return {
     address: `127.0.0.1:${frontend}`,
