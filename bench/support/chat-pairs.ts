@@ -1,24 +1,15 @@
 import type { Db } from 'mongodb';
-import { io as connectSocket, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { startedSession } from '../../api/openapi';
-import { namespaces } from '../../domain/rooms';
 import type { VisitorSend } from '../../domain/message-send';
-import type {
-  AgentClientToServerEvents,
-  AgentServerToClientEvents,
-  VisitorClientToServerEvents,
-  VisitorServerToClientEvents,
-} from '../../domain/socket-events';
 import type { RedisClient } from '../../runtime/connections';
 import { issueAgentToken } from '../../runtime/tokens';
 import type { TemporalHandle } from '../../runtime/connections';
 import { collections } from '../../stores/collections';
 import { tenantStore } from '../../stores/tenants';
 import { activityDeps } from '../../workers/session-worker';
+import { connectAgent, connectVisitor, until } from './clients';
 import { pairOf, type Pair } from './load';
-
-type VisitorSocket = Socket<VisitorServerToClientEvents, VisitorClientToServerEvents>;
-type AgentSocket = Socket<AgentServerToClientEvents, AgentClientToServerEvents>;
 
 export interface ChatBenchDeps {
   /** Where chats are opened over HTTP, and the gateway nodes shoppers and agents connect to. */
@@ -27,28 +18,6 @@ export interface ChatBenchDeps {
   redis: RedisClient;
   temporal: TemporalHandle;
   tokenSecret: string;
-}
-
-function connect<S extends Socket>(url: string, token: string): Promise<S> {
-  const socket = connectSocket(url, {
-    auth: { token },
-    transports: ['websocket'],
-    reconnection: false,
-  }) as S;
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', reject);
-  });
-}
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error('timed out waiting for the stack');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /**
@@ -91,17 +60,11 @@ export async function chatPairs(deps: ChatBenchDeps, count: number) {
           tenantId,
         });
         return doc?.phase === 'assigned' ? doc.agentId : undefined;
-      });
-      const shopper = await connect<VisitorSocket>(
-        `${deps.urls.shopper}${namespaces.visitor}`,
-        started.visitorToken,
-      );
+      }, 'the assignment');
+      const shopper = await connectVisitor(deps.urls.shopper, started.visitorToken);
       const token = issueAgentToken(deps.tokenSecret, { tenantId, agentId, role: 'agent' }, 3600);
       // Connected after the assignment, so the agent joins the session's room on connect.
-      const agent = await connect<AgentSocket>(
-        `${deps.urls.agent}${namespaces.agent}`,
-        token.token,
-      );
+      const agent = await connectAgent(deps.urls.agent, token.token);
       sockets.push(shopper, agent);
       return pairOf(
         (clientMsgId) => {
