@@ -1,7 +1,7 @@
 import type { SessionInput, SessionPhase } from '../domain/session';
 import type { CloseReason } from '../domain/session-commands';
 import { tellAgent, type ActivityDeps } from './deps';
-import { recordEvent } from './events';
+import { recordSessionEvent } from '../events/session-events';
 import type { TransitionRef } from './transition';
 import { postWorkflowMessage, type Notice } from './workflow-message';
 
@@ -52,7 +52,7 @@ async function recordSessionClosed(
     },
     unaccepted ? ['agentId'] : [],
   );
-  await recordEvent(deps, {
+  await recordSessionEvent(deps, {
     tenantId: input.tenantId,
     sessionId: input.sessionId,
     type: 'session.closed',

@@ -19,13 +19,6 @@ const phaseEvents: Partial<Record<SessionPhase, SessionFact['type']>> = {
   rated: 'session.rated',
 };
 
-export async function recordEvent(
-  deps: Pick<ActivityDeps, 'outbox' | 'sessions'>,
-  fact: SessionFact,
-): Promise<void> {
-  await recordSessionEvent(deps, fact);
-}
-
 /**
  * The event of a projection write that changes the phase, if that phase is
  * one. `transitionId` is the one-step transition's id; runs begun before one

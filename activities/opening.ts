@@ -4,7 +4,7 @@ import type { SessionInput } from '../domain/session';
 import { deliverPendingOutreach } from '../messaging/deliver-outreach';
 import { autoTagsFor } from '../domain/tags';
 import type { ActivityDeps } from './deps';
-import { recordEvent } from './events';
+import { recordSessionEvent } from '../events/session-events';
 import type { TransitionRef } from './transition';
 import { postWorkflowMessage } from './workflow-message';
 
@@ -38,7 +38,7 @@ async function recordSessionOpened(
 ): Promise<void> {
   const tags = autoTagsFor(await deps.tags.autoTags(input.tenantId), input);
   await deps.sessions.recordOpened(input, new Date(startedAt), flowVersion, tags);
-  await recordEvent(deps, {
+  await recordSessionEvent(deps, {
     tenantId: input.tenantId,
     sessionId: input.sessionId,
     type: 'session.opened',

@@ -3,7 +3,8 @@ import { fillTemplate, type FlowSnapshot } from '../domain/flow';
 import { isOpen } from '../domain/working-hours';
 import type { EnqueueRequest } from '../routing/queue';
 import type { ActivityDeps } from './deps';
-import { queuedOccurrence, recordEvent } from './events';
+import { recordSessionEvent } from '../events/session-events';
+import { queuedOccurrence } from './events';
 import type { TransitionRef } from './transition';
 import { postWorkflowMessage } from './workflow-message';
 
@@ -113,7 +114,7 @@ async function enqueue(
   }
   if (outcome.status === 'queued') {
     const occurrence = queuedOccurrence(entry);
-    await recordEvent(deps, {
+    await recordSessionEvent(deps, {
       tenantId,
       sessionId: entry.sessionId,
       type: 'session.queued',

@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { RoutingInputError } from '../routing/decide';
 import type { RoutingService } from '../routing/service';
 import type { ActivityDeps } from './deps';
-import { recordEvent } from './events';
+import { recordSessionEvent } from '../events/session-events';
 
 /** A transfer: the seat moves to another agent or group, and the session records it. */
 export const transferActivities = (deps: ActivityDeps) => ({
@@ -38,7 +38,7 @@ export const transferActivities = (deps: ActivityDeps) => ({
       at: new Date(transfer.at),
     });
     const { fromAgentId, toAgentId, toGroupId } = transfer;
-    await recordEvent(deps, {
+    await recordSessionEvent(deps, {
       tenantId,
       sessionId,
       type: 'session.transferred',
