@@ -40,7 +40,8 @@ const nodeBuiltins = [
  * and the layers below it, never one above: domain/ is pure, runtime/ is
  * process plumbing, stores/ is storage, events/ records and delivers domain
  * events, routing/ decides seats, messaging/ is
- * the chat fast path, activities/ are the workflows' side effects, wiring/
+ * the chat fast path, channels/ are the ways shoppers reach us and we
+ * reach them (web, API, email), activities/ are the workflows' side effects, wiring/
  * builds the shared parts, workers/ and api/ are the processes. workflows/
  * sits beside activities (it imports domain/ and activities by type only,
  * guarded below), so nothing under it may import it either.
@@ -52,6 +53,7 @@ const layers = [
   'events',
   'routing',
   'messaging',
+  'channels',
   'activities',
   'wiring',
   'workers',
@@ -233,9 +235,16 @@ export default tseslint.config(
   // Layer boundaries: runtime/ imports only domain/ and libraries; stores/
   // none of routing/, messaging/, workflows/, api/; and so on up (see `layers`).
   // domain/ and workflows/ have their own, stricter rules below and above.
-  ...['runtime', 'stores', 'routing', 'messaging', 'activities', 'wiring'].map((layer) =>
-    boundary(layer, above(layer)),
-  ),
+  ...[
+    'runtime',
+    'stores',
+    'events',
+    'routing',
+    'messaging',
+    'channels',
+    'activities',
+    'wiring',
+  ].map((layer) => boundary(layer, above(layer))),
   // The two processes are siblings on top: each is built from wiring/ and the
   // layers below, neither from the other (a worker must not start a gateway).
   ...[

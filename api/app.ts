@@ -62,6 +62,7 @@ import { retentionRoutes } from './routes/retention';
 import { sessionCommandRoutes } from './routes/session-commands';
 import { sessionMessageRoutes } from './routes/session-messages';
 import { sessionRoutes } from './routes/sessions';
+import { apiChannelRoutes } from './routes/channel-api';
 import { sessionTagRoutes } from './routes/session-tags';
 import { statsRoutes } from './routes/stats';
 import { tagExternalIdRoutes } from './routes/tag-external-ids';
@@ -245,22 +246,20 @@ export async function createApp(
   flowRoutes(api, { flows: stores.flows, agents, audit });
   workingHoursRoutes(api, { hours: stores.hours, agents, audit });
   faqRoutes(api, { faqs: stores.faqs, audit });
-  sessionRoutes(api, {
-    start: {
-      temporal: temporal.client,
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      tenants,
-      sessions,
-      identity: stores.identity,
-      customers: stores.customers,
-      tags,
-      tokenSecret: config.TOKEN_SECRET,
-      visitorTokenTtlSeconds: config.VISITOR_TOKEN_TTL_SECONDS,
-      visitorCredentialTtlSeconds: config.VISITOR_CREDENTIAL_TTL_DAYS * 86_400,
-    },
+  const start = {
+    temporal: temporal.client,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    tenants,
     sessions,
+    identity: stores.identity,
+    customers: stores.customers,
     tags,
-  });
+    tokenSecret: config.TOKEN_SECRET,
+    visitorTokenTtlSeconds: config.VISITOR_TOKEN_TTL_SECONDS,
+    visitorCredentialTtlSeconds: config.VISITOR_CREDENTIAL_TTL_DAYS * 86_400,
+  };
+  sessionRoutes(api, { start, sessions, tags });
+  apiChannelRoutes(api, { start, chat });
   sessionCommandRoutes(api, { temporal: temporal.client, sessions, agents });
   sessionMessageRoutes(api, { chat });
   ratingRoutes(api, { sessions });

@@ -5,7 +5,7 @@ import { z } from 'zod';
  * Pure types and rules: imported by the API, the activities and the workflow.
  */
 
-export const channels = ['web', 'api'] as const;
+export const channels = ['web', 'api', 'email'] as const;
 export type Channel = (typeof channels)[number];
 
 /** The page the shopper opened chat from: pre-sale (product, shop) or after-sale. */

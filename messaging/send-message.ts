@@ -18,6 +18,8 @@ export type Speaker = VisitorIdentity | Extract<Viewer, { type: 'agent' }>;
 
 export interface Sent {
   message: ChatMessage;
+  /** False for a resend of a message already stored (the stored original is `message`). */
+  created: boolean;
   /**
    * The workflow's signal and the agent's list: after the ack, so the
    * sender is not kept waiting; run again for a resend. Never rejects.
@@ -61,7 +63,7 @@ export async function sendMessage(
   if (!allowed) {
     // A retry of a message stored before the limit hit still gets its seq.
     const stored = await deps.messages.find(tenantId, sessionId, messageId);
-    if (stored) return { message: stored, followUp: Promise.resolve() };
+    if (stored) return { message: stored, created: false, followUp: Promise.resolve() };
     const { limit, windowMs } = deps.sendRate.rate;
     throw new Refusal(
       'rate_limited',
@@ -85,7 +87,7 @@ export async function sendMessage(
   const followUp = afterSend(deps, facts, message, { resend: !created }).catch((error: unknown) =>
     deps.log.warn('message follow-up failed', { sessionId, error: String(error) }),
   );
-  return { message, followUp };
+  return { message, created, followUp };
 }
 
 /**

@@ -11,6 +11,7 @@ export async function ensureIndexes(db: Db): Promise<void> {
   const {
     messages,
     sessions,
+    openSessions,
     agents,
     groups,
     faqs,
@@ -41,6 +42,8 @@ export async function ensureIndexes(db: Db): Promise<void> {
   );
   // Routing rebuilds from queued and assigned sessions; lists filter by phase.
   await sessions.createIndex({ tenantId: 1, phase: 1 }, { name: 'tenant_phase' });
+  // A channel's backend names a session it just opened, before its workflow has projected it.
+  await openSessions.createIndex({ tenantId: 1, sessionId: 1 }, { name: 'tenant_session' });
   // Agents' session lists.
   await sessions.createIndex({ tenantId: 1, agentId: 1, phase: 1 }, { name: 'tenant_agent_phase' });
   await agents.createIndex({ tenantId: 1, agentId: 1 }, { name: 'tenant_agent' });

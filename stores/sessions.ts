@@ -70,6 +70,14 @@ export function sessionStore(db: Db, cache: FactsCache = noFactsCache) {
       await openSessions.deleteOne({ _id: pointerId(tenantId, visitorId), sessionId });
     },
 
+    /**
+     * The visitor whose open-session pointer names `sessionId`: a session just
+     * opened exists before its workflow has projected it.
+     */
+    async openVisitor(tenantId: string, sessionId: string): Promise<string | undefined> {
+      return (await openSessions.findOne({ tenantId, sessionId }))?.visitorId;
+    },
+
     /** `tags` are the auto tags the session opened with. */
     async recordOpened(
       input: SessionInput,

@@ -55,6 +55,8 @@ const transferBody = z
 function actorOf(principal: Principal): Actor {
   switch (principal.role) {
     case 'visitor':
+    case 'integration':
+      // An integration key acts for the shopper of its tenant (the API channel's backend).
       return { type: 'visitor' };
     case 'agent':
     case 'supervisor':
@@ -74,7 +76,9 @@ function actorOf(principal: Principal): Actor {
  * leaves a message, rates and closes; agents accept or decline offers,
  * transfer and close. Every route checks that the session is the caller's
  * (a shopper's token names one session; an agent reaches the sessions it
- * holds or is offered) before the workflow's own validators run.
+ * holds or is offered; an integration key acts for the shopper of any
+ * session of its tenant, which is how the API channel's backend asks for a
+ * person, rates and closes) before the workflow's own validators run.
  */
 export function sessionCommandRoutes(api: ReturnType<typeof endpoints>, deps: SessionCommandDeps) {
   /**
@@ -88,7 +92,10 @@ export function sessionCommandRoutes(api: ReturnType<typeof endpoints>, deps: Se
     const mine =
       principal?.role === 'visitor'
         ? principal.sessionId === sessionId
-        : Boolean(doc) && (principal?.role !== 'agent' || doc?.agentId === principal.agentId);
+        : principal?.role === 'integration' && !doc
+          ? // Just opened through the API channel: the open pointer proves it before the projection.
+            (await deps.sessions.openVisitor(tenantId, sessionId)) !== undefined
+          : Boolean(doc) && (principal?.role !== 'agent' || doc?.agentId === principal.agentId);
     if (!mine || !principal) throw new AppError(404, 'not_found', `No session ${sessionId}`);
     return {
       doc: doc ?? undefined,
@@ -138,7 +145,7 @@ export function sessionCommandRoutes(api: ReturnType<typeof endpoints>, deps: Se
     tag: 'sessions',
     summary:
       'The shopper asks for a person: leaves the robot and queues (or gets the off-hours form)',
-    roles: ['visitor'],
+    roles: ['visitor', 'integration'],
     params: sessionParams,
     responses: stateResponse,
     errors: refusals,
@@ -156,7 +163,7 @@ export function sessionCommandRoutes(api: ReturnType<typeof endpoints>, deps: Se
     path: '/api/v1/sessions/:sessionId/leave-message',
     tag: 'sessions',
     summary: 'The shopper leaves a message (off hours or queue overflow); it becomes a ticket',
-    roles: ['visitor'],
+    roles: ['visitor', 'integration'],
     params: sessionParams,
     body: leaveMessageRequestSchema,
     responses: stateResponse,
@@ -175,7 +182,7 @@ export function sessionCommandRoutes(api: ReturnType<typeof endpoints>, deps: Se
     path: '/api/v1/sessions/:sessionId/rating',
     tag: 'sessions',
     summary: 'The shopper rates a closed session (1–5, optional comment), once',
-    roles: ['visitor'],
+    roles: ['visitor', 'integration'],
     params: sessionParams,
     body: rateRequestSchema,
     responses: stateResponse,
@@ -194,7 +201,7 @@ export function sessionCommandRoutes(api: ReturnType<typeof endpoints>, deps: Se
     path: '/api/v1/sessions/:sessionId/close',
     tag: 'sessions',
     summary: 'Close the session (the shopper, its agent, a supervisor or an admin)',
-    roles: ['visitor', 'agent', 'supervisor', 'admin'],
+    roles: ['visitor', 'agent', 'supervisor', 'admin', 'integration'],
     params: sessionParams,
     responses: stateResponse,
     errors: { ...refusals, 403: 'Only the session’s agent or a supervisor may close it' },

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { IdentityKind, StartSessionRequest } from '../../domain/identity';
-import { sessionWorkflowId, type SessionInput, type Visitor } from '../../domain/session';
+import {
+  sessionWorkflowId,
+  type Channel,
+  type Entry,
+  type SessionInput,
+  type Visitor,
+} from '../../domain/session';
 import { issueVisitorToken } from '../../runtime/tokens';
 import type { CustomerStore } from '../../stores/customers';
 import type { SessionStore } from '../../stores/sessions';
@@ -63,22 +69,50 @@ async function sessionVisitor(
 
 /**
  * Opens chat for a visitor: finds out who they are (identify-shopper.ts),
- * then attaches to their open session, or starts a new
- * session workflow. One open session per visitor per tenant holds because the
- * session id comes from the visitor's open-session pointer, and the workflow
- * start is idempotent for that id (use-existing while running, refused once
- * closed, so a closed session is never reopened: we start a fresh one).
+ * then opens or attaches to their session (openSessionFor).
  */
 export async function startSession(
   deps: StartSessionDeps,
   request: StartSessionRequest,
 ): Promise<StartedSession> {
-  const tenant = await deps.tenants.get(request.tenantId);
-  if (!tenant) throw new AppError(404, 'tenant_not_found', `No tenant with id ${request.tenantId}`);
-  if (tenant.suspendedAt) throw suspendedError(request.tenantId);
+  await openTenant(deps, request.tenantId);
   const shopper = await identifyShopper(deps, request.tenantId, request.visitor);
-  const visitor = await sessionVisitor(deps, request.tenantId, shopper, request.visitor?.name);
-  const { tenantId, channel, entry } = request;
+  return openSessionFor(deps, request.tenantId, shopper, {
+    channel: request.channel,
+    entry: request.entry,
+    ...(request.visitor?.name !== undefined ? { nameHint: request.visitor.name } : {}),
+  });
+}
+
+/** The tenant chat is opened in: 404 when there is none, 403 when it is suspended. */
+export async function openTenant(deps: Pick<StartSessionDeps, 'tenants'>, tenantId: string) {
+  const tenant = await deps.tenants.get(tenantId);
+  if (!tenant) throw new AppError(404, 'tenant_not_found', `No tenant with id ${tenantId}`);
+  if (tenant.suspendedAt) throw suspendedError(tenantId);
+  return tenant;
+}
+
+export interface OpenRequest {
+  channel: Channel;
+  entry: Entry;
+  /** A name to show when the profile has none (the browser's, or a channel's). */
+  nameHint?: string;
+}
+
+/**
+ * Attaches an identified shopper to their open session, or starts a new
+ * session workflow (every channel's shoppers come in here). One open session per visitor per tenant holds because the
+ * session id comes from the visitor's open-session pointer, and the workflow
+ * start is idempotent for that id (use-existing while running, refused once
+ * closed, so a closed session is never reopened: we start a fresh one).
+ */
+export async function openSessionFor(
+  deps: StartSessionDeps,
+  tenantId: string,
+  shopper: IdentifiedShopper,
+  { channel, entry, nameHint }: OpenRequest,
+): Promise<StartedSession> {
+  const visitor = await sessionVisitor(deps, tenantId, shopper, nameHint);
 
   let stale: string | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {

@@ -1,12 +1,11 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { createdWebhook, deliveryView, webhookView } from '../../api/views';
 import { eventPage } from '../../api/routes/events';
 import { verify } from '../../events/signature';
 import { call, callOk, testOperatorToken } from '../support/api-client';
-import { eventually, startTestEngine, type TestEngine } from '../support/engine';
+import { eventually, startTestEngine, until, type TestEngine } from '../support/engine';
 import { newWorld, type World } from '../support/validation-world';
+import { webhookReceiver } from '../support/webhook-receiver';
 import { createdApiKey } from '../../api/views';
 import { leases } from '../../events/lease';
 
@@ -36,42 +35,8 @@ afterAll(async () => {
   await engine.close();
 });
 
-interface Received {
-  id: string;
-  type: string;
-  body: string;
-  signature: string;
-  status: number;
-}
-
 /** A webhook receiver: answers what `answer()` says, and keeps every request. */
-async function receiver(answer: () => number) {
-  const received: Received[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const event = z.object({ id: z.string(), type: z.string() }).parse(JSON.parse(body));
-      const status = answer();
-      received.push({
-        id: event.id,
-        type: event.type,
-        body,
-        signature: req.headers['reception-signature']?.toString() ?? '',
-        status,
-      });
-      res.writeHead(status).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hooks`,
-    received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
+const receiver = webhookReceiver;
 
 async function subscribe(world: World, url: string, types: string[]) {
   const body = await callOk(engine.app, 'POST', '/api/v1/webhooks', {
@@ -100,10 +65,6 @@ async function feedIds(world: World, types: string): Promise<string[]> {
   );
   return page.items.map((item) => item.id);
 }
-
-/** Waits until `read` (no I/O) returns something. */
-const until = <T>(read: () => T | undefined, timeoutMs = 15_000) =>
-  eventually(() => Promise.resolve(read()), timeoutMs);
 
 /** Consecutive repeats collapsed: a retried event counts once in the order. */
 const collapsed = (ids: string[]) => ids.filter((id, i) => id !== ids[i - 1]);

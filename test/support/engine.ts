@@ -147,6 +147,10 @@ export async function eventually<T>(
   }
 }
 
+/** Waits until `read` (no I/O: it looks at what callbacks collected) returns something. */
+export const until = <T>(read: () => T | undefined, timeoutMs = 15_000): Promise<T> =>
+  eventually(() => Promise.resolve(read()), timeoutMs);
+
 export async function postJson(
   app: App,
   path: string,

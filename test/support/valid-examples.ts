@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { positionAt } from '../../events/feed';
 import type { World } from './validation-world';
 
@@ -586,6 +587,26 @@ export const validExamples: Record<string, ExampleEntry> = {
         visitor: { name: 'Lin', tags: ['vip'] },
         channel: 'web',
         entry: { type: 'product', ref: 'sku-1001' },
+      },
+      answers: 201,
+    }),
+  },
+  'POST /api/v1/channels/api/sessions': {
+    example: () => ({
+      body: {
+        shopper: { id: `app-${randomUUID()}`, name: 'Lin', email: 'lin@example.com' },
+        entry: { type: 'order', ref: 'order-7' },
+      },
+      answers: 201,
+    }),
+  },
+  'POST /api/v1/channels/api/messages': {
+    example: () => ({
+      body: {
+        shopper: { id: `app-${randomUUID()}`, name: 'Lin' },
+        messageId: 'app-msg-1',
+        text: 'Where is my parcel?',
+        entry: { type: 'logistics', ref: 'parcel-9' },
       },
       answers: 201,
     }),
