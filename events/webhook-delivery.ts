@@ -40,6 +40,11 @@ export interface DeliveryDeps {
   settings: DeliverySettings;
   /** The sender; tests and the loop use the real one (deliver.ts). */
   send?: typeof deliver;
+  /**
+   * The time retries are scheduled and due by (default: the wall clock); a
+   * test walks a receiver's hours of outage on a clock of its own.
+   */
+  clock?: () => Date;
 }
 
 /** Applies one attempt's outcome to the delivery: delivered, retrying with a next time, or failed. */
@@ -48,6 +53,7 @@ function afterAttempt(
   result: Attempt,
   schedule: RetrySchedule | undefined,
   at: Date,
+  now: Date,
 ): WebhookDeliveryDoc {
   const firstAttemptAt = doc.firstAttemptAt ?? at;
   const attempts = doc.attempts + 1;
@@ -63,7 +69,7 @@ function afterAttempt(
     error: result.error,
   };
   if (result.ok) return { ...base, status: 'delivered' };
-  const next = schedule && nextAttemptAt(schedule, firstAttemptAt, attempts, new Date());
+  const next = schedule && nextAttemptAt(schedule, firstAttemptAt, attempts, now);
   return next
     ? { ...base, status: 'retrying', nextAttemptAt: next }
     : { ...base, status: 'failed' };
@@ -82,9 +88,10 @@ const compact = (doc: WebhookDeliveryDoc): WebhookDeliveryDoc =>
 export function webhookDelivery(deps: DeliveryDeps) {
   const { webhooks, feed, settings } = deps;
   const send = deps.send ?? deliver;
+  const clock = deps.clock ?? (() => new Date());
 
   const attempt = async (subscription: WebhookDoc, doc: WebhookDeliveryDoc) => {
-    const at = new Date();
+    const at = clock();
     const result = await send({
       url: subscription.url,
       secret: subscription.secret,
@@ -113,7 +120,7 @@ export function webhookDelivery(deps: DeliveryDeps) {
         if (!canStart()) return;
         const { at, result } = await attempt(subscription, doc);
         // Once, outside the order: a failed redelivery is not retried.
-        await webhooks.saveDelivery(compact(afterAttempt(doc, result, undefined, at)));
+        await webhooks.saveDelivery(compact(afterAttempt(doc, result, undefined, at, clock())));
       }
 
       const progress = await webhooks.progress(subscription);
@@ -126,9 +133,9 @@ export function webhookDelivery(deps: DeliveryDeps) {
           );
           let done = head;
           if (head && (head.status === 'pending' || head.status === 'retrying')) {
-            if (head.nextAttemptAt && head.nextAttemptAt > new Date()) return;
+            if (head.nextAttemptAt && head.nextAttemptAt > clock()) return;
             const { at, result } = await attempt(subscription, head);
-            done = compact(afterAttempt(head, result, settings.schedule, at));
+            done = compact(afterAttempt(head, result, settings.schedule, at, clock()));
             await webhooks.saveDelivery(done);
             if (done.status === 'retrying') return;
           }
@@ -147,6 +154,7 @@ export function webhookDelivery(deps: DeliveryDeps) {
           }
           continue;
         }
+        // The feed's settle window is about real inserts, so it reads on the wall clock.
         const { entries } = await feed.read(subscription.tenantId, {
           after: progress.cursor,
           types: subscription.types,

@@ -8,6 +8,9 @@ import { newWorld, type World } from '../support/validation-world';
 import { webhookReceiver } from '../support/webhook-receiver';
 import { createdApiKey } from '../../api/views';
 import { leases } from '../../events/lease';
+import { eventFeed } from '../../events/feed';
+import { webhookDelivery } from '../../events/webhook-delivery';
+import { webhookStore } from '../../stores/webhooks';
 
 /**
  * Webhook delivery against a real HTTP receiver on this machine, with the
@@ -107,6 +110,67 @@ describe('webhook delivery', () => {
       );
       // The first event waited out the receiver's outage: several attempts.
       expect(log.items.at(-1)?.attempts).toBeGreaterThan(1);
+    } finally {
+      await hook.close();
+    }
+  }, 60_000);
+
+  it('when a receiver answers 500 for ten minutes on the production retry schedule, then 200, then every event arrives, in order, the first after the backoff’s seven attempts', async () => {
+    const world = await newWorld(engine);
+    const minutes = 60_000;
+    // The clock the retries are scheduled by: ten minutes of outage pass in a few seconds.
+    const start = Date.now();
+    let now = start;
+    const hook = await receiver(() => (now - start < 10 * minutes ? 500 : 200));
+    try {
+      // Off, so the engine's own delivery loop leaves it to this walk.
+      const { webhookId } = createdWebhook.parse(
+        await callOk(engine.app, 'POST', '/api/v1/webhooks', {
+          token: world.adminKey,
+          body: { url: hook.url, types: ['agent.status_changed'], active: false },
+        }),
+      );
+      await statusChanges(world, ['online', 'away', 'online', 'offline']);
+      const ids = await eventually(async () => {
+        const found = await feedIds(world, 'agent.status_changed');
+        return found.length === 4 ? found : undefined;
+      });
+      const webhooks = webhookStore(engine.db);
+      const subscription = await webhooks.get(world.tenantId, webhookId);
+      if (!subscription) throw new Error('the subscription is not stored');
+      const delivery = webhookDelivery({
+        webhooks,
+        feed: eventFeed(engine.db, { settleMs: 200, retentionDays: 7 }),
+        settings: {
+          schedule: { baseMs: 10_000, maxMs: 60 * minutes, windowMs: 24 * 60 * minutes },
+          timeoutMs: 2_000,
+          allowPrivate: true,
+          disableAfter: 3,
+        },
+        clock: () => new Date(now),
+      });
+      const lease = await leases(engine.db, 'outage-walk', { durationMs: 60_000 }).take(
+        subscription,
+      );
+      if (!lease) throw new Error('no lease');
+      for (let step = 0; step < 400; step++) {
+        await delivery.serve(subscription, lease);
+        if (hook.received.filter((r) => r.status === 200).length === ids.length) break;
+        now += 5_000;
+      }
+      const delivered = hook.received.filter((r) => r.status === 200).map((r) => r.id);
+      expect(delivered).toEqual(ids);
+      // Only the head was tried while the receiver was down; the others waited their turn.
+      const failed = hook.received.filter((r) => r.status === 500).map((r) => r.id);
+      expect(new Set(failed)).toEqual(new Set([ids[0]]));
+      // 0, 10, 30, 70, 150, 310 s failed; the attempt at 630 s, after the outage, went through.
+      expect(failed).toHaveLength(6);
+      const head = await webhooks.delivery(world.tenantId, webhookId, ids[0] ?? '');
+      expect(head).toMatchObject({ status: 'delivered', attempts: 7 });
+      for (const r of hook.received) {
+        const secret = subscription.secret;
+        expect(verify(secret, r.body, r.signature)).toBe(true);
+      }
     } finally {
       await hook.close();
     }
