@@ -1,0 +1,198 @@
+import { createServer } from 'node:net';
+import { startedSession } from '../../api/openapi';
+import { collections } from '../../stores/collections';
+import {
+  agentSend,
+  agentToken,
+  connectAgent,
+  desk,
+  ok,
+  openAssigned,
+  visitorSend,
+  type AgentSocket,
+} from '../support/chat';
+import {
+  connectVisitor,
+  eventually,
+  postJson,
+  startTestEngine,
+  type TestEngine,
+  type VisitorSocket,
+} from '../support/engine';
+import { signedVisitor } from '../support/identity';
+import { parsePrometheusText, sampleValue, type Family } from '../support/prometheus-text';
+import { uniqueId } from '../support/stack';
+
+/** The ops metrics: the API's and the worker's /metrics, as Prometheus scrapes them. */
+
+/** A port nobody listens on now, for the Temporal SDK's exporter. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (typeof address !== 'object' || !address) throw new Error('no port');
+  return address.port;
+}
+
+let engine: TestEngine;
+const sockets: (VisitorSocket | AgentSocket)[] = [];
+beforeAll(async () => {
+  engine = await startTestEngine({}, { temporalMetricsAddress: `127.0.0.1:${await freePort()}` });
+});
+afterEach(() => {
+  sockets.splice(0).forEach((s) => s.close());
+});
+afterAll(async () => {
+  await engine.close();
+});
+
+const apiMetricsUrl = () => `${engine.app.url}/metrics`;
+const workerMetricsUrl = () => {
+  if (!engine.workerMetricsUrl) throw new Error('the test engine has no in-process worker');
+  return engine.workerMetricsUrl;
+};
+
+/** One scrape, read strictly: a malformed exposition fails the test here. */
+async function scrape(url: string): Promise<Map<string, Family>> {
+  const answer = await fetch(url);
+  expect(answer.status).toBe(200);
+  expect(answer.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+  return parsePrometheusText(await answer.text());
+}
+
+const count = (families: Map<string, Family>, name: string, labels: Record<string, string>) =>
+  sampleValue(families, name, labels) ?? 0;
+
+/** Every label value of every series. */
+const labelValues = (families: Map<string, Family>) =>
+  [...families.values()].flatMap((f) => f.samples.flatMap((s) => Object.values(s.labels)));
+
+describe('/metrics', () => {
+  it('when a session is opened, assigned and chatted in, then the http, socket and assignment figures move on the API and the worker, and no label names a tenant, session, visitor or agent', async () => {
+    const agentId = uniqueId('agent');
+    const tenantId = await desk(engine, [agentId]);
+    const apiBefore = await scrape(apiMetricsUrl());
+    const workerBefore = await scrape(workerMetricsUrl());
+
+    const session = await openAssigned(engine, tenantId);
+    const visitor = await connectVisitor(engine.app, session.visitorToken);
+    const agent = await connectAgent(engine.app.url, agentToken(tenantId, session.agentId));
+    sockets.push(visitor, agent);
+    for (const n of [1, 2]) {
+      ok(await visitorSend(visitor, { kind: 'text', clientMsgId: `v${n}`, text: `hello ${n}` }));
+    }
+    ok(
+      await agentSend(agent, {
+        sessionId: session.sessionId,
+        kind: 'text',
+        clientMsgId: 'a1',
+        text: 'how can I help?',
+      }),
+    );
+    const page = await fetch(
+      `${engine.app.url}/api/v1/sessions/${session.sessionId}/messages?afterSeq=0`,
+      { headers: { authorization: `Bearer ${session.visitorToken}` } },
+    );
+    expect(page.status).toBe(200);
+
+    const api = await scrape(apiMetricsUrl());
+    const worker = await scrape(workerMetricsUrl());
+    const messagesRoute = {
+      method: 'GET',
+      route: '/api/v1/sessions/:sessionId/messages',
+      status: '200',
+    };
+    const http = 'reception_http_request_duration_seconds_count';
+    expect(count(api, http, messagesRoute) - count(apiBefore, http, messagesRoute)).toBe(1);
+    const opening = { method: 'POST', route: '/api/v1/sessions' };
+    expect(count(api, http, opening) - count(apiBefore, http, opening)).toBeGreaterThanOrEqual(1);
+    const socketMessages = 'reception_socket_messages_total';
+    const visitorSends = { namespace: '/visitor', event: 'message:send' };
+    const agentSends = { namespace: '/agent', event: 'message:send' };
+    expect(
+      count(api, socketMessages, visitorSends) - count(apiBefore, socketMessages, visitorSends),
+    ).toBe(2);
+    expect(
+      count(api, socketMessages, agentSends) - count(apiBefore, socketMessages, agentSends),
+    ).toBe(1);
+    expect(
+      count(api, 'reception_socket_connections', { namespace: '/visitor' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      count(api, 'reception_socket_connections', { namespace: '/agent' }),
+    ).toBeGreaterThanOrEqual(1);
+    // The session was assigned by the worker's enqueue, at once: one observation there.
+    const assigned = { kind: 'assigned' };
+    const latency = 'reception_assignment_latency_seconds_count';
+    expect(
+      count(worker, latency, assigned) - count(workerBefore, latency, assigned),
+    ).toBeGreaterThanOrEqual(1);
+
+    // Node's own metrics on both, the Temporal SDK's worker metrics on the worker.
+    for (const families of [api, worker]) {
+      expect(families.has('process_cpu_user_seconds_total')).toBe(true);
+      expect(families.has('nodejs_eventloop_lag_seconds')).toBe(true);
+    }
+    const sdk = [...worker.keys()].filter((name) => name.startsWith('temporal_'));
+    expect(sdk).toEqual(expect.arrayContaining(['temporal_workflow_task_execution_latency']));
+    expect(api.has('reception_queue_waiting_sessions')).toBe(true);
+
+    // Ids never become labels: not the tenant's, the session's, the visitor's or the agent's.
+    const ids = [tenantId, session.sessionId, session.visitorId, session.agentId];
+    for (const value of [...labelValues(api), ...labelValues(worker)]) {
+      for (const id of ids) expect(value).not.toContain(id);
+    }
+  });
+
+  it('when shoppers wait in a queue, then the queue gauges count them and how long the first has waited', async () => {
+    const tenantId = await desk(engine, []);
+    const waiting = async () => {
+      const families = await scrape(apiMetricsUrl());
+      return {
+        sessions: sampleValue(families, 'reception_queue_waiting_sessions'),
+        longest: sampleValue(families, 'reception_queue_longest_wait_seconds'),
+      };
+    };
+    expect(await waiting()).toEqual({ sessions: 0, longest: 0 });
+    const opened: string[] = [];
+    for (const n of [1, 2]) {
+      const answer = await postJson(engine.app, '/api/v1/sessions', {
+        tenantId,
+        visitor: signedVisitor(tenantId, uniqueId(`visitor${n}`)),
+        channel: 'web',
+        entry: { type: 'order', ref: 'o-1' },
+      });
+      opened.push(startedSession.parse(answer.body).sessionId);
+    }
+    await eventually(async () => {
+      const queued = await collections(engine.db).sessions.countDocuments({
+        tenantId,
+        _id: { $in: opened },
+        phase: 'queued',
+      });
+      return queued === 2 ? true : undefined;
+    });
+    const first = await waiting();
+    expect(first.sessions).toBe(2);
+    expect(first.longest).toBeGreaterThan(0);
+    expect(first.longest).toBeLessThan(60);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const later = await waiting();
+    expect(later.sessions).toBe(2);
+    expect(later.longest).toBeGreaterThanOrEqual((first.longest ?? 0) + 1);
+  });
+
+  it('when a path names no route, then its requests count as unmatched, not under their URL', async () => {
+    const path = `/no-such-page-${uniqueId('x')}`;
+    expect((await fetch(`${engine.app.url}${path}`)).status).toBe(404);
+    const api = await scrape(apiMetricsUrl());
+    expect(
+      count(api, 'reception_http_request_duration_seconds_count', {
+        route: 'unmatched',
+        status: '404',
+      }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(labelValues(api).some((value) => value.includes(path))).toBe(false);
+  });
+});
