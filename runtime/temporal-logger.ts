@@ -22,11 +22,12 @@ const fromTemporal: Record<TemporalLevel, LogLevel> = {
 };
 
 /**
- * The SDK's Prometheus exporter, on `bindAddress` (its `/metrics`), with
- * conventional names: counters end in `_total`, durations are in seconds.
+ * The SDK's Prometheus exporter, on `bindAddress` (its `/metrics`), under
+ * the SDK's own names (`temporal_…`, as Temporal's documentation lists them),
+ * durations in seconds as Prometheus has them.
  */
 export const temporalMetrics = (bindAddress: string): MetricsExporterConfig => ({
-  prometheus: { bindAddress, countersTotalSuffix: true, useSecondsForDurations: true },
+  prometheus: { bindAddress, useSecondsForDurations: true },
 });
 
 /**

@@ -22,6 +22,7 @@ import {
 import { signedVisitor } from '../support/identity';
 import { parsePrometheusText, sampleValue, type Family } from '../support/prometheus-text';
 import { uniqueId } from '../support/stack';
+import { startWorkerProcess } from '../support/worker-process';
 
 /** The ops metrics: the API's and the worker's /metrics, as Prometheus scrapes them. */
 
@@ -194,5 +195,35 @@ describe('/metrics', () => {
       }),
     ).toBeGreaterThanOrEqual(1);
     expect(labelValues(api).some((value) => value.includes(path))).toBe(false);
+  });
+
+  it('when `npm run worker` runs with WORKER_METRICS_PORT and TEMPORAL_METRICS_ADDRESS, then its /metrics has its own and the Temporal SDK worker metrics, and it logs JSON lines', async () => {
+    const worker = await startWorkerProcess(engine.config, {
+      WORKER_METRICS_PORT: '0',
+      TEMPORAL_METRICS_ADDRESS: `127.0.0.1:${await freePort()}`,
+    });
+    try {
+      const lines = worker
+        .output()
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      const ready = lines.find((line) => line.message === 'worker ready');
+      expect(ready).toMatchObject({ level: 'info', process: 'worker' });
+      expect(typeof ready?.time).toBe('string');
+      const port = Number(ready?.metricsPort);
+      expect(port).toBeGreaterThan(0);
+      const families = await eventually(async () => {
+        const read = await scrape(`http://127.0.0.1:${port}/metrics`);
+        // The SDK's exporter reports its worker's figures once the worker has polled.
+        return read.has('temporal_worker_task_slots_available') ? read : undefined;
+      });
+      expect(families.has('reception_assignment_latency_seconds')).toBe(true);
+      expect(families.has('reception_webhook_delivery_lag_seconds')).toBe(true);
+      expect(families.has('process_resident_memory_bytes')).toBe(true);
+      expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
+    } finally {
+      await worker.kill();
+    }
   });
 });

@@ -24,10 +24,11 @@ const metricName = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const labelName = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const types = ['counter', 'gauge', 'histogram', 'summary', 'untyped'] as const;
 
+/** A value as Prometheus reads it (Go's ParseFloat: NaN and Inf in any case; prom-client writes `Nan`). */
 function parseValue(text: string, where: string): number {
-  if (text === '+Inf' || text === 'Inf') return Infinity;
-  if (text === '-Inf') return -Infinity;
-  if (text === 'NaN') return NaN;
+  if (/^nan$/i.test(text)) return NaN;
+  if (/^\+?inf(inity)?$/i.test(text)) return Infinity;
+  if (/^-inf(inity)?$/i.test(text)) return -Infinity;
   if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) {
     throw new Error(`${where}: bad value ${JSON.stringify(text)}`);
   }
@@ -174,7 +175,7 @@ export function parsePrometheusText(text: string): Map<string, Family> {
   return families;
 }
 
-/** The value of one series (undefined when absent); `labels` must match those given exactly. */
+/** The value of the first series of `name` whose labels include `labels` (undefined when none). */
 export function sampleValue(
   families: Map<string, Family>,
   name: string,
