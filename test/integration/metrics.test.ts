@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { startedSession } from '../../api/openapi';
 import { collections } from '../../stores/collections';
 import {
@@ -137,6 +139,16 @@ describe('/metrics', () => {
     }
     const sdk = [...worker.keys()].filter((name) => name.startsWith('temporal_'));
     expect(sdk).toEqual(expect.arrayContaining(['temporal_workflow_task_execution_latency']));
+    // The Grafana dashboard charts the SDK's metrics under the names it exports.
+    const dashboard = readFileSync(
+      join(__dirname, '..', '..', 'deploy', 'grafana', 'dashboards', 'reception-engine.json'),
+      'utf8',
+    );
+    const charted = [...new Set(dashboard.match(/\btemporal_[a-z0-9_]+/g) ?? [])];
+    expect(charted.length).toBeGreaterThan(2);
+    expect(
+      charted.map((name) => name.replace(/_bucket$/, '')).filter((n) => !worker.has(n)),
+    ).toEqual([]);
     expect(api.has('reception_queue_waiting_sessions')).toBe(true);
 
     // Ids never become labels: not the tenant's, the session's, the visitor's or the agent's.
