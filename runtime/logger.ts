@@ -35,6 +35,8 @@ const secretFields = [
   'apiKey',
   'authorization',
   'cookie',
+  // Temporal's activity log lines carry it: whoever has it can complete the activity.
+  'taskToken',
 ];
 
 /**
