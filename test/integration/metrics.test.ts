@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startedSession } from '../../api/openapi';
 import { collections } from '../../stores/collections';
@@ -21,7 +22,9 @@ import {
   type TestEngine,
   type VisitorSocket,
 } from '../support/engine';
+import { callOk, testOperatorToken } from '../support/api-client';
 import { signedVisitor } from '../support/identity';
+import { newWorld } from '../support/validation-world';
 import { parsePrometheusText, sampleValue, type Family } from '../support/prometheus-text';
 import { uniqueId } from '../support/stack';
 import { startWorkerProcess } from '../support/worker-process';
@@ -41,7 +44,18 @@ async function freePort(): Promise<number> {
 let engine: TestEngine;
 const sockets: (VisitorSocket | AgentSocket)[] = [];
 beforeAll(async () => {
-  engine = await startTestEngine({}, { temporalMetricsAddress: `127.0.0.1:${await freePort()}` });
+  engine = await startTestEngine(
+    {
+      // Webhooks to a receiver on this machine, delivered within a second.
+      OPERATOR_TOKEN: testOperatorToken,
+      EVENT_SETTLE_MS: 200,
+      WEBHOOK_ALLOW_PRIVATE_ADDRESSES: true,
+      WEBHOOK_RETRY_BASE_MS: 100,
+      WEBHOOK_RETRY_MAX_MS: 200,
+      WEBHOOK_POLL_MS: 100,
+    },
+    { temporalMetricsAddress: `127.0.0.1:${await freePort()}` },
+  );
 });
 afterEach(() => {
   sockets.splice(0).forEach((s) => s.close());
@@ -236,6 +250,52 @@ describe('/metrics', () => {
       expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
     } finally {
       await worker.kill();
+    }
+  });
+
+  it('when a webhook receiver answers 2xx only after a while, then the worker’s delivery lag counts from the event, not from the last attempt', async () => {
+    const world = await newWorld(engine);
+    const refuseUntil = Date.now() + 1_500;
+    let answered = 0;
+    const receiver = createHttpServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        const ok = Date.now() >= refuseUntil;
+        if (ok) answered++;
+        res.writeHead(ok ? 200 : 503).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = receiver.address() as AddressInfo;
+      await callOk(engine.app, 'POST', '/api/v1/webhooks', {
+        token: world.adminKey,
+        body: { url: `http://127.0.0.1:${port}/hooks`, types: ['agent.status_changed'] },
+      });
+      const lag = async () => {
+        const families = await scrape(workerMetricsUrl());
+        return {
+          count: sampleValue(families, 'reception_webhook_delivery_lag_seconds_count') ?? 0,
+          sum: sampleValue(families, 'reception_webhook_delivery_lag_seconds_sum') ?? 0,
+        };
+      };
+      const before = await lag();
+      const agentId = await world.agent();
+      await callOk(engine.app, 'PUT', `/api/v1/agents/${agentId}/status`, {
+        token: world.adminKey,
+        body: { status: 'online' },
+      });
+      await eventually(() => Promise.resolve(answered >= 1 ? true : undefined), 20_000);
+      const after = await eventually(async () => {
+        const read = await lag();
+        return read.count > before.count ? read : undefined;
+      });
+      expect(after.count - before.count).toBe(1);
+      // The event happened before the receiver's outage ended: at least about that long ago.
+      expect(after.sum - before.sum).toBeGreaterThan(1);
+      expect(after.sum - before.sum).toBeLessThan(30);
+    } finally {
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
     }
   });
 });
