@@ -15,6 +15,11 @@ import {
   watchForStalls,
 } from '../runtime/connections';
 import { createLogger, type Logger } from '../runtime/logger';
+import { createMetrics } from '../runtime/metrics';
+import { metricsText } from '../runtime/metrics-server';
+import { watchQueueTotals } from '../wiring/queue-gauges';
+import { noteRoute, requestContext } from './http/request-context';
+import { observeSockets } from './gateway/socket-metrics';
 import { packageRoot } from '../runtime/package-root';
 import { hubBroadcaster, localMessageDelivery } from '../messaging/broadcast';
 import { messagePublisher, newOrigin, subscribeToMessages } from '../messaging/message-fanout';
@@ -125,12 +130,17 @@ export async function createApp(
   watchForStalls(pub, () => log.warn('redis stopped answering publishes; reconnecting'));
   const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
 
+  // This engine's Prometheus metrics (a registry per app: tests start several in one process).
+  const metrics = createMetrics('api');
+  watchQueueTotals(metrics, { db: mongo.db, redis, log });
+
   // The stores and the routing service, built as the worker builds them.
   const { stores, routing, signals } = wireEngine({
     db: mongo.db,
     redis,
     temporal: temporal.client,
     log,
+    metrics,
   });
 
   const app = express();
@@ -301,6 +311,16 @@ export async function createApp(
   app.disable('x-powered-by');
   // Whose X-Forwarded-For to believe: login throttling counts per client address (req.ip).
   app.set('trust proxy', config.TRUST_PROXY);
+  // First: every request gets its id, its logger, its access line and its duration metric.
+  app.use(requestContext({ log, metrics }));
+  // For Prometheus, beside /healthz: no tenant data, and no label names one.
+  app.get('/metrics', (req, res, next) => {
+    noteRoute(req, '/metrics');
+    metricsText(metrics.registry).then(
+      (text) => res.type(metrics.registry.contentType).send(text),
+      next,
+    );
+  });
   // Before any route decodes its parameters: a malformed escape is named, not a 500.
   app.use(refuseMalformedPath(() => Object.keys(openApi.paths ?? {})));
   app.use(jsonBody());
@@ -318,6 +338,8 @@ export async function createApp(
   });
   app.use(errorHandler(log));
 
+  observeSockets(io.of(namespaces.visitor), metrics);
+  observeSockets(io.of(namespaces.agent), metrics);
   wireVisitorNamespace(io.of(namespaces.visitor) as VisitorNamespace, {
     tokenSecret: config.TOKEN_SECRET,
     chat,

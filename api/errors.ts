@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
 import type { Logger } from '../runtime/logger';
+import { requestLog } from './http/request-context';
 
 /** An error meant for the caller: a status, a stable code, and a message. */
 export class AppError extends Error {
@@ -138,7 +139,11 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       res.status(refused.status).json({ error: { code: refused.code, message: refused.message } });
       return;
     }
-    log.error('request failed', { method: req.method, path: req.path, error: String(error) });
+    requestLog(req, log).error('request failed', {
+      method: req.method,
+      path: req.path,
+      error: String(error),
+    });
     res
       .status(500)
       .json({ error: { code: 'internal', message: 'Something went wrong on our side' } });

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { WebhookDeliveryDoc, WebhookDoc } from '../stores/collections';
 import type { WebhookStore } from '../stores/webhooks';
 import { nextAttemptAt, type RetrySchedule } from './backoff';
@@ -45,7 +46,20 @@ export interface DeliveryDeps {
    * test walks a receiver's hours of outage on a clock of its own.
    */
   clock?: () => Date;
+  /** An in-order delivery was answered 2xx this long after its event happened (the ops metric). */
+  onDelivered?: (lagMs: number) => void;
 }
+
+/** When the event in a logged body happened; undefined for a body that does not say. */
+const occurredAt = (payload: string): number | undefined => {
+  try {
+    const parsed = z.object({ occurredAt: z.string() }).safeParse(JSON.parse(payload));
+    const at = parsed.success ? Date.parse(parsed.data.occurredAt) : Number.NaN;
+    return Number.isNaN(at) ? undefined : at;
+  } catch {
+    return undefined;
+  }
+};
 
 /** Applies one attempt's outcome to the delivery: delivered, retrying with a next time, or failed. */
 function afterAttempt(
@@ -137,6 +151,8 @@ export function webhookDelivery(deps: DeliveryDeps) {
             const { at, result } = await attempt(subscription, head);
             done = compact(afterAttempt(head, result, settings.schedule, at, clock()));
             await webhooks.saveDelivery(done);
+            const happened = result.ok ? occurredAt(head.payload) : undefined;
+            if (happened !== undefined) deps.onDelivered?.(Date.now() - happened);
             if (done.status === 'retrying') return;
           }
           // Delivered or given up on (or its log entry is gone): the cursor moves past it.

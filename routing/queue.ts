@@ -123,5 +123,11 @@ export function queueDecisions({ redis, now, scripts }: Decisions) {
     async queueLength(tenantId: string, groupId: string): Promise<number> {
       return redis.zCard(routingKeys(tenantId).queue(groupId));
     },
+
+    /** When the routed session entered its (last) queue, epoch ms; undefined once it left routing. */
+    async enqueuedAt(tenantId: string, sessionId: string): Promise<number | undefined> {
+      const at = await redis.hGet(routingKeys(tenantId).ticket(sessionId), 'enqueuedAt');
+      return at ? Number(at) : undefined;
+    },
   };
 }

@@ -30,6 +30,14 @@ export interface RoutingServiceDeps {
   sessions: SessionStore;
   tell: TellSession;
   onDeliveryError?: (assignment: Assignment, error: unknown) => void;
+  /** Told of each decision its maker delivered and of each heal that rebuilt, for the ops metrics. */
+  observe?: RoutingObserver;
+}
+
+export interface RoutingObserver {
+  /** From the session entering its queue to the decision that assigned or offered it. */
+  decided(kind: 'assigned' | 'offered', latencyMs: number): void;
+  healed(outcome: 'started' | 'rebuilt'): void;
 }
 
 /** Phases in which a live session holds no seat (it may be given one). */
@@ -50,10 +58,38 @@ export function createRoutingService(deps: RoutingServiceDeps) {
    * one that could not be told stays pending for the next redelivery round.
    */
   async function deliver(tenantId: string, assignments: Assignment[]): Promise<void> {
-    const { failed } = await tellAndAcknowledge(router, tenantId, assignments, (assignment) =>
-      deps.tell(tenantId, assignment),
+    const { delivered, failed } = await tellAndAcknowledge(
+      router,
+      tenantId,
+      assignments,
+      (assignment) => deps.tell(tenantId, assignment),
     );
     for (const { assignment, error } of failed) deps.onDeliveryError?.(assignment, error);
+    if (deps.observe && delivered.length) void observeDecisions(deps.observe, tenantId, delivered);
+  }
+
+  /**
+   * Each decision's latency, from the queue entry its session's ticket keeps
+   * (one Redis read per decision, after the decision was told, not awaited
+   * by the caller). Counted by the decision's maker only: redelivery rounds
+   * retell decisions that were counted when made.
+   */
+  async function observeDecisions(
+    observe: RoutingObserver,
+    tenantId: string,
+    delivered: Assignment[],
+  ): Promise<void> {
+    await Promise.all(
+      delivered.map(async (assignment) => {
+        const enqueuedAt = await router.enqueuedAt(tenantId, assignment.sessionId);
+        if (enqueuedAt === undefined) return;
+        observe.decided(
+          assignment.offer ? 'offered' : 'assigned',
+          Math.max(0, assignment.assignedAt - enqueuedAt),
+        );
+      }),
+      // A failed read loses one observation, never the decision, which was told already.
+    ).catch(() => undefined);
   }
 
   /**
@@ -99,7 +135,9 @@ export function createRoutingService(deps: RoutingServiceDeps) {
     if (!restored) return 'intact';
     await settleRestoredSeats(tenantId);
     const empty = !groupDocs.length && !agentDocs.length && !open.length && !waiting.length;
-    return empty ? 'started' : 'rebuilt';
+    const outcome = empty ? 'started' : 'rebuilt';
+    deps.observe?.healed(outcome);
+    return outcome;
   }
 
   /**

@@ -6,16 +6,18 @@ import { z } from 'zod';
  * message naming the key (see `loadConfig`).
  */
 
-/** A TCP port; with `min` 0, 0 asks the OS for a free port (tests). */
-export const portSchema = (fallback: number, min = 0) => {
+/** A TCP port, no default; with `min` 0, 0 asks the OS for a free port (tests). */
+const anyPort = (min = 0) => {
   const message = `must be a port number from ${min} to 65535`;
   return z.coerce
     .number({ message })
     .int({ message })
     .min(min, { message })
-    .max(65535, { message })
-    .default(fallback);
+    .max(65535, { message });
 };
+
+/** A TCP port with a default. */
+export const portSchema = (fallback: number, min = 0) => anyPort(min).default(fallback);
 
 const url = (protocols: string[]) =>
   z.string().refine(
@@ -87,6 +89,18 @@ export const workerConfigSchema = z.object({
    * history (tens of events) on its next step instead.
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).optional(),
+  /**
+   * The port of the worker's Prometheus `/metrics` (on every interface).
+   * Unset: no metrics server, so several workers on one machine (tests, a
+   * benchmark) need no ports of their own; `0`: any free port, logged at start.
+   */
+  WORKER_METRICS_PORT: anyPort().optional(),
+  /**
+   * Where the Temporal SDK's own Prometheus exporter binds (host:port), its
+   * `temporal_…` worker metrics then served in the worker's `/metrics` too.
+   * Unset: the SDK exports no metrics. A loopback address keeps it private.
+   */
+  TEMPORAL_METRICS_ADDRESS: hostPort.optional(),
 });
 
 export const apiConfigSchema = z.object({

@@ -111,6 +111,22 @@ export function agentStore(db: Db) {
       return found.map((g) => g.groupId);
     },
 
+    /**
+     * Every tenant's group ids, the one read across tenants: the ops metrics
+     * total the queues of the whole platform (runtime/metrics.ts).
+     */
+    async groupsOfEveryTenant(): Promise<Map<string, string[]>> {
+      const found = await groups
+        .find({})
+        .project<{ tenantId: string; groupId: string }>({ _id: 0, tenantId: 1, groupId: 1 })
+        .toArray();
+      const byTenant = new Map<string, string[]>();
+      for (const { tenantId, groupId } of found) {
+        byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), groupId]);
+      }
+      return byTenant;
+    },
+
     /** False when the tenant has no such group. */
     async removeGroup(tenantId: string, groupId: string): Promise<boolean> {
       return (await groups.deleteOne({ _id: key(tenantId, groupId), tenantId })).deletedCount === 1;

@@ -5,6 +5,7 @@ import { createRouter } from '../routing/router';
 import { createRoutingService, type RoutingService } from '../routing/service';
 import type { RedisClient } from '../runtime/connections';
 import type { Logger } from '../runtime/logger';
+import type { EngineMetrics } from '../runtime/metrics';
 import { agentStore } from '../stores/agents';
 import { apiKeyStore } from '../stores/api-keys';
 import { auditStore } from '../stores/audit';
@@ -83,8 +84,10 @@ export function wireEngine(connections: {
   redis: RedisClient;
   temporal: Client;
   log?: Logger;
+  /** The process's metrics: routing decisions and heals are observed into them. */
+  metrics?: EngineMetrics;
 }): EngineParts {
-  const { db, redis, temporal, log } = connections;
+  const { db, redis, temporal, log, metrics } = connections;
   const stores = buildStores(db, redis);
   const routing = createRoutingService({
     router: createRouter(redis),
@@ -96,6 +99,15 @@ export function wireEngine(connections: {
         sessionId: assignment.sessionId,
         error: String(error),
       }),
+    ...(metrics
+      ? {
+          observe: {
+            decided: (kind, latencyMs) =>
+              metrics.assignmentLatency.observe({ kind }, latencyMs / 1000),
+            healed: (outcome) => metrics.routingHeals.inc({ outcome }),
+          },
+        }
+      : {}),
   });
   return { stores, routing, signals: chatSignalsByClient(temporal) };
 }

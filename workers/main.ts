@@ -3,6 +3,8 @@ import { ConfigError, eventConfigOf, parseConfig, workerConfigSchema } from '../
 import { closeRedis, connectMongo, connectRedis, connectTemporal } from '../runtime/connections';
 import { loadDotEnv } from '../runtime/env-file';
 import { createLogger, describeError } from '../runtime/logger';
+import { createMetrics } from '../runtime/metrics';
+import { sdkMetricsUrl, serveMetrics, type MetricsServer } from '../runtime/metrics-server';
 import { routeTemporalLogs } from '../runtime/temporal-logger';
 import { createSessionWorker } from './session-worker';
 
@@ -11,7 +13,10 @@ async function main(): Promise<void> {
   loadDotEnv();
   const config = parseConfig(workerConfigSchema, process.env);
   const log = createLogger(config.LOG_LEVEL, { process: 'worker' });
-  routeTemporalLogs(config.LOG_LEVEL, log);
+  routeTemporalLogs(config.LOG_LEVEL, log, {
+    metricsBindAddress: config.TEMPORAL_METRICS_ADDRESS,
+  });
+  const metrics = createMetrics('worker');
 
   const mongo = await connectMongo(config.MONGODB_URL, config.MONGODB_DATABASE);
   const redis = await connectRedis(
@@ -31,13 +36,27 @@ async function main(): Promise<void> {
     redis,
     events: eventConfigOf(config),
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    metrics,
   });
+  let metricsServer: MetricsServer | undefined;
+  if (config.WORKER_METRICS_PORT !== undefined) {
+    metricsServer = await serveMetrics({
+      registry: metrics.registry,
+      port: config.WORKER_METRICS_PORT,
+      host: '0.0.0.0',
+      ...(config.TEMPORAL_METRICS_ADDRESS === undefined
+        ? {}
+        : { sdkMetricsUrl: sdkMetricsUrl(config.TEMPORAL_METRICS_ADDRESS) }),
+    });
+  }
   log.info('worker ready', {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     namespace: config.TEMPORAL_NAMESPACE,
+    ...(metricsServer ? { metricsPort: metricsServer.port } : {}),
   });
   // Runs until SIGINT/SIGTERM, which the Temporal runtime turns into a graceful shutdown.
   await run();
+  await metricsServer?.close();
   await connection.close();
   await temporal.connection.close();
   await mongo.client.close();

@@ -8,6 +8,7 @@ import { messagePublisher, newOrigin } from '../messaging/message-fanout';
 import { sessionLists } from '../messaging/session-lists';
 import { publishingQuietly, type RedisClient } from '../runtime/connections';
 import { createLogger, type Logger } from '../runtime/logger';
+import type { EngineMetrics } from '../runtime/metrics';
 import { ensureIndexes } from '../stores/indexes';
 import { wireEngine } from '../wiring/engine';
 import { startRetention } from './retention';
@@ -35,6 +36,8 @@ export interface SessionWorkerOptions {
   events?: EventConfig;
   /** Sessions kept in memory between steps; absent: the SDK's default (runtime/config.ts). */
   maxCachedWorkflows?: number;
+  /** The process's metrics (routing decisions and heals, webhook lag); absent: not observed. */
+  metrics?: EngineMetrics;
 }
 
 /** The activities' dependencies, built from the three connections (see wiring/engine.ts). */
@@ -43,8 +46,9 @@ export function activityDeps(
   redis: RedisClient,
   client: Client,
   log?: Logger,
+  metrics?: EngineMetrics,
 ): ActivityDeps {
-  const { stores, routing } = wireEngine({ db, redis, temporal: client, log });
+  const { stores, routing } = wireEngine({ db, redis, temporal: client, log, metrics });
   // Through Redis to every gateway node's rooms.
   const broadcaster = hubBroadcaster(
     new Emitter(publishingQuietly(redis)),
@@ -68,7 +72,7 @@ export async function createSessionWorker(
 ): Promise<{ worker: Worker; run: () => Promise<void> }> {
   await ensureIndexes(options.db);
   const log = options.log ?? createLogger('warn', { process: 'worker' });
-  const deps = activityDeps(options.db, options.redis, options.client, log);
+  const deps = activityDeps(options.db, options.redis, options.client, log, options.metrics);
   const activities = createActivities(deps);
   const worker = await Worker.create({
     connection: options.connection,
@@ -103,6 +107,7 @@ export async function createSessionWorker(
         db: options.db,
         config: options.events ?? eventConfigOf(workerConfigSchema.parse({})),
         log,
+        metrics: options.metrics,
       });
       const retention = startRetention({
         db: options.db,

@@ -6,6 +6,7 @@ import { removeExpiredEvents } from '../events/retention';
 import { webhookDelivery } from '../events/webhook-delivery';
 import type { EventConfig } from '../runtime/config';
 import type { Logger } from '../runtime/logger';
+import type { EngineMetrics } from '../runtime/metrics';
 import { webhookStore } from '../stores/webhooks';
 import { startPeriodicRounds } from './periodic-rounds';
 
@@ -21,7 +22,12 @@ const PARALLEL_SUBSCRIPTIONS = 16;
  * receiver. Every worker runs it; the leases keep each subscription to one
  * sender. Beside it, an hourly round removes expired events.
  */
-export function startWebhookDelivery(options: { db: Db; config: EventConfig; log: Logger }): {
+export function startWebhookDelivery(options: {
+  db: Db;
+  config: EventConfig;
+  log: Logger;
+  metrics?: EngineMetrics;
+}): {
   stop: () => Promise<void>;
 } {
   const { db, config, log } = options;
@@ -42,6 +48,7 @@ export function startWebhookDelivery(options: { db: Db; config: EventConfig; log
       allowPrivate: config.WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
       disableAfter: config.WEBHOOK_DISABLE_AFTER_FAILURES,
     },
+    onDelivered: (lagMs) => options.metrics?.webhookDeliveryLag.observe(lagMs / 1000),
   });
   const lease = leases(db, `worker-${randomUUID()}`, {
     durationMs: 3 * config.WEBHOOK_TIMEOUT_MS + 5_000,

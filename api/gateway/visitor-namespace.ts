@@ -100,10 +100,13 @@ export function wireVisitorNamespace(namespace: VisitorNamespace, deps: VisitorG
   });
 
   namespace.on('connection', async (socket) => {
+    // The socket serves one session: its log lines say which.
+    const log = deps.chat.log.child({ sessionId: socket.data.sessionId });
+    const own = { ...deps, chat: { ...deps.chat, log } };
     // Handlers first, so an event sent right after connecting is not lost while joining.
-    socket.on('message:send', send(deps, socket));
-    socket.on('message:sync', sync(deps, socket));
-    socket.on('message:read', read(deps, socket));
+    socket.on('message:send', send(own, socket));
+    socket.on('message:sync', sync(own, socket));
+    socket.on('message:read', read(own, socket));
     await socket.join(sessionRoom(socket.data.tenantId, socket.data.sessionId));
   });
 }

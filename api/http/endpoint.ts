@@ -12,6 +12,7 @@ import {
 } from '../auth/authenticate';
 import type { TenantSuspension } from '../auth/tenant-suspension';
 import { AppError, validate } from '../errors';
+import { bindToRequest, noteRoute } from './request-context';
 import { errorBody } from './schemas';
 import { requiredBody } from './transport';
 
@@ -107,6 +108,8 @@ export function endpoints(deps: EndpointDeps) {
     const { method, path, roles, params, query, body } = endpoint;
     declared.push({ method, path, roles, params, query, body });
     router[endpoint.method](endpoint.path, async (req, res) => {
+      // Metrics and logs name the template, never the URL with its ids.
+      noteRoute(req, endpoint.path);
       const header = req.header('authorization');
       const principal =
         endpoint.roles === 'public'
@@ -131,6 +134,13 @@ export function endpoints(deps: EndpointDeps) {
         principal,
         address: req.ip ?? req.socket.remoteAddress ?? 'unknown',
       };
+      const sessionId =
+        'sessionId' in input.params && typeof input.params.sessionId === 'string'
+          ? input.params.sessionId
+          : principal?.role === 'visitor'
+            ? principal.sessionId
+            : undefined;
+      if (sessionId !== undefined) bindToRequest(req, { sessionId });
       const run = () => endpoint.handle(input);
       const reply =
         endpoint.method === 'post' && principal

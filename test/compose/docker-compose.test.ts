@@ -3,6 +3,7 @@ import { join, posix } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { configKeys } from '../../runtime/config';
+import { createMetrics, registerQueueGauges } from '../../runtime/metrics';
 import { searchAttributeNames } from '../../workflows/contract';
 
 /**
@@ -126,6 +127,8 @@ const requiredServices = [
   'temporal-ui',
   'api',
   'worker',
+  'prometheus',
+  'grafana',
 ];
 const engineServices = ['api', 'worker'];
 
@@ -248,6 +251,105 @@ describe('docker-compose.yml', () => {
     expect(ui.image).toMatch(/^temporalio\/ui:/);
     expect(ui.environment).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233' });
     expect(ui.ports).toContain('8233:8080');
+  });
+});
+
+/** The host file a service mounts at `target` (a file or a folder of it). */
+function mountedFile(name: string, target: string): string {
+  for (const volume of serviceNamed(name).volumes ?? []) {
+    const [host = '', container = ''] = volume.split(':');
+    if (!host.startsWith('./')) continue;
+    if (target === container) return host;
+    if (target.startsWith(`${container}/`)) return posix.join(host, target.slice(container.length));
+  }
+  throw new Error(`${name} mounts nothing from the checkout at ${target}`);
+}
+
+describe('metrics stack', () => {
+  const scrapeConfig = z
+    .object({
+      scrape_configs: z.array(
+        z.object({
+          job_name: z.string(),
+          metrics_path: z.string().default('/metrics'),
+          dns_sd_configs: z.array(z.object({ names: z.array(z.string()), port: z.number() })),
+        }),
+      ),
+    })
+    .parse(parse(read(mountedFile('prometheus', '/etc/prometheus/prometheus.yml'))));
+
+  it.each([
+    ['api', 'PORT'],
+    ['worker', 'WORKER_METRICS_PORT'],
+  ])(
+    'when Prometheus scrapes, then it reaches every %s replica on /metrics at its %s',
+    (name, key) => {
+      const job = scrapeConfig.scrape_configs.find((j) =>
+        j.dns_sd_configs.some((sd) => sd.names.includes(name)),
+      );
+      expect(job?.metrics_path).toBe('/metrics');
+      expect(job?.dns_sd_configs[0]?.port).toBe(Number(serviceNamed(name).environment[key]));
+    },
+  );
+
+  it('when the worker exports the Temporal SDK metrics, then they stay on loopback', () => {
+    expect(serviceNamed('worker').environment.TEMPORAL_METRICS_ADDRESS).toMatch(
+      /^127\.0\.0\.1:\d+$/,
+    );
+  });
+
+  it('Grafana is provisioned with the Prometheus data source and the dashboard the provider loads', () => {
+    const provisioning = mountedFile('grafana', '/etc/grafana/provisioning');
+    const datasources = z
+      .object({ datasources: z.array(z.object({ uid: z.string(), url: z.string() })) })
+      .parse(parse(read(posix.join(provisioning, 'datasources', 'prometheus.yml'))));
+    expect(datasources.datasources).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ uid: 'prometheus', url: 'http://prometheus:9090' }),
+      ]),
+    );
+    const providers = z
+      .object({ providers: z.array(z.object({ options: z.object({ path: z.string() }) })) })
+      .parse(parse(read(posix.join(provisioning, 'dashboards', 'reception.yml'))));
+    const folder = mountedFile('grafana', providers.providers[0]?.options.path ?? '');
+    expect(existsSync(join(root, folder, 'reception-engine.json'))).toBe(true);
+  });
+
+  it('every engine and Node metric the dashboard charts is one the engine exports', () => {
+    const dashboard = z
+      .object({
+        panels: z.array(
+          z.object({
+            targets: z
+              .array(z.object({ expr: z.string(), datasource: z.object({ uid: z.string() }) }))
+              .optional(),
+          }),
+        ),
+      })
+      .parse(
+        JSON.parse(
+          read(
+            posix.join(mountedFile('grafana', '/etc/grafana/dashboards'), 'reception-engine.json'),
+          ),
+        ),
+      );
+    const targets = dashboard.panels.flatMap((panel) => panel.targets ?? []);
+    expect(targets.length).toBeGreaterThan(10);
+    for (const target of targets) expect(target.datasource.uid).toBe('prometheus');
+    const metrics = createMetrics('api');
+    registerQueueGauges(
+      metrics,
+      () => Promise.resolve({ waiting: 0, longestWaitMs: 0 }),
+      () => undefined,
+    );
+    const exported = new Set(metrics.registry.getMetricsAsArray().map((metric) => metric.name));
+    const charted = targets.flatMap(
+      (t) => t.expr.match(/\b(reception|process|nodejs)_[a-z0-9_]+/g) ?? [],
+    );
+    const missing = charted
+      .map((name) => (exported.has(name) ? name : name.replace(/_(bucket|count|sum)$/, '')))
+      .filter((name) => !exported.has(name));
+    expect(missing).toEqual([]);
   });
 });
 

@@ -19,7 +19,13 @@ import { newWorld, type World } from '../support/validation-world';
 /** Routes declared outside endpoints() that validate input all the same (none now). */
 const outsideEndpoints: DeclaredRoute[] = [];
 /** Routes outside endpoints() that take no input. */
-const withoutInput = ['GET /healthz', 'GET /readyz', 'GET /api/v1/openapi.json', 'GET /'];
+const withoutInput = [
+  'GET /healthz',
+  'GET /readyz',
+  'GET /api/v1/openapi.json',
+  'GET /',
+  'GET /metrics',
+];
 
 let engine: TestEngine;
 let redis: RedisClient;

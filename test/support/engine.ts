@@ -20,6 +20,8 @@ import {
   type TemporalHandle,
 } from '../../runtime/connections';
 import { createLogger } from '../../runtime/logger';
+import { createMetrics } from '../../runtime/metrics';
+import { sdkMetricsUrl, serveMetrics } from '../../runtime/metrics-server';
 import { tenantStore } from '../../stores/tenants';
 import { activityDeps, createSessionWorker } from '../../workers/session-worker';
 import { installIdentitySecret } from './identity';
@@ -32,6 +34,8 @@ export interface TestEngine {
   db: Db;
   temporal: TemporalHandle;
   createTenant: (flow?: FlowInput) => Promise<string>;
+  /** The in-process worker's `GET /metrics` (its own registry); absent without one. */
+  workerMetricsUrl?: string;
   close: () => Promise<void>;
 }
 
@@ -41,7 +45,15 @@ export interface TestEngine {
  */
 export async function startTestEngine(
   overrides: Partial<ApiConfig> = {},
-  options: { inProcessWorker?: boolean } = {},
+  options: {
+    inProcessWorker?: boolean;
+    /**
+     * Where the Temporal SDK exports its worker metrics (host:port), served in
+     * the worker's /metrics too; it takes effect only if this engine is the
+     * first of its test file (the SDK's runtime is installed once).
+     */
+    temporalMetricsAddress?: string;
+  } = {},
 ): Promise<TestEngine> {
   const config = apiConfigSchema.parse({
     PORT: 0,
@@ -55,11 +67,12 @@ export async function startTestEngine(
     LOG_LEVEL: 'warn',
     ...overrides,
   });
-  quietTemporalRuntime();
+  quietTemporalRuntime(options.temporalMetricsAddress);
   const mongo: MongoHandle = await connectMongo(config.MONGODB_URL, config.MONGODB_DATABASE);
   const redis: RedisClient = await connectRedis(config.REDIS_URL, () => undefined);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  const workerMetrics = createMetrics('worker');
   // Tests that kill and restart workers run them as processes of their own instead.
   const worker =
     options.inProcessWorker === false
@@ -72,8 +85,19 @@ export async function startTestEngine(
           db: mongo.db,
           redis,
           events: eventConfigOf(config),
+          metrics: workerMetrics,
         });
   const running = worker?.run();
+  const metricsServer = worker
+    ? await serveMetrics({
+        registry: workerMetrics.registry,
+        port: 0,
+        host: '127.0.0.1',
+        ...(options.temporalMetricsAddress === undefined
+          ? {}
+          : { sdkMetricsUrl: sdkMetricsUrl(options.temporalMetricsAddress) }),
+      })
+    : undefined;
   const app = await createApp(config, createLogger('warn', { process: 'api-test' }));
 
   return {
@@ -81,6 +105,9 @@ export async function startTestEngine(
     app,
     db: mongo.db,
     temporal,
+    ...(metricsServer
+      ? { workerMetricsUrl: `http://127.0.0.1:${metricsServer.port}/metrics` }
+      : {}),
     async createTenant(flow = {}) {
       const tenantId = uniqueId('tenant');
       await tenantStore(mongo.db).ensure(tenantId, 'Test shop', flow);
@@ -91,6 +118,7 @@ export async function startTestEngine(
     },
     async close() {
       await app.close();
+      await metricsServer?.close();
       worker?.worker.shutdown();
       await running;
       await temporal.connection.close();

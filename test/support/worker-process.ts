@@ -7,11 +7,17 @@ export interface WorkerProcess {
   child: ChildProcess;
   /** SIGKILL: no graceful shutdown, activities in flight are abandoned. */
   kill: () => Promise<void>;
+  /** Everything it wrote to stdout and stderr so far. */
+  output: () => string;
 }
 
 const entry = join(__dirname, '..', '..', 'workers', 'main.ts');
 
-export async function startWorkerProcess(config: ApiConfig): Promise<WorkerProcess> {
+/** `env` adds or overrides worker settings (e.g. its metrics port). */
+export async function startWorkerProcess(
+  config: ApiConfig,
+  env: Record<string, string> = {},
+): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     env: {
       ...process.env,
@@ -22,18 +28,22 @@ export async function startWorkerProcess(config: ApiConfig): Promise<WorkerProce
       MONGODB_DATABASE: config.MONGODB_DATABASE,
       REDIS_URL: config.REDIS_URL,
       LOG_LEVEL: 'info',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  // Kept for the whole life of the process, not only until it is ready.
+  const keep = (chunk: Buffer) => (output += chunk.toString());
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`worker did not get ready within 60 s:\n${output}`));
     }, 60_000);
-    const read = (chunk: Buffer) => {
-      output += chunk.toString();
+    const read = () => {
       if (output.includes('"worker ready"')) {
         clearTimeout(timer);
         resolve();
@@ -52,5 +62,6 @@ export async function startWorkerProcess(config: ApiConfig): Promise<WorkerProce
       child.kill('SIGKILL');
       await exited;
     },
+    output: () => output,
   };
 }

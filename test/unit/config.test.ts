@@ -76,6 +76,27 @@ describe('configuration', () => {
     ).toEqual([key]);
   });
 
+  it.each([
+    ['WORKER_METRICS_PORT', 'abc'],
+    ['WORKER_METRICS_PORT', '70000'],
+    ['TEMPORAL_METRICS_ADDRESS', '9465'],
+    ['WORKER_MAX_CACHED_WORKFLOWS', '-1'],
+  ])('when the worker gets %s %j, then the error names that key', (key, value) => {
+    expect(problemsOf(() => parseConfig(workerConfigSchema, { [key]: value }))).toEqual([key]);
+  });
+
+  it('when the worker is given no metrics settings, then it serves no /metrics and the SDK exports none', () => {
+    const config = parseConfig(workerConfigSchema, {});
+    expect(config.WORKER_METRICS_PORT).toBeUndefined();
+    expect(config.TEMPORAL_METRICS_ADDRESS).toBeUndefined();
+    expect(
+      parseConfig(workerConfigSchema, {
+        WORKER_METRICS_PORT: '9464',
+        TEMPORAL_METRICS_ADDRESS: '127.0.0.1:9465',
+      }),
+    ).toMatchObject({ WORKER_METRICS_PORT: 9464, TEMPORAL_METRICS_ADDRESS: '127.0.0.1:9465' });
+  });
+
   it('when several keys are bad, then each one is named', () => {
     expect(
       problemsOf(() => parseConfig(apiConfigSchema, { PORT: 'x', REDIS_URL: 'y' })).sort(),
