@@ -10,13 +10,17 @@ COPY package.json package-lock.json ./
 RUN npm install --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY domain domain
-COPY workflows workflows
+COPY runtime runtime
+COPY stores stores
+COPY events events
+COPY routing routing
+COPY messaging messaging
+COPY channels channels
 COPY activities activities
+COPY workflows workflows
+COPY wiring wiring
 COPY workers workers
 COPY api api
-COPY stores stores
-COPY messaging messaging
-COPY runtime runtime
 RUN npm run build
 
 FROM node:20-bookworm-slim AS runtime
