@@ -1,23 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import type { Client } from '@temporalio/client';
-import type { App } from '../api/app';
-import { faqStore } from '../stores/faqs';
-import { tenantStore } from '../stores/tenants';
-import { activityDeps } from '../workers/session-worker';
-import {
-  closeUpdate,
-  rateUpdate,
-  requestHumanUpdate,
-  stateQuery,
-  visitorTextSignal,
-} from '../workflows/contract';
 import { fmt, summarize } from './stats';
 import { sessionSkeletonWorkflow, skeletonEvents } from './workflows';
-import { awaitMessage, connectVisitor, openChat, pool, within } from './support/clients';
+import { openChat, pool, within } from './support/clients';
+import { fullSession, setUpSessionTenant } from './support/full-session';
 import { cpuMeter } from './support/cpu-meter';
 import { startBenchEngine } from './support/engine';
 import { sessionTimeline } from './support/session-timeline';
-import { startBenchStack, type BenchStack } from './support/stack';
+import { startBenchStack } from './support/stack';
 
 /**
  * `npm run bench:lifecycle`, on the embedded stack:
@@ -41,64 +31,12 @@ const IDLE_SESSIONS = Number(process.env.BENCH_IDLE_SESSIONS ?? 1_000);
 const IDLE_MS = 60_000;
 /** Prints one measured session's history with event times, to see where its time goes. */
 const TRACE = process.env.BENCH_TRACE === '1';
-const ANSWER = 'Orders ship within 24 hours.';
 
 const percentOf = (a: { perSecond: number }, b: { perSecond: number }) =>
   `${((100 * a.perSecond) / b.perSecond).toFixed(0)}%`;
 
-/** The workflow ids of measured sessions, in the order they opened. */
+/** The workflow ids of measured sessions, in the order they ended. */
 const measured: string[] = [];
-
-async function fullSession(app: App, client: Client, tenantId: string, n: number) {
-  const started = await openChat(app.url, tenantId);
-  if (n >= 0) measured.push(started.workflowId);
-  const socket = await connectVisitor(app.url, started.visitorToken);
-  try {
-    const handle = client.workflow.getHandle(started.workflowId);
-    const answered = awaitMessage(socket, (m) => m.kind === 'text' && m.text === ANSWER);
-    await handle.signal(visitorTextSignal, {
-      messageId: `q-${n}`,
-      text: 'when will my order ship?',
-      at: Date.now(),
-    });
-    await within(60_000, answered, 'the robot answer');
-    // The shopper is told who joined: waiting for that notice, as the widget does, rather
-    // than querying the workflow in a loop (each query is a workflow task of its own).
-    const joined = awaitMessage(socket, (m) => m.messageId.startsWith('wf:joined-'));
-    await handle.executeUpdate(requestHumanUpdate);
-    await within(60_000, joined, 'the assignment');
-    const { agentId } = await handle.query(stateQuery);
-    await handle.executeUpdate(closeUpdate, {
-      args: [{ by: { type: 'agent', agentId: agentId ?? '', supervisor: false } }],
-    });
-    await handle.executeUpdate(rateUpdate, { args: [{ score: 5 }] });
-    await handle.result();
-  } finally {
-    socket.close();
-  }
-}
-
-async function setUpTenant(b: BenchStack, tenantId: string, idleMs?: number) {
-  await tenantStore(b.mongo.db).ensure(tenantId, 'Bench shop', {
-    locale: 'en',
-    ...(idleMs ? { timeouts: { robotIdleMs: idleMs } } : {}),
-  });
-  await faqStore(b.mongo.db).add(tenantId, {
-    question: 'When will my order ship?',
-    keywords: ['ship'],
-    answer: ANSWER,
-  });
-  const { routing } = activityDeps(b.mongo.db, b.redis, b.temporal.client);
-  await routing.configureGroup(tenantId, 'default', {});
-  for (let i = 0; i < 10; i++) {
-    await routing.configureAgent(tenantId, {
-      agentId: `agent${i}`,
-      capacity: 50,
-      groups: ['default'],
-    });
-    await routing.setStatus(tenantId, `agent${i}`, 'online');
-  }
-}
 
 /** Lateness of each robot-idle timer: fired minus (started + duration), from history. */
 async function timerLateness(client: Client, workflowIds: string[]): Promise<number[]> {
@@ -128,9 +66,11 @@ async function main(): Promise<void> {
   const { app } = engine;
   try {
     const client = b.temporal.client;
-    await setUpTenant(b, 'bench-shop');
+    await setUpSessionTenant(b, 'bench-shop');
     // Warm-up: a few sessions so bundles, caches and connections exist before measuring.
-    await pool(CONCURRENCY, CONCURRENCY, (n) => fullSession(app, client, 'bench-shop', -1 - n));
+    await pool(CONCURRENCY, CONCURRENCY, async (n) => {
+      await fullSession(app.url, client, 'bench-shop', `warm-${n}`);
+    });
     const cpu = cpuMeter([...b.stack.processes, ...engine.processes]);
     // Each row with the CPU it cost per workflow: a rate alone cannot say whether two rows
     // were bound by the same thing.
@@ -152,7 +92,9 @@ async function main(): Promise<void> {
     // the sessions, and the sessions are put beside the faster of the two.
     const noopBefore = await noops('before');
     const { result: sessions, cpu: cpuPerSession } = await metered(() =>
-      pool(SESSIONS, CONCURRENCY, (n) => fullSession(app, client, 'bench-shop', n)),
+      pool(SESSIONS, CONCURRENCY, async (n) => {
+        measured.push(await fullSession(app.url, client, 'bench-shop', `q-${n}`));
+      }),
     );
     const noopAfter = await noops('after');
     const noop = noopBefore.result.perSecond >= noopAfter.result.perSecond ? noopBefore : noopAfter;
@@ -171,7 +113,7 @@ async function main(): Promise<void> {
       }),
     );
 
-    await setUpTenant(b, 'bench-idle', IDLE_MS);
+    await setUpSessionTenant(b, 'bench-idle', IDLE_MS);
     const idleIds: string[] = [];
     const opened = performance.now();
     await pool(IDLE_SESSIONS, CONCURRENCY, async () => {

@@ -19,9 +19,11 @@ import type { Lease } from './lease';
  *    due. Delivered (2xx), or failed after the retry window: the cursor moves
  *    past it. Otherwise it stays the head and the walk stops: later events
  *    wait, so a receiver gets them in order.
- * 3. With no head, the next event after the cursor becomes the head: its
- *    delivery is logged and the head saved before it is sent, so a worker
- *    that dies mid-send resends it (at least once; the event id dedupes).
+ * 3. With no head, the next page of events after the cursor is sent, in
+ *    order; the page's deliveries are logged and the cursor moved once,
+ *    after it (one write each, not one per event), so a worker that dies
+ *    mid-page sends the page again (at least once; the event id dedupes).
+ *    The first event of the page that fails becomes the head.
  *
  * A subscription whose deliveries keep failing — `disableAfter` failed in a
  * row — is disabled with the reason, visible in GET until its owner turns it
@@ -94,6 +96,9 @@ const about = (data: Record<string, unknown>) => ({
   ...(typeof data.visitorId === 'string' ? { visitorId: data.visitorId } : {}),
   ...(typeof data.sessionId === 'string' ? { sessionId: data.sessionId } : {}),
 });
+
+/** Events a walk reads from the feed and sends before it logs them and saves its cursor. */
+const PAGE = 50;
 
 /** Drops undefined fields: the stored document has them absent, not null. */
 const compact = (doc: WebhookDeliveryDoc): WebhookDeliveryDoc =>
@@ -174,20 +179,50 @@ export function webhookDelivery(deps: DeliveryDeps) {
         const { entries } = await feed.read(subscription.tenantId, {
           after: progress.cursor,
           types: subscription.types,
-          limit: 1,
+          limit: PAGE,
         });
-        const entry = entries[0];
-        if (!entry) return;
-        await webhooks.ensureDelivery({
-          tenantId: subscription.tenantId,
-          webhookId: subscription.webhookId,
-          eventId: entry.event.id,
-          eventType: entry.event.type,
-          position: entry.position,
-          payload: JSON.stringify(entry.event),
-          ...about(entry.event.data),
-        });
-        progress.headEventId = entry.event.id;
+        if (entries.length === 0) return;
+        // The page is sent in order; its deliveries are logged and the cursor saved once,
+        // after it. A worker that dies mid-page has saved neither, so the next one sends
+        // the page again: at least once, and the event ids let the receiver drop repeats.
+        const delivered: WebhookDeliveryDoc[] = [];
+        let failedHead: WebhookDeliveryDoc | undefined;
+        for (const entry of entries) {
+          if (!canStart()) break;
+          const fresh: WebhookDeliveryDoc = {
+            _id: webhooks.deliveryId(subscription, entry.event.id),
+            tenantId: subscription.tenantId,
+            webhookId: subscription.webhookId,
+            eventId: entry.event.id,
+            eventType: entry.event.type,
+            position: entry.position,
+            payload: JSON.stringify(entry.event),
+            ...about(entry.event.data),
+            status: 'pending',
+            attempts: 0,
+            createdAt: clock(),
+          };
+          const { at, result } = await attempt(subscription, fresh);
+          const done = compact(afterAttempt(fresh, result, settings.schedule, at, clock()));
+          if (done.status !== 'delivered') {
+            failedHead = done;
+            break;
+          }
+          delivered.push(done);
+          const happened = occurredAt(fresh.payload);
+          if (happened !== undefined) deps.onDelivered?.(Date.now() - happened);
+        }
+        await webhooks.logDeliveries(delivered);
+        const last = delivered.at(-1);
+        if (last) {
+          progress.cursor = last.position;
+          progress.failedInARow = 0;
+        }
+        if (failedHead) {
+          // The event that failed becomes the head: retried on its schedule, later ones wait.
+          await webhooks.saveDelivery(failedHead);
+          progress.headEventId = failedHead.eventId;
+        }
         await webhooks.saveProgress(progress);
       }
     },

@@ -110,8 +110,22 @@ export function webhookStore(db: Db) {
       );
     },
 
+    /** The id of an event's delivery to a subscription in the log. */
+    deliveryId: (subscription: WebhookDoc, eventId: string) => `${subscription._id}:${eventId}`,
+
     async delivery(tenantId: string, webhookId: string, eventId: string) {
       return webhookDeliveries.findOne({ _id: `${key(tenantId, webhookId)}:${eventId}` });
+    },
+
+    /** Logs deliveries a walk has made, in one round trip; one sent again replaces its entry. */
+    async logDeliveries(docs: WebhookDeliveryDoc[]) {
+      if (docs.length === 0) return;
+      await webhookDeliveries.bulkWrite(
+        docs.map(({ _id, ...fields }) => ({
+          replaceOne: { filter: { _id }, replacement: fields, upsert: true },
+        })),
+        { ordered: false },
+      );
     },
 
     /** The delivery of an event, made pending if it is new; an existing one is kept as it is. */
@@ -137,7 +151,7 @@ export function webhookStore(db: Db) {
 
     async saveDelivery(doc: WebhookDeliveryDoc) {
       const { _id, ...fields } = doc;
-      await webhookDeliveries.replaceOne({ _id }, fields);
+      await webhookDeliveries.replaceOne({ _id }, fields, { upsert: true });
     },
 
     /** A subscription's log, newest first; `before` pages on by creation time. */

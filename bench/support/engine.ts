@@ -55,9 +55,13 @@ function startEngineProcess(
 }
 
 // Info level: its readiness is a log line; the worker is quiet at info otherwise.
-const startWorker = (b: BenchStack) =>
-  startEngineProcess(b, 'worker', join('workers', 'main.ts'), { LOG_LEVEL: 'info' }, (output) =>
-    Promise.resolve(output.includes('"worker ready"')),
+const startWorker = (b: BenchStack, env: Record<string, string> = {}) =>
+  startEngineProcess(
+    b,
+    'worker',
+    join('workers', 'main.ts'),
+    { ...env, LOG_LEVEL: 'info' },
+    (output) => Promise.resolve(output.includes('"worker ready"')),
   );
 
 const asEnv = (config: Record<string, string | number>) =>
@@ -69,14 +73,15 @@ const asEnv = (config: Record<string, string | number>) =>
  * same config schema, in the benchmark's process beside the clients. Two
  * processes as in a deployment, so neither pays for the other's hooks (the
  * worker's activity context tracks every promise of its process). `config`
- * adds or overrides API settings.
+ * adds or overrides API settings, `workerConfig` the worker's.
  */
 export async function startBenchEngine(
   b: BenchStack,
   logLevel: LogLevel,
   config: Record<string, string | number> = {},
+  workerConfig: Record<string, string | number> = {},
 ): Promise<BenchEngine> {
-  const worker = await startWorker(b);
+  const worker = await startWorker(b, asEnv(workerConfig));
   const app = await createApp(
     apiConfigSchema.parse({
       PORT: 0,

@@ -10,6 +10,8 @@ export interface GatewayProcess {
   url: string;
   port: number;
   stop: () => Promise<void>;
+  /** SIGKILL: requests in flight die with it, half-done or not. */
+  kill: () => Promise<void>;
 }
 
 /**
@@ -31,7 +33,9 @@ export async function startGatewayProcess(
   };
   const child: ChildProcess = spawn(
     process.execPath,
-    [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'api', 'main.ts')],
+    // Node itself with tsx's loader, not the tsx CLI: the CLI runs the API in a child of its
+    // own, which a SIGKILL to the CLI would leave running.
+    ['--import', 'tsx', join(root, 'api', 'main.ts')],
     { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -51,6 +55,10 @@ export async function startGatewayProcess(
     port: chosen,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+    async kill() {
+      if (child.exitCode === null) child.kill('SIGKILL');
       await exited;
     },
   };
