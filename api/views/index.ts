@@ -6,6 +6,7 @@
  */
 export * from './access';
 export * from './agent';
+export * from './bot-hook';
 export * from './config';
 export * from './customer';
 export * from './message';
