@@ -43,6 +43,8 @@ export function activityDeps(
   redis: RedisClient,
   client: Client,
   log?: Logger,
+  /** WEBHOOK_ALLOW_PRIVATE_ADDRESSES, for bot hooks (default: refused, as in production). */
+  allowPrivateAddresses = false,
 ): ActivityDeps {
   const { stores, routing } = wireEngine({ db, redis, temporal: client, log });
   // Through Redis to every gateway node's rooms.
@@ -55,6 +57,7 @@ export function activityDeps(
     lists: sessionLists({ ...stores, seats: routing, broadcaster }),
     broadcaster,
     routing,
+    allowPrivateAddresses,
   };
 }
 
@@ -68,7 +71,13 @@ export async function createSessionWorker(
 ): Promise<{ worker: Worker; run: () => Promise<void> }> {
   await ensureIndexes(options.db);
   const log = options.log ?? createLogger('warn', { process: 'worker' });
-  const deps = activityDeps(options.db, options.redis, options.client, log);
+  const deps = activityDeps(
+    options.db,
+    options.redis,
+    options.client,
+    log,
+    options.events?.WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
+  );
   const activities = createActivities(deps);
   const worker = await Worker.create({
     connection: options.connection,
