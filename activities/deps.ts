@@ -11,6 +11,7 @@ import type { TicketStore } from '../stores/tickets';
 import type { TagStore } from '../stores/tags';
 import type { OutreachStore } from '../stores/outreach';
 import type { Outbox } from '../events/outbox';
+import type { BotHookStore } from '../stores/bot-hooks';
 
 /** What the session activities are built from: the worker (or a test) makes one of these. */
 export interface ActivityDeps extends PostMessageDeps {
@@ -25,6 +26,10 @@ export interface ActivityDeps extends PostMessageDeps {
   outreach: OutreachStore;
   /** Domain events, recorded by the step that records their fact (activities/events.ts). */
   outbox: Outbox;
+  /** Tenants' own bots, asked first in the robot phase (activities/bot-hook.ts). */
+  botHooks: BotHookStore;
+  /** WEBHOOK_ALLOW_PRIVATE_ADDRESSES: bot hooks follow the webhooks' address policy. */
+  allowPrivateAddresses: boolean;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { botHookActivities } from './bot-hook';
 import { closingActivities } from './closing';
 import type { ActivityDeps } from './deps';
 import { humanActivities } from './human';
@@ -12,6 +13,7 @@ import { transitionActivities } from './transition';
 import { workflowMessageActivities } from './workflow-message';
 
 export type { ActivityDeps } from './deps';
+export type { BotTurn } from './bot-hook';
 export type { EnqueueOutcome } from './queue';
 export type { ProjectionPatch } from './projection';
 export type { Notice, WorkflowMessage } from './workflow-message';
@@ -36,6 +38,7 @@ export const createActivities = (deps: ActivityDeps) => ({
   ...leaveMessageActivities(deps),
   ...closingActivities(deps),
   ...transitionActivities(deps),
+  ...botHookActivities(deps),
 });
 
 export type SessionActivities = ReturnType<typeof createActivities>;
@@ -57,6 +60,7 @@ type Behaviours = [
   typeof leaveMessageActivities,
   typeof closingActivities,
   typeof transitionActivities,
+  typeof botHookActivities,
 ];
 type SharedNames<Factories, Seen = never> = Factories extends [
   (deps: ActivityDeps) => infer Built,

@@ -10,7 +10,11 @@ import { postWorkflowMessage } from './workflow-message';
 
 /** Reads the tenant's flow once; the session keeps this snapshot. */
 async function loadFlowSnapshot(deps: ActivityDeps, tenantId: string): Promise<FlowSnapshot> {
-  const tenant = await deps.tenants.get(tenantId);
+  // Side by side: a tenant with a bot hook opens sessions no slower than one without.
+  const [tenant, botHook] = await Promise.all([
+    deps.tenants.get(tenantId),
+    deps.botHooks.get(tenantId),
+  ]);
   if (!tenant) {
     throw ApplicationFailure.create({
       type: 'TenantNotFound',
@@ -18,7 +22,12 @@ async function loadFlowSnapshot(deps: ActivityDeps, tenantId: string): Promise<F
       nonRetryable: true,
     });
   }
-  return { ...snapshotFlow(tenant.flow), flowVersion: tenant.flowVersion };
+  return {
+    ...snapshotFlow(tenant.flow),
+    flowVersion: tenant.flowVersion,
+    // Whether the robot asks the tenant's bot first, decided once, as the rest of the flow is.
+    ...(botHook?.active ? { botHook: { timeoutMs: botHook.timeoutMs } } : {}),
+  };
 }
 
 /**

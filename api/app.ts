@@ -82,6 +82,7 @@ import { webhookStore } from '../stores/webhooks';
 import { eventFeed } from '../events/feed';
 import { webhookRoutes } from './routes/webhooks';
 import { webhookDeliveryRoutes } from './routes/webhook-deliveries';
+import { botHookRoutes } from './routes/bot-hook';
 import { eventRoutes } from './routes/events';
 import { transcriptRoutes } from './routes/transcripts';
 
@@ -300,6 +301,11 @@ export async function createApp(
     allowPrivateAddresses: config.WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
   });
   webhookDeliveryRoutes(api, { webhooks });
+  botHookRoutes(api, {
+    botHooks: stores.botHooks,
+    audit,
+    allowPrivateAddresses: config.WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
+  });
   eventRoutes(api, {
     feed: eventFeed(mongo.db, {
       settleMs: config.EVENT_SETTLE_MS,

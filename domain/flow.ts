@@ -147,6 +147,12 @@ export type FlowSnapshot = Omit<Flow, 'templates'> & {
   templates: Templates;
   /** Which stored version this is; absent in snapshots taken before flows had versions. */
   flowVersion?: number;
+  /**
+   * Set when the tenant's bot hook was active as the session opened
+   * (domain/bot-hook.ts): the robot asks the bot first, within `timeoutMs`.
+   * Only the deadline: the URL and secret stay in the hook's own store.
+   */
+  botHook?: { timeoutMs: number };
 };
 
 export function snapshotFlow(flow: Flow): FlowSnapshot {

@@ -81,7 +81,7 @@ const fileAttachment = z.strictObject({
   mimeType: z.enum(messageLimits.fileTypes, { message: 'is not an accepted file type' }),
 });
 
-const card = z.strictObject({
+export const cardSchema = z.strictObject({
   type: z.enum(['product', 'order']),
   ref: z.string().trim().min(1).max(100),
   title: z.string().trim().min(1).max(200),
@@ -107,7 +107,7 @@ const bodies = {
   },
   image: { kind: z.literal('image'), clientMsgId, attachment: imageAttachment, text: caption },
   file: { kind: z.literal('file'), clientMsgId, attachment: fileAttachment, text: caption },
-  card: { kind: z.literal('card'), clientMsgId, card, text: caption },
+  card: { kind: z.literal('card'), clientMsgId, card: cardSchema, text: caption },
 };
 
 /** The shopper's send: the session comes from their token, so none is named. */

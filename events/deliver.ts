@@ -27,7 +27,7 @@ export interface DeliveryRequest {
 }
 
 /** Resolves as the system does, then refuses private addresses unless allowed (url-policy.ts). */
-const guardedLookup =
+export const guardedLookup =
   (allowPrivate: boolean): LookupFunction =>
   (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {

@@ -432,6 +432,23 @@ export interface WebhookDeliveryDoc {
   redeliver?: boolean;
 }
 
+/**
+ * A tenant's bot hook (domain/bot-hook.ts); `_id` is the tenant id: one per
+ * tenant. Its own collection, not a field of the flow, because flows are
+ * readable and the secret must not be.
+ */
+export interface BotHookDoc {
+  _id: string;
+  tenantId: string;
+  url: string;
+  timeoutMs: number;
+  active: boolean;
+  /** Kept as it is: signing needs the secret itself. It leaves the store only in create and rotate answers. */
+  secret: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
 /** A lease on one subscription's delivery; `_id` is `<subscription _id>#<epoch>` (events/lease.ts). */
 export interface WebhookLeaseDoc {
   _id: string;
@@ -473,5 +490,6 @@ export function collections(db: Db) {
     webhookProgress: db.collection<WebhookProgressDoc>('webhook_progress'),
     webhookDeliveries: db.collection<WebhookDeliveryDoc>('webhook_deliveries'),
     webhookLeases: db.collection<WebhookLeaseDoc>('webhook_leases'),
+    botHooks: db.collection<BotHookDoc>('bot_hooks'),
   };
 }

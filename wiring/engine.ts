@@ -9,6 +9,7 @@ import type { EngineMetrics } from '../runtime/metrics';
 import { agentStore } from '../stores/agents';
 import { apiKeyStore } from '../stores/api-keys';
 import { auditStore } from '../stores/audit';
+import { botHookStore } from '../stores/bot-hooks';
 import { customerStore } from '../stores/customers';
 import { faqStore } from '../stores/faqs';
 import { flowStore } from '../stores/flows';
@@ -59,6 +60,7 @@ export function buildStores(db: Db, redis: RedisClient) {
     audit: auditStore(db),
     identity: identityStore(db),
     customers: customerStore(db),
+    botHooks: botHookStore(db),
     /** Records domain events for steps that write facts (the session workflow's transitions). */
     outbox,
   };

@@ -47,6 +47,8 @@ export function activityDeps(
   client: Client,
   log?: Logger,
   metrics?: EngineMetrics,
+  /** WEBHOOK_ALLOW_PRIVATE_ADDRESSES, for bot hooks (default: refused, as in production). */
+  allowPrivateAddresses = false,
 ): ActivityDeps {
   const { stores, routing } = wireEngine({ db, redis, temporal: client, log, metrics });
   // Through Redis to every gateway node's rooms.
@@ -59,6 +61,7 @@ export function activityDeps(
     lists: sessionLists({ ...stores, seats: routing, broadcaster }),
     broadcaster,
     routing,
+    allowPrivateAddresses,
   };
 }
 
@@ -72,7 +75,14 @@ export async function createSessionWorker(
 ): Promise<{ worker: Worker; run: () => Promise<void> }> {
   await ensureIndexes(options.db);
   const log = options.log ?? createLogger('warn', { process: 'worker' });
-  const deps = activityDeps(options.db, options.redis, options.client, log, options.metrics);
+  const deps = activityDeps(
+    options.db,
+    options.redis,
+    options.client,
+    log,
+    options.metrics,
+    options.events?.WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
+  );
   const activities = createActivities(deps);
   const worker = await Worker.create({
     connection: options.connection,

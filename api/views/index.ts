@@ -6,6 +6,7 @@
  */
 export * from './access';
 export * from './agent';
+export * from './bot-hook';
 export * from './channel';
 export * from './config';
 export * from './customer';

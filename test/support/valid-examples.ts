@@ -689,6 +689,12 @@ export const validExamples: Record<string, ExampleEntry> = {
   'POST /api/v1/webhooks/:webhookId/deliveries/:eventId/redeliver': {
     example: async (w) => ({ params: await w.webhookDelivery(), answers: 409 }),
   },
+  'PUT /api/v1/bot-hook': {
+    example: () => ({
+      body: { url: 'https://bot.example.com/reception', timeoutMs: 3_000, active: true },
+      answers: 201,
+    }),
+  },
   'GET /api/v1/events': {
     example: () => ({
       query: {

@@ -1,10 +1,14 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { createActivities } from '../../activities';
+import type { BotRequest } from '../../domain/bot-hook';
 import type { ChatMessage } from '../../domain/message';
 import { defaultTemplates } from '../../domain/flow';
 import { collections } from '../../stores/collections';
 import { messageStore } from '../../stores/messages';
 import {
+  closeUpdate,
   leaveMessageUpdate,
   requestHumanUpdate,
   stateQuery,
@@ -259,5 +263,58 @@ describe('working hours and leave-message', () => {
       expect(await handle.query(stateQuery)).toMatchObject({ phase: 'leave_message' });
       expect(await handle.result()).toMatchObject({ closeReason: 'leave_message_timeout' });
     });
+  });
+});
+
+describe('robot reception with a bot hook', () => {
+  it('when the tenant’s bot answers a text and then hands over, then the robot posts the bot’s answer, the FAQ robot is not asked, and the session queues', async () => {
+    const taskQueue = uniqueId('tq');
+    const tenantId = await t.tenant({ timeouts: { robotIdleMs: 10 * 60_000 } });
+    await t.deps.faqs.add(tenantId, { question: '如何退货？', answer: '7 天内可申请退货。' });
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const { message } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as BotRequest;
+        const answer =
+          message.text === '转人工'
+            ? { type: 'handover' }
+            : { type: 'text', text: `bot: ${message.text}`, suggestions: ['查物流'] };
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    // The test's bot listens on loopback, which the production address policy refuses.
+    t.deps.allowPrivateAddresses = true;
+    await t.deps.botHooks.put(
+      tenantId,
+      { url: `http://127.0.0.1:${port}/bot`, timeoutMs: 3_000, active: true },
+      'whsec_test',
+    );
+    const input = t.sessionInput(tenantId);
+    try {
+      await t.run(taskQueue, async () => {
+        const handle = await t.start(taskQueue, input);
+        await handle.signal(visitorTextSignal, { messageId: 'm1', text: '我想退货怎么办', at: 0 });
+        expect(await message(tenantId, input.sessionId, 2)).toMatchObject({
+          sender: { type: 'robot' },
+          text: 'bot: 我想退货怎么办',
+          suggestions: ['查物流'],
+        });
+        await handle.signal(visitorTextSignal, { messageId: 'm2', text: '转人工', at: 0 });
+        await eventually(async () =>
+          (await handle.query(stateQuery)).queuePosition === 1 ? true : undefined,
+        );
+        await handle.executeUpdate(closeUpdate, { args: [{ by: { type: 'visitor' } }] });
+        const final = await handle.result();
+        expect(final).toMatchObject({ phase: 'closed', closeReason: 'abandoned' });
+        await recordHistory('bot-hook', await handle.fetchHistory());
+      });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    const texts = (await messagesOf(tenantId, input.sessionId)).map((m) => m.text);
+    expect(texts).not.toContain('7 天内可申请退货。');
   });
 });

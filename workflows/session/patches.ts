@@ -53,6 +53,15 @@ export const patches = {
    * that began with the chains replays with them.
    */
   oneStepTransitions: 'one-step-transitions',
+  /**
+   * 2026-12-05. A tenant's bot hook (domain/bot-hook.ts) answers the
+   * shopper's texts first: each text is one more local activity (`botReply`)
+   * before the FAQ robot's, which runs only when the bot does not answer.
+   * Asked only in runs whose flow snapshot names an active hook, at each
+   * text the robot takes: no run from before the hook existed has one, and a
+   * run without a hook records no marker and no extra step.
+   */
+  botHook: 'bot-hook',
 } as const;
 
 export type PatchId = (typeof patches)[keyof typeof patches];

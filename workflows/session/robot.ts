@@ -1,4 +1,12 @@
-import { condition } from '@temporalio/workflow';
+import {
+  TemporalFailure,
+  condition,
+  isCancellation,
+  log,
+  proxyLocalActivities,
+} from '@temporalio/workflow';
+import type { SessionActivities } from '../../activities';
+import type { BotOutcome } from '../../domain/bot-hook';
 import type { VisitorText } from '../../domain/session-commands';
 import type { SessionState } from '../contract';
 import { closeReasonOf, iso, refuse, waitUntil, type Session, type Transition } from './context';
@@ -69,6 +77,15 @@ export async function robotStep(session: Session): Promise<Transition | undefine
   const message = session.inbox.shift();
   if (!message) return undefined;
   s.lastActivityAt = iso();
+  if (f.botHook && hasPatch(patches.botHook)) {
+    const bot = await askBot(session, message, f.botHook.timeoutMs);
+    if (bot === 'handover') return { to: 'route' };
+    if (bot === 'answered') {
+      s.robotMisses = 0;
+      s.lastActivityAt = iso();
+      return undefined;
+    }
+  }
   const outcome = await session.activities.robotReply({
     tenantId: session.input.tenantId,
     sessionId: session.input.sessionId,
@@ -81,4 +98,44 @@ export async function robotStep(session: Session): Promise<Transition | undefine
   if (s.robotMisses >= f.robot.missLimit) return { to: 'route' };
   s.lastActivityAt = iso();
   return undefined;
+}
+
+/**
+ * The tenant's bot hook is asked first (patches.ts `botHook`), as one local
+ * activity bounded by the hook's deadline, retries included: a recorded
+ * marker, no round trip through the server. 'failed' when it timed out,
+ * kept failing, or answered something that is not an answer: the FAQ robot
+ * answers then, so the shopper is never left waiting on the bot.
+ */
+async function askBot(
+  session: Session,
+  message: VisitorText,
+  timeoutMs: number,
+): Promise<BotOutcome | 'failed'> {
+  const { botReply } = proxyLocalActivities<Pick<SessionActivities, 'botReply'>>({
+    scheduleToCloseTimeout: timeoutMs,
+    startToCloseTimeout: timeoutMs,
+    // The activity ends the retries itself at the deadline (activities/bot-hook.ts); the cap is a backstop.
+    retry: {
+      initialInterval: '100 milliseconds',
+      maximumInterval: '1 second',
+      maximumAttempts: 20,
+    },
+  });
+  try {
+    return await botReply({
+      input: session.input,
+      messageId: message.messageId,
+      text: message.text,
+    });
+  } catch (error) {
+    // A local activity's failure may come as the activity's own ApplicationFailure,
+    // not wrapped in an ActivityFailure: any failure of the call is the bot's.
+    if (!(error instanceof TemporalFailure) || isCancellation(error)) throw error;
+    log.warn('the bot hook did not answer; the FAQ robot answers', {
+      sessionId: session.state.sessionId,
+      error: String(error.cause ?? error),
+    });
+    return 'failed';
+  }
 }
