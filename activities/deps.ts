@@ -5,6 +5,7 @@ import type { FaqStore } from '../stores/faqs';
 import type { SessionLists } from '../messaging/session-lists';
 import type { HoursStore } from '../stores/hours';
 import type { RoutingService } from '../routing/service';
+import type { StaffStore } from '../stores/staff';
 import type { SessionStore } from '../stores/sessions';
 import type { TenantStore } from '../stores/tenants';
 import type { TicketStore } from '../stores/tickets';
@@ -24,6 +25,8 @@ export interface ActivityDeps extends PostMessageDeps {
   lists: SessionLists;
   tags: TagStore;
   outreach: OutreachStore;
+  /** Staff accounts: the names notices show the shopper. */
+  staff: Pick<StaffStore, 'get'>;
   /** Domain events, recorded by the step that records their fact (activities/events.ts). */
   outbox: Outbox;
   /** Tenants' own bots, asked first in the robot phase (activities/bot-hook.ts). */

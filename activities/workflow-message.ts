@@ -1,4 +1,5 @@
 import { workflowMessageId, type MessageKind, type SenderType } from '../domain/message';
+import { fillTemplate } from '../domain/templates';
 import { postMessage } from '../messaging/post-message';
 import { tellAgent, type ActivityDeps } from './deps';
 
@@ -11,6 +12,12 @@ export interface WorkflowMessage {
   kind?: MessageKind;
   sender?: Extract<SenderType, 'robot' | 'system'>;
   suggestions?: string[];
+  /**
+   * The agent the text names: `{agent}` is filled, when the message is
+   * posted, with the name the admin gave them (their id when they have none),
+   * so the shopper never reads an internal id where a name exists.
+   */
+  agent?: string;
 }
 
 /** A message a transition posts in its session: the workflow message without the session's ids. */
@@ -24,13 +31,19 @@ export async function postWorkflowMessage(
   deps: ActivityDeps,
   message: WorkflowMessage,
 ): Promise<number> {
+  const text =
+    message.agent === undefined
+      ? message.text
+      : fillTemplate(message.text, {
+          agent: (await deps.staff.get(message.tenantId, message.agent))?.name ?? message.agent,
+        });
   const { message: stored } = await postMessage(deps, {
     tenantId: message.tenantId,
     sessionId: message.sessionId,
     messageId: workflowMessageId(message.purpose),
     kind: message.kind ?? 'text',
     sender: { type: message.sender ?? 'robot' },
-    text: message.text,
+    text,
     ...(message.suggestions?.length ? { suggestions: message.suggestions } : {}),
   });
   tellAgent(() => deps.lists.pushUpdated(message.tenantId, message.sessionId));

@@ -15,7 +15,10 @@ export type Locale = (typeof locales)[number];
 const minutes = (n: number) => n * 60_000;
 const duration = (min: number, max: number) => z.number().int().min(min).max(max);
 
-/** Texts in one locale. `{position}`, `{wait}`, `{minutes}`, `{agent}` are filled in when sent. */
+/**
+ * Texts in one locale. `{position}`, `{wait}`, `{minutes}`, `{agent}` are filled in when sent;
+ * `{agent}` is the name the admin gave the agent (their id when they have none).
+ */
 export const templatesSchema = z.strictObject({
   greeting: z.string().min(1).max(2_000),
   noAnswer: z.string().min(1).max(500),

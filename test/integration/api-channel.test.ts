@@ -45,7 +45,7 @@ async function shop() {
   const agentId = 'ann';
   await callOk(engine.app, 'PUT', `/api/v1/agents/${agentId}`, {
     token: adminKey,
-    body: { capacity: 3, groups: ['default'], password: 'correct horse battery' },
+    body: { name: 'Ann Lee', capacity: 3, groups: ['default'], password: 'correct horse battery' },
   });
   await callOk(engine.app, 'PUT', `/api/v1/agents/${agentId}/status`, {
     token: adminKey,
@@ -109,6 +109,11 @@ describe('the API channel', () => {
           ? true
           : undefined,
       );
+      // The shopper is told who joined by the name the admin gave the agent, not by the id.
+      const joined = await until(() =>
+        messagesOf(sessionId).find((m) => m.sender.type === 'system' && m.text.includes('Ann Lee')),
+      );
+      expect(joined.text).not.toContain(agentId);
       const console = await connectAgent(engine.app.url, agentToken(tenantId, agentId));
       try {
         const reply = ok(

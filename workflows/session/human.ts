@@ -62,10 +62,8 @@ export async function becomeAssigned(
   const template = notice === 'joined' ? t.agentJoined : t.transferred;
   if (session.oneStep) {
     // One step: the assigned projection, then who joined.
-    const told = systemNotice(
-      `${notice}-${session.posted}`,
-      fillTemplate(template, { agent: agentId }),
-    );
+    // The agent's name is filled in by the step that posts it (the workflow knows only the id).
+    const told = { ...systemNotice(`${notice}-${session.posted}`, template), agent: agentId };
     session.posted++;
     await session.enter('assigned', {
       agentId,
