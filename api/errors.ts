@@ -1,3 +1,4 @@
+import type { Refusal } from '../messaging/refusal';
 import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
 import type { Logger } from '../runtime/logger';
@@ -149,3 +150,15 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       .json({ error: { code: 'internal', message: 'Something went wrong on our side' } });
   };
 }
+
+const refusalStatus: Record<Refusal['code'], number> = {
+  invalid_payload: 400,
+  not_found: 404,
+  forbidden: 403,
+  session_closed: 409,
+  rate_limited: 429,
+};
+
+/** The chat fast path's refusal (messaging/refusal.ts) as the HTTP answer: same code, its status. */
+export const refusalError = (refusal: Refusal): AppError =>
+  new AppError(refusalStatus[refusal.code], refusal.code, refusal.message);

@@ -5,7 +5,7 @@ import type { Viewer } from '../../domain/session-access';
 import type { ChatDeps } from '../../messaging/chat-deps';
 import { readEarlierMessages, readMessages } from '../../messaging/read-messages';
 import { Refusal } from '../../messaging/refusal';
-import { AppError } from '../errors';
+import { AppError, refusalError } from '../errors';
 import type { endpoints } from '../http/endpoint';
 import { decimalInteger } from '../http/schemas';
 import { messagePage } from '../views';
@@ -52,14 +52,6 @@ function viewerOf(principal: Principal | undefined): { tenantId: string; viewer:
   }
 }
 
-const refusalStatus: Record<Refusal['code'], number> = {
-  invalid_payload: 400,
-  not_found: 404,
-  forbidden: 403,
-  session_closed: 409,
-  rate_limited: 429,
-};
-
 /**
  * `GET /api/v1/sessions/:sessionId/messages?afterSeq=&limit=`: the HTTP
  * resync, for clients that reconnect or found a gap; `?beforeSeq=` pages
@@ -101,7 +93,7 @@ export function sessionMessageRoutes(api: ReturnType<typeof endpoints>, deps: Se
         return { status: 200, body: page };
       } catch (error) {
         if (error instanceof Refusal) {
-          throw new AppError(refusalStatus[error.code], error.code, error.message);
+          throw refusalError(error);
         }
         throw error;
       }

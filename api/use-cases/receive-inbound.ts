@@ -4,7 +4,7 @@ import { personMessageId, type ChatMessage } from '../../domain/message';
 import type { ChatDeps } from '../../messaging/chat-deps';
 import { Refusal } from '../../messaging/refusal';
 import { sendMessage } from '../../messaging/send-message';
-import { AppError } from '../errors';
+import { AppError, refusalError } from '../errors';
 import { openSessionFor, openTenant, type StartSessionDeps } from './start-session';
 
 export interface ReceiveInboundDeps {
@@ -21,18 +21,6 @@ export interface Received {
   /** False when the channel sent a message id already stored: nothing changed. */
   created: boolean;
 }
-
-const refusalStatus: Record<Refusal['code'], number> = {
-  invalid_payload: 400,
-  not_found: 404,
-  forbidden: 403,
-  session_closed: 409,
-  rate_limited: 429,
-};
-
-/** The fast path's refusal as the HTTP answer a channel's caller gets. */
-export const refusalError = (refusal: Refusal): AppError =>
-  new AppError(refusalStatus[refusal.code], refusal.code, refusal.message);
 
 /**
  * Opens chat for a shopper a channel vouches for (its backend's key, a mail
