@@ -1,5 +1,11 @@
 import { NativeConnection } from '@temporalio/worker';
-import { ConfigError, eventConfigOf, parseConfig, workerConfigSchema } from '../runtime/config';
+import {
+  ConfigError,
+  emailConfigOf,
+  eventConfigOf,
+  parseConfig,
+  workerConfigSchema,
+} from '../runtime/config';
 import { closeRedis, connectMongo, connectRedis, connectTemporal } from '../runtime/connections';
 import { loadDotEnv } from '../runtime/env-file';
 import { createLogger, describeError } from '../runtime/logger';
@@ -31,6 +37,8 @@ async function main(): Promise<void> {
     redis,
     events: eventConfigOf(config),
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    email: emailConfigOf(config),
+    tokenSecret: config.TOKEN_SECRET,
   });
   log.info('worker ready', {
     taskQueue: config.TEMPORAL_TASK_QUEUE,

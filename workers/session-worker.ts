@@ -9,12 +9,19 @@ import { sessionLists } from '../messaging/session-lists';
 import { publishingQuietly, type RedisClient } from '../runtime/connections';
 import { createLogger, type Logger } from '../runtime/logger';
 import { ensureIndexes } from '../stores/indexes';
-import { wireEngine } from '../wiring/engine';
+import { buildStores, wireEngine } from '../wiring/engine';
 import { startRetention } from './retention';
 import { startRoutingUpkeep } from './routing-upkeep';
 import { startSessionRepair } from './session-repair';
 import { startWebhookDelivery } from './webhook-delivery';
-import { eventConfigOf, workerConfigSchema, type EventConfig } from '../runtime/config';
+import { startEmailDelivery } from './email-delivery';
+import {
+  emailConfigOf,
+  eventConfigOf,
+  workerConfigSchema,
+  type EmailConfig,
+  type EventConfig,
+} from '../runtime/config';
 
 export interface SessionWorkerOptions {
   connection: NativeConnection;
@@ -35,6 +42,10 @@ export interface SessionWorkerOptions {
   events?: EventConfig;
   /** Sessions kept in memory between steps; absent: the SDK's default (runtime/config.ts). */
   maxCachedWorkflows?: number;
+  /** The email channel's settings; absent (or no SMTP_URL): nothing is mailed. */
+  email?: EmailConfig;
+  /** Signs the reply addresses of mail: the API's TOKEN_SECRET. */
+  tokenSecret?: string;
 }
 
 /** The activities' dependencies, built from the three connections (see wiring/engine.ts). */
@@ -104,6 +115,15 @@ export async function createSessionWorker(
         config: options.events ?? eventConfigOf(workerConfigSchema.parse({})),
         log,
       });
+      const events = options.events ?? eventConfigOf(workerConfigSchema.parse({}));
+      const email = startEmailDelivery({
+        db: options.db,
+        stores: buildStores(options.db, options.redis),
+        email: options.email ?? emailConfigOf(workerConfigSchema.parse({})),
+        events,
+        tokenSecret: options.tokenSecret,
+        log,
+      });
       const retention = startRetention({
         db: options.db,
         tenants: deps.tenants,
@@ -113,7 +133,13 @@ export async function createSessionWorker(
       try {
         await worker.run();
       } finally {
-        await Promise.all([upkeep.stop(), repair.stop(), retention.stop(), webhooks.stop()]);
+        await Promise.all([
+          upkeep.stop(),
+          repair.stop(),
+          retention.stop(),
+          webhooks.stop(),
+          email.stop(),
+        ]);
       }
     },
   };
