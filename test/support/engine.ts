@@ -9,7 +9,12 @@ import type {
   VisitorServerToClientEvents,
 } from '../../domain/socket-events';
 import type { FlowInput } from '../../domain/flow';
-import { apiConfigSchema, eventConfigOf, type ApiConfig } from '../../runtime/config';
+import {
+  apiConfigSchema,
+  emailConfigOf,
+  eventConfigOf,
+  type ApiConfig,
+} from '../../runtime/config';
 import {
   closeRedis,
   connectMongo,
@@ -72,6 +77,8 @@ export async function startTestEngine(
           db: mongo.db,
           redis,
           events: eventConfigOf(config),
+          email: emailConfigOf(config),
+          tokenSecret: config.TOKEN_SECRET,
         });
   const running = worker?.run();
   const app = await createApp(config, createLogger('warn', { process: 'api-test' }));
