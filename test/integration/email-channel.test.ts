@@ -193,6 +193,38 @@ describe('the email channel', () => {
     }
   }, 60_000);
 
+  it('when the shopper replies by mail after the session closed, then the reply opens a new session for them on channel email', async () => {
+    const { tenantId, key } = await shop();
+    const email = `${uniqueId('ivy')}@example.com`;
+    const started = await assignedShopper(tenantId, email);
+    const agent = await connectAgent(engine.app.url, agentToken(tenantId, 'ann'));
+    try {
+      await say(agent, started.sessionId, ['We are closing for today; write back any time.']);
+    } finally {
+      agent.close();
+    }
+    const raw = await rawMail((await onlyMailTo(email)).ID);
+    await callOk(engine.app, 'POST', `/api/v1/sessions/${started.sessionId}/close`, {
+      token: agentToken(tenantId, 'ann'),
+    });
+    await eventually(async () => {
+      const doc = await collections(engine.db).sessions.findOne({ _id: started.sessionId });
+      return doc?.phase === 'closed' || doc?.phase === 'rated' ? doc : undefined;
+    });
+
+    const answered = await postMail(key, replyTo(raw, email, 'One more question.', uniqueId('r')));
+    expect(answered.status).toBe(201);
+    const landed = emailInboundResult.parse(answered.body);
+    expect(landed).toMatchObject({ thread: 'session', opened: true, visitorId: started.visitorId });
+    if (landed.thread !== 'session') throw new Error('not a session');
+    expect(landed.sessionId).not.toBe(started.sessionId);
+    const opened = await eventually(
+      async () =>
+        (await collections(engine.db).sessions.findOne({ _id: landed.sessionId })) ?? undefined,
+    );
+    expect(opened).toMatchObject({ channel: 'email', visitorId: started.visitorId });
+  }, 60_000);
+
   it('when a mail is garbage, names no thread, carries a forged token or comes with another tenant’s key, then it is refused and nothing is written', async () => {
     const a = await shop();
     const b = await shop();
