@@ -86,9 +86,10 @@ const postMail = (key: string, mime: string) =>
     body: mime,
   }).then(async (r) => ({ status: r.status, body: (await r.json()) as unknown }));
 
-async function say(agent: AgentSocket, sessionId: string, texts: string[]) {
+async function say(agent: AgentSocket, sessionId: string, texts: string[], gapMs = 0) {
   const sent: ChatMessage[] = [];
   for (const text of texts) {
+    if (sent.length && gapMs) await sleep(gapMs);
     sent.push(
       ok(await agentSend(agent, { sessionId, kind: 'text', clientMsgId: uniqueId('a'), text })),
     );
@@ -125,11 +126,13 @@ describe('the email channel', () => {
     try {
       const heard: ChatMessage[] = [];
       agent.on('message:new', (m) => heard.push(m));
-      await say(agent, sessionId, [
-        'Your parcel left our warehouse.',
-        'It should arrive on Friday.',
-        'Tracking: SF123456.',
-      ]);
+      await say(
+        agent,
+        sessionId,
+        ['Your parcel left our warehouse.', 'It should arrive on Friday.', 'Tracking: SF123456.'],
+        // Apart by more than a worker round, within one batch window.
+        400,
+      );
 
       const mail = await onlyMailTo(email);
       const full = await mailById(mail.ID);
