@@ -274,7 +274,7 @@ describe('the email channel', () => {
     expect(await collections(engine.db).sessions.countDocuments({ tenantId: b.tenantId })).toBe(0);
   }, 60_000);
 
-  it('when a ticket is resolved with an answer, then the answer reaches the ticket’s email, and the reply lands on the ticket and reopens it', async () => {
+  it('when a ticket is resolved with an answer, then the answer reaches the ticket’s email, the reply lands on the ticket and reopens it, and its next resolution is mailed too', async () => {
     // The shop is closed: asking for a person opens the leave-message form.
     const { tenantId, adminKey } = await operatorTenant(engine.app);
     const key = createdApiKey.parse(
@@ -340,5 +340,16 @@ describe('the email channel', () => {
       .events.find({ tenantId, type: 'ticket.replied' })
       .toArray();
     expect(events).toHaveLength(1);
+
+    // Resolved again: a new resolution, a new answer by mail.
+    await callOk(engine.app, 'POST', `/api/v1/tickets/${ticketId}/resolve`, {
+      token: adminKey,
+      body: { resolution: 'Shipping to Iceland is 12 EUR.' },
+    });
+    const second = await eventually(async () => {
+      const found = await mailsTo(email);
+      return found.length === 2 ? found[0] : undefined;
+    }, 20_000);
+    expect((await mailById(second?.ID ?? '')).Text).toContain('12 EUR');
   }, 60_000);
 });
