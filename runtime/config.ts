@@ -99,31 +99,21 @@ const tokenSecret = z
   .string({ message: 'is required (a random string of at least 32 characters)' })
   .min(32, { message: 'must be at least 32 characters' });
 
-export const workerConfigSchema = z
-  .object({
-    ...connectionKeys,
-    ...eventKeys,
-    ...emailKeys,
-    /** Signs the reply addresses of mail (needed only with SMTP_URL; the same value as the API's). */
-    TOKEN_SECRET: tokenSecret.optional(),
-    /**
-     * Sessions kept in the worker's memory between their steps (Temporal's
-     * sticky cache). Unset: the SDK's default, sized from the heap limit (about
-     * 2,300 on a 4 GiB heap). Each cached session holds one to two MiB, so a
-     * worker's memory is bounded by this; a session not cached replays its
-     * history (tens of events) on its next step instead.
-     */
-    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).optional(),
-  })
-  .superRefine((config, ctx) => {
-    if (config.SMTP_URL !== undefined && config.TOKEN_SECRET === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['TOKEN_SECRET'],
-        message: 'is required with SMTP_URL (the API’s value: it signs the reply addresses)',
-      });
-    }
-  });
+export const workerConfigSchema = z.object({
+  ...connectionKeys,
+  ...eventKeys,
+  ...emailKeys,
+  /** Signs the reply addresses of mail (needed only with SMTP_URL; the same value as the API's). */
+  TOKEN_SECRET: tokenSecret.optional(),
+  /**
+   * Sessions kept in the worker's memory between their steps (Temporal's
+   * sticky cache). Unset: the SDK's default, sized from the heap limit (about
+   * 2,300 on a 4 GiB heap). Each cached session holds one to two MiB, so a
+   * worker's memory is bounded by this; a session not cached replays its
+   * history (tens of events) on its next step instead.
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).optional(),
+});
 
 export const apiConfigSchema = z.object({
   ...connectionKeys,
@@ -216,6 +206,20 @@ export function parseConfig<S extends z.ZodObject>(
       message: issue.message,
     })),
   );
+}
+
+/** The worker's configuration: its schema, then the keys that need one another. */
+export function parseWorkerConfig(env: Record<string, string | undefined>): WorkerConfig {
+  const config = parseConfig(workerConfigSchema, env);
+  if (config.SMTP_URL !== undefined && config.TOKEN_SECRET === undefined) {
+    throw new ConfigError([
+      {
+        key: 'TOKEN_SECRET',
+        message: 'is required with SMTP_URL (the API’s value: it signs the reply addresses)',
+      },
+    ]);
+  }
+  return config;
 }
 
 /** Keys every process reads, for docs and the docker-compose check. */

@@ -4,6 +4,7 @@ import {
   apiConfigSchema,
   ConfigError,
   parseConfig,
+  parseWorkerConfig,
   workerConfigSchema,
 } from '../../runtime/config';
 
@@ -59,10 +60,10 @@ describe('configuration', () => {
   });
 
   it('when the worker is given SMTP_URL without TOKEN_SECRET, or a mail key is bad, then the key is named', () => {
-    expect(() => parseConfig(workerConfigSchema, { SMTP_URL: 'smtp://127.0.0.1:1025' })).toThrow(
+    expect(() => parseWorkerConfig({ SMTP_URL: 'smtp://127.0.0.1:1025' })).toThrow(
       /TOKEN_SECRET: is required with SMTP_URL/,
     );
-    expect(parseConfig(workerConfigSchema, {}).SMTP_URL).toBeUndefined();
+    expect(parseWorkerConfig({}).SMTP_URL).toBeUndefined();
     expect(() =>
       parseConfig(apiConfigSchema, {
         TOKEN_SECRET: secret,
