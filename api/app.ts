@@ -68,6 +68,7 @@ import { sessionCommandRoutes } from './routes/session-commands';
 import { sessionMessageRoutes } from './routes/session-messages';
 import { sessionRoutes } from './routes/sessions';
 import { apiChannelRoutes } from './routes/channel-api';
+import { emailChannelRoutes } from './routes/channel-email';
 import { sessionTagRoutes } from './routes/session-tags';
 import { statsRoutes } from './routes/stats';
 import { tagExternalIdRoutes } from './routes/tag-external-ids';
@@ -271,6 +272,14 @@ export async function createApp(
   };
   sessionRoutes(api, { start, sessions, tags });
   apiChannelRoutes(api, { start, chat });
+  emailChannelRoutes(api, {
+    start,
+    chat,
+    tickets: stores.tickets,
+    temporal: temporal.client,
+    tokenSecret: config.TOKEN_SECRET,
+    log,
+  });
   sessionCommandRoutes(api, { temporal: temporal.client, sessions, agents });
   sessionMessageRoutes(api, { chat });
   ratingRoutes(api, { sessions });

@@ -16,6 +16,7 @@ export const eventTypes = [
   'ticket.created',
   'ticket.assigned',
   'ticket.resolved',
+  'ticket.replied',
   'tag.added',
   'tag.removed',
   'agent.status_changed',

@@ -64,16 +64,34 @@ export function ticketsRecordingEvents(tickets: TicketStore, outbox: Outbox): Ti
       const doc = await tickets.resolve(tenantId, ticketId, resolution);
       if (doc?.status === 'resolved') {
         // A ticket is resolved once: a second resolve is a no-op, its id the same.
+        // A ticket a reply reopened is resolved anew: that resolution has its own event.
         await outbox.record({
           tenantId,
           type: 'ticket.resolved',
-          key: ticketId,
+          key:
+            doc.reopenedAt && doc.resolvedAt ? `${ticketId}:${doc.resolvedAt.getTime()}` : ticketId,
           data: ticketEventView(doc),
           visitorId: doc.visitorId,
           sessionId: doc.sessionId,
         });
       }
       return doc;
+    },
+    async reply(tenantId, ticketId, reply) {
+      const replied = await tickets.reply(tenantId, ticketId, reply);
+      // Also for a repeat: the first call may have died before recording; the id is the same.
+      if (replied) {
+        const { ticket } = replied;
+        await outbox.record({
+          tenantId,
+          type: 'ticket.replied',
+          key: `${ticketId}:${reply.externalId}`,
+          data: ticketEventView(ticket),
+          visitorId: ticket.visitorId,
+          sessionId: ticket.sessionId,
+        });
+      }
+      return replied;
     },
   };
 }

@@ -24,6 +24,10 @@ export const ticketEventView = (t: TicketDoc) =>
     createdAt: t.createdAt.toISOString(),
     updatedAt: t.updatedAt.toISOString(),
     resolvedAt: iso(t.resolvedAt),
+    replies: t.replies?.length
+      ? t.replies.map((r) => ({ text: r.text, at: r.at.toISOString() }))
+      : undefined,
+    reopenedAt: iso(t.reopenedAt),
   });
 
 /** The session as an admin reads it (every tag visible: webhooks go to the tenant's own systems). */

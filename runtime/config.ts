@@ -78,9 +78,35 @@ const eventKeys = {
   WEBHOOK_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
 };
 
+/**
+ * The email channel (channels/email/): the worker mails agents' replies to
+ * shoppers who are not reading them and tickets' answers; the API takes
+ * their replies in. Unset SMTP_URL: nothing is mailed.
+ */
+const emailKeys = {
+  /** Where mail is sent, e.g. smtp://user:pass@smtp.example.com:587; unset: the email channel sends nothing. */
+  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  /** The From address of every mail; the shop's name is its display name. */
+  MAIL_FROM: z.email({ message: 'must be an email address' }).default('support@localhost'),
+  /** The domain of the reply addresses (reply+<token>@domain): the mail provider's inbound domain. */
+  MAIL_REPLY_DOMAIN: z
+    .string()
+    .regex(/^(?=.{1,200}$)[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/, { message: 'must be a domain name' })
+    .default('localhost'),
+  /** An agent's lines wait this long for more (and for the shopper to read them) before one mail. */
+  EMAIL_BATCH_MS: z.coerce.number().int().min(100).max(86_400_000).default(90_000),
+};
+
+const tokenSecret = z
+  .string({ message: 'is required (a random string of at least 32 characters)' })
+  .min(32, { message: 'must be at least 32 characters' });
+
 export const workerConfigSchema = z.object({
   ...connectionKeys,
   ...eventKeys,
+  ...emailKeys,
+  /** Signs the reply addresses of mail (needed only with SMTP_URL; the same value as the API's). */
+  TOKEN_SECRET: tokenSecret.optional(),
   /**
    * Sessions kept in the worker's memory between their steps (Temporal's
    * sticky cache). Unset: the SDK's default, sized from the heap limit (about
@@ -106,11 +132,10 @@ export const workerConfigSchema = z.object({
 export const apiConfigSchema = z.object({
   ...connectionKeys,
   ...eventKeys,
+  ...emailKeys,
   PORT: portSchema(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
-  TOKEN_SECRET: z
-    .string({ message: 'is required (a random string of at least 32 characters)' })
-    .min(32, { message: 'must be at least 32 characters' }),
+  TOKEN_SECRET: tokenSecret,
   VISITOR_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(86_400),
   /** An anonymous shopper's credential (kept by the widget) lets them back into their chat this long. */
   VISITOR_CREDENTIAL_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(180),
@@ -163,6 +188,13 @@ export const eventConfigOf = (config: EventConfig): EventConfig =>
     Object.keys(eventKeys).map((key) => [key, config[key as keyof EventConfig]]),
   ) as EventConfig;
 export type ApiConfig = z.infer<typeof apiConfigSchema>;
+/** The email channel's settings, as both processes read them. */
+export type EmailConfig = Pick<WorkerConfig, keyof typeof emailKeys>;
+/** The email channel's settings out of a parsed config. */
+export const emailConfigOf = (config: EmailConfig): EmailConfig =>
+  Object.fromEntries(
+    Object.keys(emailKeys).map((key) => [key, config[key as keyof EmailConfig]]),
+  ) as EmailConfig;
 
 export class ConfigError extends Error {
   constructor(readonly problems: { key: string; message: string }[]) {
@@ -188,6 +220,20 @@ export function parseConfig<S extends z.ZodObject>(
       message: issue.message,
     })),
   );
+}
+
+/** The worker's configuration: its schema, then the keys that need one another. */
+export function parseWorkerConfig(env: Record<string, string | undefined>): WorkerConfig {
+  const config = parseConfig(workerConfigSchema, env);
+  if (config.SMTP_URL !== undefined && config.TOKEN_SECRET === undefined) {
+    throw new ConfigError([
+      {
+        key: 'TOKEN_SECRET',
+        message: 'is required with SMTP_URL (the API’s value: it signs the reply addresses)',
+      },
+    ]);
+  }
+  return config;
 }
 
 /** Keys every process reads, for docs and the docker-compose check. */

@@ -11,6 +11,7 @@ const all: ToolName[] = [
   'ferretdb',
   'temporal',
   'temporal-test-server',
+  'mailpit',
   'chromium',
 ];
 

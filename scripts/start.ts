@@ -97,6 +97,8 @@ async function main(): Promise<void> {
       TOKEN_SECRET: await tokenSecret(dataDir, env.TOKEN_SECRET),
       // A local demo's webhook receiver is on this machine; set it to false to try the policy.
       WEBHOOK_ALLOW_PRIVATE_ADDRESSES: process.env.WEBHOOK_ALLOW_PRIVATE_ADDRESSES ?? 'true',
+      // Mail goes to the local Mailpit unless SMTP_URL names a real server.
+      SMTP_URL: process.env.SMTP_URL || stack.urls.smtpUrl,
     };
     // The worker and the API run as `npm run worker` / `npm run api` would.
     const startApp = (name: string, entry: string, ready: (output: string) => Promise<boolean>) => {
@@ -154,6 +156,7 @@ async function main(): Promise<void> {
         `  API docs            ${api}/docs   (OpenAPI: ${api}/api/v1/openapi.json)`,
         `  Readiness           ${api}/readyz`,
         `  Temporal Web UI     ${ui}/namespaces/default/workflows?query=${filter}`,
+        `  Mail inbox          ${stack.urls.mailInbox}   (Mailpit: every mail the engine sends)`,
         '',
         `  Demo tenant         id "${tenant.tenantId}" (${tenant.name})`,
         `  Demo admin API key  ${demoKey}   (new at every start; the previous one is revoked)`,

@@ -82,6 +82,8 @@ async function main(): Promise<number> {
       RE_TEST_TEMPORAL_ADDRESS: stack.urls.temporalAddress,
       RE_TEST_MONGODB_URL: stack.urls.mongodbUrl,
       RE_TEST_REDIS_URL: stack.urls.redisUrl,
+      RE_TEST_SMTP_URL: stack.urls.smtpUrl,
+      RE_TEST_MAIL_INBOX: stack.urls.mailInbox,
       RE_TEST_REDIS_SERVER: tools['redis-server'],
       RE_TEST_TEMPORAL: tools.temporal,
       RE_TEST_TIME_SKIPPING_SERVER: tools['temporal-test-server'],

@@ -186,8 +186,19 @@ export interface TicketDoc {
   assignedAt?: Date;
   resolution?: string;
   resolvedAt?: Date;
+  /** The shopper's answers by email after the ticket was opened, oldest first (channels/email/). */
+  replies?: TicketReply[];
+  /** Set when a reply reopened the resolved ticket: a later resolve is a new `ticket.resolved`. */
+  reopenedAt?: Date;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** A shopper's reply to a ticket; `externalId` (the mail's Message-ID) makes a redelivery the same reply. */
+export interface TicketReply {
+  externalId: string;
+  text: string;
+  at: Date;
 }
 
 /** One working-hours schedule per (tenant, group, kind); group `*` is the tenant's default. */
@@ -460,6 +471,32 @@ export interface WebhookLeaseDoc {
   until: Date;
 }
 
+/**
+ * How far the email channel got with one session's agent lines (channels/email/,
+ * workers/email-delivery.ts); `_id` is `<tenantId>:<sessionId>`. Lines up to
+ * `mailedThrough` are done: mailed, read on the widget in time, or with no
+ * address to mail. Written only by the worker holding the tenant's lease.
+ */
+export interface EmailThreadDoc {
+  _id: string;
+  tenantId: string;
+  sessionId: string;
+  mailedThrough: number;
+  /** The newest agent line not done yet, and when the oldest not done was written (the batch window starts then). */
+  pendingThrough?: number;
+  pendingSince?: Date;
+  /** A mail being sent: a worker that died before recording it sends the same range (same Message-ID) again. */
+  sending?: { fromSeq: number; throughSeq: number };
+  updatedAt: Date;
+}
+
+/** Where the email channel is in a tenant's event feed; `_id` is the tenant id. */
+export interface EmailCursorDoc {
+  _id: string;
+  tenantId: string;
+  cursor: string;
+}
+
 export function collections(db: Db) {
   return {
     tenants: db.collection<TenantDoc>('tenants'),
@@ -491,5 +528,7 @@ export function collections(db: Db) {
     webhookDeliveries: db.collection<WebhookDeliveryDoc>('webhook_deliveries'),
     webhookLeases: db.collection<WebhookLeaseDoc>('webhook_leases'),
     botHooks: db.collection<BotHookDoc>('bot_hooks'),
+    emailThreads: db.collection<EmailThreadDoc>('email_threads'),
+    emailCursors: db.collection<EmailCursorDoc>('email_cursors'),
   };
 }

@@ -30,6 +30,7 @@ export async function ensureIndexes(db: Db): Promise<void> {
     webhooks,
     webhookDeliveries,
     webhookLeases,
+    emailThreads,
   } = collections(db);
   // Seqs need no index of their own: a message's `_id` is `<tenant>/<session>/<seq>`, unique.
   await messages.createIndex(
@@ -85,6 +86,8 @@ export async function ensureIndexes(db: Db): Promise<void> {
   );
   await webhookDeliveries.createIndex({ redeliver: 1 }, { name: 'redeliver' });
   await webhookLeases.createIndex({ subscription: 1, epoch: -1 }, { name: 'subscription_epoch' });
+  // The email channel's batches that are due (workers/email-delivery.ts).
+  await emailThreads.createIndex({ tenantId: 1, pendingSince: 1 }, { name: 'tenant_pending' });
   // MongoDB removes expired idempotent answers itself; FerretDB v1 has no TTL
   // indexes, so there a plain index serves the store's own sweep. Expired
   // answers are ignored on read either way.

@@ -1,6 +1,6 @@
 import type { Db } from 'mongodb';
 import type { LeaveMessageRequest } from '../domain/session-commands';
-import { collections, type TicketDoc } from './collections';
+import { collections, type TicketDoc, type TicketReply } from './collections';
 
 /** Leave-message tickets: one per session that left a message (the session id decides). */
 export function ticketStore(db: Db) {
@@ -84,6 +84,44 @@ export function ticketStore(db: Db) {
         },
       );
       return tickets.findOne({ _id: ticketId, tenantId });
+    },
+
+    /**
+     * The shopper's reply (by email) appended, once per `reply.externalId`:
+     * a resolved ticket reopens (to its assignee if it had one), as a help
+     * desk reopens a solved ticket the customer answers. Undefined when the
+     * tenant has no such ticket; `created` false when the reply was there.
+     */
+    async reply(
+      tenantId: string,
+      ticketId: string,
+      reply: TicketReply,
+    ): Promise<{ ticket: TicketDoc; created: boolean } | undefined> {
+      for (;;) {
+        const doc = await tickets.findOne({ _id: ticketId, tenantId });
+        if (!doc) return undefined;
+        if (doc.replies?.some((r) => r.externalId === reply.externalId)) {
+          return { ticket: doc, created: false };
+        }
+        const reopen = doc.status === 'resolved';
+        const now = new Date();
+        // Compare-and-set on updatedAt: two replies at once both land, one after the other.
+        const written = await tickets.updateOne(
+          { _id: ticketId, tenantId, updatedAt: doc.updatedAt },
+          {
+            $set: {
+              replies: [...(doc.replies ?? []), reply],
+              updatedAt: now,
+              ...(reopen ? { status: doc.assigneeId ? 'assigned' : 'open', reopenedAt: now } : {}),
+            },
+            ...(reopen ? { $unset: { resolvedAt: '' } } : {}),
+          },
+        );
+        if (written.matchedCount === 1) {
+          const ticket = await tickets.findOne({ _id: ticketId, tenantId });
+          if (ticket) return { ticket, created: true };
+        }
+      }
     },
   };
 }

@@ -1,5 +1,5 @@
 import { NativeConnection } from '@temporalio/worker';
-import { ConfigError, eventConfigOf, parseConfig, workerConfigSchema } from '../runtime/config';
+import { ConfigError, emailConfigOf, eventConfigOf, parseWorkerConfig } from '../runtime/config';
 import { closeRedis, connectMongo, connectRedis, connectTemporal } from '../runtime/connections';
 import { loadDotEnv } from '../runtime/env-file';
 import { createLogger, describeError } from '../runtime/logger';
@@ -11,7 +11,7 @@ import { createSessionWorker } from './session-worker';
 /** `npm run worker`: one worker process against the servers named by env. */
 async function main(): Promise<void> {
   loadDotEnv();
-  const config = parseConfig(workerConfigSchema, process.env);
+  const config = parseWorkerConfig(process.env);
   const log = createLogger(config.LOG_LEVEL, { process: 'worker' });
   routeTemporalLogs(config.LOG_LEVEL, log, {
     metricsBindAddress: config.TEMPORAL_METRICS_ADDRESS,
@@ -37,6 +37,8 @@ async function main(): Promise<void> {
     events: eventConfigOf(config),
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     metrics,
+    email: emailConfigOf(config),
+    tokenSecret: config.TOKEN_SECRET,
   });
   let metricsServer: MetricsServer | undefined;
   if (config.WORKER_METRICS_PORT !== undefined) {

@@ -10,12 +10,19 @@ import { publishingQuietly, type RedisClient } from '../runtime/connections';
 import { createLogger, type Logger } from '../runtime/logger';
 import type { EngineMetrics } from '../runtime/metrics';
 import { ensureIndexes } from '../stores/indexes';
-import { wireEngine } from '../wiring/engine';
+import { buildStores, wireEngine } from '../wiring/engine';
 import { startRetention } from './retention';
 import { startRoutingUpkeep } from './routing-upkeep';
 import { startSessionRepair } from './session-repair';
 import { startWebhookDelivery } from './webhook-delivery';
-import { eventConfigOf, workerConfigSchema, type EventConfig } from '../runtime/config';
+import { startEmailDelivery } from './email-delivery';
+import {
+  emailConfigOf,
+  eventConfigOf,
+  workerConfigSchema,
+  type EmailConfig,
+  type EventConfig,
+} from '../runtime/config';
 
 export interface SessionWorkerOptions {
   connection: NativeConnection;
@@ -38,6 +45,10 @@ export interface SessionWorkerOptions {
   maxCachedWorkflows?: number;
   /** The process's metrics (routing decisions and heals, webhook lag); absent: not observed. */
   metrics?: EngineMetrics;
+  /** The email channel's settings; absent (or no SMTP_URL): nothing is mailed. */
+  email?: EmailConfig;
+  /** Signs the reply addresses of mail: the API's TOKEN_SECRET. */
+  tokenSecret?: string;
 }
 
 /** The activities' dependencies, built from the three connections (see wiring/engine.ts). */
@@ -119,6 +130,15 @@ export async function createSessionWorker(
         log,
         metrics: options.metrics,
       });
+      const events = options.events ?? eventConfigOf(workerConfigSchema.parse({}));
+      const email = startEmailDelivery({
+        db: options.db,
+        stores: buildStores(options.db, options.redis),
+        email: options.email ?? emailConfigOf(workerConfigSchema.parse({})),
+        events,
+        tokenSecret: options.tokenSecret,
+        log,
+      });
       const retention = startRetention({
         db: options.db,
         tenants: deps.tenants,
@@ -128,7 +148,13 @@ export async function createSessionWorker(
       try {
         await worker.run();
       } finally {
-        await Promise.all([upkeep.stop(), repair.stop(), retention.stop(), webhooks.stop()]);
+        await Promise.all([
+          upkeep.stop(),
+          repair.stop(),
+          retention.stop(),
+          webhooks.stop(),
+          email.stop(),
+        ]);
       }
     },
   };

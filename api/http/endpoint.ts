@@ -1,5 +1,5 @@
 import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
-import { Router, type Request } from 'express';
+import express, { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { Principal, Role } from '../../domain/access';
 import { fingerprint } from '../../runtime/secrets';
@@ -14,7 +14,7 @@ import type { TenantSuspension } from '../auth/tenant-suspension';
 import { AppError, validate } from '../errors';
 import { bindToRequest, noteRoute } from './request-context';
 import { errorBody } from './schemas';
-import { requiredBody } from './transport';
+import { requiredBody, requiredRawBody, type RawBody } from './transport';
 
 export interface Reply {
   status: number;
@@ -45,6 +45,12 @@ export interface Endpoint<P extends z.ZodObject, Q extends z.ZodObject, B extend
   params?: P;
   query?: Q;
   body?: B;
+  /**
+   * A body that is not JSON: the bytes of this media type, handed to the
+   * handler as `raw` (a mail provider's inbound webhook posts a MIME message).
+   * Instead of `body`.
+   */
+  rawBody?: RawBody;
   /** The success answers (errors are documented from the route's shape). */
   responses: Record<number, { description: string; schema?: z.ZodType }>;
   /** Extra error answers this route gives, beyond 400/401/403/422 that come from its shape. */
@@ -53,6 +59,8 @@ export interface Endpoint<P extends z.ZodObject, Q extends z.ZodObject, B extend
     params: z.output<P>;
     query: z.output<Q>;
     body: z.output<B>;
+    /** The bytes of a `rawBody` route (empty for every other route). */
+    raw: Buffer;
     principal: Principal | undefined;
     /** The client's address (behind proxies, as TRUST_PROXY lets express read it). */
     address: string;
@@ -67,6 +75,7 @@ export interface DeclaredRoute {
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodType;
+  rawBody?: RawBody;
 }
 
 export interface EndpointDeps {
@@ -105,9 +114,11 @@ export function endpoints(deps: EndpointDeps) {
     endpoint: Endpoint<P, Q, B>,
   ): void {
     document(deps.registry, endpoint);
-    const { method, path, roles, params, query, body } = endpoint;
-    declared.push({ method, path, roles, params, query, body });
-    router[endpoint.method](endpoint.path, async (req, res) => {
+    const { method, path, roles, params, query, body, rawBody } = endpoint;
+    declared.push({ method, path, roles, params, query, body, rawBody });
+    // Only this route reads its media type: elsewhere such a body stays a 415.
+    const parsers = rawBody ? [express.raw({ type: rawBody.mediaType, limit: rawBody.limit })] : [];
+    router[endpoint.method](endpoint.path, ...parsers, async (req, res) => {
       // Metrics and logs name the template, never the URL with its ids.
       noteRoute(req, endpoint.path);
       const header = req.header('authorization');
@@ -131,6 +142,7 @@ export function endpoints(deps: EndpointDeps) {
         body: (endpoint.body
           ? validate(endpoint.body, requiredBody(req), 'body')
           : undefined) as z.output<B>,
+        raw: endpoint.rawBody ? requiredRawBody(req, endpoint.rawBody) : Buffer.alloc(0),
         principal,
         address: req.ip ?? req.socket.remoteAddress ?? 'unknown',
       };
@@ -257,6 +269,14 @@ function document<P extends z.ZodObject, Q extends z.ZodObject, B extends z.ZodT
   if (endpoint.params || endpoint.query || endpoint.body) {
     responses[400] = errorResponse('Invalid input; `fields` names each bad field');
   }
+  if (endpoint.rawBody) {
+    const { mediaType, limit } = endpoint.rawBody;
+    responses[400] ??= errorResponse(
+      `No body (\`body_required\`), or one that is not a ${mediaType}`,
+    );
+    responses[413] = errorResponse(`The body is larger than this route accepts (${limit})`);
+    responses[415] = errorResponse(`The body is not ${mediaType}`);
+  }
   if (endpoint.body) {
     responses[400] = errorResponse(
       'Invalid input (`fields` names each bad field), no body (`body_required`; send {} for no fields), or a body that is not JSON or does not decode per its Content-Encoding',
@@ -310,6 +330,17 @@ function document<P extends z.ZodObject, Q extends z.ZodObject, B extends z.ZodT
         : {}),
       ...(endpoint.body
         ? { body: { required: true, content: { 'application/json': { schema: endpoint.body } } } }
+        : {}),
+      ...(endpoint.rawBody
+        ? {
+            body: {
+              required: true,
+              description: endpoint.rawBody.description,
+              content: {
+                [endpoint.rawBody.mediaType]: { schema: z.string().meta({ format: 'binary' }) },
+              },
+            },
+          }
         : {}),
     },
     responses,

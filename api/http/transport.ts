@@ -118,3 +118,27 @@ export function refuseMalformedPath(templates: () => readonly string[]): Request
     );
   };
 }
+
+/** A route's body that is not JSON: its media type, size limit (as body-parser reads it) and what it is. */
+export interface RawBody {
+  mediaType: 'message/rfc822';
+  limit: string;
+  description: string;
+}
+
+/** For a `rawBody` route: the bytes, or a refusal (another media type 415, none 400). */
+export function requiredRawBody(req: Request, raw: RawBody): Buffer {
+  const body: unknown = req.body;
+  if (Buffer.isBuffer(body) && body.length > 0) return body;
+  if (bytesAnnounced(req) > 0 && !Buffer.isBuffer(body)) {
+    throw new AppError(
+      415,
+      'unsupported_media_type',
+      `The body must be sent with Content-Type: ${raw.mediaType}`,
+      { fields: [{ path: '(body)', message: `not ${raw.mediaType}` }] },
+    );
+  }
+  throw new AppError(400, 'body_required', `This route takes a ${raw.mediaType} body`, {
+    fields: [{ path: '(body)', message: 'required' }],
+  });
+}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { chatMessage } from './message';
+import { ticketView } from './ticket';
 
 /** What a channel's backend learns when it opens a session or relays a shopper's message. */
 
@@ -10,3 +11,9 @@ export const channelSession = z.object({
 });
 
 export const channelMessage = channelSession.extend({ message: chatMessage });
+
+/** What the email inbound did with a reply: a message in a session, or a reply on a ticket. */
+export const emailInboundResult = z.union([
+  channelMessage.extend({ thread: z.literal('session') }),
+  z.object({ thread: z.literal('ticket'), ticket: ticketView }),
+]);

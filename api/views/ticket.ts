@@ -23,6 +23,11 @@ export const ticketView = z.object({
   createdAt: isoTime,
   updatedAt: isoTime,
   resolvedAt: isoTime.optional(),
+  replies: z
+    .array(z.object({ text: z.string(), at: isoTime }))
+    .optional()
+    .meta({ description: 'The shopper’s replies by email, oldest first' }),
+  reopenedAt: isoTime.optional().meta({ description: 'When a reply reopened the resolved ticket' }),
 });
 
 /** The body of ticket events too (events/views.ts): one shape, built in one place. */

@@ -17,6 +17,7 @@ export const versions = {
   temporal: 'v1.5.1',
   ferretdb: 'v1.24.2',
   testServer: '1.40.0',
+  mailpit: 'v1.33.1',
 } as const;
 
 export function cacheDir(): string {
@@ -29,7 +30,7 @@ export function cacheDir(): string {
 export { ProvisionError };
 
 export type ToolName =
-  'temporal' | 'ferretdb' | 'redis-server' | 'temporal-test-server' | 'chromium';
+  'temporal' | 'ferretdb' | 'redis-server' | 'temporal-test-server' | 'chromium' | 'mailpit';
 
 interface Tool {
   /** Name looked up on PATH first: a user's own install wins. */
@@ -77,6 +78,63 @@ async function aptInstall(tool: string, packages: string[], remedy: string): Pro
 
 const goRemedy =
   'install Go 1.23 or newer (https://go.dev/doc/install) so the tool can be built, or put the tool on PATH';
+
+/** A Go module's source, downloaded to the module cache, as a writable copy in a temp folder. */
+async function goModuleSource(go: string, tool: string, module: string): Promise<string> {
+  const info = JSON.parse(
+    await run(go, ['mod', 'download', '-json', module], {
+      env: { ...process.env, GOFLAGS: '' },
+    }),
+  ) as { Dir?: string; Error?: string };
+  if (!info.Dir)
+    throw new ProvisionError(
+      tool,
+      `go mod download ${module} failed: ${info.Error ?? 'no directory'}`,
+      goRemedy,
+    );
+  const source = await mkdtemp(join(tmpdir(), 'reception-gomod-'));
+  await cp(info.Dir, source, { recursive: true });
+  await run('chmod', ['-R', 'u+w', source]);
+  return source;
+}
+
+/**
+ * Mailpit's web UI is a Vue app bundled by esbuild into server/ui/dist, which
+ * its Go module does not carry (the release binaries are built after it): we
+ * build it from the module's own sources with npm. Its lock file names
+ * versions the npm registry may no longer serve (sass-embedded 1.108.1
+ * was withdrawn); then the dependencies are resolved afresh, with the API docs
+ * page's rapidoc on the newest release the registry has. Returns false when
+ * the UI could not be built: the server then runs without it (SMTP and the
+ * HTTP API work; the inbox page is blank).
+ */
+async function buildMailpitUi(source: string): Promise<boolean> {
+  const npm = await which('npm');
+  if (!npm) return false;
+  const quiet = ['--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'];
+  try {
+    try {
+      await run(npm, ['ci', ...quiet], { cwd: source });
+    } catch {
+      step(
+        'provision',
+        'mailpit: its lock file does not install here; resolving its UI packages afresh',
+      );
+      await rm(join(source, 'node_modules'), { recursive: true, force: true });
+      await rm(join(source, 'package-lock.json'), { force: true });
+      await run(npm, ['pkg', 'set', 'dependencies.rapidoc=9.3.8'], { cwd: source });
+      await run(npm, ['install', ...quiet], { cwd: source });
+    }
+    await run(npm, ['run', 'build'], { cwd: source });
+    return existsSync(join(source, 'server', 'ui', 'dist', 'app.js'));
+  } catch (error) {
+    step(
+      'provision',
+      `mailpit: its web UI could not be built (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); building the server without it`,
+    );
+    return false;
+  }
+}
 
 const tools: Record<ToolName, Tool> = {
   temporal: {
@@ -132,6 +190,31 @@ const tools: Record<ToolName, Tool> = {
         await fixIdLookups(source);
         await atomically(target, (tmp) =>
           run(go, ['build', '-buildvcs=false', '-o', tmp, './cmd/ferretdb'], {
+            cwd: source,
+            env: { ...process.env, GOFLAGS: '', GOTOOLCHAIN: 'local' },
+          }).then(() => undefined),
+        );
+      } finally {
+        await rm(source, { recursive: true, force: true });
+      }
+    },
+  },
+  mailpit: {
+    pathName: 'mailpit',
+    cachedName: `mailpit-${versions.mailpit}`,
+    // Not `go install`: the module lacks the web UI's bundle (buildMailpitUi).
+    install: async (target) => {
+      const go = await requireCommand('Mailpit', 'go', goRemedy);
+      const source = await goModuleSource(
+        go,
+        'Mailpit',
+        `github.com/axllent/mailpit@${versions.mailpit}`,
+      );
+      try {
+        if (!(await buildMailpitUi(source)))
+          await rm(join(source, 'server', 'ui', 'dist'), { recursive: true, force: true });
+        await atomically(target, (tmp) =>
+          run(go, ['build', '-buildvcs=false', '-o', tmp, '.'], {
             cwd: source,
             env: { ...process.env, GOFLAGS: '', GOTOOLCHAIN: 'local' },
           }).then(() => undefined),
@@ -217,6 +300,7 @@ const describe: Record<ToolName, string> = {
   ferretdb: `FerretDB ${versions.ferretdb} (go build, first time only: a few minutes)`,
   'redis-server': 'redis-server (apt-get install redis-server)',
   'temporal-test-server': `Temporal time-skipping test server ${versions.testServer} (PyPI wheel)`,
+  mailpit: `Mailpit ${versions.mailpit}, the local mail server (npm build of its UI + go build, first time only: a few minutes)`,
   chromium:
     'Chromium for browser tests (apt-get install chromium, first time only: a minute or two)',
 };

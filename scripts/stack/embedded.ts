@@ -4,7 +4,7 @@ import { step } from '../log';
 import { ensureTools } from '../provision/tools';
 import { assertPortsFree, onFreshPorts } from './ports';
 import type { RunningProcess } from './process';
-import { startFerretDb, startRedis, startTemporal } from './servers';
+import { startFerretDb, startMailpit, startRedis, startTemporal } from './servers';
 
 export interface StackPorts {
   temporal: number;
@@ -21,7 +21,15 @@ export interface StackOptions {
 }
 
 export interface Stack {
-  urls: { temporalAddress: string; mongodbUrl: string; redisUrl: string; temporalUi?: string };
+  urls: {
+    temporalAddress: string;
+    mongodbUrl: string;
+    redisUrl: string;
+    temporalUi?: string;
+    /** Mailpit: where the email channel sends (SMTP_URL), and its inbox (web UI and HTTP API). */
+    smtpUrl: string;
+    mailInbox: string;
+  };
   processes: RunningProcess[];
   stop: () => Promise<void>;
 }
@@ -35,8 +43,8 @@ export async function stopAll(processes: RunningProcess[]): Promise<void> {
 }
 
 /**
- * Starts Redis, FerretDB and the Temporal dev server (with the engine's search
- * attributes), each waited on until it answers. If one fails, the ones
+ * Starts Redis, FerretDB, the Temporal dev server (with the engine's search
+ * attributes) and Mailpit, each waited on until it answers. If one fails, the ones
  * already started are stopped again.
  */
 export async function startEmbeddedStack({
@@ -44,7 +52,7 @@ export async function startEmbeddedStack({
   ports,
   persistent,
 }: StackOptions): Promise<Stack> {
-  const tools = await ensureTools(['redis-server', 'ferretdb', 'temporal'] as const);
+  const tools = await ensureTools(['redis-server', 'ferretdb', 'temporal', 'mailpit'] as const);
   await assertPortsFree([
     { port: ports.redis, label: 'Redis, REDIS_PORT' },
     { port: ports.mongodb, label: 'FerretDB (MongoDB protocol), MONGODB_PORT' },
@@ -57,6 +65,7 @@ export async function startEmbeddedStack({
 
   const options = { dataDir, persistent };
   const processes: RunningProcess[] = [];
+  let mail = { smtp: 0, http: 0 };
   try {
     step('stack', `starting Redis on ${ports.redis}`);
     processes.push(await startRedis(tools['redis-server'], ports.redis, options));
@@ -76,6 +85,14 @@ export async function startEmbeddedStack({
         ),
       ),
     );
+    step('stack', 'starting Mailpit (local mail)');
+    processes.push(
+      await onFreshPorts(['smtp', 'http'], async (picked) => {
+        const started = await startMailpit(tools.mailpit, picked, options);
+        mail = picked;
+        return started;
+      }),
+    );
   } catch (error) {
     await stopAll(processes);
     throw error;
@@ -88,6 +105,8 @@ export async function startEmbeddedStack({
       redisUrl: `redis://127.0.0.1:${ports.redis}`,
       temporalUi:
         ports.temporalUi === undefined ? undefined : `http://localhost:${ports.temporalUi}`,
+      smtpUrl: `smtp://127.0.0.1:${mail.smtp}`,
+      mailInbox: `http://localhost:${mail.http}`,
     },
     processes,
     stop: () => stopAll(processes),

@@ -129,6 +129,40 @@ export async function startTemporal(
   });
 }
 
+export interface MailpitPorts {
+  smtp: number;
+  http: number;
+}
+
+/**
+ * Mailpit: the local mail server the email channel sends to (SMTP) and whose
+ * inbox (web UI and HTTP API) shows what was sent. Any sender, no auth.
+ */
+export async function startMailpit(
+  binary: string,
+  ports: MailpitPorts,
+  { dataDir, persistent }: ServerOptions,
+): Promise<RunningProcess> {
+  // Without a database file Mailpit keeps mail in a temporary one, gone at exit.
+  const database = persistent ? ['--database', join(dataDir, 'mailpit.db')] : [];
+  return startProcess({
+    name: 'mailpit',
+    command: binary,
+    args: [
+      '--smtp',
+      `127.0.0.1:${ports.smtp}`,
+      '--listen',
+      `127.0.0.1:${ports.http}`,
+      '--smtp-auth-accept-any',
+      '--smtp-auth-allow-insecure',
+      '--disable-version-check',
+      ...database,
+    ],
+    logFile: join(dataDir, 'logs', 'mailpit.log'),
+    ready: async () => (await fetch(`http://127.0.0.1:${ports.http}/readyz`)).ok,
+  });
+}
+
 async function redisAnswers(url: string): Promise<boolean> {
   const client = createClient({ url, socket: { reconnectStrategy: false, connectTimeout: 1_000 } });
   client.on('error', () => undefined);

@@ -96,6 +96,11 @@ describe('npm start', () => {
       expect((await fetch(`${api}/readyz`)).status).toBe(200);
       expect((await fetch(`${api}/docs/`)).status).toBe(200);
       expect((await fetch(`http://localhost:${ports.TEMPORAL_UI_PORT}/`)).status).toBe(200);
+      // The mail inbox: Mailpit's HTTP API and its web UI, built by the provisioning.
+      const inbox = /Mail inbox\s+(http:\/\/localhost:\d+)/.exec(first.output())?.[1];
+      expect(inbox).toBeDefined();
+      expect((await fetch(`${inbox ?? ''}/api/v1/messages`)).status).toBe(200);
+      expect((await fetch(`${inbox ?? ''}/dist/app.css`)).status).toBe(200);
       // The printed demo login works for the console.
       expect(first.output()).toContain('password "demo-password"');
       const login = await fetch(`${api}/api/v1/auth/agent-login`, {

@@ -6,6 +6,7 @@ import { testOperatorToken } from '../support/api-client';
 import { eventually, startTestEngine, type TestEngine } from '../support/engine';
 import { testRedis } from '../support/redis';
 import { stateDifference, storedState } from '../support/stored-state';
+import { validBody } from '../support/validation-cases';
 import { validExamples, type Example } from '../support/valid-examples';
 import { badRequests, type QueryValues, type SentBody } from '../support/validation-cases';
 import { newWorld, type World } from '../support/validation-world';
@@ -41,7 +42,7 @@ afterAll(async () => {
 const keyOf = (route: { method: string; path: string }) =>
   `${route.method.toUpperCase()} ${route.path}`;
 const allRoutes = () => [...engine.app.declaredRoutes(), ...outsideEndpoints];
-const validating = () => allRoutes().filter((r) => r.params ?? r.query ?? r.body);
+const validating = () => allRoutes().filter((r) => r.params ?? r.query ?? r.body ?? r.rawBody);
 
 async function send(
   route: DeclaredRoute,
@@ -180,7 +181,7 @@ describe('input validation of the HTTP API', () => {
         {
           params: valid.params ?? {},
           query: valid.query ?? {},
-          body: valid.body === undefined ? undefined : { json: valid.body },
+          body: validBody(route, valid),
         },
         token,
         `${world.tenantId}-valid`,

@@ -9,7 +9,12 @@ import type {
   VisitorServerToClientEvents,
 } from '../../domain/socket-events';
 import type { FlowInput } from '../../domain/flow';
-import { apiConfigSchema, eventConfigOf, type ApiConfig } from '../../runtime/config';
+import {
+  apiConfigSchema,
+  emailConfigOf,
+  eventConfigOf,
+  type ApiConfig,
+} from '../../runtime/config';
 import {
   closeRedis,
   connectMongo,
@@ -86,6 +91,8 @@ export async function startTestEngine(
           redis,
           events: eventConfigOf(config),
           metrics: workerMetrics,
+          email: emailConfigOf(config),
+          tokenSecret: config.TOKEN_SECRET,
         });
   const running = worker?.run();
   const metricsServer = worker

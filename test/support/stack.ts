@@ -24,6 +24,13 @@ export const testStack = {
   get redisUrl() {
     return required('RE_TEST_REDIS_URL');
   },
+  /** Mailpit's SMTP server, and its HTTP API (GET /api/v1/messages…) to read what was sent. */
+  get smtpUrl() {
+    return required('RE_TEST_SMTP_URL');
+  },
+  get mailInbox() {
+    return required('RE_TEST_MAIL_INBOX');
+  },
   get temporal() {
     return required('RE_TEST_TEMPORAL');
   },

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { positionAt } from '../../events/feed';
+import { replyAddress, replyToken } from '../../channels/email/reply-token';
+import { testSecret } from './stack';
 import type { World } from './validation-world';
 
 /** One valid request to a route: the invalid cases are this with one thing wrong. */
@@ -610,6 +612,25 @@ export const validExamples: Record<string, ExampleEntry> = {
       },
       answers: 201,
     }),
+  },
+  'POST /api/v1/channels/email/inbound': {
+    example: async (w) => {
+      const { sessionId } = await w.session();
+      const token = replyToken(testSecret, w.tenantId, { kind: 'session', sessionId }) ?? '';
+      return {
+        body: [
+          'From: Lin <lin@example.com>',
+          `To: ${replyAddress(token, 'localhost')}`,
+          'Subject: Re: Your conversation with Shop',
+          `Message-ID: <${randomUUID()}@mail.example.com>`,
+          'Content-Type: text/plain; charset=utf-8',
+          '',
+          'Is it waterproof?',
+          '',
+        ].join('\r\n'),
+        answers: 201,
+      };
+    },
   },
   'PUT /api/v1/identity': {
     example: () => ({ body: { requireVerifiedIdentity: false }, answers: 200 }),

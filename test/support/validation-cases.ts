@@ -22,6 +22,48 @@ export type Expected = { fields: string[] } | { status: number; code: string };
 /** Over the 1 MB that the API parses (FAQ imports need that much; nothing needs more). */
 const oversized = JSON.stringify({ padding: 'x'.repeat(1_100_000) });
 
+/** The valid example's body as sent: JSON, or the raw bytes of a route that takes another media type. */
+export function validBody(route: DeclaredRoute, valid: Example): SentBody {
+  if (valid.body === undefined) return undefined;
+  if (route.rawBody && typeof valid.body === 'string') {
+    return { raw: valid.body, contentType: route.rawBody.mediaType };
+  }
+  return { json: valid.body };
+}
+
+/** A route whose body is raw bytes (a MIME message): what its parser and handler refuse. */
+function rawBodyCases(route: DeclaredRoute, valid: Example): BadRequest[] {
+  const mediaType = route.rawBody?.mediaType ?? '';
+  const params = valid.params ?? {};
+  const query = valid.query ?? {};
+  const of = (name: string, body: SentBody, expects: Expected): BadRequest => ({
+    name: `body ${name}`,
+    params,
+    query,
+    body,
+    expects,
+  });
+  return [
+    of('left out', undefined, { status: 400, code: 'body_required' }),
+    of('empty', { raw: '', contentType: mediaType }, { status: 400, code: 'body_required' }),
+    of(
+      'that is not a mail',
+      { raw: '\u0000\u0001 not a mail', contentType: mediaType },
+      { status: 400, code: 'invalid_mail' },
+    ),
+    of(
+      'sent as JSON',
+      { raw: JSON.stringify({ text: 'hi' }), contentType: 'application/json' },
+      { status: 415, code: 'unsupported_media_type' },
+    ),
+    of(
+      'over the size limit',
+      { raw: 'x'.repeat(10_600_000), contentType: mediaType },
+      { status: 413, code: 'payload_too_large' },
+    ),
+  ];
+}
+
 const strings = (input: unknown): Record<string, string> => input as Record<string, string>;
 const queryValues = (input: unknown): QueryValues => input as QueryValues;
 
@@ -36,6 +78,7 @@ export function badRequests(route: DeclaredRoute, entry: ExampleEntry, valid: Ex
   const query = valid.query ?? {};
   const body: SentBody = valid.body === undefined ? undefined : { json: valid.body };
   const out: BadRequest[] = [];
+  if (route.rawBody) out.push(...rawBodyCases(route, valid));
   if (route.params) {
     for (const c of invalidInputs(route.params, params, 'path')) {
       out.push({

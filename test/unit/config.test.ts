@@ -4,6 +4,7 @@ import {
   apiConfigSchema,
   ConfigError,
   parseConfig,
+  parseWorkerConfig,
   workerConfigSchema,
 } from '../../runtime/config';
 
@@ -52,7 +53,27 @@ describe('configuration', () => {
       WEBHOOK_DISABLE_AFTER_FAILURES: 3,
       WEBHOOK_TIMEOUT_MS: 10_000,
       WEBHOOK_POLL_MS: 1_000,
+      MAIL_FROM: 'support@localhost',
+      MAIL_REPLY_DOMAIN: 'localhost',
+      EMAIL_BATCH_MS: 90_000,
     });
+  });
+
+  it('when the worker is given SMTP_URL without TOKEN_SECRET, or a mail key is bad, then the key is named', () => {
+    expect(() => parseWorkerConfig({ SMTP_URL: 'smtp://127.0.0.1:1025' })).toThrow(
+      /TOKEN_SECRET: is required with SMTP_URL/,
+    );
+    expect(parseWorkerConfig({}).SMTP_URL).toBeUndefined();
+    expect(() =>
+      parseConfig(apiConfigSchema, {
+        TOKEN_SECRET: secret,
+        SMTP_URL: 'http://mail',
+        MAIL_FROM: 'nobody',
+        MAIL_REPLY_DOMAIN: 'not a domain',
+      }),
+    ).toThrow(
+      /SMTP_URL: must be a URL starting with smtp:\/\/ or smtps:\/\/[\s\S]*MAIL_FROM[\s\S]*MAIL_REPLY_DOMAIN/,
+    );
   });
 
   it('when the operator token is shorter than 32 characters, then the key is named', () => {
