@@ -187,8 +187,9 @@ export function emailBatches(deps: EmailBatchDeps) {
     const throughSeq = doc.sending?.throughSeq ?? doc.pendingThrough ?? doc.mailedThrough;
     const session = await deps.sessions.get(tenantId, sessionId);
     const read = await deps.reads.get(tenantId, sessionId, { type: 'visitor' });
+    // An API-channel shopper is reached by the merchant's backend (message.created), never by mail.
     const lines =
-      session && throughSeq >= fromSeq
+      session && session.channel !== 'api' && throughSeq >= fromSeq
         ? (
             await deps.messages.listAfter(
               tenantId,

@@ -1,3 +1,4 @@
+import { channelSession } from '../../api/views';
 import { z } from 'zod';
 import { createdApiKey, emailInboundResult, startedSession } from '../../api/views';
 import type { ChatMessage } from '../../domain/message';
@@ -192,6 +193,29 @@ describe('the email channel', () => {
       expect(mail.Text).not.toContain('refund');
     } finally {
       widget.close();
+      agent.close();
+    }
+  }, 60_000);
+
+  it('when the shopper is in a session of the API channel, then the agent’s lines are never mailed, though their profile has an email', async () => {
+    const { tenantId, key } = await shop();
+    const email = `${uniqueId('app-user')}@example.com`;
+    const opened = channelSession.parse(
+      await callOk(engine.app, 'POST', '/api/v1/channels/api/sessions', {
+        token: key,
+        body: { shopper: { id: uniqueId('app-user'), email }, entry: { type: 'order' } },
+      }),
+    );
+    await eventually(async () => {
+      const doc = await collections(engine.db).sessions.findOne({ _id: opened.sessionId });
+      return doc?.phase === 'assigned' ? doc : undefined;
+    });
+    const agent = await connectAgent(engine.app.url, agentToken(tenantId, 'ann'));
+    try {
+      await say(agent, opened.sessionId, ['Hello from the shop.']);
+      await sleep(3 * batchMs);
+      expect(await mailsTo(email)).toEqual([]);
+    } finally {
       agent.close();
     }
   }, 60_000);
