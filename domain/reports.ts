@@ -352,6 +352,8 @@ export interface Part {
   hour: Date;
   groupId?: string;
   agentId?: string;
+  /** Counts for the agent only (a session one agent passed on is handled by both, but is one session). */
+  agentOnly?: true;
   figures: Partial<Figures>;
 }
 
@@ -433,7 +435,7 @@ export function sessionParts(
   const at = (
     when: Date,
     figures: Partial<Figures>,
-    who: { groupId?: string; agentId?: string },
+    who: { groupId?: string | undefined; agentId?: string | undefined; agentOnly?: true },
   ) => {
     const h = localHour(when, timeZone);
     parts.push({
@@ -441,6 +443,7 @@ export function sessionParts(
       hour: h.start,
       ...(who.groupId ? { groupId: who.groupId } : {}),
       ...(who.agentId ? { agentId: who.agentId } : {}),
+      ...(who.agentOnly ? { agentOnly: true } : {}),
       figures,
     });
   };
@@ -477,15 +480,18 @@ export function sessionParts(
     ...(s.invited ? { invited: 1 } : {}),
     ...(s.closeReason ? { closeReasons: { [s.closeReason]: 1 } } : {}),
   };
+  at(s.startedAt, session, who);
+  // The first response is the replier's, whoever ended with the session.
   if (firstResponseMs !== undefined) {
     const t = emptyTiming();
     addTiming(t, firstResponseMs);
-    session.firstResponse = t;
+    at(s.startedAt, { firstResponse: t }, { groupId: lastGroup, agentId: firstReply?.sender.id });
   }
-  at(s.startedAt, session, who);
   // Each other agent who took the session handled it too (the last one is counted above).
   for (const agentId of new Set(s.agents)) {
-    if (agentId !== who.agentId) at(s.startedAt, { handled: 1 }, { groupId: lastGroup, agentId });
+    if (agentId !== who.agentId) {
+      at(s.startedAt, { handled: 1 }, { groupId: lastGroup, agentId, agentOnly: true });
+    }
   }
 
   let queueWaitMs: number | undefined;

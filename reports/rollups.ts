@@ -65,8 +65,8 @@ export async function refreshDay(db: Db, tenantId: string, day: string): Promise
     for (const part of fact.parts) {
       if (part.day !== day) continue;
       const f = mergeFigures(emptyFigures(), part.figures);
-      add('tenant', '', part.hour, f);
-      if (part.groupId) add('group', part.groupId, part.hour, f);
+      if (!part.agentOnly) add('tenant', '', part.hour, f);
+      if (part.groupId && !part.agentOnly) add('group', part.groupId, part.hour, f);
       if (part.agentId) add('agent', part.agentId, part.hour, f);
     }
   }

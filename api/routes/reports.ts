@@ -110,11 +110,9 @@ export const figuresView = z
   .meta({ id: 'ReportFigures' });
 
 const summaryView = z.object({
-  timeZone: z
-    .string()
-    .meta({
-      description: 'The tenant’s report time zone (its tenant-wide working hours’, else UTC)',
-    }),
+  timeZone: z.string().meta({
+    description: 'The tenant’s report time zone (its tenant-wide working hours’, else UTC)',
+  }),
   from: z.string(),
   to: z.string(),
   figures: figuresView,
@@ -134,12 +132,9 @@ const timeseriesView = z.object({
   points: z.array(
     z.object({
       start: z.string().meta({ description: 'The bucket’s first instant (UTC)' }),
-      label: z
-        .string()
-        .meta({
-          description:
-            'Local day, or local hour YYYY-MM-DDTHH:00 (a DST repeat hour appears twice)',
-        }),
+      label: z.string().meta({
+        description: 'Local day, or local hour YYYY-MM-DDTHH:00 (a DST repeat hour appears twice)',
+      }),
       figures: figuresView,
     }),
   ),
