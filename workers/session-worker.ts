@@ -11,6 +11,7 @@ import { createLogger, type Logger } from '../runtime/logger';
 import type { EngineMetrics } from '../runtime/metrics';
 import { ensureIndexes } from '../stores/indexes';
 import { wireEngine } from '../wiring/engine';
+import { startReportRollups } from './report-rollups';
 import { startRetention } from './retention';
 import { startRoutingUpkeep } from './routing-upkeep';
 import { startSessionRepair } from './session-repair';
@@ -115,10 +116,17 @@ export async function createSessionWorker(
         log,
         intervalMs: options.retentionIntervalMs ?? 3600_000,
       });
+      const rollups = startReportRollups({ db: options.db, log, intervalMs: 30_000 });
       try {
         await worker.run();
       } finally {
-        await Promise.all([upkeep.stop(), repair.stop(), retention.stop(), webhooks.stop()]);
+        await Promise.all([
+          upkeep.stop(),
+          repair.stop(),
+          retention.stop(),
+          webhooks.stop(),
+          rollups.stop(),
+        ]);
       }
     },
   };
