@@ -153,6 +153,20 @@ export function mergeFigures(into: Figures, from: Partial<Figures>): Figures {
   return into;
 }
 
+/** Figures without their zeros: what a rollup stores (most hours of most agents count little). */
+export function compactFigures(f: Figures): Partial<Figures> {
+  const out: Partial<Figures> = {};
+  for (const key of counters) if (f[key] !== 0) out[key] = f[key];
+  for (const key of timings) if (f[key].count !== 0) out[key] = f[key];
+  if (f.ratings.some((n) => n !== 0)) out.ratings = f.ratings;
+  if (Object.keys(f.closeReasons).length > 0) out.closeReasons = f.closeReasons;
+  return out;
+}
+
+/** Stored (compact) figures made whole again. */
+export const fullFigures = (f: Partial<Figures> | undefined): Figures =>
+  mergeFigures(emptyFigures(), f ?? {});
+
 export const sumFigures = (all: Iterable<Partial<Figures>>): Figures => {
   const total = emptyFigures();
   for (const f of all) mergeFigures(total, f);

@@ -3,6 +3,7 @@ import {
   daysBetween,
   derive,
   emptyFigures,
+  fullFigures,
   localHour,
   localMidnight,
   mergeFigures,
@@ -38,12 +39,22 @@ const scopeOf = (r: ReportRange): { scope: Scope; scopeId: string } =>
       ? { scope: 'group', scopeId: r.groupId }
       : { scope: 'tenant', scopeId: '' };
 
+/** Lookups at once: enough to hide the round trips, few enough not to flood the server. */
+const parallelLookups = 32;
+
 async function rollupsOf(db: Db, tenantId: string, range: ReportRange, scope: Scope, id: string) {
-  // Keys, not a scan: FerretDB answers `_id` lookups from its index (stores/message-docs.ts).
+  // One `_id` lookup per day, not a filter: FerretDB v1 answers only `_id` equality from
+  // its index and scans the collection for anything else (stores/message-docs.ts).
+  const { reportRollups } = collections(db);
   const ids = daysBetween(range.from, range.to).map((d) => `${tenantId}/${d}/${scope}/${id}`);
-  return collections(db)
-    .reportRollups.find({ _id: { $in: ids } })
-    .toArray();
+  const found: ReportRollupDoc[] = [];
+  for (let i = 0; i < ids.length; i += parallelLookups) {
+    const docs = await Promise.all(
+      ids.slice(i, i + parallelLookups).map((_id) => reportRollups.findOne({ _id })),
+    );
+    for (const doc of docs) if (doc) found.push(doc);
+  }
+  return found;
 }
 
 export interface Summary {
@@ -54,7 +65,7 @@ export interface Summary {
   previous: { from: string; to: string; figures: DerivedFigures };
 }
 
-const sum = (docs: { figures: Figures }[]) =>
+const sum = (docs: { figures: Partial<Figures> }[]) =>
   docs.reduce((total, d) => mergeFigures(total, d.figures), emptyFigures());
 
 /** The headline figures of a range and of the range of the same length before it. */
@@ -84,15 +95,21 @@ export async function byScope(
   scope: 'agent' | 'group',
 ): Promise<{ id: string; figures: DerivedFigures }[]> {
   await refreshDirty(db, tenantId, range);
-  const ids = scope === 'agent' ? range.agentId : range.groupId;
-  const docs = ids
-    ? await rollupsOf(db, tenantId, range, scope, ids)
-    : await collections(db)
-        .reportRollups.find({ tenantId, scope, day: { $gte: range.from, $lte: range.to } })
-        .toArray();
+  const id = scope === 'agent' ? range.agentId : range.groupId;
   const totals = new Map<string, Figures>();
-  for (const d of docs) {
-    totals.set(d.scopeId, mergeFigures(totals.get(d.scopeId) ?? emptyFigures(), d.figures));
+  const add = (rowId: string, f: Partial<Figures>) =>
+    totals.set(rowId, mergeFigures(totals.get(rowId) ?? emptyFigures(), f));
+  if (id) {
+    for (const d of await rollupsOf(db, tenantId, range, scope, id)) add(d.scopeId, d.figures);
+  } else {
+    const { reportTables } = collections(db);
+    const ids = daysBetween(range.from, range.to).map((d) => `${tenantId}/${d}/${scope}`);
+    for (let i = 0; i < ids.length; i += parallelLookups) {
+      const docs = await Promise.all(
+        ids.slice(i, i + parallelLookups).map((_id) => reportTables.findOne({ _id })),
+      );
+      for (const doc of docs) for (const row of doc?.rows ?? []) add(row.id, row.figures);
+    }
   }
   return [...totals]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -128,7 +145,7 @@ export async function timeseries(
       points.push({
         start: localMidnight(day, timeZone).toISOString(),
         label: day,
-        figures: derive(doc?.figures ?? emptyFigures()),
+        figures: derive(fullFigures(doc?.figures)),
       });
       continue;
     }
@@ -140,7 +157,7 @@ export async function timeseries(
       points.push({
         start: h.start.toISOString(),
         label: h.label,
-        figures: derive(stored.get(h.start.getTime()) ?? emptyFigures()),
+        figures: derive(fullFigures(stored.get(h.start.getTime()))),
       });
     }
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from 'mongodb';
-import { emptyFigures, mergeFigures, type Figures } from '../domain/reports';
+import { compactFigures, emptyFigures, mergeFigures, type Figures } from '../domain/reports';
 import { collections, type ReportRollupDoc } from '../stores/collections';
 
 /**
@@ -40,13 +40,13 @@ const rollupId = (tenantId: string, day: string, scope: ReportRollupDoc['scope']
 
 /** Recomputes one day's rollups from its facts; answers whether it was still dirty-free of newer marks. */
 export async function refreshDay(db: Db, tenantId: string, day: string): Promise<void> {
-  const { reportDirty, reportFacts, reportRollups } = collections(db);
+  const { reportDirty, reportFacts, reportRollups, reportTables } = collections(db);
   const dirty = await reportDirty.findOne({ _id: `${tenantId}/${day}` });
   const facts = await reportFacts
     .find({ tenantId, days: day }, { projection: { parts: 1 } })
     .toArray();
 
-  const scopes = new Map<string, ReportRollupDoc>();
+  const scopes = new Map<string, Omit<ReportRollupDoc, 'figures'> & { figures: Figures }>();
   const hours = new Map<string, Map<number, Figures>>();
   const add = (scope: ReportRollupDoc['scope'], scopeId: string, hour: Date, f: Figures) => {
     const id = rollupId(tenantId, day, scope, scopeId);
@@ -71,13 +71,28 @@ export async function refreshDay(db: Db, tenantId: string, day: string): Promise
     }
   }
   for (const [id, doc] of scopes) {
-    doc.hours = [...(hours.get(id) ?? new Map<number, Figures>())]
-      .sort(([a], [b]) => a - b)
-      .map(([start, figures]) => ({ start: new Date(start), figures }));
-    await reportRollups.replaceOne({ _id: id }, doc, { upsert: true });
+    const stored: ReportRollupDoc = {
+      ...doc,
+      figures: compactFigures(doc.figures),
+      hours: [...(hours.get(id) ?? new Map<number, Figures>())]
+        .sort(([a], [b]) => a - b)
+        .map(([start, figures]) => ({ start: new Date(start), figures: compactFigures(figures) })),
+    };
+    await reportRollups.replaceOne({ _id: id }, stored, { upsert: true });
   }
   // Scopes the facts no longer name (a rebuild moved them) go.
   await reportRollups.deleteMany({ tenantId, day, _id: { $nin: [...scopes.keys()] } });
+  // The day's agent and group tables: a range's table reads one document a day, not one per row.
+  for (const scope of ['agent', 'group'] as const) {
+    const rows = [...scopes.values()]
+      .filter((d) => d.scope === scope)
+      .map((d) => ({ id: d.scopeId, figures: compactFigures(d.figures) }));
+    await reportTables.replaceOne(
+      { _id: `${tenantId}/${day}/${scope}` },
+      { tenantId, day, scope, rows },
+      { upsert: true },
+    );
+  }
   if (dirty) await reportDirty.deleteOne({ _id: dirty._id, mark: dirty.mark });
 }
 

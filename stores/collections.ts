@@ -485,8 +485,18 @@ export interface ReportRollupDoc {
   day: string;
   scope: 'tenant' | 'group' | 'agent';
   scopeId: string;
-  figures: Figures;
-  hours: { start: Date; figures: Figures }[];
+  /** Without zeros (domain/reports.ts `compactFigures`). */
+  figures: Partial<Figures>;
+  hours: { start: Date; figures: Partial<Figures> }[];
+}
+
+/** A day's per-agent or per-group table (day totals only): `_id` `<tenantId>/<day>/<scope>`. */
+export interface ReportTableDoc {
+  _id: string;
+  tenantId: string;
+  day: string;
+  scope: 'group' | 'agent';
+  rows: { id: string; figures: Partial<Figures> }[];
 }
 
 export function collections(db: Db) {
@@ -523,5 +533,6 @@ export function collections(db: Db) {
     reportMarks: db.collection<ReportMarksDoc>('report_marks'),
     reportDirty: db.collection<ReportDirtyDoc>('report_dirty'),
     reportRollups: db.collection<ReportRollupDoc>('report_rollups'),
+    reportTables: db.collection<ReportTableDoc>('report_tables'),
   };
 }
