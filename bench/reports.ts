@@ -16,6 +16,11 @@ import { workingHoursSchema } from '../domain/working-hours';
 import { anyGroup, hoursStore } from '../stores/hours';
 import { collections, type ReportRollupDoc, type ReportTableDoc } from '../stores/collections';
 import { ensureIndexes } from '../stores/indexes';
+import { messageKey } from '../stores/message-docs';
+import type { SenderType } from '../domain/message';
+import { eventOutbox } from '../events/outbox';
+import { reportingOutbox } from '../reports/outbox';
+import { reportRecorder } from '../reports/record';
 import { fmt, summarize } from './stats';
 import { startBenchStack } from './support/stack';
 
@@ -28,7 +33,13 @@ import { startBenchStack } from './support/stack';
  *    beside it) and its per-day time series;
  *  - the same agent's one-year per-day CSV export, read to the end;
  *  - the per-agent table of every agent over the year (BENCH_TABLE_DAYS),
- *    which reads the day's agent table (one document a day).
+ *    which reads the day's agent table (one document a day);
+ *  - what the report facts add to a session's steps: BENCH_STEP_SESSIONS
+ *    stored sessions (ten messages, a wait, an agent, a rating) have their
+ *    queued, assigned, closed and rated events recorded through the outbox
+ *    with reports on, and as many through the plain outbox, interleaved in
+ *    one run; the added milliseconds per session, beside a session's time.
+ * BENCH_DAYS=0 runs only the last.
  */
 
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 1_000);
@@ -119,6 +130,70 @@ async function writeYear(db: Db, days: string[]) {
   return written;
 }
 
+const STEP_SESSIONS = Number(process.env.BENCH_STEP_SESSIONS ?? 200);
+
+/** Stores a served session the way its steps leave it, ready for its events. */
+async function storedSession(db: Db, sessionId: string) {
+  const { sessions, messages } = collections(db);
+  const start = Date.now();
+  await sessions.insertOne({
+    _id: sessionId,
+    tenantId: TENANT,
+    visitorId: `v-${sessionId}`,
+    channel: 'web',
+    entry: { type: 'order' },
+    phase: 'rated',
+    startedAt: new Date(start),
+    groupId: 'g0',
+    enqueuedAt: start + 1_000,
+    agentId: 'a0',
+    assignedAt: new Date(start + 3_000),
+    closedAt: new Date(start + 60_000),
+    closeReason: 'agent',
+    rating: { score: 5, at: new Date(start + 61_000) },
+  });
+  const byOf = (i: number): SenderType => (i === 0 ? 'system' : i % 2 ? 'visitor' : 'agent');
+  await messages.insertMany(
+    Array.from({ length: 10 }, (_, i) => {
+      const by = byOf(i);
+      return {
+        _id: messageKey(TENANT, sessionId, i + 1),
+        tenantId: TENANT,
+        sessionId,
+        seq: i + 1,
+        messageId: i === 0 ? 'wf:handover' : `m${i}`,
+        kind: by === 'system' ? ('system' as const) : ('text' as const),
+        sender: { type: by, ...(by === 'agent' ? { id: 'a0' } : {}) },
+        text: 'hello',
+        visitorCount: Math.ceil(i / 2),
+        createdAt: new Date(start + 2_000 + i * 1_000),
+      };
+    }),
+  );
+}
+
+async function stepCost(db: Db) {
+  const on = reportingOutbox(eventOutbox(db), reportRecorder(db));
+  const off = eventOutbox(db);
+  const types = ['session.queued', 'session.assigned', 'session.closed', 'session.rated'] as const;
+  const samples = { on: [] as number[], off: [] as number[] };
+  for (let i = 0; i < STEP_SESSIONS; i++) {
+    for (const [name, outbox] of [
+      ['on', on],
+      ['off', off],
+    ] as const) {
+      const sessionId = `step-${name}-${i}`;
+      await storedSession(db, sessionId);
+      const started = performance.now();
+      for (const type of types) {
+        await outbox.record({ tenantId: TENANT, type, key: sessionId, data: {}, sessionId });
+      }
+      samples[name].push(performance.now() - started);
+    }
+  }
+  return { on: summarize(samples.on), off: summarize(samples.off) };
+}
+
 async function timed(runs: number, what: () => Promise<unknown>) {
   await what(); // warm-up
   const samples: number[] = [];
@@ -141,6 +216,13 @@ async function main() {
       'reception',
       workingHoursSchema.parse({ timeZone: TZ, weekly: {} }),
     );
+    if (STEP_SESSIONS > 0) {
+      const cost = await stepCost(db);
+      console.log(
+        `a session's four event steps, ${STEP_SESSIONS} sessions: reports on p50 ${fmt(cost.on.p50)} p99 ${fmt(cost.on.p99)}; off p50 ${fmt(cost.off.p50)} p99 ${fmt(cost.off.p99)}; added p50 ${fmt(cost.on.p50 - cost.off.p50)}`,
+      );
+    }
+    if (DAYS === 0) return;
     const to = '2026-11-30';
     const from = new Date(Date.parse(`${to}T00:00:00Z`) - (DAYS - 1) * 86_400_000)
       .toISOString()
