@@ -40,14 +40,13 @@ export interface ReportRecorder {
 const factId = (tenantId: string, kind: ReportFactDoc['kind'], sessionId: string) =>
   `${tenantId}/${kind}:${sessionId}`;
 
-/** The tenant's report time zone: its tenant-wide working-hours schedule's, else UTC. */
+/**
+ * The tenant's report time zone: its tenant-wide reception schedule's, else
+ * UTC. Read by key (`_id` alone: FerretDB v1 scans for any other filter).
+ */
 export async function tenantTimeZone(db: Db, tenantId: string): Promise<string> {
-  const docs = await collections(db)
-    .hours.find({ tenantId, groupId: anyGroup })
-    .sort({ _id: 1 })
-    .limit(1)
-    .toArray();
-  return docs[0]?.schedule.timeZone ?? 'UTC';
+  const doc = await collections(db).hours.findOne({ _id: `${tenantId}:${anyGroup}:reception` });
+  return doc?.tenantId === tenantId ? doc.schedule.timeZone : 'UTC';
 }
 
 /** Every message of a session, in seq order, by key lookups (stores/message-docs.ts says why). */
@@ -104,8 +103,11 @@ export async function endedSession(db: Db, doc: SessionDoc): Promise<EndedSessio
 export function reportRecorder(db: Db): ReportRecorder {
   const { sessions, reportMarks } = collections(db);
   const messages = messageStore(db);
-  const session = (tenantId: string, sessionId: string) =>
-    sessions.findOne({ _id: sessionId, tenantId });
+  // By key alone, then the tenant checked here: FerretDB scans for a filter of two fields.
+  const session = async (tenantId: string, sessionId: string) => {
+    const doc = await sessions.findOne({ _id: sessionId });
+    return doc?.tenantId === tenantId ? doc : null;
+  };
 
   const record = (doc: NewFact) => insertFact(db, doc);
 
