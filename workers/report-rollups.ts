@@ -9,11 +9,9 @@ import { startPeriodicRounds } from './periodic-rounds';
  * their own range before reading, so this only keeps that work small; every
  * worker may run it, and two refreshing one day write the same rollups.
  */
-export function startReportRollups(options: {
-  db: Db;
-  log: Logger;
-  intervalMs: number;
-}): { stop: () => Promise<void> } {
+export function startReportRollups(options: { db: Db; log: Logger; intervalMs: number }): {
+  stop: () => Promise<void>;
+} {
   return startPeriodicRounds({
     name: 'report rollups',
     intervalMs: options.intervalMs,
