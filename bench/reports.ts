@@ -53,6 +53,7 @@ const AGENT_ROLLUPS = Number(process.env.BENCH_AGENT_ROLLUPS ?? 20);
 const DAYS = Number(process.env.BENCH_DAYS ?? 365);
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const TABLE_DAYS = Number(process.env.BENCH_TABLE_DAYS ?? DAYS);
+const TABLE_RUNS = Number(process.env.BENCH_TABLE_RUNS ?? 5);
 const TENANT = 'bench-reports';
 const TZ = 'Europe/Berlin';
 
@@ -235,29 +236,33 @@ async function main() {
       `wrote ${written} rollups (${DAYS} days × (1 tenant + ${GROUPS} groups + ${Math.min(AGENTS, AGENT_ROLLUPS)} agents)) and ${DAYS} × 2 day tables of ${AGENTS} agents and ${GROUPS} groups in ${writeS.toFixed(1)} s`,
     );
 
-    const range = { from, to, agentId: 'a7' };
-    const report = await timed(RUNS, async () => {
-      await summary(db, TENANT, range);
-      await timeseries(db, TENANT, range, 'day');
-    });
-    const csv = await timed(RUNS, async () => {
-      const { points } = await timeseries(db, TENANT, range, 'day');
-      let bytes = 0;
-      for (const p of points) {
-        const cells = Object.values(p.figures).filter((v) => typeof v !== 'object' || v === null);
-        bytes += csvLine([p.start, p.label, ...(cells as (number | null)[])]).length;
-      }
-      return bytes;
-    });
-    const tableFrom = days[days.length - TABLE_DAYS] ?? from;
-    const table = await timed(Math.min(RUNS, 10), async () => {
-      return byScope(db, TENANT, { from: tableFrom, to }, 'agent');
-    });
     const line = (name: string, s: ReturnType<typeof summarize>) =>
       console.log(`${name}: p50 ${fmt(s.p50)}  p99 ${fmt(s.p99)}  (n=${s.n})`);
-    line(`one agent, ${DAYS} days: summary (+ previous) and per-day series`, report);
-    line(`one agent, ${DAYS} days: per-day CSV export`, csv);
-    line(`all ${AGENTS} agents, ${TABLE_DAYS} days: per-agent table`, table);
+    const range = { from, to, agentId: 'a7' };
+    line(
+      `one agent, ${DAYS} days: summary (+ previous) and per-day series`,
+      await timed(RUNS, async () => {
+        await summary(db, TENANT, range);
+        await timeseries(db, TENANT, range, 'day');
+      }),
+    );
+    line(
+      `one agent, ${DAYS} days: per-day CSV export`,
+      await timed(RUNS, async () => {
+        const { points } = await timeseries(db, TENANT, range, 'day');
+        let bytes = 0;
+        for (const p of points) {
+          const cells = Object.values(p.figures).filter((v) => typeof v !== 'object' || v === null);
+          bytes += csvLine([p.start, p.label, ...(cells as (number | null)[])]).length;
+        }
+        return bytes;
+      }),
+    );
+    const tableFrom = days[days.length - TABLE_DAYS] ?? from;
+    line(
+      `all ${AGENTS} agents, ${TABLE_DAYS} days: per-agent table`,
+      await timed(TABLE_RUNS, () => byScope(db, TENANT, { from: tableFrom, to }, 'agent')),
+    );
   } finally {
     await b.stop();
   }
