@@ -13,6 +13,7 @@ COPY domain domain
 COPY runtime runtime
 COPY stores stores
 COPY events events
+COPY reports reports
 COPY routing routing
 COPY messaging messaging
 COPY channels channels

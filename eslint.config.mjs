@@ -39,7 +39,7 @@ const nodeBuiltins = [
  * The layers, lowest first (DESIGN.md §10). A file may import its own layer
  * and the layers below it, never one above: domain/ is pure, runtime/ is
  * process plumbing, stores/ is storage, events/ records and delivers domain
- * events, routing/ decides seats, messaging/ is
+ * events, reports/ keeps report rollups and answers report queries, routing/ decides seats, messaging/ is
  * the chat fast path, channels/ are the ways shoppers reach us and we
  * reach them (web, API, email), activities/ are the workflows' side effects, wiring/
  * builds the shared parts, workers/ and api/ are the processes. workflows/
@@ -51,6 +51,7 @@ const layers = [
   'runtime',
   'stores',
   'events',
+  'reports',
   'routing',
   'messaging',
   'channels',
@@ -239,6 +240,7 @@ export default tseslint.config(
     'runtime',
     'stores',
     'events',
+    'reports',
     'routing',
     'messaging',
     'channels',

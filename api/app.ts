@@ -71,6 +71,7 @@ import { apiChannelRoutes } from './routes/channel-api';
 import { emailChannelRoutes } from './routes/channel-email';
 import { sessionTagRoutes } from './routes/session-tags';
 import { statsRoutes } from './routes/stats';
+import { reportRoutes } from './routes/reports';
 import { tagExternalIdRoutes } from './routes/tag-external-ids';
 import { tagGroupRoutes } from './routes/tag-groups';
 import { tagRoutes } from './routes/tags';
@@ -285,7 +286,8 @@ export async function createApp(
   ratingRoutes(api, { sessions });
   ticketRoutes(api, { tickets: stores.tickets, agents });
   transferTargetRoutes(api, { agents, staff, sessions, routing });
-  statsRoutes(api, { agents, staff, sessions, routing });
+  statsRoutes(api, { agents, staff, sessions, routing, db: mongo.db });
+  reportRoutes(api, { db: mongo.db, agents });
   quickReplyRoutes(api, { quickReplies: stores.quickReplies, audit });
   tagGroupRoutes(api, { tags, audit });
   tagRoutes(api, { tags, audit });

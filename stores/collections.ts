@@ -12,6 +12,7 @@ import type { QuickReplyScope } from '../domain/quick-replies';
 import type { TagInput } from '../domain/tags';
 import type { IdentityKind } from '../domain/identity';
 import type { EventType } from '../domain/events';
+import type { ConversationRow, Figures, Part } from '../domain/reports';
 
 /**
  * Document shapes as stored; `_id` is ours wherever a natural key exists.
@@ -497,6 +498,61 @@ export interface EmailCursorDoc {
   cursor: string;
 }
 
+/**
+ * One fact's report contributions (reports/record.ts): `_id`
+ * `<tenantId>/<kind>:<sessionId>`, inserted once, so a retried step adds
+ * nothing. `days` names the local days its parts fall on.
+ */
+export interface ReportFactDoc {
+  _id: string;
+  tenantId: string;
+  kind: 'session' | 'rating';
+  sessionId: string;
+  days: string[];
+  parts: Part[];
+  /** The session's start (session facts): the per-conversation export's order. */
+  startedAt?: Date;
+  row?: ConversationRow;
+  recordedAt: Date;
+}
+
+/** A session's queue waits and assignments as the workflow stamped them; `_id` `<tenantId>/<sessionId>`. */
+export interface ReportMarksDoc {
+  _id: string;
+  tenantId: string;
+  waits: { groupId: string; enqueuedAt: number }[];
+  assignments: { agentId: string; assignedAt: Date }[];
+}
+
+/** A local day whose rollups lag its facts; `mark` changes with every fact (reports/rollups.ts). */
+export interface ReportDirtyDoc {
+  _id: string;
+  tenantId: string;
+  day: string;
+  mark: string;
+}
+
+/** A day's figures of the tenant, one group or one agent, with its hours; `_id` `<tenantId>/<day>/<scope>/<scopeId>`. */
+export interface ReportRollupDoc {
+  _id: string;
+  tenantId: string;
+  day: string;
+  scope: 'tenant' | 'group' | 'agent';
+  scopeId: string;
+  /** Without zeros (domain/reports.ts `compactFigures`). */
+  figures: Partial<Figures>;
+  hours: { start: Date; figures: Partial<Figures> }[];
+}
+
+/** A day's per-agent or per-group table (day totals only): `_id` `<tenantId>/<day>/<scope>`. */
+export interface ReportTableDoc {
+  _id: string;
+  tenantId: string;
+  day: string;
+  scope: 'group' | 'agent';
+  rows: { id: string; figures: Partial<Figures> }[];
+}
+
 export function collections(db: Db) {
   return {
     tenants: db.collection<TenantDoc>('tenants'),
@@ -530,5 +586,10 @@ export function collections(db: Db) {
     botHooks: db.collection<BotHookDoc>('bot_hooks'),
     emailThreads: db.collection<EmailThreadDoc>('email_threads'),
     emailCursors: db.collection<EmailCursorDoc>('email_cursors'),
+    reportFacts: db.collection<ReportFactDoc>('report_facts'),
+    reportMarks: db.collection<ReportMarksDoc>('report_marks'),
+    reportDirty: db.collection<ReportDirtyDoc>('report_dirty'),
+    reportRollups: db.collection<ReportRollupDoc>('report_rollups'),
+    reportTables: db.collection<ReportTableDoc>('report_tables'),
   };
 }

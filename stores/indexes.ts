@@ -31,6 +31,8 @@ export async function ensureIndexes(db: Db): Promise<void> {
     webhookDeliveries,
     webhookLeases,
     emailThreads,
+    reportFacts,
+    reportRollups,
   } = collections(db);
   // Seqs need no index of their own: a message's `_id` is `<tenant>/<session>/<seq>`, unique.
   await messages.createIndex(
@@ -78,6 +80,10 @@ export async function ensureIndexes(db: Db): Promise<void> {
     { name: 'tenant_created' },
   );
   await webhooks.createIndex({ tenantId: 1, createdAt: 1 }, { name: 'tenant_created' });
+  // Reports (reports/): a day's facts for its rollup, conversations in start order, a range of rollups.
+  await reportFacts.createIndex({ tenantId: 1, days: 1 }, { name: 'tenant_days' });
+  await reportFacts.createIndex({ tenantId: 1, startedAt: 1, _id: 1 }, { name: 'tenant_started' });
+  await reportRollups.createIndex({ tenantId: 1, scope: 1, day: 1 }, { name: 'tenant_scope_day' });
   await webhooks.createIndex({ active: 1 }, { name: 'active' });
   // A subscription's delivery log, newest first; redeliveries asked for.
   await webhookDeliveries.createIndex(

@@ -26,6 +26,8 @@ import { tagStore } from '../stores/tags';
 import { tenantStore } from '../stores/tenants';
 import { ticketStore } from '../stores/tickets';
 import { eventOutbox } from '../events/outbox';
+import { reportingOutbox } from '../reports/outbox';
+import { reportRecorder } from '../reports/record';
 import {
   agentsRecordingEvents,
   sessionsRecordingEvents,
@@ -40,8 +42,11 @@ import { tellSessionBySignal } from './tell-session';
  * cache. Stores whose writes are domain facts record their events as they
  * write (events/recording-stores.ts).
  */
-export function buildStores(db: Db, redis: RedisClient) {
-  const outbox = eventOutbox(db);
+export function buildStores(db: Db, redis: RedisClient, options: { reports?: boolean } = {}) {
+  // Session events also record their report facts (reports/outbox.ts); off only for a benchmark's baseline.
+  const outbox = reportingOutbox(eventOutbox(db), reportRecorder(db), {
+    enabled: options.reports ?? true,
+  });
   return {
     tenants: tenantStore(db),
     sessions: sessionsRecordingEvents(sessionStore(db, redisFactsCache(redis)), outbox),

@@ -11,6 +11,7 @@ import { createLogger, type Logger } from '../runtime/logger';
 import type { EngineMetrics } from '../runtime/metrics';
 import { ensureIndexes } from '../stores/indexes';
 import { buildStores, wireEngine } from '../wiring/engine';
+import { startReportRollups } from './report-rollups';
 import { startRetention } from './retention';
 import { startRoutingUpkeep } from './routing-upkeep';
 import { startSessionRepair } from './session-repair';
@@ -145,6 +146,7 @@ export async function createSessionWorker(
         log,
         intervalMs: options.retentionIntervalMs ?? 3600_000,
       });
+      const rollups = startReportRollups({ db: options.db, log, intervalMs: 30_000 });
       try {
         await worker.run();
       } finally {
@@ -154,6 +156,7 @@ export async function createSessionWorker(
           retention.stop(),
           webhooks.stop(),
           email.stop(),
+          rollups.stop(),
         ]);
       }
     },

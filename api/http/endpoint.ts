@@ -1,5 +1,5 @@
 import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
-import express, { Router, type Request } from 'express';
+import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Principal, Role } from '../../domain/access';
 import { fingerprint } from '../../runtime/secrets';
@@ -19,6 +19,11 @@ import { requiredBody, requiredRawBody, type RawBody } from './transport';
 export interface Reply {
   status: number;
   body?: unknown;
+  /**
+   * A text answer written as it is produced (a CSV export): chunks are
+   * written with backpressure, so a long export is never held in memory.
+   */
+  stream?: { contentType: string; filename?: string; chunks: AsyncIterable<string> };
 }
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -52,7 +57,7 @@ export interface Endpoint<P extends z.ZodObject, Q extends z.ZodObject, B extend
    */
   rawBody?: RawBody;
   /** The success answers (errors are documented from the route's shape). */
-  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  responses: Record<number, { description: string; schema?: z.ZodType; mediaType?: string }>;
   /** Extra error answers this route gives, beyond 400/401/403/422 that come from its shape. */
   errors?: Record<number, string>;
   handle: (input: {
@@ -158,7 +163,8 @@ export function endpoints(deps: EndpointDeps) {
         endpoint.method === 'post' && principal
           ? await idempotent(deps.idempotency, req, principal, run)
           : await run();
-      if (reply.body === undefined) res.status(reply.status).end();
+      if (reply.stream) await writeStream(res, reply.status, reply.stream);
+      else if (reply.body === undefined) res.status(reply.status).end();
       else res.status(reply.status).json(reply.body);
     });
   }
@@ -262,7 +268,7 @@ function document<P extends z.ZodObject, Q extends z.ZodObject, B extends z.ZodT
     responses[status] = response.schema
       ? {
           description: response.description,
-          content: { 'application/json': { schema: response.schema } },
+          content: { [response.mediaType ?? 'application/json']: { schema: response.schema } },
         }
       : { description: response.description };
   }
@@ -345,4 +351,28 @@ function document<P extends z.ZodObject, Q extends z.ZodObject, B extends z.ZodT
     },
     responses,
   });
+}
+
+/**
+ * Writes a streamed answer. Headers go once the first chunk is ready, so an
+ * error before it is still an ordinary JSON error; a failure after the
+ * headers can only cut the answer short (the client sees a truncated body).
+ */
+async function writeStream(
+  res: Response,
+  status: number,
+  stream: NonNullable<Reply['stream']>,
+): Promise<void> {
+  let started = false;
+  for await (const chunk of stream.chunks) {
+    if (!started) {
+      res.status(status).type(stream.contentType);
+      if (stream.filename) res.attachment(stream.filename);
+      started = true;
+    }
+    if (!res.write(chunk)) await new Promise<void>((resolve) => res.once('drain', resolve));
+    if (res.destroyed) return;
+  }
+  if (!started) res.status(status).type(stream.contentType);
+  res.end();
 }

@@ -1,5 +1,7 @@
+import type { Db } from 'mongodb';
 import { z } from 'zod';
 import { sessionPhases } from '../../domain/session';
+import { figuresSince } from '../../reports/queries';
 import type { SessionStore } from '../../stores/sessions';
 import { tenantOf } from '../auth/authenticate';
 import type { endpoints } from '../http/endpoint';
@@ -9,6 +11,8 @@ import { liveStatsView, type LiveStats } from '../views';
 
 export interface StatsDeps extends LiveLoadDeps {
   sessions: LiveLoadDeps['sessions'] & Pick<SessionStore, 'openOfTenant' | 'search'>;
+  /** Where the report rollups live (reports/): durations come from there, on one clock. */
+  db: Db;
   now?: () => Date;
 }
 
@@ -44,11 +48,12 @@ export function statsRoutes(api: ReturnType<typeof endpoints>, deps: StatsDeps) 
       const tenantId = tenantOf(principal);
       const at = now();
       const from = query.from ? new Date(query.from) : new Date(at.toISOString().slice(0, 10));
-      const [agents, groups, open, today] = await Promise.all([
+      const [agents, groups, open, today, figures] = await Promise.all([
         agentsWithLoad(deps, tenantId),
         groupsWithQueues(deps, tenantId, at.getTime()),
         deps.sessions.openOfTenant(tenantId, todayLimit),
         deps.sessions.search(tenantId, { from }, todayLimit),
+        figuresSince(deps.db, tenantId, from, at),
       ]);
       const phases = Object.fromEntries(sessionPhases.map((p) => [p, 0])) as Record<
         (typeof sessionPhases)[number],
@@ -67,11 +72,10 @@ export function statsRoutes(api: ReturnType<typeof endpoints>, deps: StatsDeps) 
         today: {
           from: from.toISOString(),
           sessions: today.length,
-          firstResponseMs: mean(
-            answered.map(
-              (s) => (s.firstResponseAt?.getTime() ?? 0) - (s.assignedAt?.getTime() ?? 0),
-            ),
-          ),
+          // Not firstResponseAt − assignedAt: the first is a gateway's clock (the agent's
+          // message), the second the workflow's, and their skew showed as negative times.
+          firstResponseMs:
+            figures.firstResponseMeanS === null ? undefined : figures.firstResponseMeanS * 1000,
           replyRate: share(answered.length, assigned.length),
           satisfaction: share(scores.filter((n) => n >= 4).length, scores.length),
           ratings: scores.length,

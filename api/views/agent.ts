@@ -88,8 +88,12 @@ export const liveStatsView = z.object({
   today: z.object({
     from: isoTime,
     sessions: z.number(),
-    /** Mean ms from assignment to the agent's first reply, over sessions that had one. */
-    firstResponseMs: z.number().optional(),
+    /**
+     * Mean ms of first response (reports' definition: the first shopper
+     * message to a person to a person's first reply, both stored message
+     * times), over sessions that ended since `from`.
+     */
+    firstResponseMs: z.number().min(0).optional(),
     /** Share (0–1) of assigned sessions whose agent replied at all. */
     replyRate: z.number().optional(),
     /** Share (0–1) of ratings that are 4 or 5. */

@@ -72,7 +72,12 @@ async function send(
     ...(body ? { body: 'raw' in body ? body.raw : JSON.stringify(body.json) } : {}),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+  // A CSV export answers text; its errors are JSON like every other route's.
+  const json = !response.headers.get('content-type')?.startsWith('text/csv');
+  return {
+    status: response.status,
+    body: text && json ? (JSON.parse(text) as unknown) : text || undefined,
+  };
 }
 
 const stateOf = (world: World) =>

@@ -433,6 +433,42 @@ export const validExamples: Record<string, ExampleEntry> = {
   'GET /api/v1/stats/live': {
     example: () => ({ query: { from: '2026-01-01T00:00:00Z' }, answers: 200 }),
   },
+  'GET /api/v1/reports/summary': {
+    example: async (w) => ({
+      query: { from: '2026-03-01', to: '2026-03-31', groupId: await w.group(), format: 'json' },
+      answers: 200,
+    }),
+  },
+  'GET /api/v1/reports/agents': {
+    example: async (w) => ({
+      query: { from: '2026-03-01', to: '2026-03-31', agentId: await w.agent(), format: 'json' },
+      answers: 200,
+    }),
+  },
+  'GET /api/v1/reports/groups': {
+    example: async (w) => ({
+      query: { from: '2026-03-01', to: '2026-03-31', groupId: await w.group(), format: 'json' },
+      answers: 200,
+    }),
+  },
+  'GET /api/v1/reports/timeseries': {
+    example: async (w) => ({
+      query: {
+        from: '2026-03-29',
+        to: '2026-03-30',
+        granularity: 'hour',
+        agentId: await w.agent(),
+        format: 'json',
+      },
+      answers: 200,
+    }),
+  },
+  'GET /api/v1/reports/conversations.csv': {
+    example: async (w) => ({
+      query: { from: '2026-03-01', to: '2026-03-31', groupId: await w.group() },
+      answers: 200,
+    }),
+  },
   'GET /api/v1/quick-replies': {
     example: () => ({
       query: { q: 'thanks', scope: 'tenant', limit: '10' },

@@ -1,0 +1,216 @@
+import type { Db } from 'mongodb';
+import type { ChatMessage } from '../domain/message';
+import { ratingPart, sessionParts, type EndedSession, type Part } from '../domain/reports';
+import { collections, type ReportFactDoc, type SessionDoc } from '../stores/collections';
+import { anyGroup } from '../stores/hours';
+import { messageStore } from '../stores/messages';
+import { isDuplicateKey } from '../stores/mongo-errors';
+import { markDirty } from './rollups';
+
+/**
+ * Report facts, recorded by the step that records the session's fact (the
+ * outbox wrapper in outbox.ts calls these right after the domain event).
+ *
+ * The story of one fact, and why a crash or a retry never counts twice:
+ *
+ * 1. Queued and assigned are **marks**: the group and arrival, the agent and
+ *    assignment time the workflow stamped, added with `$addToSet` to the
+ *    session's marks document, so a repeat adds nothing. They count for
+ *    nothing yet: they are what the waits are measured from at the end.
+ * 2. Closed and rated are **facts**: the session's contributions, computed
+ *    once from the stored session, its marks and its messages
+ *    (domain/reports.ts), inserted under `<tenant>/<kind>:<session>`. The
+ *    insert is the decision: a second insert collides and changes nothing,
+ *    whatever its attempt computed.
+ * 3. Then the fact's local days are marked **dirty** (rollups.ts), whether
+ *    the insert was new or a collision: a step that died after its insert
+ *    and before its mark is retried by Temporal, collides, and marks then.
+ *
+ * Rollups are refreshed from the facts of the dirty days (never incremented
+ * in place), so they are always a function of the fact log.
+ */
+
+export interface ReportRecorder {
+  queued(tenantId: string, sessionId: string): Promise<void>;
+  assigned(tenantId: string, sessionId: string): Promise<void>;
+  closed(tenantId: string, sessionId: string): Promise<void>;
+  rated(tenantId: string, sessionId: string): Promise<void>;
+}
+
+const factId = (tenantId: string, kind: ReportFactDoc['kind'], sessionId: string) =>
+  `${tenantId}/${kind}:${sessionId}`;
+
+/**
+ * The tenant's report time zone: its tenant-wide reception schedule's, else
+ * UTC. Read by key (`_id` alone: FerretDB v1 scans for any other filter).
+ */
+export async function tenantTimeZone(db: Db, tenantId: string): Promise<string> {
+  const doc = await collections(db).hours.findOne({ _id: `${tenantId}:${anyGroup}:reception` });
+  return doc?.tenantId === tenantId ? doc.schedule.timeZone : 'UTC';
+}
+
+/** Every message of a session, in seq order, by key lookups (stores/message-docs.ts says why). */
+export async function sessionMessages(
+  messages: ReturnType<typeof messageStore>,
+  tenantId: string,
+  sessionId: string,
+): Promise<ChatMessage[]> {
+  const all: ChatMessage[] = [];
+  for (let after = 0; ;) {
+    const page = await messages.listAfter(tenantId, sessionId, after, 200);
+    all.push(...page.messages);
+    if (!page.hasMore || page.messages.length === 0) return all;
+    after = page.messages.at(-1)?.seq ?? after;
+  }
+}
+
+/** The ended session as the report reads it, from its projection and its marks. */
+export async function endedSession(db: Db, doc: SessionDoc): Promise<EndedSession> {
+  const marks = await collections(db).reportMarks.findOne({
+    _id: `${doc.tenantId}/${doc._id}`,
+  });
+  const waits = [...(marks?.waits ?? [])].sort((a, b) => a.enqueuedAt - b.enqueuedAt);
+  const assignments = [...(marks?.assignments ?? [])].sort(
+    (a, b) => a.assignedAt.getTime() - b.assignedAt.getTime(),
+  );
+  return {
+    sessionId: doc._id,
+    channel: doc.channel,
+    startedAt: doc.startedAt,
+    ...(doc.groupId ? { groupId: doc.groupId } : {}),
+    ...(doc.agentId ? { agentId: doc.agentId } : {}),
+    ...(doc.closedAt ? { closedAt: doc.closedAt } : {}),
+    ...(doc.closeReason ? { closeReason: doc.closeReason } : {}),
+    ...(doc.abandoned ? { abandoned: true } : {}),
+    slaBreached: doc.slaBreachedAt !== undefined,
+    transfers: (doc.transfers ?? []).map((t) => ({ at: t.at, fromAgentId: t.fromAgentId })),
+    waits: waits.map((w) => {
+      // A wait ends at the first assignment after it (both stamped by the workflow).
+      const next = assignments.find((a) => a.assignedAt.getTime() >= w.enqueuedAt);
+      const ended = next && waits.find((o) => o.enqueuedAt > w.enqueuedAt);
+      const taken = next && (!ended || next.assignedAt.getTime() <= ended.enqueuedAt);
+      return {
+        groupId: w.groupId,
+        enqueuedAt: new Date(w.enqueuedAt),
+        ...(taken ? { assignedAt: next.assignedAt, agentId: next.agentId } : {}),
+      };
+    }),
+    agents: assignments.map((a) => a.agentId),
+    invited: assignments.length > 0,
+  };
+}
+
+export function reportRecorder(db: Db): ReportRecorder {
+  const { sessions, reportMarks } = collections(db);
+  const messages = messageStore(db);
+  // By key alone, then the tenant checked here: FerretDB scans for a filter of two fields.
+  const session = async (tenantId: string, sessionId: string) => {
+    const doc = await sessions.findOne({ _id: sessionId });
+    return doc?.tenantId === tenantId ? doc : null;
+  };
+
+  const record = (doc: NewFact) => insertFact(db, doc);
+
+  return {
+    async queued(tenantId, sessionId) {
+      const doc = await session(tenantId, sessionId);
+      if (!doc?.groupId || doc.enqueuedAt === undefined) return;
+      await reportMarks.updateOne(
+        { _id: `${tenantId}/${sessionId}` },
+        {
+          $setOnInsert: { tenantId },
+          $addToSet: { waits: { groupId: doc.groupId, enqueuedAt: doc.enqueuedAt } },
+        },
+        { upsert: true },
+      );
+    },
+
+    async assigned(tenantId, sessionId) {
+      const doc = await session(tenantId, sessionId);
+      if (!doc?.agentId || !doc.assignedAt) return;
+      await reportMarks.updateOne(
+        { _id: `${tenantId}/${sessionId}` },
+        {
+          $setOnInsert: { tenantId },
+          $addToSet: { assignments: { agentId: doc.agentId, assignedAt: doc.assignedAt } },
+        },
+        { upsert: true },
+      );
+    },
+
+    async closed(tenantId, sessionId) {
+      const doc = await session(tenantId, sessionId);
+      if (!doc) return;
+      await recordClosed(db, messages, doc, record);
+    },
+
+    async rated(tenantId, sessionId) {
+      const doc = await session(tenantId, sessionId);
+      if (!doc?.rating) return;
+      await recordRated(db, doc, record);
+    },
+  };
+}
+
+export type NewFact = Omit<ReportFactDoc, 'days' | 'recordedAt'>;
+type Record = (doc: NewFact) => Promise<void>;
+
+/** Inserts the fact unless it is recorded, then marks its days dirty either way. */
+export async function insertFact(db: Db, doc: NewFact): Promise<void> {
+  const { reportFacts } = collections(db);
+  const days = [...new Set(doc.parts.map((p: Part) => p.day))];
+  try {
+    await reportFacts.insertOne({ ...doc, days, recordedAt: new Date() });
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+    // Recorded before: mark the days the first record named.
+    const first = await reportFacts.findOne({ _id: doc._id });
+    await markDirty(db, doc.tenantId, first?.days ?? days);
+    return;
+  }
+  await markDirty(db, doc.tenantId, days);
+}
+
+/** The session's fact, from what is stored (also what a rebuild runs). */
+export async function recordClosed(
+  db: Db,
+  messages: ReturnType<typeof messageStore>,
+  doc: SessionDoc,
+  record: Record,
+): Promise<void> {
+  const [timeZone, ended, stored] = await Promise.all([
+    tenantTimeZone(db, doc.tenantId),
+    endedSession(db, doc),
+    sessionMessages(messages, doc.tenantId, doc._id),
+  ]);
+  const { parts, row } = sessionParts(ended, stored, timeZone);
+  await record({
+    _id: factId(doc.tenantId, 'session', doc._id),
+    tenantId: doc.tenantId,
+    kind: 'session',
+    sessionId: doc._id,
+    parts,
+    startedAt: doc.startedAt,
+    row,
+  });
+}
+
+export async function recordRated(db: Db, doc: SessionDoc, record: Record): Promise<void> {
+  if (!doc.rating) return;
+  const timeZone = await tenantTimeZone(db, doc.tenantId);
+  const part = ratingPart(
+    doc.rating,
+    {
+      ...(doc.groupId ? { groupId: doc.groupId } : {}),
+      ...(doc.agentId ? { agentId: doc.agentId } : {}),
+    },
+    timeZone,
+  );
+  await record({
+    _id: factId(doc.tenantId, 'rating', doc._id),
+    tenantId: doc.tenantId,
+    kind: 'rating',
+    sessionId: doc._id,
+    parts: [part],
+  });
+}
