@@ -39,7 +39,9 @@ export function drawCharts(container, series, figures, words) {
           height: 160,
           legend: { show: false },
           tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), series.timeZone),
-          scales: { x: { time: true } },
+          // A rate's axis is always 0–100 %, so charts of rates compare at a glance.
+          scales:
+            kind === 'rate' ? { x: { time: true }, y: { range: [0, 100] } } : { x: { time: true } },
           series: [
             {},
             {

@@ -78,8 +78,9 @@ export function formatFigure(value, kind, lang, none) {
     case 'rate':
       return `${number(value * 100, 1)}%`;
     case 'seconds':
+      // Sub-second first responses (a quick agent, a chart's ticks) keep two digits.
       return value < 60
-        ? `${number(value, 1)} s`
+        ? `${number(value, value < 1 ? 2 : 1)} s`
         : `${Math.floor(value / 60)} min ${number(value % 60, 0)} s`;
     case 'score':
       return number(value, 2);

@@ -67,20 +67,21 @@ async function setStatus(tenantId: string, agentId: string, status: 'online' | '
   expect(answer.status).toBe(200);
 }
 
-/** A shopper asks for a person, `agentId` (the only one online) answers, closes, and the shopper rates. */
+/** A shopper asks for a person and writes to `agentId` (the only one online), who answers and closes; the shopper rates. */
 async function serve(tenantId: string, agentId: string, score: number) {
   const shopper = await apiShopper(engine, tenantId, { type: 'shop' });
   const visitor = await connectVisitor(engine.app, shopper.visitorToken);
   const agent = await connectAgent(engine.app.url, agentToken(tenantId, agentId));
   try {
-    ok(
-      await visitorSend(visitor, { kind: 'text', clientMsgId: 'q1', text: 'Where is my parcel?' }),
-    );
     await shopper.askForPerson();
     await eventually(() =>
       collections(engine.db)
         .sessions.findOne({ _id: shopper.sessionId, tenantId, phase: 'assigned', agentId })
         .then((found) => found ?? undefined),
+    );
+    // To the person, after the handover: it counts for the reply rate and the first response.
+    ok(
+      await visitorSend(visitor, { kind: 'text', clientMsgId: 'q1', text: 'Where is my parcel?' }),
     );
     ok(
       await agentSend(agent, {
@@ -180,8 +181,8 @@ describe('the reports page, in Chromium', () => {
       const page = monitor;
       await expectUi(page.locator('#app')).toBeVisible();
       await expectUi(page.locator('#status')).toContainText('Updated');
-      const from = await page.locator('[name=from]').inputValue();
-      const to = await page.locator('[name=to]').inputValue();
+      const from = await page.locator('#filters [name=from]').inputValue();
+      const to = await page.locator('#filters [name=to]').inputValue();
       expect({ from, to }).toEqual({ from: today, to: today });
 
       const summary = summaryAnswer.parse(
@@ -248,7 +249,7 @@ describe('the reports page, in Chromium', () => {
       expect(lines).toHaveLength(1 + 3); // the header and one line per conversation
 
       // One agent: the page asks the API for that agent's figures.
-      await page.locator('[name=agentId]').selectOption(mei);
+      await page.locator('#filters [name=agentId]').selectOption(mei);
       const hers = summaryAnswer.parse(
         await report(
           tenant.tenantId,
@@ -275,10 +276,10 @@ describe('the reports page, in Chromium', () => {
     try {
       const page = await logIn(context, engine, '/reports/', tenant.tenantId, boss);
       await expectUi(page.locator('#status')).toContainText('Updated');
-      await page.locator('[name=period]').selectOption('7d');
-      await expectUi(page.locator('[name=granularity]')).toHaveValue('day');
-      const from = await page.locator('[name=from]').inputValue();
-      const to = await page.locator('[name=to]').inputValue();
+      await page.locator('#filters [name=period]').selectOption('7d');
+      await expectUi(page.locator('#filters [name=granularity]')).toHaveValue('day');
+      const from = await page.locator('#filters [name=from]').inputValue();
+      const to = await page.locator('#filters [name=to]').inputValue();
       const days = (Date.parse(to) - Date.parse(from)) / 86_400_000 + 1;
       expect(days).toBe(7);
       const summary = summaryAnswer.parse(
