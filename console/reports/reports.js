@@ -5,7 +5,7 @@
 // per-agent table sortable by any column, and the CSV exports. Every figure
 // is the API's (/api/v1/reports/…); this page only shows it. Logging in here
 // is the monitor's login (same tab, same key), so its link opens straight in.
-import { callApi } from '/shared/api.js';
+import { ApiError, callApi } from '/shared/api.js';
 import { byId, el } from '/shared/dom.js';
 import { bindLanguageSelect, createI18n } from '/shared/i18n.js';
 import { logout, staffLogin } from '/shared/login.js';
@@ -91,7 +91,7 @@ async function load() {
   } catch (error) {
     if (request !== latest) return;
     byId('status').textContent = '';
-    byId('error').textContent = /** @type {Error} */ (error).message;
+    showError(error);
   }
 }
 
@@ -139,6 +139,14 @@ function draw() {
   });
 }
 
+/** An agent's login may not read reports (403): said in the page's language. */
+function showError(/** @type {unknown} */ error) {
+  byId('error').textContent =
+    error instanceof ApiError && error.status === 403
+      ? t('forbidden')
+      : /** @type {Error} */ (error).message;
+}
+
 /** Fills the group and agent filters from the tenant's groups and agents. */
 async function fillFilters() {
   const [groups, agents] = await Promise.all([
@@ -177,9 +185,7 @@ function wire() {
           ? `/api/v1/reports/conversations.csv?${params}`
           : `/api/v1/reports/${kind}?${params}&format=csv`;
       const name = `${kind}-${params.get('from')}-${params.get('to')}.csv`;
-      downloadCsv(path, me.token, name).catch((error) => {
-        byId('error').textContent = /** @type {Error} */ (error).message;
-      });
+      downloadCsv(path, me.token, name).catch(showError);
     });
   }
   byId('logout').addEventListener('click', () => void logout(storageKey));
@@ -195,7 +201,5 @@ byId('app').hidden = false;
 wire();
 field('period').value = 'today';
 field('granularity').value = 'hour';
-await fillFilters().catch((error) => {
-  byId('error').textContent = /** @type {Error} */ (error).message;
-});
+await fillFilters().catch(showError);
 await load();

@@ -293,4 +293,35 @@ describe('the reports page, in Chromium', () => {
       await context.close();
     }
   });
+
+  it('when a supervisor logs into the console, then it links to the reports; an agent’s console does not, and the reports page tells an agent it may not read them', async () => {
+    const lin = uniqueId('lin');
+    const boss = uniqueId('boss');
+    const tenant = await consoleTenant(engine, {
+      reserve: false,
+      staff: [
+        { agentId: lin, role: 'agent', capacity: 2 },
+        { agentId: boss, role: 'supervisor', capacity: 1 },
+      ],
+    });
+    const supervisor = await browser.newContext();
+    const agent = await browser.newContext();
+    try {
+      const bossConsole = await logIn(supervisor, engine, '/console/', tenant.tenantId, boss);
+      const link = bossConsole.locator('#reports-link');
+      await expectUi(link).toBeVisible();
+      expect(await link.getAttribute('href')).toBe(`/reports/?tenant=${tenant.tenantId}`);
+      const linConsole = await logIn(agent, engine, '/console/', tenant.tenantId, lin);
+      await expectUi(linConsole.locator('#connection')).toHaveText('connected');
+      expect(await linConsole.locator('#reports-link').isVisible()).toBe(false);
+      const linReports = await logIn(agent, engine, '/reports/', tenant.tenantId, lin);
+      await expectUi(linReports.locator('#error')).toHaveText(
+        'Reports are for supervisors and admins.',
+      );
+      expect(await linReports.locator('#figures .figure').count()).toBe(0);
+    } finally {
+      await supervisor.close();
+      await agent.close();
+    }
+  });
 });
