@@ -1,5 +1,5 @@
 import { createServer, type Server as HttpServer } from 'node:http';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createAdapter } from '@socket.io/redis-adapter';
 import express from 'express';
 import { Server } from 'socket.io';
@@ -102,6 +102,8 @@ export interface App {
 }
 
 const consoleDir = join(packageRoot(), 'console');
+/** uPlot's dist/ (its main file lives there): only that folder is served. */
+const uplotDist = dirname(require.resolve('uplot'));
 
 /**
  * The composition root of the API process (over ~300 lines because it is the
@@ -345,6 +347,8 @@ export async function createApp(
   const openApi = buildOpenApiDocument(registry);
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(openApi));
   app.use(express.static(consoleDir, { index: 'index.html' }));
+  // The reports page's chart library, from its npm package (pinned in package.json), not a CDN.
+  app.use('/vendor/uplot', express.static(uplotDist));
   app.get('/', (_req, res) => {
     res.redirect('/visitor/');
   });

@@ -153,6 +153,7 @@ async function main(): Promise<void> {
         `  Demo shop           ${api}/shop/?tenant=${tenant.tenantId}`,
         `  Agent console       ${api}/console/?tenant=${tenant.tenantId}`,
         `  Supervisor monitor  ${api}/monitor/?tenant=${tenant.tenantId}`,
+        `  Reports             ${api}/reports/?tenant=${tenant.tenantId}`,
         `  API docs            ${api}/docs   (OpenAPI: ${api}/api/v1/openapi.json)`,
         `  Readiness           ${api}/readyz`,
         `  Temporal Web UI     ${ui}/namespaces/default/workflows?query=${filter}`,

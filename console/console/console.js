@@ -127,6 +127,12 @@ i18n.onChange(() => {
 i18n.apply();
 setMe(await staffLogin(/** @type {HTMLFormElement} */ (byId('login')), storageKey));
 ui.me.textContent = `${me.agentId} @ ${me.tenantId}`;
+// Supervisors read the reports too (its own login: the console keeps its token to itself).
+if (me.role === 'supervisor') {
+  const reports = /** @type {HTMLAnchorElement} */ (byId('reports-link'));
+  reports.href = `/reports/?tenant=${encodeURIComponent(me.tenantId)}`;
+  show(reports, true);
+}
 show(ui.app, true);
 wire();
 connect();

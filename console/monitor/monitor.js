@@ -182,6 +182,9 @@ async function run() {
 bindLanguageSelect(/** @type {HTMLSelectElement} */ (byId('lang')), i18n);
 i18n.apply();
 me = await staffLogin(/** @type {HTMLFormElement} */ (byId('login')), storageKey);
+// The reports page shares this login (same tab, same key): it opens without one.
+/** @type {HTMLAnchorElement} */ (byId('reports-link')).href =
+  `/reports/?tenant=${encodeURIComponent(me.tenantId)}`;
 show(byId('app'), true);
 socket = io('/agent', { auth: { token: me.token }, transports: ['websocket'] });
 followNetwork(socket);

@@ -2,6 +2,7 @@ export const texts = {
   en: {
     loginTitle: 'Supervisor monitor',
     title: 'Supervisor monitor',
+    reports: 'Reports',
     tenant: 'Shop (tenant)',
     agentId: 'Supervisor id',
     password: 'Password',
@@ -39,6 +40,7 @@ export const texts = {
   'zh-CN': {
     loginTitle: '主管监控',
     title: '主管监控',
+    reports: '数据报表',
     tenant: '店铺（租户）',
     agentId: '主管账号',
     password: '密码',

@@ -18,11 +18,11 @@ export async function openShopChat(
   return { page, chat };
 }
 
-/** Logs a staff member into a console page (`/console/` or `/monitor/`). */
+/** Logs a staff member into a console page (`/console/`, `/monitor/` or `/reports/`). */
 export async function logIn(
   context: BrowserContext,
   engine: TestEngine,
-  path: '/console/' | '/monitor/',
+  path: '/console/' | '/monitor/' | '/reports/',
   tenantId: string,
   agentId: string,
 ): Promise<Page> {
