@@ -118,7 +118,7 @@ export function reportRecorder(db: Db): ReportRecorder {
       await reportMarks.updateOne(
         { _id: `${tenantId}/${sessionId}` },
         {
-          $setOnInsert: { tenantId },
+          $setOnInsert: { tenantId, sessionId },
           $addToSet: { waits: { groupId: doc.groupId, enqueuedAt: doc.enqueuedAt } },
         },
         { upsert: true },
@@ -131,7 +131,7 @@ export function reportRecorder(db: Db): ReportRecorder {
       await reportMarks.updateOne(
         { _id: `${tenantId}/${sessionId}` },
         {
-          $setOnInsert: { tenantId },
+          $setOnInsert: { tenantId, sessionId },
           $addToSet: { assignments: { agentId: doc.agentId, assignedAt: doc.assignedAt } },
         },
         { upsert: true },

@@ -87,7 +87,9 @@ const emailKeys = {
   /** Where mail is sent, e.g. smtp://user:pass@smtp.example.com:587; unset: the email channel sends nothing. */
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
   /** The From address of every mail; the shop's name is its display name. */
-  MAIL_FROM: z.email({ message: 'must be an email address' }).default('support@localhost'),
+  MAIL_FROM: z
+    .email({ message: 'must be an email address' })
+    .default('support@reception.localhost'),
   /** The domain of the reply addresses (reply+<token>@domain): the mail provider's inbound domain. */
   MAIL_REPLY_DOMAIN: z
     .string()

@@ -520,6 +520,8 @@ export interface ReportFactDoc {
 export interface ReportMarksDoc {
   _id: string;
   tenantId: string;
+  /** So that erasing the customer (stores/customer-data.ts) finds it. */
+  sessionId: string;
   waits: { groupId: string; enqueuedAt: number }[];
   assignments: { agentId: string; assignedAt: Date }[];
 }

@@ -137,7 +137,7 @@ describe('the email channel', () => {
 
       const mail = await onlyMailTo(email);
       const full = await mailById(mail.ID);
-      expect(full.From).toMatchObject({ Name: 'Shop', Address: 'support@localhost' });
+      expect(full.From).toMatchObject({ Name: 'Shop', Address: 'support@reception.localhost' });
       for (const line of ['warehouse', 'Friday', 'SF123456']) expect(full.Text).toContain(line);
       expect(full.ReplyTo?.[0]?.Address).toMatch(/^reply\+s\.[0-9a-f-]+\.[0-9a-f]{16}@localhost$/);
       const raw = await rawMail(mail.ID);

@@ -79,7 +79,7 @@ export function replyTo(raw: string, from: string, text: string, messageId: stri
     '',
     text,
     '',
-    `On ${new Date().toUTCString()}, Shop <support@localhost> wrote:`,
+    `On ${new Date().toUTCString()}, Shop <support@reception.localhost> wrote:`,
     quoted,
     '> an earlier line',
     '',

@@ -53,10 +53,25 @@ describe('configuration', () => {
       WEBHOOK_DISABLE_AFTER_FAILURES: 3,
       WEBHOOK_TIMEOUT_MS: 10_000,
       WEBHOOK_POLL_MS: 1_000,
-      MAIL_FROM: 'support@localhost',
+      MAIL_FROM: 'support@reception.localhost',
       MAIL_REPLY_DOMAIN: 'localhost',
       EMAIL_BATCH_MS: 90_000,
     });
+  });
+
+  it('when every default is written back as an environment (as a second process gets it), then it parses to the same values', () => {
+    for (const [schema, base] of [
+      [apiConfigSchema, { TOKEN_SECRET: secret }],
+      [workerConfigSchema, {}],
+    ] as const) {
+      const defaults = parseConfig(schema, base);
+      const asEnv = Object.fromEntries(
+        Object.entries(defaults)
+          .filter(([, value]) => value !== undefined)
+          .map(([key, value]) => [key, String(value)]),
+      );
+      expect(parseConfig(schema, asEnv)).toEqual(defaults);
+    }
   });
 
   it('when the worker is given SMTP_URL without TOKEN_SECRET, or a mail key is bad, then the key is named', () => {
