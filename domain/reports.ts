@@ -1,4 +1,5 @@
 import type { ChatMessage } from './message';
+import { formatterFor } from './working-hours';
 
 /**
  * Report figures: their definitions and the pure arithmetic behind them
@@ -273,25 +274,6 @@ export function derive(f: Figures): DerivedFigures {
 
 // ---------------------------------------------------------------------------
 // Local hours and days
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
 
 /** The local date and time at `instant`, encoded as if it were UTC ("wall ms"). */
 function wallAt(timeZone: string, instant: number): number {

@@ -113,8 +113,8 @@ export type SpecialDate = z.infer<typeof specialDateSchema>;
 /** One cached formatter per zone: constructing one costs far more than using it. */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-/** Throws a RangeError for an unknown time zone. */
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
+/** Throws a RangeError for an unknown time zone. Reports read local days and hours with it too. */
+export function formatterFor(timeZone: string): Intl.DateTimeFormat {
   let formatter = formatters.get(timeZone);
   if (!formatter) {
     formatter = new Intl.DateTimeFormat('en-US', {
