@@ -120,7 +120,7 @@ export const workerConfigSchema = z.object({
   /**
    * The port of the worker's Prometheus `/metrics` (on every interface).
    * Unset: no metrics server, so several workers on one machine (tests, a
-   * benchmark) need no ports of their own; `0`: any free port, logged at start.
+   * benchmark) need no ports of their own; `0`: a free port the system picks, logged at start.
    */
   WORKER_METRICS_PORT: anyPort().optional(),
   /**

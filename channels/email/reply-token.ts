@@ -31,7 +31,7 @@ const tokenPattern = new RegExp(`([st])\\.(${uuid})\\.([0-9a-f]{16})`, 'g');
 const isUuid = (id: string) => new RegExp(`^${uuid}$`).test(id);
 
 const macOf = (secret: string, tenantId: string, ref: ThreadRef): string => {
-  // A key of its own, so a reply token is never valid as any other signed thing.
+  // A key of its own, so a reply token never verifies as another kind of signed value.
   const key = createHmac('sha256', secret).update('email-reply-token/v1').digest();
   return createHmac('sha256', key)
     .update(`${tenantId}\n${kindLetter[ref.kind]}\n${ref.sessionId}`)

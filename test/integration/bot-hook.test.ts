@@ -227,7 +227,7 @@ describe('bot hook: the bot answers', () => {
       text: 'when will it ship?',
     });
 
-    // The transcript and the event feed have it as any robot message.
+    // The transcript and the event feed hold it as they hold the FAQ robot's messages.
     const transcript = z.object({ messages: z.array(z.object({ text: z.string() })) }).parse(
       await callOk(engine.app, 'GET', `/api/v1/sessions/${chat.sessionId}/transcript?afterSeq=0`, {
         token: adminKey,

@@ -130,7 +130,7 @@ async function askBot(
     });
   } catch (error) {
     // A local activity's failure may come as the activity's own ApplicationFailure,
-    // not wrapped in an ActivityFailure: any failure of the call is the bot's.
+    // not wrapped in an ActivityFailure: every failure of the call is the bot's.
     if (!(error instanceof TemporalFailure) || isCancellation(error)) throw error;
     log.warn('the bot hook did not answer; the FAQ robot answers', {
       sessionId: session.state.sessionId,
