@@ -8,6 +8,7 @@ import { cpuMeter } from './support/cpu-meter';
 import { startBenchEngine } from './support/engine';
 import { sessionTimeline } from './support/session-timeline';
 import { startBenchStack } from './support/stack';
+import { collections } from '../stores/collections';
 
 /**
  * `npm run bench:lifecycle`, on the embedded stack:
@@ -23,6 +24,13 @@ import { startBenchStack } from './support/stack';
  *     against when it was due, read from the workflows' histories.
  * With BENCH_TRACE=1 it also prints one mid-run session's history with
  * event times.
+ *
+ * `BENCH_REPORTS=compare` measures only what recording report facts costs
+ * the full sessions' rate: two engines on the same servers, one whose
+ * worker records report facts and one whose worker does not
+ * (REPORT_FACTS=false), each on its own task queue and tenant, their rows
+ * of BENCH_SESSIONS sessions taken in turns (on, off, off, on, on, off, …
+ * BENCH_ROUNDS rows each) so drift on a shared machine falls on both.
  */
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 200);
@@ -60,7 +68,76 @@ async function timerLateness(client: Client, workflowIds: string[]): Promise<num
   return lateness;
 }
 
+/** Sessions/s with report facts recorded against without, in one run (see the header). */
+async function compareReports(): Promise<void> {
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 4);
+  const b = await startBenchStack();
+  const engines = {
+    on: await startBenchEngine(
+      b,
+      'warn',
+      { TEMPORAL_TASK_QUEUE: 'bench-reports-on' },
+      { TEMPORAL_TASK_QUEUE: 'bench-reports-on', REPORT_FACTS: 'true' },
+    ),
+    off: await startBenchEngine(
+      b,
+      'warn',
+      { TEMPORAL_TASK_QUEUE: 'bench-reports-off' },
+      { TEMPORAL_TASK_QUEUE: 'bench-reports-off', REPORT_FACTS: 'false' },
+    ),
+  };
+  try {
+    const client = b.temporal.client;
+    const tenants = { on: 'bench-reports-on', off: 'bench-reports-off' };
+    for (const side of ['on', 'off'] as const) {
+      await setUpSessionTenant(b, tenants[side]);
+      await pool(CONCURRENCY, CONCURRENCY, async (n) => {
+        await fullSession(engines[side].app.url, client, tenants[side], `warm-${side}-${n}`);
+      });
+    }
+    const cpu = cpuMeter([...b.stack.processes, ...engines.on.processes, ...engines.off.processes]);
+    const rates = { on: [] as number[], off: [] as number[] };
+    const cpus = { on: [] as string[], off: [] as string[] };
+    // ABBA order: on, off, off, on, on, off, …
+    const abba = ['on', 'off', 'off', 'on'] as const;
+    const order = Array.from({ length: 2 * rounds }, (_, i) => abba[i % 4] ?? 'on');
+    for (const [row, side] of order.entries()) {
+      const meter = cpu.start();
+      const result = await pool(SESSIONS, CONCURRENCY, async (n) => {
+        await fullSession(engines[side].app.url, client, tenants[side], `r${row}-${n}`);
+      });
+      rates[side].push(result.perSecond);
+      cpus[side].push(meter.per(SESSIONS));
+      process.stdout.write(
+        `  row ${row + 1} (reports ${side}): ${SESSIONS} sessions = ${result.perSecond.toFixed(2)} sessions/s\n`,
+      );
+    }
+    const { reportFacts } = collections(b.mongo.db);
+    const facts = {
+      on: await reportFacts.countDocuments({ tenantId: tenants.on, kind: 'session' }),
+      off: await reportFacts.countDocuments({ tenantId: tenants.off, kind: 'session' }),
+    };
+    const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
+    process.stdout.write(
+      `\nreport facts, full sessions (concurrency ${CONCURRENCY}, ${rounds} rows of ${SESSIONS} each way)\n`,
+    );
+    for (const side of ['on', 'off'] as const) {
+      process.stdout.write(
+        `  reports ${side}: ${rates[side].map((r) => r.toFixed(2)).join(' / ')} sessions/s, mean ${mean(rates[side]).toFixed(2)}; session facts stored ${facts[side]}\n`,
+      );
+      process.stdout.write(`    CPU per session by row: ${cpus[side].join(' | ')}\n`);
+    }
+    const change = (100 * (mean(rates.on) - mean(rates.off))) / mean(rates.off);
+    process.stdout.write(`  reports on vs off: ${change.toFixed(1)} %\n`);
+  } finally {
+    await engines.on.stop();
+    await engines.off.stop();
+    await b.stop();
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.env.BENCH_REPORTS === 'compare') return compareReports();
   const b = await startBenchStack();
   const engine = await startBenchEngine(b, 'warn');
   const { app } = engine;

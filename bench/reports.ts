@@ -37,7 +37,7 @@ import { startBenchStack } from './support/stack';
  *  - what the report facts add to a session's steps: BENCH_STEP_SESSIONS
  *    stored sessions (ten messages, a wait, an agent, a rating) have their
  *    queued, assigned, closed and rated events recorded through the outbox
- *    with reports on, and as many through the plain outbox, interleaved in
+ *    (handed the session, as a step does) with reports on, and as many through the plain outbox, interleaved in
  *    one run; the added milliseconds per session, beside a session's time.
  * BENCH_DAYS=0 runs only the last.
  */
@@ -185,9 +185,15 @@ async function stepCost(db: Db) {
     ] as const) {
       const sessionId = `step-${name}-${i}`;
       await storedSession(db, sessionId);
+      // The step has read the session to build its event, and hands it on (events/session-events.ts).
+      const session = await collections(db).sessions.findOne({ _id: sessionId });
+      if (!session) throw new Error(`session ${sessionId} not stored`);
       const started = performance.now();
       for (const type of types) {
-        await outbox.record({ tenantId: TENANT, type, key: sessionId, data: {}, sessionId });
+        await outbox.record(
+          { tenantId: TENANT, type, key: sessionId, data: {}, sessionId },
+          { session },
+        );
       }
       samples[name].push(performance.now() - started);
     }

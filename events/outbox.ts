@@ -1,6 +1,6 @@
 import type { Db } from 'mongodb';
 import type { EventType } from '../domain/events';
-import { collections, type EventDoc } from '../stores/collections';
+import { collections, type EventDoc, type SessionDoc } from '../stores/collections';
 import { isDuplicateKey } from '../stores/mongo-errors';
 import { eventId } from './event-id';
 
@@ -46,9 +46,18 @@ export interface NewEvent {
   sessionId?: string;
 }
 
+/**
+ * What the recording step already holds about the fact, handed on so that
+ * a wrapper (reports/outbox.ts) does not read it again. Never stored.
+ */
+export interface RecordContext {
+  /** The session as the step's projection write left it. */
+  session?: SessionDoc;
+}
+
 export interface Outbox {
   /** Records the event unless it is recorded already; answers its id either way. */
-  record(event: NewEvent): Promise<string>;
+  record(event: NewEvent, context?: RecordContext): Promise<string>;
 }
 
 export function eventOutbox(db: Db): Outbox {

@@ -34,12 +34,15 @@ export async function recordSessionEvent(
 ): Promise<string | undefined> {
   const doc = await deps.sessions.get(fact.tenantId, fact.sessionId);
   if (!doc) return undefined;
-  return deps.outbox.record({
-    tenantId: fact.tenantId,
-    type: fact.type,
-    key: fact.occurrence === undefined ? fact.sessionId : `${fact.sessionId}:${fact.occurrence}`,
-    data: { ...sessionEventView(doc), ...fact.extra },
-    visitorId: doc.visitorId,
-    sessionId: fact.sessionId,
-  });
+  return deps.outbox.record(
+    {
+      tenantId: fact.tenantId,
+      type: fact.type,
+      key: fact.occurrence === undefined ? fact.sessionId : `${fact.sessionId}:${fact.occurrence}`,
+      data: { ...sessionEventView(doc), ...fact.extra },
+      visitorId: doc.visitorId,
+      sessionId: fact.sessionId,
+    },
+    { session: doc },
+  );
 }

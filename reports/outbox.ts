@@ -7,6 +7,10 @@ import type { ReportRecorder } from './record';
  * and the report rollup" in the transition's one step). Both are idempotent
  * by the fact, and both run before the step reports success, so a step that
  * died between them is retried and records what it owed.
+ *
+ * The step hands on the session it read to build the event (`context`), so
+ * recording costs only its own writes; a caller without it (a script, a
+ * test) has the session read here, by key.
  * `enabled: false` leaves reports out (the lifecycle benchmark's baseline).
  */
 export function reportingOutbox(
@@ -16,18 +20,29 @@ export function reportingOutbox(
 ): Outbox {
   if (!enabled) return outbox;
   return {
-    async record(event) {
-      const id = await outbox.record(event);
-      const { tenantId, sessionId } = event;
+    async record(event, context) {
+      const id = await outbox.record(event, context);
+      const { tenantId, sessionId, type } = event;
       if (!sessionId) return id;
-      if (event.type === 'session.queued') await recorder.queued(tenantId, sessionId);
-      else if (event.type === 'session.assigned') await recorder.assigned(tenantId, sessionId);
-      else if (event.type === 'session.transferred') {
-        // Straight to an agent, or back to a queue: whichever the projection now says.
-        await recorder.assigned(tenantId, sessionId);
-        await recorder.queued(tenantId, sessionId);
-      } else if (event.type === 'session.closed') await recorder.closed(tenantId, sessionId);
-      else if (event.type === 'session.rated') await recorder.rated(tenantId, sessionId);
+      const marks =
+        type === 'session.queued'
+          ? { wait: true }
+          : type === 'session.assigned'
+            ? { assignment: true }
+            : // Straight to an agent, or back to a queue: whichever the projection now says.
+              type === 'session.transferred'
+              ? { wait: true, assignment: true }
+              : undefined;
+      if (!marks && type !== 'session.closed' && type !== 'session.rated') return id;
+      const given = context?.session;
+      const doc =
+        given && given._id === sessionId && given.tenantId === tenantId
+          ? given
+          : await recorder.session(tenantId, sessionId);
+      if (!doc) return id;
+      if (marks) await recorder.marked(doc, marks);
+      else if (type === 'session.closed') await recorder.closed(doc);
+      else await recorder.rated(doc);
       return id;
     },
   };

@@ -30,11 +30,18 @@ import { markDirty } from './rollups';
  * in place), so they are always a function of the fact log.
  */
 
+/**
+ * Each hook takes the session as the step's projection write left it (the
+ * step read it to build the event, events/session-events.ts), so recording
+ * reads it no second time.
+ */
 export interface ReportRecorder {
-  queued(tenantId: string, sessionId: string): Promise<void>;
-  assigned(tenantId: string, sessionId: string): Promise<void>;
-  closed(tenantId: string, sessionId: string): Promise<void>;
-  rated(tenantId: string, sessionId: string): Promise<void>;
+  /** The session by key, for a caller that does not hold it (null if not the tenant's). */
+  session(tenantId: string, sessionId: string): Promise<SessionDoc | null>;
+  /** A wait began, an agent took the session, or both (a transfer): one marks write. */
+  marked(doc: SessionDoc, marks: { wait?: boolean; assignment?: boolean }): Promise<void>;
+  closed(doc: SessionDoc): Promise<void>;
+  rated(doc: SessionDoc): Promise<void>;
 }
 
 const factId = (tenantId: string, kind: ReportFactDoc['kind'], sessionId: string) =>
@@ -100,54 +107,62 @@ export async function endedSession(db: Db, doc: SessionDoc): Promise<EndedSessio
   };
 }
 
+/**
+ * The tenant's report time zone as the recorder reads it: kept for
+ * `zoneCacheMs`, so a session's close and rating do not each read the
+ * schedule (a change of zone applies to facts recorded from then on anyway).
+ */
+const zoneCacheMs = 30_000;
+
 export function reportRecorder(db: Db): ReportRecorder {
   const { sessions, reportMarks } = collections(db);
   const messages = messageStore(db);
-  // By key alone, then the tenant checked here: FerretDB scans for a filter of two fields.
-  const session = async (tenantId: string, sessionId: string) => {
-    const doc = await sessions.findOne({ _id: sessionId });
-    return doc?.tenantId === tenantId ? doc : null;
+  const zones = new Map<string, { zone: Promise<string>; until: number }>();
+  const zoneOf = (tenantId: string): Promise<string> => {
+    const cached = zones.get(tenantId);
+    if (cached && cached.until > Date.now()) return cached.zone;
+    const zone = tenantTimeZone(db, tenantId);
+    zones.set(tenantId, { zone, until: Date.now() + zoneCacheMs });
+    zone.catch(() => zones.delete(tenantId));
+    return zone;
   };
 
   const record = (doc: NewFact) => insertFact(db, doc);
 
   return {
-    async queued(tenantId, sessionId) {
-      const doc = await session(tenantId, sessionId);
-      if (!doc?.groupId || doc.enqueuedAt === undefined) return;
+    // By key alone, then the tenant checked here: FerretDB scans for a filter of two fields.
+    async session(tenantId, sessionId) {
+      const doc = await sessions.findOne({ _id: sessionId });
+      return doc?.tenantId === tenantId ? doc : null;
+    },
+
+    async marked(doc, marks) {
+      const wait =
+        marks.wait && doc.groupId && doc.enqueuedAt !== undefined
+          ? { waits: { groupId: doc.groupId, enqueuedAt: doc.enqueuedAt } }
+          : undefined;
+      const assignment =
+        marks.assignment && doc.agentId && doc.assignedAt
+          ? { assignments: { agentId: doc.agentId, assignedAt: doc.assignedAt } }
+          : undefined;
+      if (!wait && !assignment) return;
       await reportMarks.updateOne(
-        { _id: `${tenantId}/${sessionId}` },
+        { _id: `${doc.tenantId}/${doc._id}` },
         {
-          $setOnInsert: { tenantId, sessionId },
-          $addToSet: { waits: { groupId: doc.groupId, enqueuedAt: doc.enqueuedAt } },
+          $setOnInsert: { tenantId: doc.tenantId, sessionId: doc._id },
+          $addToSet: { ...wait, ...assignment },
         },
         { upsert: true },
       );
     },
 
-    async assigned(tenantId, sessionId) {
-      const doc = await session(tenantId, sessionId);
-      if (!doc?.agentId || !doc.assignedAt) return;
-      await reportMarks.updateOne(
-        { _id: `${tenantId}/${sessionId}` },
-        {
-          $setOnInsert: { tenantId, sessionId },
-          $addToSet: { assignments: { agentId: doc.agentId, assignedAt: doc.assignedAt } },
-        },
-        { upsert: true },
-      );
+    async closed(doc) {
+      await recordClosed(db, messages, doc, record, zoneOf);
     },
 
-    async closed(tenantId, sessionId) {
-      const doc = await session(tenantId, sessionId);
-      if (!doc) return;
-      await recordClosed(db, messages, doc, record);
-    },
-
-    async rated(tenantId, sessionId) {
-      const doc = await session(tenantId, sessionId);
-      if (!doc?.rating) return;
-      await recordRated(db, doc, record);
+    async rated(doc) {
+      if (!doc.rating) return;
+      await recordRated(db, doc, record, zoneOf);
     },
   };
 }
@@ -177,9 +192,10 @@ export async function recordClosed(
   messages: ReturnType<typeof messageStore>,
   doc: SessionDoc,
   record: Record,
+  zoneOf: (tenantId: string) => Promise<string> = (t) => tenantTimeZone(db, t),
 ): Promise<void> {
   const [timeZone, ended, stored] = await Promise.all([
-    tenantTimeZone(db, doc.tenantId),
+    zoneOf(doc.tenantId),
     endedSession(db, doc),
     sessionMessages(messages, doc.tenantId, doc._id),
   ]);
@@ -195,9 +211,14 @@ export async function recordClosed(
   });
 }
 
-export async function recordRated(db: Db, doc: SessionDoc, record: Record): Promise<void> {
+export async function recordRated(
+  db: Db,
+  doc: SessionDoc,
+  record: Record,
+  zoneOf: (tenantId: string) => Promise<string> = (t) => tenantTimeZone(db, t),
+): Promise<void> {
   if (!doc.rating) return;
-  const timeZone = await tenantTimeZone(db, doc.tenantId);
+  const timeZone = await zoneOf(doc.tenantId);
   const part = ratingPart(
     doc.rating,
     {

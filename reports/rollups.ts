@@ -26,13 +26,16 @@ import { collections, type ReportRollupDoc } from '../stores/collections';
 
 export async function markDirty(db: Db, tenantId: string, days: string[]): Promise<void> {
   const { reportDirty } = collections(db);
-  for (const day of days) {
-    await reportDirty.updateOne(
-      { _id: `${tenantId}/${day}` },
-      { $set: { tenantId, day, mark: randomUUID() } },
-      { upsert: true },
-    );
-  }
+  // One upsert per day, side by side: a fact's days are independent marks.
+  await Promise.all(
+    days.map((day) =>
+      reportDirty.updateOne(
+        { _id: `${tenantId}/${day}` },
+        { $set: { tenantId, day, mark: randomUUID() } },
+        { upsert: true },
+      ),
+    ),
+  );
 }
 
 const rollupId = (tenantId: string, day: string, scope: ReportRollupDoc['scope'], id: string) =>

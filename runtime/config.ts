@@ -129,6 +129,16 @@ export const workerConfigSchema = z.object({
    * Unset: the SDK exports no metrics. A loopback address keeps it private.
    */
   TEMPORAL_METRICS_ADDRESS: hostPort.optional(),
+  /**
+   * Whether session steps record report facts (reports/). Off only for a
+   * benchmark's baseline (`BENCH_REPORTS=compare npm run bench:lifecycle`):
+   * a worker without them leaves holes in the reports.
+   */
+  REPORT_FACTS: z
+    .union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')], {
+      message: 'must be true or false',
+    })
+    .default(true),
 });
 
 export const apiConfigSchema = z.object({

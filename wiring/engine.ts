@@ -93,9 +93,11 @@ export function wireEngine(connections: {
   log?: Logger;
   /** The process's metrics: routing decisions and heals are observed into them. */
   metrics?: EngineMetrics;
+  /** Whether session steps record report facts (REPORT_FACTS; default true). */
+  reports?: boolean;
 }): EngineParts {
   const { db, redis, temporal, log, metrics } = connections;
-  const stores = buildStores(db, redis);
+  const stores = buildStores(db, redis, { reports: connections.reports ?? true });
   const routing = createRoutingService({
     router: createRouter(redis),
     agents: stores.agents,

@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     metrics,
     email: emailConfigOf(config),
     tokenSecret: config.TOKEN_SECRET,
+    reports: config.REPORT_FACTS,
   });
   let metricsServer: MetricsServer | undefined;
   if (config.WORKER_METRICS_PORT !== undefined) {

@@ -50,6 +50,8 @@ export interface SessionWorkerOptions {
   email?: EmailConfig;
   /** Signs the reply addresses of mail: the API's TOKEN_SECRET. */
   tokenSecret?: string;
+  /** REPORT_FACTS: whether session steps record report facts (default true). */
+  reports?: boolean;
 }
 
 /** The activities' dependencies, built from the three connections (see wiring/engine.ts). */
@@ -61,8 +63,10 @@ export function activityDeps(
   metrics?: EngineMetrics,
   /** WEBHOOK_ALLOW_PRIVATE_ADDRESSES, for bot hooks (default: refused, as in production). */
   allowPrivateAddresses = false,
+  /** REPORT_FACTS (default: recorded). */
+  reports = true,
 ): ActivityDeps {
-  const { stores, routing } = wireEngine({ db, redis, temporal: client, log, metrics });
+  const { stores, routing } = wireEngine({ db, redis, temporal: client, log, metrics, reports });
   // Through Redis to every gateway node's rooms.
   const broadcaster = hubBroadcaster(
     new Emitter(publishingQuietly(redis)),
@@ -94,6 +98,7 @@ export async function createSessionWorker(
     log,
     options.metrics,
     options.events?.WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
+    options.reports,
   );
   const activities = createActivities(deps);
   const worker = await Worker.create({
