@@ -76,6 +76,13 @@ export interface Figures {
   ratings: number[];
   /** Ended sessions by close reason. */
   closeReasons: Record<string, number>;
+  /** Agent time (ms) by status, counted when the status ends: online, away. */
+  onlineMs: number;
+  awayMs: number;
+  /** Time online holding at least one session (ms): occupancy's numerator. */
+  busyMs: number;
+  /** Session time held while online, summed over sessions (ms): the load's integral. */
+  heldMs: number;
 }
 
 export const emptyTiming = (): Timing => ({
@@ -104,6 +111,10 @@ export const emptyFigures = (): Figures => ({
   invited: 0,
   ratings: ratingScores.map(() => 0),
   closeReasons: {},
+  onlineMs: 0,
+  awayMs: 0,
+  busyMs: 0,
+  heldMs: 0,
 });
 
 export function addTiming(into: Timing, ms: number): void {
@@ -137,6 +148,10 @@ const counters = [
   'shopperMessages',
   'replied24h',
   'invited',
+  'onlineMs',
+  'awayMs',
+  'busyMs',
+  'heldMs',
 ] as const;
 const timings = ['queueWait', 'response', 'firstResponse'] as const;
 
@@ -233,6 +248,15 @@ export interface DerivedFigures {
   overflowed: number;
   transfers: number;
   closeReasons: Record<string, number>;
+  /** Agent seconds online and away (statuses that ended in the range). */
+  onlineS: number;
+  awayS: number;
+  /** Seconds online holding at least one session. */
+  busyS: number;
+  /** busyS / onlineS. */
+  occupancy: number | null;
+  /** Sessions held while online, on average: heldMs / onlineMs. */
+  meanLoad: number | null;
 }
 
 export function derive(f: Figures): DerivedFigures {
@@ -269,6 +293,11 @@ export function derive(f: Figures): DerivedFigures {
     overflowed: f.overflowed,
     transfers: f.transfers,
     closeReasons: f.closeReasons,
+    onlineS: Math.round(f.onlineMs) / 1000,
+    awayS: Math.round(f.awayMs) / 1000,
+    busyS: Math.round(f.busyMs) / 1000,
+    occupancy: share(f.busyMs, f.onlineMs),
+    meanLoad: share(f.heldMs, f.onlineMs),
   };
 }
 
@@ -351,6 +380,19 @@ export interface Part {
   /** Counts for the agent only (a session one agent passed on is handled by both, but is one session). */
   agentOnly?: true;
   figures: Partial<Figures>;
+  /**
+   * The agent's time within this hour (status or a session held), for the
+   * refresh to measure together with the agent's other spans of the hour
+   * (`agentTime`): occupancy is an overlap, not a sum.
+   */
+  spans?: Span[];
+}
+
+/** A stretch of an agent's time: a status it was in, or a session it held. */
+export interface Span {
+  kind: 'online' | 'away' | 'held';
+  from: Date;
+  to: Date;
 }
 
 /** The session as the report reads it once it has ended. */
@@ -371,6 +413,8 @@ export interface EndedSession {
   agents: string[];
   /** Whether the session was offered a rating card. */
   invited: boolean;
+  /** Each agent's hold of the session: from its assignment to its transfer away, the next assignment or the close. */
+  holds: { agentId: string; from: Date; to: Date }[];
 }
 
 /** One row of the per-conversation export. */
@@ -509,6 +553,7 @@ export function sessionParts(
   for (const t of s.transfers) {
     at(t.at, { transfers: 1 }, { groupId: lastGroup, agentId: t.fromAgentId });
   }
+  for (const h of s.holds) parts.push(...spanParts(h.agentId, 'held', h.from, h.to, timeZone));
 
   // Every shopper message to a person, and each turn's response time (its first message to the reply).
   let turnOpen = false;
@@ -563,6 +608,90 @@ export function ratingPart(
     ...(who.groupId ? { groupId: who.groupId } : {}),
     ...(who.agentId ? { agentId: who.agentId } : {}),
     figures: { ratings },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Agent time: statuses, sessions held, occupancy
+
+/**
+ * [from, to) cut at the local hours it crosses: one part per local hour,
+ * for the agent (`agentOnly`: the refresh adds the measured time to the
+ * tenant itself, an agent's time belongs to no one group).
+ */
+export function spanParts(
+  agentId: string,
+  kind: Span['kind'],
+  from: Date,
+  to: Date,
+  timeZone: string,
+): Part[] {
+  const parts: Part[] = [];
+  for (let t = from.getTime(); t < to.getTime();) {
+    const h = localHour(new Date(t), timeZone);
+    const next = Math.min(to.getTime(), h.start.getTime() + hourMs);
+    parts.push({
+      day: h.day,
+      hour: h.start,
+      agentId,
+      agentOnly: true,
+      figures: {},
+      spans: [{ kind, from: new Date(t), to: new Date(next) }],
+    });
+    t = next;
+  }
+  return parts;
+}
+
+type Interval = [number, number];
+
+const union = (spans: Span[]): Interval[] => {
+  const sorted = spans
+    .map((s): Interval => [s.from.getTime(), s.to.getTime()])
+    .filter(([a, b]) => b > a)
+    .sort((x, y) => x[0] - y[0]);
+  const out: Interval[] = [];
+  for (const [a, b] of sorted) {
+    const last = out.at(-1);
+    if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+    else out.push([a, b]);
+  }
+  return out;
+};
+
+const measure = (xs: Interval[]) => xs.reduce((total, [a, b]) => total + (b - a), 0);
+
+/** The overlap of two sorted, disjoint interval lists. */
+function overlap(xs: Interval[], ys: Interval[]): Interval[] {
+  const out: Interval[] = [];
+  for (let i = 0, j = 0; i < xs.length && j < ys.length;) {
+    const x = xs[i] as Interval;
+    const y = ys[j] as Interval;
+    const a = Math.max(x[0], y[0]);
+    const b = Math.min(x[1], y[1]);
+    if (b > a) out.push([a, b]);
+    if (x[1] < y[1]) i++;
+    else j++;
+  }
+  return out;
+}
+
+/**
+ * One agent's time in one stretch (an hour) from its spans: time online and
+ * away, time online holding at least one session (busy), and session time
+ * held while online summed over sessions (held: two sessions at once count
+ * twice, so held / online is the mean load). A session held while away or
+ * offline counts for neither.
+ */
+export function agentTime(spans: Span[]): Partial<Figures> {
+  const online = union(spans.filter((s) => s.kind === 'online'));
+  const away = union(spans.filter((s) => s.kind === 'away'));
+  const held = spans.filter((s) => s.kind === 'held');
+  return {
+    onlineMs: measure(online),
+    awayMs: measure(away),
+    busyMs: measure(overlap(online, union(held))),
+    heldMs: held.reduce((total, s) => total + measure(overlap(online, union([s]))), 0),
   };
 }
 

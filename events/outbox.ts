@@ -1,6 +1,6 @@
 import type { Db } from 'mongodb';
 import type { EventType } from '../domain/events';
-import { collections, type EventDoc, type SessionDoc } from '../stores/collections';
+import { collections, type AgentDoc, type EventDoc, type SessionDoc } from '../stores/collections';
 import { isDuplicateKey } from '../stores/mongo-errors';
 import { eventId } from './event-id';
 
@@ -53,6 +53,8 @@ export interface NewEvent {
 export interface RecordContext {
   /** The session as the step's projection write left it. */
   session?: SessionDoc;
+  /** The agent as its status change left it. */
+  agent?: AgentDoc;
 }
 
 export interface Outbox {

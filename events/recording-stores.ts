@@ -103,17 +103,20 @@ export function agentsRecordingEvents(agents: AgentStore, outbox: Outbox): Agent
       if (!(await agents.setStatus(tenantId, agentId, status))) return false;
       const doc = await agents.getAgent(tenantId, agentId);
       if (doc?.status === status && doc.statusChangedAt) {
-        await outbox.record({
-          tenantId,
-          type: 'agent.status_changed',
-          key: `${agentId}:${doc.statusChangedAt.getTime()}`,
-          data: {
-            agentId,
-            status,
-            ...(doc.previousStatus ? { previousStatus: doc.previousStatus } : {}),
-            changedAt: doc.statusChangedAt.toISOString(),
+        await outbox.record(
+          {
+            tenantId,
+            type: 'agent.status_changed',
+            key: `${agentId}:${doc.statusChangedAt.getTime()}`,
+            data: {
+              agentId,
+              status,
+              ...(doc.previousStatus ? { previousStatus: doc.previousStatus } : {}),
+              changedAt: doc.statusChangedAt.toISOString(),
+            },
           },
-        });
+          { agent: doc },
+        );
       }
       return true;
     },

@@ -23,6 +23,12 @@ export function reportingOutbox(
     async record(event, context) {
       const id = await outbox.record(event, context);
       const { tenantId, sessionId, type } = event;
+      if (type === 'agent.status_changed') {
+        // Handed on by the agent store's step (events/recording-stores.ts).
+        const agent = context?.agent;
+        if (agent?.tenantId === tenantId) await recorder.statusChanged(agent);
+        return id;
+      }
       if (!sessionId) return id;
       const marks =
         type === 'session.queued'

@@ -1,7 +1,18 @@
 import type { Db } from 'mongodb';
 import type { ChatMessage } from '../domain/message';
-import { ratingPart, sessionParts, type EndedSession, type Part } from '../domain/reports';
-import { collections, type ReportFactDoc, type SessionDoc } from '../stores/collections';
+import {
+  ratingPart,
+  sessionParts,
+  spanParts,
+  type EndedSession,
+  type Part,
+} from '../domain/reports';
+import {
+  collections,
+  type AgentDoc,
+  type ReportFactDoc,
+  type SessionDoc,
+} from '../stores/collections';
 import { anyGroup } from '../stores/hours';
 import { messageStore } from '../stores/messages';
 import { isDuplicateKey } from '../stores/mongo-errors';
@@ -42,6 +53,8 @@ export interface ReportRecorder {
   marked(doc: SessionDoc, marks: { wait?: boolean; assignment?: boolean }): Promise<void>;
   closed(doc: SessionDoc): Promise<void>;
   rated(doc: SessionDoc): Promise<void>;
+  /** The agent's status changed: the stretch in the status it left is a fact. */
+  statusChanged(agent: AgentDoc): Promise<void>;
 }
 
 const factId = (tenantId: string, kind: ReportFactDoc['kind'], sessionId: string) =>
@@ -69,6 +82,29 @@ export async function sessionMessages(
     if (!page.hasMore || page.messages.length === 0) return all;
     after = page.messages.at(-1)?.seq ?? after;
   }
+}
+
+/**
+ * Who held the session when: each assignment (workflow clock) until the
+ * first of the agent's transfer away, the next assignment, or the close.
+ */
+function holdsOf(
+  assignments: { agentId: string; assignedAt: Date }[],
+  transfers: { at: Date; fromAgentId: string }[],
+  closedAt: Date,
+): EndedSession['holds'] {
+  return assignments.flatMap((a, i) => {
+    const from = a.assignedAt.getTime();
+    const ends = [
+      closedAt.getTime(),
+      ...(assignments[i + 1] ? [assignments[i + 1]?.assignedAt.getTime() ?? Infinity] : []),
+      ...transfers
+        .filter((t) => t.fromAgentId === a.agentId && t.at.getTime() >= from)
+        .map((t) => t.at.getTime()),
+    ];
+    const to = Math.min(...ends);
+    return to > from ? [{ agentId: a.agentId, from: a.assignedAt, to: new Date(to) }] : [];
+  });
 }
 
 /** The ended session as the report reads it, from its projection and its marks. */
@@ -104,6 +140,7 @@ export async function endedSession(db: Db, doc: SessionDoc): Promise<EndedSessio
     }),
     agents: assignments.map((a) => a.agentId),
     invited: assignments.length > 0,
+    holds: doc.closedAt ? holdsOf(assignments, doc.transfers ?? [], doc.closedAt) : [],
   };
 }
 
@@ -163,6 +200,20 @@ export function reportRecorder(db: Db): ReportRecorder {
     async rated(doc) {
       if (!doc.rating) return;
       await recordRated(db, doc, record, zoneOf);
+    },
+
+    async statusChanged(agent) {
+      const { previousStatus: status, previousStatusChangedAt: from, statusChangedAt: to } = agent;
+      // Offline time is nobody's; a first change has no known start.
+      if (!from || !to || (status !== 'online' && status !== 'away')) return;
+      const timeZone = await zoneOf(agent.tenantId);
+      await record({
+        _id: `${agent.tenantId}/status:${agent.agentId}:${to.getTime()}`,
+        tenantId: agent.tenantId,
+        kind: 'status',
+        agentId: agent.agentId,
+        parts: spanParts(agent.agentId, status, from, to, timeZone),
+      });
     },
   };
 }

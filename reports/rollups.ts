@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from 'mongodb';
-import { compactFigures, emptyFigures, mergeFigures, type Figures } from '../domain/reports';
+import {
+  agentTime,
+  compactFigures,
+  emptyFigures,
+  mergeFigures,
+  type Figures,
+  type Span,
+} from '../domain/reports';
 import { collections, type ReportRollupDoc } from '../stores/collections';
 
 /**
@@ -64,14 +71,29 @@ export async function refreshDay(db: Db, tenantId: string, day: string): Promise
     const at = hour.getTime();
     byHour?.set(at, mergeFigures(byHour.get(at) ?? emptyFigures(), f));
   };
+  // Each agent's spans of each hour (statuses, sessions held), measured together below.
+  const spans = new Map<string, { agentId: string; hour: Date; spans: Span[] }>();
   for (const fact of facts) {
     for (const part of fact.parts) {
       if (part.day !== day) continue;
       const f = mergeFigures(emptyFigures(), part.figures);
       if (!part.agentOnly) add('tenant', '', part.hour, f);
       if (part.groupId && !part.agentOnly) add('group', part.groupId, part.hour, f);
-      if (part.agentId) add('agent', part.agentId, part.hour, f);
+      if (part.agentId && !part.spans) add('agent', part.agentId, part.hour, f);
+      if (part.agentId && part.spans) {
+        const key = `${part.agentId}\n${part.hour.getTime()}`;
+        const entry = spans.get(key) ?? { agentId: part.agentId, hour: part.hour, spans: [] };
+        entry.spans.push(...part.spans);
+        spans.set(key, entry);
+      }
     }
+  }
+  // An agent's time is the agent's and the tenant's (an agent serves several groups).
+  for (const { agentId, hour, spans: theirs } of spans.values()) {
+    const f = mergeFigures(emptyFigures(), agentTime(theirs));
+    if (f.onlineMs === 0 && f.awayMs === 0) continue;
+    add('agent', agentId, hour, f);
+    add('tenant', '', hour, f);
   }
   for (const [id, doc] of scopes) {
     const stored: ReportRollupDoc = {

@@ -38,7 +38,16 @@ export function agentStore(db: Db) {
         const now = new Date();
         const result = await agents.updateOne(
           { _id: key(tenantId, agentId), status: doc.status },
-          { $set: { status, previousStatus: doc.status, statusChangedAt: now, updatedAt: now } },
+          {
+            $set: {
+              status,
+              previousStatus: doc.status,
+              statusChangedAt: now,
+              updatedAt: now,
+              // The stretch this change ends began then (reports measure agents' time from it).
+              ...(doc.statusChangedAt ? { previousStatusChangedAt: doc.statusChangedAt } : {}),
+            },
+          },
         );
         if (result.matchedCount === 1) return true;
       }

@@ -153,6 +153,8 @@ export interface AgentDoc {
   /** Set by a status change (absent until the first): what `agent.status_changed` is derived from. */
   statusChangedAt?: Date;
   previousStatus?: AgentStatus;
+  /** When the previous status began: the stretch a status change ends, for reports. */
+  previousStatusChangedAt?: Date;
   updatedAt: Date;
 }
 
@@ -506,8 +508,12 @@ export interface EmailCursorDoc {
 export interface ReportFactDoc {
   _id: string;
   tenantId: string;
-  kind: 'session' | 'rating';
-  sessionId: string;
+  /** `status`: an agent's status that ended, `<tenantId>/status:<agentId>:<ended at ms>`. */
+  kind: 'session' | 'rating' | 'status';
+  /** The session of a session or rating fact (erasing its customer removes the fact). */
+  sessionId?: string;
+  /** The agent of a status fact. */
+  agentId?: string;
   days: string[];
   parts: Part[];
   /** The session's start (session facts): the per-conversation export's order. */

@@ -106,6 +106,22 @@ export const figuresView = z
     closeReasons: z
       .record(z.string(), z.number())
       .meta({ description: 'Ended sessions by close reason' }),
+    onlineS: z.number().meta({
+      description:
+        'Agent seconds online (status online), counted in the local hours they fell in once the status ended (a status still current counts at its change)',
+    }),
+    awayS: z.number().meta({ description: 'Agent seconds away, counted as onlineS' }),
+    busyS: z.number().meta({
+      description:
+        'Agent seconds online while holding at least one session (from the assignment to the transfer away or the close, workflow clock; counted once the session ended)',
+    }),
+    occupancy: rate(
+      'Occupancy: busyS / onlineS, the share of online time with at least one session',
+    ),
+    meanLoad: z.number().nullable().meta({
+      description:
+        'Concurrent load: sessions held while online, on average (session seconds held while online / onlineS; per hour in the time series)',
+    }),
   })
   .meta({ id: 'ReportFigures' });
 

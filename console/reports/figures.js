@@ -14,12 +14,13 @@
  *   scoreDistribution: Record<string, number>, queued: number, queueWaitMeanS: number | null,
  *   queueWaitP90S: number | null, abandoned: number, abandonmentRate: number | null,
  *   overflowed: number, transfers: number, closeReasons: Record<string, number>,
+ *   onlineS: number, awayS: number, busyS: number, occupancy: number | null, meanLoad: number | null,
  * }} Figures
  * @typedef {{ timeZone: string, from: string, to: string, figures: Figures, previous: { from: string, to: string, figures: Figures } }} Summary
  * @typedef {{ timeZone: string, granularity: 'day' | 'hour', points: { start: string, label: string, figures: Figures }[] }} Timeseries
  * @typedef {{ from: string, to: string, items: { agentId: string, figures: Figures }[] }} AgentRows
  * @typedef {Exclude<keyof Figures, 'scoreDistribution' | 'closeReasons'>} FigureKey
- * @typedef {'count' | 'rate' | 'seconds' | 'score'} Kind
+ * @typedef {'count' | 'rate' | 'seconds' | 'duration' | 'score'} Kind
  */
 
 /**
@@ -45,6 +46,8 @@ export const headline = [
   { key: 'robotResolutionRate', kind: 'rate', better: 'up' },
   { key: 'tickets', kind: 'count', better: 'none' },
   { key: 'transfers', kind: 'count', better: 'none' },
+  { key: 'occupancy', kind: 'rate', better: 'none' },
+  { key: 'meanLoad', kind: 'score', better: 'none' },
 ];
 
 /**
@@ -63,6 +66,10 @@ export const agentColumns = [
   { key: 'ratingParticipation', kind: 'rate' },
   { key: 'meanScore', kind: 'score' },
   { key: 'transfers', kind: 'count' },
+  { key: 'onlineS', kind: 'duration' },
+  { key: 'awayS', kind: 'duration' },
+  { key: 'occupancy', kind: 'rate' },
+  { key: 'meanLoad', kind: 'score' },
 ];
 
 /**
@@ -82,6 +89,11 @@ export function formatFigure(value, kind, lang, none) {
       return value < 60
         ? `${number(value, value < 1 ? 2 : 1)} s`
         : `${Math.floor(value / 60)} min ${number(value % 60, 0)} s`;
+    case 'duration':
+      // An agent's hours online: hours and minutes, or minutes under an hour.
+      return value < 3600
+        ? `${number(Math.round(value / 60), 0)} min`
+        : `${Math.floor(value / 3600)} h ${number(Math.floor((value % 3600) / 60), 0)} min`;
     case 'score':
       return number(value, 2);
     default:

@@ -55,6 +55,10 @@ export const texts = {
     robotResolutionRate: 'Robot resolution rate',
     tickets: 'Leave-message tickets',
     transfers: 'Transfers',
+    onlineS: 'Online',
+    awayS: 'Away',
+    occupancy: 'Occupancy',
+    meanLoad: 'Concurrent sessions (mean)',
   },
   'zh-CN': {
     loginTitle: '数据报表',
@@ -112,5 +116,9 @@ export const texts = {
     robotResolutionRate: '机器人解决率',
     tickets: '留言工单',
     transfers: '转接次数',
+    onlineS: '在线时长',
+    awayS: '离开时长',
+    occupancy: '占用率',
+    meanLoad: '平均并发会话',
   },
 };

@@ -6,7 +6,7 @@ import { eventOutbox, type Outbox } from '../../events/outbox';
 import { rebuildReports } from '../../reports/rebuild';
 import { reportingOutbox } from '../../reports/outbox';
 import { reportRecorder } from '../../reports/record';
-import { collections, type SessionDoc } from '../../stores/collections';
+import { collections, type AgentDoc, type SessionDoc } from '../../stores/collections';
 import { anyGroup, hoursStore } from '../../stores/hours';
 import { messageKey } from '../../stores/message-docs';
 import { call, callOk, operatorTenant, testOperatorToken } from '../support/api-client';
@@ -291,6 +291,12 @@ describe('reports', () => {
       overflowed: 1,
       transfers: 0, // S3's is on the 30th
       closeReasons: { agent: 3, abandoned: 1, visitor: 2, robot_idle: 1, left_message: 1 },
+      // No agent was ever online: no agent time, no occupancy.
+      onlineS: 0,
+      awayS: 0,
+      busyS: 0,
+      occupancy: null,
+      meanLoad: null,
     });
 
     // Three days: S3's second message (25 h, not within 24 h) and transfer on the 30th, its rating on the 31st.
@@ -433,6 +439,167 @@ describe('reports', () => {
     // A rebuild from the stored sessions and messages agrees with the live rollups.
     await rebuildReports(engine.db, { tenantId, from: '2026-03-29', to: '2026-03-31' });
     expect(await get(path, adminKey)).toEqual(once);
+  });
+
+  it('when agents go online, away and offline around the sessions they hold, then online, away and busy time, occupancy and mean load are those computed by hand, per agent, per hour and per local day', async () => {
+    const { tenantId, adminKey } = await berlinTenant();
+    // The status changes as the agent store leaves them, each handed to the outbox with its event.
+    const statuses = async (agentId: string, changes: [AgentDoc['status'], string][]) => {
+      for (const [i, [status, at]] of changes.entries()) {
+        const before = changes[i - 1];
+        const agent: AgentDoc = {
+          _id: `${tenantId}:${agentId}`,
+          tenantId,
+          agentId,
+          capacity: 3,
+          groups: ['g1'],
+          status,
+          statusChangedAt: t(at),
+          updatedAt: t(at),
+          ...(before ? { previousStatus: before[0], previousStatusChangedAt: t(before[1]) } : {}),
+        };
+        await outbox.record(
+          {
+            tenantId,
+            type: 'agent.status_changed',
+            key: `${agentId}:${Date.parse(at)}`,
+            data: { agentId, status },
+          },
+          { agent },
+        );
+      }
+    };
+    // a1 (times UTC; Berlin is UTC+2 after the night's jump): online 07:00–08:00, away 08:00–08:30,
+    // online 08:30–10:00, then offline. a2 online 22:00 on the 28th to 00:30 (local midnight is 23:00).
+    await statuses('a1', [
+      ['online', '2026-03-29T07:00:00Z'],
+      ['away', '2026-03-29T08:00:00Z'],
+      ['online', '2026-03-29T08:30:00Z'],
+      ['offline', '2026-03-29T10:00:00Z'],
+    ]);
+    await statuses('a2', [
+      ['online', '2026-03-28T22:00:00Z'],
+      ['offline', '2026-03-29T00:30:00Z'],
+    ]);
+    const session = scripted(engine.db, tenantId);
+    const held = (agentId: string, from: string, to: string) =>
+      session(from, async ({ step }) => {
+        await step(
+          { phase: 'queued', groupId: 'g1', enqueuedAt: Date.parse(from) },
+          'session.queued',
+        );
+        await step({ phase: 'assigned', agentId, assignedAt: t(from) }, 'session.assigned');
+        await step({ phase: 'closed', closedAt: t(to), closeReason: 'agent' }, 'session.closed');
+      });
+    await held('a1', '2026-03-29T07:10:00Z', '2026-03-29T07:40:00Z'); // X1
+    await held('a1', '2026-03-29T07:30:00Z', '2026-03-29T08:15:00Z'); // X2: its last 15 min a1 is away
+    // X3: a1 from 09:00, passed to a2 (offline) at 09:20, closed 09:50.
+    await session('2026-03-29T09:00:00Z', async ({ step }) => {
+      await step(
+        { phase: 'queued', groupId: 'g1', enqueuedAt: Date.parse('2026-03-29T09:00:00Z') },
+        'session.queued',
+      );
+      await step(
+        { phase: 'assigned', agentId: 'a1', assignedAt: t('2026-03-29T09:00:00Z') },
+        'session.assigned',
+      );
+      await step({ agentId: 'a2', assignedAt: t('2026-03-29T09:20:00Z') }, 'session.transferred', [
+        { at: t('2026-03-29T09:20:00Z'), fromAgentId: 'a1', toAgentId: 'a2' },
+      ]);
+      await step(
+        { phase: 'closed', closedAt: t('2026-03-29T09:50:00Z'), closeReason: 'agent' },
+        'session.closed',
+      );
+    });
+
+    const min = 60;
+    const agents = (await get('/api/v1/reports/agents?from=2026-03-29&to=2026-03-29', adminKey))
+      .items as Figs[];
+    expect(agents.map((a) => a.agentId)).toEqual(['a1', 'a2']);
+    // a1: online 60 + 90 min; busy = online ∩ (07:10–08:15 ∪ 09:00–09:20) = 50 + 20 min;
+    // held = X1 30 + X2 30 (its away quarter is not) + X3 20 min.
+    expect(agents[0]?.figures).toMatchObject({
+      onlineS: 150 * min,
+      awayS: 30 * min,
+      busyS: 70 * min,
+      occupancy: 70 / 150,
+      meanLoad: 80 / 150,
+    });
+    // a2 on the 29th: 00:00–00:30 UTC (01:00–01:30 CET was 23:00–00:30 after local midnight), and X3 held while offline.
+    expect(agents[1]?.figures).toMatchObject({
+      onlineS: 90 * min,
+      awayS: 0,
+      busyS: 0,
+      occupancy: 0,
+      meanLoad: 0,
+    });
+    const before = (await get('/api/v1/reports/agents?from=2026-03-28&to=2026-03-28', adminKey))
+      .items as Figs[];
+    expect(before).toEqual([
+      { agentId: 'a2', figures: expect.objectContaining({ onlineS: 60 * min }) as unknown },
+    ]);
+    const tenant = figuresOf(
+      await get('/api/v1/reports/summary?from=2026-03-29&to=2026-03-29', adminKey),
+    );
+    expect(tenant).toMatchObject({
+      onlineS: 240 * min,
+      awayS: 30 * min,
+      busyS: 70 * min,
+      occupancy: 70 / 240,
+      meanLoad: 80 / 240,
+    });
+    // The local hour 09:00 CEST (07:00–08:00 UTC): a1 online all of it, busy 50 min, two sessions 30 min each.
+    const hours = await get(
+      '/api/v1/reports/timeseries?from=2026-03-29&to=2026-03-29&granularity=hour&agentId=a1',
+      adminKey,
+    );
+    const nine = (hours.points as { label: string; figures: Figs }[]).find(
+      (p) => p.label === '2026-03-29T09:00',
+    );
+    expect(nine?.figures).toMatchObject({
+      onlineS: 60 * min,
+      busyS: 50 * min,
+      occupancy: 50 / 60,
+      meanLoad: 1,
+    });
+    // Recorded again (a retried step), and rebuilt: the same figures.
+    await statuses('a1', [
+      ['online', '2026-03-29T07:00:00Z'],
+      ['away', '2026-03-29T08:00:00Z'],
+    ]);
+    await rebuildReports(engine.db, { tenantId, from: '2026-03-29', to: '2026-03-29' });
+    expect(
+      figuresOf(await get('/api/v1/reports/summary?from=2026-03-29&to=2026-03-29', adminKey)),
+    ).toEqual(tenant);
+  });
+
+  it('when an agent’s status is set online, then away, then offline through the API, then the agents report counts the time between the calls', async () => {
+    const { adminKey } = await berlinTenant();
+    const setStatus = async (status: string) => {
+      const sent = Date.now();
+      await callOk(engine.app, 'PUT', '/api/v1/agents/a1/status', {
+        token: adminKey,
+        body: { status },
+      });
+      return { sent, answered: Date.now() };
+    };
+    const online = await setStatus('online');
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    const away = await setStatus('away');
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const offline = await setStatus('offline');
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' }).format(
+      new Date(),
+    );
+    const rows = (
+      await get(`/api/v1/reports/agents?from=${today}&to=${today}&agentId=a1`, adminKey)
+    ).items as Figs[];
+    const f = rows[0]?.figures as { onlineS: number; awayS: number; busyS: number };
+    expect(f.onlineS).toBeGreaterThanOrEqual((away.sent - online.answered) / 1000 - 0.001);
+    expect(f.onlineS).toBeLessThanOrEqual((away.answered - online.sent) / 1000 + 0.001);
+    expect(f.awayS).toBeGreaterThanOrEqual((offline.sent - away.answered) / 1000 - 0.001);
+    expect(f.awayS).toBeLessThanOrEqual((offline.answered - away.sent) / 1000 + 0.001);
+    expect(f.busyS).toBe(0);
   });
 
   it('when reports are exported as CSV, then each report is a header and its rows, and the conversations export has one row per conversation', async () => {
