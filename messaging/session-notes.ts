@@ -53,7 +53,8 @@ export async function addNote(
 ): Promise<SessionNote> {
   const staff = staffOnly(viewer);
   const facts = await sessionFacts(deps.sessions, tenantId, staff, sessionId);
-  if (!mayFollow(staff, facts)) throw new Refusal('forbidden', `session ${sessionId} is not held by you`);
+  if (!mayFollow(staff, facts))
+    throw new Refusal('forbidden', `session ${sessionId} is not held by you`);
   const afterSeq = (await deps.messages.last(tenantId, sessionId))?.seq ?? 0;
   const { note, created } = await deps.notes.add(tenantId, {
     sessionId,

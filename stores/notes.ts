@@ -30,7 +30,12 @@ export function noteStore(db: Db) {
       note: Omit<SessionNote, 'createdAt'>,
       at = new Date(),
     ): Promise<{ note: SessionNote; created: boolean }> {
-      const doc: NoteDoc = { ...note, _id: noteKey(tenantId, note.sessionId, note.noteId), tenantId, createdAt: at };
+      const doc: NoteDoc = {
+        ...note,
+        _id: noteKey(tenantId, note.sessionId, note.noteId),
+        tenantId,
+        createdAt: at,
+      };
       try {
         await notes.insertOne(doc);
         return { note: toNote(doc), created: true };

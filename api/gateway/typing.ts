@@ -47,7 +47,7 @@ export function visitorTyping(
     visitorTypingSchema,
     log,
     'tell typing',
-    async ({ typing }, reply) => {
+    ({ typing }, reply) => {
       if (allow(data.sessionId, typing)) {
         relay(namespace.server.of(namespaces.agent), data.tenantId, {
           sessionId: data.sessionId,
@@ -56,6 +56,7 @@ export function visitorTyping(
         });
       }
       reply({ ok: true, data: null });
+      return Promise.resolve();
     },
   );
 }
