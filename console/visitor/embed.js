@@ -31,7 +31,21 @@ function addLauncher() {
   button.id = 'reception-launcher';
   button.type = 'button';
   button.setAttribute('aria-label', 'Chat');
-  button.textContent = '💬';
+  // A speech bubble drawn here, not an emoji: not every system has an emoji font.
+  const svg = 'http://www.w3.org/2000/svg';
+  const icon = document.createElementNS(svg, 'svg');
+  icon.setAttribute('viewBox', '0 0 24 24');
+  icon.setAttribute('width', '26');
+  icon.setAttribute('height', '26');
+  icon.setAttribute('aria-hidden', 'true');
+  const bubble = document.createElementNS(svg, 'path');
+  bubble.setAttribute(
+    'd',
+    'M4 4h16a1 1 0 0 1 1 1v11a1 1 0 0 1-1 1H9l-5 4v-4H4a1 1 0 0 1-1-1V5a1 1 0 0 1 1-1z',
+  );
+  bubble.setAttribute('fill', 'currentColor');
+  icon.append(bubble);
+  button.append(icon);
   Object.assign(button.style, {
     position: 'fixed',
     right: '16px',
@@ -42,7 +56,6 @@ function addLauncher() {
     border: 'none',
     background: '#165dff',
     color: '#fff',
-    fontSize: '24px',
     cursor: 'pointer',
     boxShadow: '0 4px 12px rgba(0,0,0,.2)',
     zIndex: '2147483001',
