@@ -13,11 +13,14 @@ import type { TagStore } from '../stores/tags';
 import type { OutreachStore } from '../stores/outreach';
 import type { Outbox } from '../events/outbox';
 import type { BotHookStore } from '../stores/bot-hooks';
+import type { NoteStore } from '../stores/notes';
 
 /** What the session activities are built from: the worker (or a test) makes one of these. */
 export interface ActivityDeps extends PostMessageDeps {
   tenants: TenantStore;
   sessions: SessionStore;
+  /** Staff-only notes: a transfer's note is kept as one (activities/transfer.ts). */
+  notes: NoteStore;
   faqs: FaqStore;
   tickets: TicketStore;
   hours: HoursStore;

@@ -1,3 +1,4 @@
+import { popularQuestions } from '../domain/faq';
 import { ApplicationFailure } from '@temporalio/activity';
 import { snapshotFlow, type FlowSnapshot } from '../domain/flow';
 import type { SessionInput } from '../domain/session';
@@ -87,11 +88,17 @@ export const openingActivities = (deps: ActivityDeps) => ({
     const { input } = request;
     const flow = await loadFlowSnapshot(deps, input.tenantId);
     await recordSessionOpened(deps, input, request.startedAt, flow.flowVersion);
+    // "You may want to ask": the FAQ's popular questions ride on the greeting as chips
+    // (only while the robot answers: without it nobody would answer a tapped question).
+    const suggestions = flow.robot.enabled
+      ? popularQuestions(await deps.faqs.list(input.tenantId))
+      : [];
     await postWorkflowMessage(deps, {
       tenantId: input.tenantId,
       sessionId: input.sessionId,
       purpose: request.greetingPurpose,
       text: flow.templates.greeting,
+      suggestions,
     });
     return flow;
   },

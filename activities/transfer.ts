@@ -28,16 +28,50 @@ export const transferActivities = (deps: ActivityDeps) => ({
     }
   },
 
+  /**
+   * Records a transfer that happened. Its note (what the transferring agent
+   * wrote for the next one) is kept on the session's transfer record, for
+   * the receiving agent's list line and offer alert, and as a staff-only
+   * note in the session, stored once under the transfer's time; it is never
+   * part of the shopper's messages or of the `session.transferred` event.
+   */
   async recordTransfer(
     tenantId: string,
     sessionId: string,
-    transfer: { at: string; fromAgentId: string; toAgentId?: string; toGroupId?: string },
+    transfer: {
+      at: string;
+      fromAgentId: string;
+      toAgentId?: string;
+      toGroupId?: string;
+      note?: string;
+      /** Who asked for it (the agent, a supervisor's id, or `ops`): the note's author. */
+      by?: string;
+    },
   ): Promise<void> {
+    const { fromAgentId, toAgentId, toGroupId, note, by } = transfer;
+    const to = { ...(toAgentId ? { toAgentId } : {}), ...(toGroupId ? { toGroupId } : {}) };
+    if (note) {
+      const afterSeq = (await deps.messages.last(tenantId, sessionId))?.seq ?? 0;
+      const stored = await deps.notes.add(
+        tenantId,
+        {
+          sessionId,
+          noteId: `transfer:${transfer.at}`,
+          authorId: by ?? fromAgentId,
+          text: note,
+          afterSeq,
+          transfer: { fromAgentId, ...to },
+        },
+        new Date(transfer.at),
+      );
+      if (stored.created) deps.broadcaster.noteToSession(tenantId, stored.note);
+    }
     await deps.sessions.appendTransfer(tenantId, sessionId, {
-      ...transfer,
       at: new Date(transfer.at),
+      fromAgentId,
+      ...to,
+      ...(note ? { note } : {}),
     });
-    const { fromAgentId, toAgentId, toGroupId } = transfer;
     await recordSessionEvent(deps, {
       tenantId,
       sessionId,

@@ -66,6 +66,7 @@ import { ratingRoutes } from './routes/ratings';
 import { retentionRoutes } from './routes/retention';
 import { sessionCommandRoutes } from './routes/session-commands';
 import { sessionMessageRoutes } from './routes/session-messages';
+import { sessionNoteRoutes } from './routes/session-notes';
 import { sessionRoutes } from './routes/sessions';
 import { apiChannelRoutes } from './routes/channel-api';
 import { emailChannelRoutes } from './routes/channel-email';
@@ -285,6 +286,7 @@ export async function createApp(
   });
   sessionCommandRoutes(api, { temporal: temporal.client, sessions, agents });
   sessionMessageRoutes(api, { chat });
+  sessionNoteRoutes(api, { ...stores, broadcaster });
   ratingRoutes(api, { sessions });
   ticketRoutes(api, { tickets: stores.tickets, agents });
   transferTargetRoutes(api, { agents, staff, sessions, routing });

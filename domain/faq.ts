@@ -23,7 +23,23 @@ export const faqEntrySchema = z.strictObject({
   similar: z.array(phrasing).max(20).optional(),
   /** Terms that mark this entry: weighted up, and matched even if no phrasing has them. */
   keywords: z.array(z.string().trim().min(1).max(40)).max(20).optional(),
+  /**
+   * A most-asked question: the greeting offers it ("you may want to ask"),
+   * at most `popularLimit` of them, in the FAQ's order.
+   */
+  popular: z.boolean().optional(),
 });
+
+/** How many popular questions the greeting offers. */
+export const popularLimit = 5;
+
+/** The questions the greeting offers as chips: the popular entries', in order. */
+export function popularQuestions(entries: readonly FaqEntry[]): string[] {
+  return entries
+    .filter((entry) => entry.popular)
+    .slice(0, popularLimit)
+    .map((entry) => entry.question);
+}
 
 export type FaqEntryInput = z.input<typeof faqEntrySchema>;
 export type FaqEntry = z.infer<typeof faqEntrySchema>;

@@ -1,5 +1,6 @@
 import type { ChatMessage } from './message';
 import type { AgentSend, VisitorSend } from './message-send';
+import type { SessionNote } from './notes';
 import type { Channel, Entry, SessionPhase } from './session';
 
 // What a socket client receives, in one module: the browser pages' JSDoc
@@ -7,6 +8,7 @@ import type { Channel, Entry, SessionPhase } from './session';
 export type { Attachment, Card, ChatMessage, Sender } from './message';
 export type { AgentSend, VisitorSend } from './message-send';
 export type { Entry } from './session';
+export type { SessionNote } from './notes';
 
 /**
  * Typed socket.io events, shared by the gateway, the worker's emitter and
@@ -45,6 +47,8 @@ export interface SessionSummary {
   phase: SessionPhase;
   agentId?: string;
   assignedAt?: string;
+  /** What the agent who transferred the session wrote for the next one (staff only), if anything. */
+  transferNote?: { fromAgentId: string; note: string };
   /** The latest message (any sender), if any. */
   lastMessage?: Pick<ChatMessage, 'seq' | 'kind' | 'sender' | 'text' | 'createdAt'>;
   /** Shopper messages after the seq this agent has read. */
@@ -53,10 +57,22 @@ export interface SessionSummary {
   visitorReadSeq: number;
 }
 
+/**
+ * Someone on the other side of a session is typing (`typing: true`, repeated
+ * at most every few seconds while it lasts) or stopped. Never stored.
+ */
+export interface TypingNotice {
+  sessionId: string;
+  by: 'visitor' | 'agent';
+  typing: boolean;
+}
+
 export interface VisitorServerToClientEvents {
   'message:new': (message: ChatMessage) => void;
   /** The agent has read up to a seq. */
   'message:read': (receipt: ReadReceipt) => void;
+  /** The session's agent is typing (or stopped). */
+  typing: (notice: TypingNotice) => void;
 }
 
 export interface VisitorClientToServerEvents {
@@ -65,12 +81,18 @@ export interface VisitorClientToServerEvents {
   'message:sync': (request: MessageSyncRequest, ack: (result: Ack<MessagePage>) => void) => void;
   /** The shopper has seen everything up to `seq`. */
   'message:read': (request: { seq: number }, ack: (result: Ack<ReadReceipt>) => void) => void;
+  /** The shopper is typing (or stopped): relayed to the session's agent side, never stored. */
+  typing: (request: { typing: boolean }, ack: (result: Ack<null>) => void) => void;
 }
 
 export interface AgentServerToClientEvents {
   'message:new': (message: ChatMessage) => void;
   /** The shopper (or another reader) has read up to a seq. */
   'message:read': (receipt: ReadReceipt) => void;
+  /** A staff-only note was written in a session whose room the socket is in. */
+  'note:new': (note: SessionNote) => void;
+  /** The shopper of a session whose room the socket is in is typing (or stopped). */
+  typing: (notice: TypingNotice) => void;
   /** The agent's whole list: on connect and when a session is assigned, transferred or closed. */
   'session:list': (sessions: SessionSummary[]) => void;
   /** One line of the list changed (a message arrived, or something was read). */
@@ -125,6 +147,11 @@ export interface AgentClientToServerEvents {
     ack: (result: Ack<SessionSummary>) => void,
   ) => void;
   'session:leave': (request: { sessionId: string }, ack: (result: Ack<null>) => void) => void;
+  /** The session's agent is typing (or stopped): relayed to its shopper, never stored. */
+  typing: (
+    request: { sessionId: string; typing: boolean },
+    ack: (result: Ack<null>) => void,
+  ) => void;
   /** The agent's open sessions now (a supervisor: the tenant's open sessions). */
   'session:list': (
     request: Record<string, never>,

@@ -1,4 +1,5 @@
 import type { ChatMessage } from '../domain/message';
+import type { SessionNote } from '../domain/notes';
 import { agentRoom, namespaces, sessionRoom, supervisorRoom } from '../domain/rooms';
 import type {
   AgentServerToClientEvents,
@@ -60,6 +61,11 @@ export interface Broadcaster {
    * messages, the new agent's start, wherever they are connected.
    */
   moveSession(tenantId: string, sessionId: string, from?: string, to?: string): void;
+  /**
+   * A staff-only note: to the session's room in the agent namespace alone
+   * (the shopper's sockets, in the visitor namespace, never hear it).
+   */
+  noteToSession(tenantId: string, note: SessionNote): void;
   /** Tells the tenant's supervisors, wherever they are connected. */
   slaBreached(tenantId: string, alert: SlaAlert): void;
   /** Tells the tenant's supervisors that the live figures changed (their monitor re-reads them). */
@@ -104,6 +110,9 @@ export function hubBroadcaster(hub: Hub, sendMessage: (message: ChatMessage) => 
         toAgents(agentRoom(tenantId, from), 'session:removed', { sessionId });
       }
       if (to) agents.in(agentRoom(tenantId, to)).socketsJoin(room);
+    },
+    noteToSession(tenantId, note) {
+      toAgents(sessionRoom(tenantId, note.sessionId), 'note:new', note);
     },
     slaBreached(tenantId, alert) {
       toAgents(supervisorRoom(tenantId), 'alert:sla', alert);

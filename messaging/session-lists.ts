@@ -49,6 +49,7 @@ export function sessionLists(deps: SessionListDeps) {
       phase: doc.phase,
       ...(doc.agentId ? { agentId: doc.agentId } : {}),
       ...(doc.assignedAt ? { assignedAt: doc.assignedAt.toISOString() } : {}),
+      ...transferNoteOf(doc),
       ...(last
         ? {
             lastMessage: {
@@ -151,3 +152,15 @@ export function sessionLists(deps: SessionListDeps) {
 }
 
 export type SessionLists = ReturnType<typeof sessionLists>;
+
+/**
+ * The note of the session's latest transfer, when it carried one: the
+ * receiving agent reads it in the list line and the offer alert (the full
+ * note is also among the session's staff notes).
+ */
+function transferNoteOf(doc: SessionDoc): Pick<SessionSummary, 'transferNote'> {
+  const latest = doc.transfers?.at(-1);
+  return latest?.note
+    ? { transferNote: { fromAgentId: latest.fromAgentId, note: latest.note } }
+    : {};
+}

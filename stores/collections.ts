@@ -2,6 +2,7 @@ import type { Db } from 'mongodb';
 import type { AgentStatus, AssignmentStrategy } from '../domain/agents';
 import type { FaqEntry } from '../domain/faq';
 import type { ChatMessage } from '../domain/message';
+import type { SessionNote } from '../domain/notes';
 import type { CloseReason } from '../domain/session-commands';
 import type { WorkingHours } from '../domain/working-hours';
 import type { Channel, Entry, SessionPhase } from '../domain/session';
@@ -123,7 +124,14 @@ export interface SessionDoc {
   agentId?: string;
   assignedAt?: Date;
   firstResponseAt?: Date;
-  transfers?: { at: Date; fromAgentId: string; toAgentId?: string; toGroupId?: string }[];
+  transfers?: {
+    at: Date;
+    fromAgentId: string;
+    toAgentId?: string;
+    toGroupId?: string;
+    /** What the transferring agent wrote for the next one (staff only). */
+    note?: string;
+  }[];
   closedAt?: Date;
   closeReason?: CloseReason;
   abandoned?: boolean;
@@ -283,6 +291,13 @@ export interface OutreachDoc {
 }
 
 /** `_id` is the message's key, `<tenant>/<session>/<seq>` (stores/message-keys.ts). */
+/** A staff-only note in a session (domain/notes.ts); `_id` is `<tenant>/<session>/<noteId>`. */
+export type NoteDoc = Omit<SessionNote, 'createdAt'> & {
+  _id: string;
+  tenantId: string;
+  createdAt: Date;
+};
+
 export type MessageDoc = Omit<ChatMessage, 'createdAt'> & {
   _id: string;
   /** Shopper messages in the session up to this one: unread counts are a subtraction. */
@@ -567,6 +582,7 @@ export function collections(db: Db) {
     openSessions: db.collection<OpenSessionDoc>('open_sessions'),
     sessions: db.collection<SessionDoc>('sessions'),
     messages: db.collection<MessageDoc>('messages'),
+    notes: db.collection<NoteDoc>('session_notes'),
     readMarks: db.collection<ReadMarkDoc>('read_marks'),
     agents: db.collection<AgentDoc>('agents'),
     groups: db.collection<GroupDoc>('groups'),

@@ -10,6 +10,7 @@ import { isNotImplemented } from './mongo-errors';
 export async function ensureIndexes(db: Db): Promise<void> {
   const {
     messages,
+    notes,
     sessions,
     openSessions,
     agents,
@@ -39,6 +40,7 @@ export async function ensureIndexes(db: Db): Promise<void> {
     { tenantId: 1, sessionId: 1, messageId: 1 },
     { unique: true, name: 'session_message_id' },
   );
+  await notes.createIndex({ tenantId: 1, sessionId: 1, createdAt: 1 }, { name: 'tenant_session' });
   await sessions.createIndex(
     { tenantId: 1, visitorId: 1, startedAt: -1 },
     { name: 'tenant_visitor' },

@@ -46,6 +46,8 @@ export async function removeExpired(
       .toArray();
     if (!batch.length) break;
     const ids = batch.map((doc) => doc._id);
+    // Staff notes go with their messages (not counted apart: they are part of the chat).
+    await c.notes.deleteMany({ tenantId, sessionId: { $in: ids } });
     removed.messages += (
       await c.messages.deleteMany({ tenantId, sessionId: { $in: ids } })
     ).deletedCount;

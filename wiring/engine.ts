@@ -16,6 +16,7 @@ import { flowStore } from '../stores/flows';
 import { hoursStore } from '../stores/hours';
 import { identityStore } from '../stores/identity';
 import { messageStore } from '../stores/messages';
+import { noteStore } from '../stores/notes';
 import { outreachStore } from '../stores/outreach';
 import { quickReplyStore } from '../stores/quick-replies';
 import { readMarkStore } from '../stores/read-marks';
@@ -51,6 +52,7 @@ export function buildStores(db: Db, redis: RedisClient, options: { reports?: boo
     tenants: tenantStore(db),
     sessions: sessionsRecordingEvents(sessionStore(db, redisFactsCache(redis)), outbox),
     messages: messageStore(db),
+    notes: noteStore(db),
     reads: readMarkStore(db),
     agents: agentsRecordingEvents(agentStore(db), outbox),
     apiKeys: apiKeyStore(db),

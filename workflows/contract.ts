@@ -17,6 +17,7 @@ import type {
   VisitorText,
 } from '../domain/session-commands';
 import type { SessionInput, SessionPhase } from '../domain/session';
+import type { LeaveMessageField } from '../domain/leave-message-form';
 
 export type { CloseReason } from '../domain/session-commands';
 
@@ -79,6 +80,8 @@ export interface SessionState {
   closeReason?: CloseReason;
   ticketId?: string;
   rating?: { score: number; comment?: string; at: string };
+  /** In answers to the state query while in `leave_message`: the session's leave-message form. */
+  leaveMessageForm?: LeaveMessageField[];
 }
 
 /** Told by the router's delivery (possibly more than once: duplicates are ignored). */

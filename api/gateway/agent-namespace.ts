@@ -31,6 +31,7 @@ import { verifyAgentToken, type AgentClaims, type VerifiedAgentToken } from '../
 import type { StaffAccessCheck } from '../auth/staff-access';
 import type { TenantSuspension } from '../auth/tenant-suspension';
 import { admitUnlessSuspended, handle, handshakeToken } from './acks';
+import { agentTyping } from './typing';
 
 type AgentSocket = Socket<
   AgentClientToServerEvents,
@@ -193,6 +194,10 @@ export function wireAgentNamespace(namespace: AgentNamespace, deps: AgentGateway
     socket.on('session:join', join(deps, socket));
     socket.on('session:leave', leave(deps, socket));
     socket.on('session:list', list(deps, socket));
+    socket.on(
+      'typing',
+      agentTyping(namespace, deps.chat, { tenantId: socket.data.tenantId, viewer: viewer(socket) }),
+    );
     if (socket.data.role === 'supervisor') return;
     try {
       socket.emit('session:list', await settleRooms(deps, socket));

@@ -15,6 +15,7 @@ import { sendMessage } from '../../messaging/send-message';
 import { verifyVisitorToken, type VisitorClaims } from '../../runtime/tokens';
 import { admitUnlessSuspended, handle, handshakeToken } from './acks';
 import type { TenantSuspension } from '../auth/tenant-suspension';
+import { visitorTyping } from './typing';
 
 type VisitorSocket = Socket<
   VisitorClientToServerEvents,
@@ -107,6 +108,7 @@ export function wireVisitorNamespace(namespace: VisitorNamespace, deps: VisitorG
     socket.on('message:send', send(own, socket));
     socket.on('message:sync', sync(own, socket));
     socket.on('message:read', read(own, socket));
+    socket.on('typing', visitorTyping(namespace, log, socket.data));
     await socket.join(sessionRoom(socket.data.tenantId, socket.data.sessionId));
   });
 }

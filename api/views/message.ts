@@ -43,3 +43,20 @@ export const messagePage = z.object({
   messages: z.array(chatMessage),
   hasMore: z.boolean(),
 });
+
+/** A staff-only note in a session (domain/notes.ts): never part of a shopper's view. */
+export const sessionNote = z.object({
+  sessionId: z.string(),
+  noteId: z.string(),
+  authorId: z.string(),
+  text: z.string(),
+  afterSeq: z.number().int().min(0),
+  transfer: z
+    .object({
+      fromAgentId: z.string(),
+      toAgentId: z.string().optional(),
+      toGroupId: z.string().optional(),
+    })
+    .optional(),
+  createdAt: z.string(),
+});

@@ -3,6 +3,7 @@ import { sessionEventView } from '../../events/views';
 import { identityKinds } from '../../domain/identity';
 import { channels, entryTypes, sessionPhases } from '../../domain/session';
 import { closeReasons } from '../../domain/session-commands';
+import { leaveMessageFieldSchema } from '../../domain/flow';
 import type { SessionDoc } from '../../stores/collections';
 import type { SessionState } from '../../workflows/contract';
 import { isoTime } from '../http/schemas';
@@ -90,6 +91,8 @@ export const sessionStateView = z.object({
   ticketId: z.string().optional(),
   closeReason: z.enum(closeReasons).optional(),
   rating: rating.optional(),
+  /** While `leave_message`: the fields to ask for (the flow's leave-message form), in order. */
+  leaveMessageForm: z.array(leaveMessageFieldSchema).optional(),
 });
 export type SessionStateView = z.infer<typeof sessionStateView>;
 
@@ -110,6 +113,7 @@ export const toSessionStateView = (state: SessionState): SessionStateView =>
     ticketId: state.ticketId,
     closeReason: state.closeReason,
     rating: state.rating,
+    leaveMessageForm: state.phase === 'leave_message' ? state.leaveMessageForm : undefined,
   });
 
 /** A finished workflow no longer answers queries once it is gone: the projection does. */

@@ -13,6 +13,8 @@ import { followNetwork } from '/shared/message-stream.js';
 import { attachDialog } from './attach-dialog.js';
 import { chatView } from './chat.js';
 import { customerPanel } from './customer-panel.js';
+import { emojiPicker } from './emoji.js';
+import { sessionNotes } from './notes.js';
 import { offerAlerts } from './offer-alerts.js';
 import { quickReplyPicker } from './quick-replies.js';
 import { sessionList } from './session-list.js';
@@ -32,6 +34,7 @@ import {
 } from './state.js';
 import { showTab } from './tickets.js';
 import { transferDialog } from './transfer-dialog.js';
+import { chatTyping } from './typing.js';
 
 /** @typedef {import('../../domain/socket-events').SessionSummary} SessionSummary */
 
@@ -39,10 +42,32 @@ const alerts = offerAlerts();
 const panel = customerPanel({ api, t, lang: () => i18n.lang });
 const quickReplies = quickReplyPicker({ api, t, composer: ui.replyText });
 // The list opens chats and the chat redraws the list: each reaches the other when called.
+const notes = sessionNotes({
+  form: /** @type {HTMLFormElement} */ (byId('note-form')),
+  text: /** @type {HTMLTextAreaElement} */ (byId('note-text')),
+  toggle: /** @type {HTMLButtonElement} */ (byId('note-open')),
+});
+const typing = chatTyping(byId('chat-typing'));
+const emoji = emojiPicker({
+  toggle: /** @type {HTMLButtonElement} */ (byId('emoji-open')),
+  panel: byId('emoji-picker'),
+  input: ui.replyText,
+});
+// Opening a chat clears its list at once; its notes then take their places among the messages.
 const list = sessionList({
   alerts,
-  openChat: (sessionId) => void chat.openChat(sessionId),
-  openEnded: (ended) => void chat.openEnded(ended),
+  openChat: (sessionId) => {
+    typing.stop();
+    typing.hide();
+    emoji.close();
+    void chat.openChat(sessionId);
+    void notes.open(sessionId);
+  },
+  openEnded: (ended) => {
+    typing.hide();
+    void chat.openEnded(ended);
+    void notes.open(ended.sessionId);
+  },
 });
 const chat = chatView({ panel, quickReplies, drawList: () => list.drawList() });
 const attach = attachDialog({ send: chat.sendBody });
@@ -82,7 +107,10 @@ function connect() {
   });
   socket.on('message:new', (message) => {
     if (current?.sessionId === message.sessionId) current.stream?.accept(message);
+    if (message.sender.type === 'visitor') typing.hide();
   });
+  socket.on('note:new', notes.arrived);
+  socket.on('typing', typing.notice);
 }
 
 function wire() {
@@ -94,6 +122,7 @@ function wire() {
   });
   ui.reply.addEventListener('submit', (event) => {
     event.preventDefault();
+    typing.stop();
     void chat.sendReply();
   });
   // Enter sends, Shift+Enter starts a new line; the quick-reply picker takes Enter first.
@@ -102,6 +131,7 @@ function wire() {
       return;
     }
     event.preventDefault();
+    typing.stop();
     void chat.sendReply();
   });
   byId('attach-open').addEventListener('click', () => {

@@ -60,7 +60,8 @@ export function sessionList({ alerts, openChat, openEnded }) {
       seen.add(s.sessionId);
       if (first) continue;
       const title = s.phase === 'reserved' ? t('newOffer') : t('newChat');
-      alerts.alert(title, describe(s), s.sessionId);
+      const note = s.transferNote && t('transferNoteSays', s.transferNote);
+      alerts.alert(title, note ? `${describe(s)}\n${note}` : describe(s), s.sessionId);
     }
   }
 
@@ -121,7 +122,12 @@ export function sessionList({ alerts, openChat, openEnded }) {
     const countdown = el('span', { class: 'countdown', attrs: { 'data-countdown': s.sessionId } });
     tickCountdown(countdown, s.sessionId);
     return el('li', { attrs: { 'data-session-id': s.sessionId, 'data-phase': 'reserved' } }, [
-      el('div', { class: 'summary' }, [el('strong', { text: describe(s) })]),
+      el('div', { class: 'summary' }, [
+        el('strong', { text: describe(s) }),
+        ...(s.transferNote
+          ? [el('span', { class: 'offer-note', text: t('transferNoteSays', s.transferNote) })]
+          : []),
+      ]),
       countdown,
       el('button', {
         class: 'accept',

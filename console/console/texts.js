@@ -1,5 +1,13 @@
 export const texts = {
   en: {
+    noteOpen: 'Private note',
+    noteAdd: 'Add note',
+    notePlaceholder: 'Only colleagues see this note, never the customer',
+    noteBy: 'Note by {id}',
+    transferNote: 'Transfer note from {from}',
+    transferNoteLabel: 'Note for the next agent (optional)',
+    transferNoteSays: '{fromAgentId}: {note}',
+    visitorTyping: 'The customer is typing…',
     loginTitle: 'Agent console',
     tenant: 'Shop (tenant)',
     agentId: 'Agent id',
@@ -124,6 +132,14 @@ export const texts = {
     caption: 'Message (optional)',
   },
   'zh-CN': {
+    noteOpen: '内部备注',
+    noteAdd: '添加备注',
+    notePlaceholder: '仅同事可见，客户看不到',
+    noteBy: '{id} 的备注',
+    transferNote: '{from} 的转接备注',
+    transferNoteLabel: '给接手客服的备注（选填）',
+    transferNoteSays: '{fromAgentId}：{note}',
+    visitorTyping: '客户正在输入…',
     loginTitle: '客服工作台',
     tenant: '店铺（租户）',
     agentId: '客服账号',

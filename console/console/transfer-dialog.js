@@ -15,13 +15,20 @@ export function transferDialog({ closeChat }) {
     const { sessionId } = chat;
     const error = /** @type {HTMLElement} */ (ui.dialog.querySelector('.form-error'));
     error.textContent = '';
+    // What the next agent should know: kept as a private note, shown in their offer.
+    const noteInput = /** @type {HTMLTextAreaElement} */ (byId('transfer-note'));
     const { agents, groups } = /** @type {TransferTargets} */ (
       await api('GET', '/api/v1/transfer-targets')
     );
     const pick =
       (/** @type {{ toAgentId: string } | { toGroupId: string }} */ target) => async () => {
         try {
-          await api('POST', `/api/v1/sessions/${sessionId}/transfer`, target);
+          const note = noteInput.value.trim();
+          await api('POST', `/api/v1/sessions/${sessionId}/transfer`, {
+            ...target,
+            ...(note ? { note } : {}),
+          });
+          noteInput.value = '';
           ui.dialog.close();
           if (current === chat) closeChat();
         } catch (caught) {

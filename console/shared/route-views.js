@@ -27,7 +27,7 @@
  *   groups: GroupQueue[], agents: AgentLoad[], phases: Record<string, number>,
  *   today: { sessions: number, firstResponseMs?: number, replyRate?: number, satisfaction?: number, ratings: number, meanScore?: number },
  * }} LiveStats
- * @typedef {{ phase: string, queuePosition?: number, estimatedWaitMs?: number, offerExpiresAt?: string, closeReason?: string, rating?: { score: number } }} SessionState
+ * @typedef {{ phase: string, queuePosition?: number, estimatedWaitMs?: number, offerExpiresAt?: string, closeReason?: string, rating?: { score: number }, leaveMessageForm?: Array<{ name: 'name' | 'phone' | 'email' | 'orderRef', required: boolean }> }} SessionState
  */
 
 export {};

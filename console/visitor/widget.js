@@ -11,7 +11,11 @@ import { byId, el, show } from '/shared/dom.js';
 import { bindLanguageSelect, createI18n } from '/shared/i18n.js';
 import { followNetwork, messageStream, request } from '/shared/message-stream.js';
 import { placeBySeq, renderMessage } from '/shared/render-message.js';
+import { showTyping, tellTyping } from '/shared/typing.js';
+import { endChat } from './end-chat.js';
+import { leaveForm } from './leave-form.js';
 import { texts } from './texts.js';
+import { unreadCounter } from './unread.js';
 
 const i18n = createI18n(texts, 'reception.visitor.lang');
 const { t } = i18n;
@@ -35,6 +39,15 @@ const ui = {
   rating: /** @type {HTMLFormElement} */ (byId('rating')),
   rated: byId('rated'),
 };
+const unread = unreadCounter();
+const agentTyping = showTyping(byId('typing'));
+const leaveFields = leaveForm(byId('leave-fields'), t);
+const ending = endChat({
+  button: /** @type {HTMLButtonElement} */ (byId('end-chat')),
+  confirm: byId('end-confirm'),
+  close: () => submitCommand('close', undefined),
+  onError: (error) => setStatus(error.message),
+});
 
 /**
  * This browser's visitor credential: the engine makes an anonymous shopper's
@@ -89,6 +102,8 @@ let socket;
 /** @type {SessionState} */
 let state = { phase: 'robot' };
 let ratingInvited = false;
+/** Whether the state was read again for the leave-message form (once: a projection has none). */
+let formAsked = false;
 /** Sends not yet stored: resent with the same clientMsgId after a reconnect (never stored twice). */
 const outbox = new Map();
 
@@ -119,6 +134,8 @@ function deliver(messages) {
     if (message.sender.type === 'visitor') show(ui.idle, false);
   }
   ui.list.scrollTop = ui.list.scrollHeight;
+  if (messages.some((message) => message.sender.type === 'agent')) agentTyping.hide();
+  unread.delivered(messages);
   const last = messages[messages.length - 1];
   if (last && socket.connected) {
     socket.emit('message:read', { seq: last.seq }, () => undefined);
@@ -142,6 +159,7 @@ function viewOf(message) {
 function sendText(text) {
   const trimmed = text.trim();
   if (!trimmed) return;
+  typing.stop();
   const id = clientMsgId();
   const item = el('li', { class: 'message message--mine message--pending' }, [
     el('span', { class: 'message__meta', text: t('sending') }),
@@ -195,6 +213,20 @@ function drawState() {
   const ended = phase === 'closed' || phase === 'rated';
   if (ended || phase !== 'assigned') show(ui.idle, false);
   show(ui.leave, phase === 'leave_message');
+  ending.draw(!ended);
+  if (phase === 'leave_message') {
+    // An update's answer does not carry the form; the state read does.
+    if (state.leaveMessageForm) leaveFields.show(state.leaveMessageForm);
+    else if (!formAsked) {
+      formAsked = true;
+      void refreshState();
+    } else {
+      leaveFields.show([
+        { name: 'name', required: false },
+        { name: 'phone', required: false },
+      ]);
+    }
+  }
   show(ui.left, ended && state.closeReason === 'left_message');
   show(ui.composer, !ended && phase !== 'leave_message');
   show(ui.rating, phase === 'closed' && ratingInvited && !state.rating);
@@ -232,9 +264,7 @@ function wireForms() {
     event.preventDefault();
     const form = new FormData(ui.leave);
     const field = (/** @type {string} */ name) => String(form.get(name) ?? '').trim();
-    const contact = Object.fromEntries(
-      ['name', 'phone'].map((name) => [name, field(name)]).filter(([, value]) => value),
-    );
+    const contact = leaveFields.contact(form);
     await submit(ui.leave, 'leave-message', { contact, content: field('content') });
   });
   const stars = /** @type {HTMLElement} */ (ui.rating.querySelector('.stars'));
@@ -265,6 +295,20 @@ function wireForms() {
 }
 
 /**
+ * Posts a session command and draws the state it answers.
+ * @param {string} command @param {unknown} body
+ */
+async function submitCommand(command, body) {
+  state = /** @type {SessionState} */ (
+    await callApi('POST', `/api/v1/sessions/${session.sessionId}/${command}`, {
+      token: session.visitorToken,
+      ...(body === undefined ? {} : { body }),
+    })
+  );
+  drawState();
+}
+
+/**
  * Posts a form to a session command; the API's message (naming the bad field) shows under it.
  * @param {HTMLFormElement} form @param {string} command @param {unknown} body
  */
@@ -274,13 +318,7 @@ async function submit(form, command, body) {
   error.textContent = '';
   button.disabled = true;
   try {
-    state = /** @type {SessionState} */ (
-      await callApi('POST', `/api/v1/sessions/${session.sessionId}/${command}`, {
-        token: session.visitorToken,
-        body,
-      })
-    );
-    drawState();
+    await submitCommand(command, body);
   } catch (caught) {
     error.textContent = /** @type {Error} */ (caught).message;
   } finally {
@@ -302,11 +340,18 @@ async function open() {
   socket.on('disconnect', () => setStatus(t('reconnecting')));
   socket.on('connect_error', (/** @type {Error} */ error) => setStatus(error.message));
   socket.on('message:new', (/** @type {ChatMessage} */ message) => stream.accept(message));
+  socket.on('typing', (notice) => agentTyping.notice(notice.typing));
 }
+
+// The shopper's typing reaches the agent (a hint: a lost one is harmless).
+const typing = tellTyping(ui.text, (on) => {
+  if (socket?.connected) socket.emit('typing', { typing: on }, () => undefined);
+});
 
 bindLanguageSelect(/** @type {HTMLSelectElement} */ (byId('lang')), i18n);
 i18n.onChange(() => {
   drawEntry();
+  leaveFields.redraw();
   if (session) drawState();
 });
 i18n.apply();

@@ -22,6 +22,7 @@ describe('agent session lists', () => {
     sessionList: unused,
     sessionUpdated: unused,
     moveSession: unused,
+    noteToSession: unused,
     slaBreached: unused,
     statsChanged: unused,
   };

@@ -415,6 +415,17 @@ export const validExamples: Record<string, ExampleEntry> = {
     // Nothing was offered to the caller: refused after validation.
     example: async (w) => ({ params: await ofSession(w), answers: 403 }),
   },
+  'GET /api/v1/sessions/:sessionId/notes': {
+    example: async (w) => ({ params: await ofSession(w), answers: 200 }),
+  },
+  'POST /api/v1/sessions/:sessionId/notes': {
+    // A supervisor writes notes in any session of the tenant.
+    example: async (w) => ({
+      params: await ofSession(w),
+      body: { text: 'Asked twice about the refund', clientNoteId: 'note-1' },
+      answers: 201,
+    }),
+  },
   'POST /api/v1/sessions/:sessionId/transfer': {
     example: async (w) => ({
       params: await ofSession(w),

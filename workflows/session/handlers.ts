@@ -53,7 +53,12 @@ export async function sessionWorkflow(
 ): Promise<SessionState> {
   const session = new SessionMachine(input, carried);
 
-  setHandler(stateQuery, () => session.state);
+  // While a message is asked for, the state carries the session's form, which the widget draws.
+  setHandler(stateQuery, () =>
+    session.state.phase === 'leave_message'
+      ? { ...session.state, leaveMessageForm: session.flow.leaveMessageForm }
+      : session.state,
+  );
   setHandler(assignedSignal, (assignment) => decisionArrived(session, assignment));
   setHandler(visitorTextSignal, (message) => hear(session, message));
   setHandler(chatTurnSignal, (turn) => noteTurn(session, turn));
@@ -88,8 +93,7 @@ export async function sessionWorkflow(
     (request) => leaveMessage(session, parsed(leaveMessageRequestSchema, request)),
     {
       validator: (request) => {
-        parsed(leaveMessageRequestSchema, request);
-        validateLeaveMessage(session);
+        validateLeaveMessage(session, parsed(leaveMessageRequestSchema, request));
       },
     },
   );

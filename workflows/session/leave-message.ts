@@ -1,4 +1,5 @@
 import { condition } from '@temporalio/workflow';
+import { missingRequiredField } from '../../domain/leave-message-form';
 import type { LeaveMessageRequest } from '../../domain/session-commands';
 import type { SessionState } from '../contract';
 import {
@@ -18,11 +19,15 @@ import {
  * the session.
  */
 
-export function validateLeaveMessage(session: Session): void {
+export function validateLeaveMessage(session: Session, request: LeaveMessageRequest): void {
   const { phase } = session.state;
   if (phase !== 'leave_message' || session.pendingLeaveMessage) {
     refuse('wrongPhase', `the session is ${phase}, not waiting for a message`);
   }
+  // The session's own snapshot of the form: a flow edited later changes nothing here.
+  // (A validator runs only for new updates, never on replay: no patch is needed.)
+  const missing = missingRequiredField(session.flow.leaveMessageForm, request);
+  if (missing) refuse('invalid', missing);
 }
 
 /** The leaveMessage update: answered once the ticket is open (or the phase is over). */

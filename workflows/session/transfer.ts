@@ -121,10 +121,13 @@ async function moveSeat(
     ...to,
   };
   s.transfers.push(record);
+  // The note travels in the activity's input only (inputs are not matched on
+  // replay), so recorded histories replay without a patch.
   await session.activities.recordTransfer(s.tenantId, s.sessionId, {
     at: record.at,
     fromAgentId,
     ...to,
+    ...(request.note ? { note: request.note, by: record.by } : {}),
   });
   if (request.toAgentId && result.status === 'assigned') {
     return { to: 'assign', agentId: result.agentId, notice: 'transferred' };
