@@ -4,6 +4,7 @@ import type {
   AgentServerToClientEvents,
   ReadReceipt,
   SessionSummary,
+  SilentAgentAlert,
   SlaAlert,
   StatsHint,
   VisitorServerToClientEvents,
@@ -62,6 +63,8 @@ export interface Broadcaster {
   moveSession(tenantId: string, sessionId: string, from?: string, to?: string): void;
   /** Tells the tenant's supervisors, wherever they are connected. */
   slaBreached(tenantId: string, alert: SlaAlert): void;
+  /** Tells the tenant's supervisors that an agent left a shopper unanswered. */
+  agentSilent(tenantId: string, alert: SilentAgentAlert): void;
   /** Tells the tenant's supervisors that the live figures changed (their monitor re-reads them). */
   statsChanged(tenantId: string, reason: StatsHint['reason']): void;
 }
@@ -107,6 +110,9 @@ export function hubBroadcaster(hub: Hub, sendMessage: (message: ChatMessage) => 
     },
     slaBreached(tenantId, alert) {
       toAgents(supervisorRoom(tenantId), 'alert:sla', alert);
+    },
+    agentSilent(tenantId, alert) {
+      toAgents(supervisorRoom(tenantId), 'alert:silent', alert);
     },
     statsChanged(tenantId, reason) {
       toAgents(supervisorRoom(tenantId), 'stats:changed', { reason });

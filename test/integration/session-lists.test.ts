@@ -23,6 +23,7 @@ describe('agent session lists', () => {
     sessionUpdated: unused,
     moveSession: unused,
     slaBreached: unused,
+    agentSilent: unused,
     statsChanged: unused,
   };
 
