@@ -65,6 +65,7 @@ import { quickReplyRoutes } from './routes/quick-replies';
 import { ratingRoutes } from './routes/ratings';
 import { retentionRoutes } from './routes/retention';
 import { sessionCommandRoutes } from './routes/session-commands';
+import { sessionSupervisionRoutes } from './routes/session-supervision';
 import { sessionMessageRoutes } from './routes/session-messages';
 import { sessionRoutes } from './routes/sessions';
 import { apiChannelRoutes } from './routes/channel-api';
@@ -284,6 +285,7 @@ export async function createApp(
     log,
   });
   sessionCommandRoutes(api, { temporal: temporal.client, sessions, agents });
+  sessionSupervisionRoutes(api, { sessions, agents, routing, flows: stores.flows, chat });
   sessionMessageRoutes(api, { chat });
   ratingRoutes(api, { sessions });
   ticketRoutes(api, { tickets: stores.tickets, agents });

@@ -40,6 +40,8 @@ export const templatesSchema = z.strictObject({
   agentSilentReoffer: z.string().min(1).max(500),
   /** The agent stayed silent, and a supervisor was alerted. */
   agentSilentAlert: z.string().min(1).max(500),
+  /** A supervisor joined the chat (they may write in it from then on). */
+  supervisorJoined: z.string().min(1).max(500),
 });
 export type Templates = z.infer<typeof templatesSchema>;
 
@@ -63,6 +65,7 @@ export const defaultTemplates: Record<Locale, Templates> = {
     ratingThanks: '感谢您的评价！',
     agentSilentReoffer: '抱歉让您久等了，正在为您安排其他客服。',
     agentSilentAlert: '抱歉让您久等了，客服马上为您服务。',
+    supervisorJoined: '客服主管已加入会话。',
   },
   en: {
     greeting: 'Hello and welcome! How can we help you today?',
@@ -83,6 +86,7 @@ export const defaultTemplates: Record<Locale, Templates> = {
     ratingThanks: 'Thank you for your rating!',
     agentSilentReoffer: 'Sorry for the wait. We are finding another agent to help you.',
     agentSilentAlert: 'Sorry for the wait. Someone will be with you shortly.',
+    supervisorJoined: 'A supervisor has joined the chat.',
   },
 };
 
@@ -96,7 +100,11 @@ export const defaultTemplates: Record<Locale, Templates> = {
  * silence and a `session.agent_silent` event is recorded. Off when absent.
  */
 export const silentAgentSchema = z.strictObject({
-  afterMinutes: z.number().int().min(1).max(24 * 60),
+  afterMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60),
   action: z.enum(['reoffer', 'alert']).default('reoffer'),
 });
 export type SilentAgent = z.infer<typeof silentAgentSchema>;

@@ -87,7 +87,9 @@ describe('silent agent', () => {
       await t.env.sleep(5 * min + 1_000);
       await untilState(handle, (s) => s.phase === 'queued');
       expect(await t.deps.router.sessionsOf(tenantId, other)).toEqual([]);
-      await eventually(async () => ((await silentEvents(tenantId)).length === 2 ? true : undefined));
+      await eventually(async () =>
+        (await silentEvents(tenantId)).length === 2 ? true : undefined,
+      );
       const told = (await texts(tenantId, input.sessionId)).filter(
         (text) => text === zh.agentSilentReoffer,
       );
