@@ -8,6 +8,7 @@ import { openingActivities } from './opening';
 import { projectionActivities } from './projection';
 import { queueActivities } from './queue';
 import { robotActivities } from './robot';
+import { silentAgentActivities } from './silent-agent';
 import { transferActivities } from './transfer';
 import { transitionActivities } from './transition';
 import { workflowMessageActivities } from './workflow-message';
@@ -39,6 +40,7 @@ export const createActivities = (deps: ActivityDeps) => ({
   ...closingActivities(deps),
   ...transitionActivities(deps),
   ...botHookActivities(deps),
+  ...silentAgentActivities(deps),
 });
 
 export type SessionActivities = ReturnType<typeof createActivities>;
@@ -61,6 +63,7 @@ type Behaviours = [
   typeof closingActivities,
   typeof transitionActivities,
   typeof botHookActivities,
+  typeof silentAgentActivities,
 ];
 type SharedNames<Factories, Seen = never> = Factories extends [
   (deps: ActivityDeps) => infer Built,

@@ -65,6 +65,7 @@ import { quickReplyRoutes } from './routes/quick-replies';
 import { ratingRoutes } from './routes/ratings';
 import { retentionRoutes } from './routes/retention';
 import { sessionCommandRoutes } from './routes/session-commands';
+import { sessionSupervisionRoutes } from './routes/session-supervision';
 import { sessionMessageRoutes } from './routes/session-messages';
 import { sessionNoteRoutes } from './routes/session-notes';
 import { sessionRoutes } from './routes/sessions';
@@ -285,6 +286,7 @@ export async function createApp(
     log,
   });
   sessionCommandRoutes(api, { temporal: temporal.client, sessions, agents });
+  sessionSupervisionRoutes(api, { sessions, agents, routing, flows: stores.flows, chat });
   sessionMessageRoutes(api, { chat });
   sessionNoteRoutes(api, { ...stores, broadcaster });
   ratingRoutes(api, { sessions });

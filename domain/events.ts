@@ -12,6 +12,7 @@ export const eventTypes = [
   'session.transferred',
   'session.closed',
   'session.rated',
+  'session.agent_silent',
   'message.created',
   'ticket.created',
   'ticket.assigned',

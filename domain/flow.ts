@@ -36,6 +36,12 @@ export const templatesSchema = z.strictObject({
   closed: z.string().min(1).max(500),
   ratingInvite: z.string().min(1).max(500),
   ratingThanks: z.string().min(1).max(500),
+  /** The agent stayed silent (flow `silentAgent`), and the session goes back to its group. */
+  agentSilentReoffer: z.string().min(1).max(500),
+  /** The agent stayed silent, and a supervisor was alerted. */
+  agentSilentAlert: z.string().min(1).max(500),
+  /** A supervisor joined the chat (they may write in it from then on). */
+  supervisorJoined: z.string().min(1).max(500),
 });
 export type Templates = z.infer<typeof templatesSchema>;
 
@@ -57,6 +63,9 @@ export const defaultTemplates: Record<Locale, Templates> = {
     closed: '本次会话已结束，感谢您的咨询。',
     ratingInvite: '请为本次服务评分。',
     ratingThanks: '感谢您的评价！',
+    agentSilentReoffer: '抱歉让您久等了，正在为您安排其他客服。',
+    agentSilentAlert: '抱歉让您久等了，客服马上为您服务。',
+    supervisorJoined: '客服主管已加入会话。',
   },
   en: {
     greeting: 'Hello and welcome! How can we help you today?',
@@ -75,8 +84,30 @@ export const defaultTemplates: Record<Locale, Templates> = {
     closed: 'This chat has ended. Thank you for contacting us.',
     ratingInvite: 'How did we do? Please rate this chat.',
     ratingThanks: 'Thank you for your rating!',
+    agentSilentReoffer: 'Sorry for the wait. We are finding another agent to help you.',
+    agentSilentAlert: 'Sorry for the wait. Someone will be with you shortly.',
+    supervisorJoined: 'A supervisor has joined the chat.',
   },
 };
+
+/**
+ * What happens when the assigned agent leaves the shopper unanswered for
+ * `afterMinutes` (counted from the assignment or the shopper's latest
+ * message, whichever is later; an agent reply stops the count): `reoffer`
+ * gives the session back to its group (the silent agent's seat is freed and
+ * the agent is not offered it again), `alert` tells the tenant's supervisors
+ * and leaves the session where it is. Either way the shopper is told once per
+ * silence and a `session.agent_silent` event is recorded. Off when absent.
+ */
+export const silentAgentSchema = z.strictObject({
+  afterMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60),
+  action: z.enum(['reoffer', 'alert']).default('reoffer'),
+});
+export type SilentAgent = z.infer<typeof silentAgentSchema>;
 
 export const leaveMessageFieldSchema = z.strictObject({
   name: z.enum(['name', 'phone', 'email', 'orderRef']),
@@ -128,6 +159,7 @@ export const flowSchema = z.strictObject({
     })
     .prefault({}),
   rating: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+  silentAgent: silentAgentSchema.optional(),
   leaveMessageForm: z
     .array(leaveMessageFieldSchema)
     .max(4)

@@ -49,11 +49,30 @@ export function mayFollow(viewer: Viewer, session: SessionFacts): boolean {
 
 export type WriteRefusal = 'forbidden' | 'session_closed';
 
-/** Undefined when the viewer may send; otherwise why not. Supervisors watch, they do not write. */
-export function writeRefusal(viewer: Viewer, session: SessionFacts): WriteRefusal | undefined {
+/** Phases in which a supervisor may join a chat and write in it: a person serves it or will. */
+export const supervisorJoins: readonly SessionPhase[] = [
+  'queued',
+  'reserved',
+  'assigned',
+  'transferring',
+];
+
+/**
+ * Undefined when the viewer may send; otherwise why not. Supervisors watch;
+ * they write only in a chat they joined (`supervisorJoined`: the shopper was
+ * told), while it is live.
+ */
+export function writeRefusal(
+  viewer: Viewer,
+  session: SessionFacts,
+  supervisorJoined = false,
+): WriteRefusal | undefined {
   if (viewer.type === 'visitor') {
     if (viewer.sessionId !== session.sessionId) return 'forbidden';
     return visitorWrites.includes(session.phase) ? undefined : 'session_closed';
+  }
+  if (viewer.role === 'supervisor' && supervisorJoined) {
+    return supervisorJoins.includes(session.phase) ? undefined : 'session_closed';
   }
   if (viewer.role !== 'agent' || session.agentId !== viewer.agentId) return 'forbidden';
   return session.phase === 'assigned' ? undefined : 'forbidden';

@@ -101,6 +101,8 @@ export interface AgentServerToClientEvents {
   'session:removed': (ref: { sessionId: string }) => void;
   /** Supervisors only: an agent has not answered a shopper within the flow's first-response SLA. */
   'alert:sla': (alert: SlaAlert) => void;
+  /** Supervisors only: an agent left a shopper unanswered for the flow's `silentAgent` minutes. */
+  'alert:silent': (alert: SilentAgentAlert) => void;
   /**
    * Supervisors only: something the live figures show changed (a session
    * opened, queued, was assigned, moved or closed; an agent's presence or
@@ -129,6 +131,15 @@ export interface SlaAlert {
   agentId: string;
   /** ISO time of the breach (the SLA deadline). */
   at: string;
+}
+
+export interface SilentAgentAlert {
+  sessionId: string;
+  agentId: string;
+  /** ISO time the silence was noticed (its deadline). */
+  at: string;
+  /** What the flow did: gave the session back to its group, or only alerted. */
+  action: 'reoffer' | 'alert';
 }
 
 export interface AgentClientToServerEvents {

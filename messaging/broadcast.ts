@@ -5,6 +5,7 @@ import type {
   AgentServerToClientEvents,
   ReadReceipt,
   SessionSummary,
+  SilentAgentAlert,
   SlaAlert,
   StatsHint,
   VisitorServerToClientEvents,
@@ -68,6 +69,8 @@ export interface Broadcaster {
   noteToSession(tenantId: string, note: SessionNote): void;
   /** Tells the tenant's supervisors, wherever they are connected. */
   slaBreached(tenantId: string, alert: SlaAlert): void;
+  /** Tells the tenant's supervisors that an agent left a shopper unanswered. */
+  agentSilent(tenantId: string, alert: SilentAgentAlert): void;
   /** Tells the tenant's supervisors that the live figures changed (their monitor re-reads them). */
   statsChanged(tenantId: string, reason: StatsHint['reason']): void;
 }
@@ -116,6 +119,9 @@ export function hubBroadcaster(hub: Hub, sendMessage: (message: ChatMessage) => 
     },
     slaBreached(tenantId, alert) {
       toAgents(supervisorRoom(tenantId), 'alert:sla', alert);
+    },
+    agentSilent(tenantId, alert) {
+      toAgents(supervisorRoom(tenantId), 'alert:silent', alert);
     },
     statsChanged(tenantId, reason) {
       toAgents(supervisorRoom(tenantId), 'stats:changed', { reason });

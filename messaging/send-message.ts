@@ -6,6 +6,7 @@ import type { ChatDeps } from './chat-deps';
 import { postMessage } from './post-message';
 import { Refusal } from './refusal';
 import { sessionFacts } from './session-access';
+import { hasJoined } from './supervisor-join';
 
 /** The shopper, as their token names them. */
 export interface VisitorIdentity {
@@ -44,11 +45,14 @@ export async function sendMessage(
 ): Promise<Sent> {
   // Both checks at once: one round trip of waiting instead of two. A refused send still
   // counts towards the shopper's rate, which only matters to a client that floods anyway.
-  const [facts, allowed] = await Promise.all([
+  const [facts, allowed, joined] = await Promise.all([
     sessionFacts(deps.sessions, tenantId, viewerOf(speaker), sessionId),
     speaker.type === 'visitor' ? deps.sendRate.allow(tenantId, speaker.visitorId) : true,
+    speaker.type === 'agent' && speaker.role === 'supervisor'
+      ? hasJoined(deps.messages, tenantId, sessionId, speaker.agentId)
+      : false,
   ]);
-  const refusal = writeRefusal(viewerOf(speaker), facts);
+  const refusal = writeRefusal(viewerOf(speaker), facts, joined);
   if (refusal === 'session_closed') {
     throw new Refusal('session_closed', `session ${sessionId} is ${facts.phase}`);
   }

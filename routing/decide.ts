@@ -4,6 +4,7 @@ import type { RedisClient } from '../runtime/connections';
 import { luaScript } from '../stores/redis/eval';
 import {
   acceptScript,
+  assignQueuedScript,
   cancelScript,
   configureGroupScript,
   declineScript,
@@ -64,6 +65,18 @@ export function refusal(error: unknown): unknown {
   if (message.includes('agent_busy')) {
     return new RoutingInputError('agentId', 'the agent still holds sessions');
   }
+  if (message.includes('not_queued')) {
+    return new RoutingInputError('sessionId', 'the session is not waiting in a queue');
+  }
+  if (message.includes('agent_full')) {
+    return new RoutingInputError(
+      'agentId',
+      'the agent is not online with free capacity (force to assign anyway)',
+    );
+  }
+  if (message.includes('agent_offline')) {
+    return new RoutingInputError('agentId', 'the agent is offline');
+  }
   if (message.includes('not_offered')) {
     return new RoutingInputError('sessionId', 'the session is not offered to this agent');
   }
@@ -84,6 +97,7 @@ export function createDecisions(redis: RedisClient, now: () => number) {
     decline: luaScript(declineScript),
     restore: luaScript(restoreScript),
     transfer: luaScript(transferScript),
+    assignQueued: luaScript(assignQueuedScript),
   };
 
   /** Assignments a script made while draining, decoded. */

@@ -1,4 +1,5 @@
 import type { RedisClient } from '../runtime/connections';
+import { assignQueuedDecisions } from './assign-queued';
 import { createDecisions } from './decide';
 import { groupDecisions } from './groups';
 import { offerDecisions } from './offer';
@@ -27,6 +28,7 @@ export function createRouter(redis: RedisClient, now: () => number = Date.now) {
     ...seatDecisions(decisions),
     ...pendingDecisions(decisions),
     ...repairDecisions(decisions),
+    ...assignQueuedDecisions(decisions),
   };
 }
 

@@ -422,3 +422,40 @@ else
 end
 return { result, drain(from, now, made) }
 `;
+
+/**
+ * ARGV: prefix, sessionId, agentId, force ('1' or '0'), now.
+ * A supervisor takes a waiting session out of its queue and gives it to a
+ * chosen agent, as an assignment (never an offer: the supervisor decided).
+ * The agent must be known ('unknown_agent'), of any group (a supervisor may
+ * lend an agent of another group), and the session waiting ('not_queued').
+ * Unforced, the agent must be online with room ('agent_full'); forced, any
+ * agent who is not offline ('agent_offline') takes it, away or beyond
+ * capacity. Nothing changes on a refusal. The decision is pending until the
+ * workflow hears it, like every other. Returns the decisions made.
+ */
+export const assignQueuedScript = `${helpers}
+local session, agent, force, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+if redis.call('EXISTS', P .. 'agent:' .. agent) == 0 then return redis.error_reply('unknown_agent') end
+local group = redis.call('HGET', P .. 'ticket:' .. session, 'groupId')
+if not group or not redis.call('ZSCORE', P .. 'queue:' .. group, session) then
+  return redis.error_reply('not_queued')
+end
+if force == '1' then
+  if redis.call('HGET', P .. 'agent:' .. agent, 'status') == 'offline' then
+    return redis.error_reply('agent_offline')
+  end
+elseif not has_room(agent) then
+  return redis.error_reply('agent_full')
+end
+redis.call('ZREM', P .. 'queue:' .. group, session)
+redis.call('SADD', P .. 'agent-sessions:' .. agent, session)
+redis.call('HSET', P .. 'assignment', session, agent)
+redis.call('HSET', P .. 'agent:' .. agent, 'lastAssignedAt', now)
+redis.call('HSET', P .. 'pending', session, cjson.encode({
+  sessionId = session, agentId = agent, groupId = group, assignedAt = tonumber(now), offer = false }))
+redis.call('LPUSH', P .. 'assigned-at:' .. group, now)
+redis.call('LTRIM', P .. 'assigned-at:' .. group, 0, 19)
+refresh(agent)
+return { { session, agent, group, '0' } }
+`;

@@ -288,6 +288,23 @@ export function createRoutingService(deps: RoutingServiceDeps) {
       return result;
     },
 
+    /**
+     * A supervisor gives a waiting session to a chosen agent (assign-queued.ts
+     * says who qualifies); the decision is told like any other. A Redis that
+     * lost its state is healed first, so a refusal is about the session or
+     * the agent, not the loss.
+     */
+    async assignQueued(
+      tenantId: string,
+      request: Parameters<Router['assignQueued']>[1],
+    ): Promise<Assignment> {
+      const made = await healing(tenantId, () => router.assignQueued(tenantId, request));
+      await deliver(tenantId, made);
+      const [assignment] = made;
+      if (!assignment) throw new Error('the assignment script made no decision');
+      return assignment;
+    },
+
     async decline(tenantId: string, agentId: string, sessionId: string, awayAfterMiss: boolean) {
       const made = await router.decline(tenantId, agentId, sessionId, { awayAfterMiss });
       if (awayAfterMiss) await agents.setStatus(tenantId, agentId, 'away');

@@ -75,6 +75,8 @@ export interface SessionState {
   /** Who took the latest turn (ties in time are broken by arrival order). */
   lastSpeaker?: 'visitor' | 'agent';
   idleWarnedAt?: string;
+  /** When the agent's silence was acted on (flow `silentAgent`); cleared by the agent's next turn. */
+  agentSilentAt?: string;
   transfers: TransferRecord[];
   closedAt?: string;
   closeReason?: CloseReason;

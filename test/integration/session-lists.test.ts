@@ -24,6 +24,7 @@ describe('agent session lists', () => {
     moveSession: unused,
     noteToSession: unused,
     slaBreached: unused,
+    agentSilent: unused,
     statsChanged: unused,
   };
 

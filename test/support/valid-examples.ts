@@ -441,6 +441,18 @@ export const validExamples: Record<string, ExampleEntry> = {
       { name: 'neither an agent nor a group', body: { note: 'anyone' }, fields: ['toAgentId'] },
     ],
   },
+  'POST /api/v1/sessions/:sessionId/assign': {
+    // The session is with the robot, not queued: refused after validation.
+    example: async (w) => ({
+      params: await ofSession(w),
+      body: { agentId: await w.agent(), force: false },
+      answers: 409,
+    }),
+  },
+  'POST /api/v1/sessions/:sessionId/supervisor-join': {
+    // The session is with the robot: nobody to join yet, refused after validation.
+    example: async (w) => ({ params: await ofSession(w), answers: 409 }),
+  },
   'GET /api/v1/stats/live': {
     example: () => ({ query: { from: '2026-01-01T00:00:00Z' }, answers: 200 }),
   },

@@ -106,6 +106,8 @@ export interface Session {
   transition(name: TransitionName): TransitionRef;
   /** Whether this run keeps turn order (patches.ts `turnOrder`), asked once. */
   readonly turnOrder: boolean;
+  /** Whether this run watches for a silent agent (patches.ts `silentAgent`), asked once. */
+  readonly watchesSilence: boolean;
   /** Something every waiting phase wakes for: a close request or a seat to give back. */
   wake(): boolean;
   /** The only place a phase changes (machine.ts). */

@@ -9,6 +9,7 @@ import {
   type Session,
   type Transition,
 } from './context';
+import { agentStayedSilent, silentAgentDeadline } from './silent-agent';
 
 /**
  * The human phase. Messages take the fast path; the workflow hears of turn
@@ -51,6 +52,7 @@ export async function becomeAssigned(
   s.firstResponseAt = undefined;
   s.slaBreached = false;
   s.idleWarnedAt = undefined;
+  s.agentSilentAt = undefined;
   s.queuePosition = undefined;
   const set = {
     phase: 'assigned' as const,
@@ -129,6 +131,8 @@ export async function humanStep(session: Session): Promise<Transition | undefine
       await session.activities.recordSlaBreach(s.tenantId, s.sessionId, s.agentId ?? '', iso(at));
     }
   }
+  const silentAt = silentAgentDeadline(session, () => !agentSpokeLast(session));
+  if (silentAt !== undefined && at >= silentAt) return agentStayedSilent(session, silentAt);
   if (!agentSpokeLast(session)) return undefined;
   const idleCloseAt = s.idleWarnedAt ? Date.parse(s.idleWarnedAt) + t.idleCloseMs : undefined;
   if (idleCloseAt !== undefined && at >= idleCloseAt) {
@@ -159,6 +163,10 @@ async function noteTurns(session: Session): Promise<void> {
   if (s.idleWarnedAt && s.lastVisitorAt && s.lastVisitorAt > s.idleWarnedAt) {
     s.idleWarnedAt = undefined;
   }
+  // The agent answered since their silence was acted on: the next one counts afresh.
+  if (s.agentSilentAt && s.lastAgentAt && s.lastAgentAt >= s.agentSilentAt) {
+    s.agentSilentAt = undefined;
+  }
 }
 
 /**
@@ -175,8 +183,9 @@ function agentSpokeLast(session: Session): boolean {
 
 /**
  * The one deadline of the human phase: the first-response SLA while the
- * agent has not answered, and once the agent spoke last, the idle warning
- * (from the agent's turn) or, after the warning, the idle close.
+ * agent has not answered, the silent agent's while the agent owes an answer
+ * (silent-agent.ts), and once the agent spoke last, the idle warning (from
+ * the agent's turn) or, after the warning, the idle close.
  */
 function nextHumanDeadline(session: Session): number | undefined {
   const s = session.state;
@@ -192,5 +201,7 @@ function nextHumanDeadline(session: Session): number | undefined {
         : Date.parse(s.lastAgentAt ?? '') + t.idleWarnMs,
     );
   }
+  const silent = silentAgentDeadline(session, () => !agentSpokeLast(session));
+  if (silent !== undefined) deadlines.push(silent);
   return deadlines.length ? Math.min(...deadlines) : undefined;
 }

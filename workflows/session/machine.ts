@@ -25,6 +25,9 @@
  *   reservation        reservationMs after the offer: a missed offer
  *   first response     firstResponseSlaMs after the assignment without an
  *                      agent reply: the SLA breach is recorded
+ *   silent agent       flow.silentAgent minutes after the assignment or the
+ *                      shopper's latest message, while the agent owes an
+ *                      answer: re-offered to the group, or supervisors alerted
  *   idle warning/close idleWarnMs after the agent spoke last: the warning;
  *                      idleCloseMs after the warning: the idle close
  *   leave message      leaveMessageWindowMs for the shopper's message
@@ -152,6 +155,7 @@ export class SessionMachine implements Session {
   finished = false;
   readonly activities: SessionActivities;
   private turnOrderPatch: boolean | undefined;
+  private silentAgentPatch: boolean | undefined;
 
   constructor(
     readonly input: SessionInput,
@@ -193,6 +197,11 @@ export class SessionMachine implements Session {
   get turnOrder(): boolean {
     this.turnOrderPatch ??= hasPatch(patches.turnOrder);
     return this.turnOrderPatch;
+  }
+
+  get watchesSilence(): boolean {
+    this.silentAgentPatch ??= hasPatch(patches.silentAgent);
+    return this.silentAgentPatch;
   }
 
   transition(name: TransitionName): TransitionRef {

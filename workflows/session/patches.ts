@@ -62,6 +62,15 @@ export const patches = {
    * run without a hook records no marker and no extra step.
    */
   botHook: 'bot-hook',
+  /**
+   * 2026-12-05. The flow's `silentAgent` setting: a deadline in the human
+   * phase while the agent owes the shopper an answer, after which the
+   * session goes back to its group or a supervisor is alerted. Asked only in
+   * runs whose flow snapshot has the setting, the first time the human phase
+   * computes its deadline: no run from before has it, and a run without it
+   * records no marker.
+   */
+  silentAgent: 'silent-agent',
 } as const;
 
 export type PatchId = (typeof patches)[keyof typeof patches];
