@@ -35,8 +35,7 @@ export function reportingOutbox(
           ? { wait: true }
           : type === 'session.assigned'
             ? { assignment: true }
-            : // Straight to an agent, or back to a queue: whichever the projection now says.
-              type === 'session.transferred'
+            : type === 'session.transferred'
               ? { wait: true, assignment: true }
               : undefined;
       if (!marks && type !== 'session.closed' && type !== 'session.rated') return id;
@@ -46,7 +45,12 @@ export function reportingOutbox(
           ? given
           : await recorder.session(tenantId, sessionId);
       if (!doc) return id;
-      if (marks) await recorder.marked(doc, marks);
+      if (marks && type === 'session.transferred') {
+        // Straight to an agent, or back to a queue: whichever the projection now says. Not
+        // the session's first queue stamp while it is with an agent: a session an agent
+        // took at once never waited, and a transfer does not make it have.
+        await recorder.marked(doc, { wait: doc.phase === 'queued', assignment: true });
+      } else if (marks) await recorder.marked(doc, marks);
       else if (type === 'session.closed') await recorder.closed(doc);
       else await recorder.rated(doc);
       return id;

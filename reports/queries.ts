@@ -1,5 +1,6 @@
 import type { Db } from 'mongodb';
 import {
+  compactFigures,
   daysBetween,
   derive,
   emptyFigures,
@@ -12,7 +13,7 @@ import {
   type DerivedFigures,
   type Figures,
 } from '../domain/reports';
-import { collections, type ReportRollupDoc } from '../stores/collections';
+import { collections, type ReportRollupDoc, type ReportTableDoc } from '../stores/collections';
 import { tenantTimeZone } from './record';
 import { refreshDirty } from './rollups';
 
@@ -102,18 +103,80 @@ export async function byScope(
   if (id) {
     for (const d of await rollupsOf(db, tenantId, range, scope, id)) add(d.scopeId, d.figures);
   } else {
-    const { reportTables } = collections(db);
-    const ids = daysBetween(range.from, range.to).map((d) => `${tenantId}/${d}/${scope}`);
-    for (let i = 0; i < ids.length; i += parallelLookups) {
-      const docs = await Promise.all(
-        ids.slice(i, i + parallelLookups).map((_id) => reportTables.findOne({ _id })),
-      );
-      for (const doc of docs) for (const row of doc?.rows ?? []) add(row.id, row.figures);
+    // Whole months from their month tables (twelve documents for a year), the rest by day.
+    const { months, days } = monthsAndDays(range.from, range.to);
+    for (const month of months) {
+      for (const row of await monthTable(db, tenantId, month, scope)) add(row.id, row.figures);
+    }
+    for (const doc of await dayTables(db, tenantId, days, scope)) {
+      for (const row of doc.rows) add(row.id, row.figures);
     }
   }
   return [...totals]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([id, f]) => ({ id, figures: derive(f) }));
+}
+
+async function dayTables(db: Db, tenantId: string, days: string[], scope: 'agent' | 'group') {
+  const { reportTables } = collections(db);
+  const ids = days.map((d) => `${tenantId}/${d}/${scope}`);
+  const found: ReportTableDoc[] = [];
+  for (let i = 0; i < ids.length; i += parallelLookups) {
+    const docs = await Promise.all(
+      ids.slice(i, i + parallelLookups).map((_id) => reportTables.findOne({ _id })),
+    );
+    for (const doc of docs) if (doc) found.push(doc);
+  }
+  return found;
+}
+
+/** The calendar months wholly inside [from, to] (YYYY-MM), and the days outside them. */
+export function monthsAndDays(from: string, to: string): { months: string[]; days: string[] } {
+  const all = daysBetween(from, to);
+  const byMonth = new Map<string, string[]>();
+  for (const day of all)
+    byMonth.set(day.slice(0, 7), [...(byMonth.get(day.slice(0, 7)) ?? []), day]);
+  const months: string[] = [];
+  const days: string[] = [];
+  for (const [month, inRange] of byMonth) {
+    const length = daysBetween(`${month}-01`, lastOfMonth(month)).length;
+    if (inRange.length === length) months.push(month);
+    else days.push(...inRange);
+  }
+  return { months, days };
+}
+
+const lastOfMonth = (month: string) => {
+  const [y, m] = month.split('-').map(Number);
+  return new Date(Date.UTC(y ?? 0, m ?? 0, 0)).toISOString().slice(0, 10);
+};
+
+/**
+ * A month's agent or group table: the stored one if it carries the month's
+ * current stamp (no day of the month refreshed since it was summed), else
+ * summed from the month's day tables and stored with the stamp read first
+ * (rollups.ts says why that order is safe).
+ */
+async function monthTable(db: Db, tenantId: string, month: string, scope: 'agent' | 'group') {
+  const { reportTables, reportMonths } = collections(db);
+  const stamp = (await reportMonths.findOne({ _id: `${tenantId}/${month}` }))?.stamp ?? '';
+  const _id = `${tenantId}/${month}/${scope}`;
+  const stored = await reportTables.findOne({ _id });
+  if (stored && stored.tenantId === tenantId && stored.stamp === stamp) return stored.rows;
+  const totals = new Map<string, Figures>();
+  const days = daysBetween(`${month}-01`, lastOfMonth(month));
+  for (const doc of await dayTables(db, tenantId, days, scope)) {
+    for (const row of doc.rows) {
+      totals.set(row.id, mergeFigures(totals.get(row.id) ?? emptyFigures(), row.figures));
+    }
+  }
+  const rows = [...totals].map(([id, f]) => ({ id, figures: compactFigures(f) }));
+  await reportTables.replaceOne(
+    { _id },
+    { tenantId, day: month, scope, rows, stamp },
+    { upsert: true },
+  );
+  return rows;
 }
 
 export interface Point {

@@ -29,6 +29,11 @@ import { collections, type ReportRollupDoc } from '../stores/collections';
  *   mark after its insert, so either the refresh saw it or the day stays
  *   dirty. Reports refresh the dirty days of their range before reading, so
  *   they are exact; the worker's sweep (sweep.ts) keeps the backlog short.
+ * - `report_tables` holds each day's agent and group tables, and month
+ *   tables summed from them on read (queries.ts) that carry the month's
+ *   `report_months` stamp; a refresh writes its day tables and then a new
+ *   stamp, so a month table summed from older day tables no longer matches
+ *   and is summed again when next read.
  */
 
 export async function markDirty(db: Db, tenantId: string, days: string[]): Promise<void> {
@@ -50,7 +55,7 @@ const rollupId = (tenantId: string, day: string, scope: ReportRollupDoc['scope']
 
 /** Recomputes one day's rollups from its facts; answers whether it was still dirty-free of newer marks. */
 export async function refreshDay(db: Db, tenantId: string, day: string): Promise<void> {
-  const { reportDirty, reportFacts, reportRollups, reportTables } = collections(db);
+  const { reportDirty, reportFacts, reportRollups, reportTables, reportMonths } = collections(db);
   const dirty = await reportDirty.findOne({ _id: `${tenantId}/${day}` });
   const facts = await reportFacts
     .find({ tenantId, days: day }, { projection: { parts: 1 } })
@@ -118,6 +123,12 @@ export async function refreshDay(db: Db, tenantId: string, day: string): Promise
       { upsert: true },
     );
   }
+  // After the day tables: a month table summed before this stamp is stale (queries.ts).
+  await reportMonths.updateOne(
+    { _id: `${tenantId}/${day.slice(0, 7)}` },
+    { $set: { tenantId, stamp: randomUUID() } },
+    { upsert: true },
+  );
   if (dirty) await reportDirty.deleteOne({ _id: dirty._id, mark: dirty.mark });
 }
 

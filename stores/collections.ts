@@ -567,13 +567,26 @@ export interface ReportRollupDoc {
   hours: { start: Date; figures: Partial<Figures> }[];
 }
 
-/** A day's per-agent or per-group table (day totals only): `_id` `<tenantId>/<day>/<scope>`. */
+/**
+ * A day's per-agent or per-group table (day totals only): `_id`
+ * `<tenantId>/<day>/<scope>`; or a month's, `<tenantId>/<YYYY-MM>/<scope>`
+ * (`day` the month), summed from its day tables when the month's `stamp`
+ * was the one it carries (reports/queries.ts).
+ */
 export interface ReportTableDoc {
   _id: string;
   tenantId: string;
   day: string;
   scope: 'group' | 'agent';
   rows: { id: string; figures: Partial<Figures> }[];
+  stamp?: string;
+}
+
+/** A month whose day tables changed gets a new `stamp`; `_id` `<tenantId>/<YYYY-MM>` (reports/rollups.ts). */
+export interface ReportMonthDoc {
+  _id: string;
+  tenantId: string;
+  stamp: string;
 }
 
 export function collections(db: Db) {
@@ -615,5 +628,6 @@ export function collections(db: Db) {
     reportDirty: db.collection<ReportDirtyDoc>('report_dirty'),
     reportRollups: db.collection<ReportRollupDoc>('report_rollups'),
     reportTables: db.collection<ReportTableDoc>('report_tables'),
+    reportMonths: db.collection<ReportMonthDoc>('report_months'),
   };
 }

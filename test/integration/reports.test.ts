@@ -602,6 +602,38 @@ describe('reports', () => {
     expect(f.busyS).toBe(0);
   });
 
+  it('when a whole month is asked, then the per-agent and per-group tables agree with the same days read by day, also after a later fact in that month', async () => {
+    const { tenantId, adminKey } = await berlinTenant();
+    await scriptDay(tenantId);
+    const month = '/api/v1/reports/agents?from=2026-03-01&to=2026-03-31';
+    // 2026-03-02 to 2026-03-31 is not a whole month: read by day.
+    const byDay = '/api/v1/reports/agents?from=2026-03-02&to=2026-03-31';
+    const items = async (path: string) => (await get(path, adminKey)).items;
+    expect(await items(month)).toEqual(await items(byDay));
+    expect(await items(month.replace('agents', 'groups'))).toEqual(
+      await items(byDay.replace('agents', 'groups')),
+    );
+    // A session of a1 on the 15th, after the month's table was summed.
+    const session = scripted(engine.db, tenantId);
+    await session('2026-03-15T10:00:00Z', async ({ step }) => {
+      await step(
+        { phase: 'queued', groupId: 'g1', enqueuedAt: Date.parse('2026-03-15T10:00:00Z') },
+        'session.queued',
+      );
+      await step(
+        { phase: 'assigned', agentId: 'a1', assignedAt: t('2026-03-15T10:01:00Z') },
+        'session.assigned',
+      );
+      await step(
+        { phase: 'closed', closedAt: t('2026-03-15T10:20:00Z'), closeReason: 'agent' },
+        'session.closed',
+      );
+    });
+    const after = (await items(month)) as Figs[];
+    expect(after).toEqual(await items(byDay));
+    expect((after[0]?.figures as Figs).handled).toBe(3);
+  });
+
   it('when reports are exported as CSV, then each report is a header and its rows, and the conversations export has one row per conversation', async () => {
     const { tenantId, adminKey } = await berlinTenant();
     const ids = await scriptDay(tenantId);
