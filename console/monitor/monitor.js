@@ -237,7 +237,14 @@ async function watch(sessionId) {
               : type === 'agent'
                 ? t('agentName', { id: m.sender.id ?? '' })
                 : t('robot');
-          placeBySeq(list, renderMessage(m, { mine: type === 'agent', who, lang: i18n.lang }));
+          placeBySeq(
+            list,
+            renderMessage(m, {
+              mine: type === 'agent' && m.sender.id === me.agentId,
+              who,
+              lang: i18n.lang,
+            }),
+          );
         }
       },
     }),
