@@ -4,6 +4,7 @@ import { collections } from '../../stores/collections';
 import { messageStore } from '../../stores/messages';
 import { chatTurnSignal, stateQuery } from '../../workflows/contract';
 import { eventually } from '../support/engine';
+import { recordHistory } from '../support/histories';
 import { uniqueId } from '../support/stack';
 import { untilState, workflowTestEnv, type WorkflowTestEnv } from '../support/workflow-env';
 
@@ -94,6 +95,7 @@ describe('silent agent', () => {
         (text) => text === zh.agentSilentReoffer,
       );
       expect(told).toHaveLength(2);
+      await recordHistory('agent-silent-reoffer', await handle.fetchHistory());
     });
   });
 
