@@ -7,6 +7,7 @@ import { agentStore } from '../stores/agents';
 import { createRouter, type Router } from '../routing/router';
 import { createRoutingService } from '../routing/service';
 import { sessionStore } from '../stores/sessions';
+import { tenantStore } from '../stores/tenants';
 import { assignedSignal } from '../workflows/contract';
 import { readyQuery, type awaitAssignmentWorkflow } from './workflows';
 import { startBenchStack, type BenchStack } from './support/stack';
@@ -154,6 +155,7 @@ async function delivery(b: BenchStack, client: Client) {
     router,
     agents: agentStore(b.mongo.db),
     sessions: sessionStore(b.mongo.db),
+    tenants: tenantStore(b.mongo.db),
     tell,
   });
   const told: number[] = [];

@@ -6,6 +6,12 @@ import {
   acceptScript,
   cancelScript,
   configureGroupScript,
+  configurePresenceScript,
+  connectScript,
+  disconnectScript,
+  heartbeatScript,
+  settleDisconnectedScript,
+  sweepScript,
   declineScript,
   enqueueScript,
   releaseScript,
@@ -22,8 +28,8 @@ import {
  * refuses bad input before any script runs (so a bad call changes nothing),
  * the translation of a script's refusal into an error naming the field, and
  * the one `decide` that stamps decisions with their time. The decisions
- * themselves are one file per behaviour (presence, groups, queue, offer,
- * transfer, seats, pending, repair), composed in router.ts.
+ * themselves are one file per behaviour (presence, connections, groups, queue,
+ * offer, transfer, seats, pending, repair), composed in router.ts.
  */
 
 export class RoutingInputError extends Error {
@@ -84,6 +90,12 @@ export function createDecisions(redis: RedisClient, now: () => number) {
     decline: luaScript(declineScript),
     restore: luaScript(restoreScript),
     transfer: luaScript(transferScript),
+    connect: luaScript(connectScript),
+    disconnect: luaScript(disconnectScript),
+    heartbeat: luaScript(heartbeatScript),
+    sweep: luaScript(sweepScript),
+    settleDisconnected: luaScript(settleDisconnectedScript),
+    configurePresence: luaScript(configurePresenceScript),
   };
 
   /** Assignments a script made while draining, decoded. */

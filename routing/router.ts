@@ -1,4 +1,5 @@
 import type { RedisClient } from '../runtime/connections';
+import { connectionDecisions } from './connections';
 import { createDecisions } from './decide';
 import { groupDecisions } from './groups';
 import { offerDecisions } from './offer';
@@ -20,6 +21,7 @@ export function createRouter(redis: RedisClient, now: () => number = Date.now) {
   const decisions = createDecisions(redis, now);
   return {
     ...presenceDecisions(decisions),
+    ...connectionDecisions(decisions),
     ...groupDecisions(decisions),
     ...queueDecisions(decisions),
     ...offerDecisions(decisions),

@@ -31,6 +31,7 @@ import { verifyAgentToken, type AgentClaims, type VerifiedAgentToken } from '../
 import type { StaffAccessCheck } from '../auth/staff-access';
 import type { TenantSuspension } from '../auth/tenant-suspension';
 import { admitUnlessSuspended, handle, handshakeToken } from './acks';
+import type { AgentPresence } from './agent-presence';
 
 type AgentSocket = Socket<
   AgentClientToServerEvents,
@@ -52,6 +53,8 @@ export interface AgentGatewayDeps {
   staffAccess: StaffAccessCheck;
   /** A suspended tenant's sockets are refused at connect. */
   suspension: Pick<TenantSuspension, 'isSuspended'>;
+  /** Told of every staff socket accepted and closed: presence follows them. */
+  presence?: Pick<AgentPresence, 'connected' | 'disconnected'>;
 }
 
 const viewer = ({ data }: AgentSocket): Extract<Viewer, { type: 'agent' }> => ({
@@ -187,6 +190,8 @@ export function wireAgentNamespace(namespace: AgentNamespace, deps: AgentGateway
   });
 
   namespace.on('connection', async (socket) => {
+    deps.presence?.connected(socket);
+    socket.on('disconnect', () => deps.presence?.disconnected(socket));
     socket.on('message:send', send(deps, socket));
     socket.on('message:sync', sync(deps, socket));
     socket.on('message:read', read(deps, socket));
