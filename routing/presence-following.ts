@@ -43,7 +43,10 @@ export function presenceFollowing({ router, agents, deliver, healing }: Presence
       { status: back },
     );
     if (!changed) return false;
-    await deliver(tenantId, await healing(tenantId, () => router.setStatus(tenantId, agentId, back)));
+    await deliver(
+      tenantId,
+      await healing(tenantId, () => router.setStatus(tenantId, agentId, back)),
+    );
     return true;
   }
 

@@ -144,6 +144,8 @@ export function createRoutingService(deps: RoutingServiceDeps) {
     });
     await deliver(tenantId, assignments);
     if (!restored) return 'intact';
+    // Connections were lost with the state: graces may have started.
+    await router.noteTenants([tenantId]);
     await settleRestoredSeats(tenantId);
     const empty = !groupDocs.length && !agentDocs.length && !open.length && !waiting.length;
     const outcome = empty ? 'started' : 'rebuilt';
@@ -220,7 +222,9 @@ export function createRoutingService(deps: RoutingServiceDeps) {
       const valid = check(presenceSettingsSchema, settings, 'presence');
       await deps.tenants.setPresence(tenantId, valid);
       const agentIds = (await agents.listAgents(tenantId)).map((a) => a.agentId);
-      await deliver(tenantId, await router.configurePresence(tenantId, valid, agentIds));
+      const made = await router.configurePresence(tenantId, valid, agentIds);
+      await router.noteTenants([tenantId]);
+      await deliver(tenantId, made);
       return valid;
     },
 
@@ -251,6 +255,8 @@ export function createRoutingService(deps: RoutingServiceDeps) {
         throw new RoutingInputError('agentId', `no agent ${agentId}`);
       }
       const made = await healing(tenantId, () => router.setStatus(tenantId, agentId, status));
+      // Online with no console yet starts a grace: the presence sweep must know the tenant.
+      await router.noteTenants([tenantId]);
       await deliver(tenantId, made);
     },
 
