@@ -3,12 +3,7 @@ import { errorBody, startedSession } from '../../api/openapi';
 import type { AccessRevoked } from '../../domain/socket-events';
 import { collections } from '../../stores/collections';
 import { ticketStore } from '../../stores/tickets';
-import {
-  call,
-  operatorTenant,
-  testOperatorToken,
-  useManualPresence,
-} from '../support/api-client';
+import { call, operatorTenant, testOperatorToken, useManualPresence } from '../support/api-client';
 import { agentToken, connectAgent, openAssigned, waitFor, type AgentSocket } from '../support/chat';
 import { eventually, postJson, startTestEngine, type TestEngine } from '../support/engine';
 import { installIdentitySecret, signedVisitor } from '../support/identity';

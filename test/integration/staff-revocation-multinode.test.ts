@@ -1,11 +1,6 @@
 import { agentSession, closedAccountView } from '../../api/views';
 import { collections } from '../../stores/collections';
-import {
-  call,
-  operatorTenant,
-  testOperatorToken,
-  useManualPresence,
-} from '../support/api-client';
+import { call, operatorTenant, testOperatorToken, useManualPresence } from '../support/api-client';
 import { connectAgent, openAssigned, waitFor, type AgentSocket } from '../support/chat';
 import { installIdentitySecret } from '../support/identity';
 import { eventually, startTestEngine, type TestEngine } from '../support/engine';
