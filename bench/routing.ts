@@ -37,6 +37,8 @@ type Holder = Map<string, string>;
 /** 60 seats taken by sessions that only exist in Redis, then `waiting` queued behind them. */
 async function fill(router: Router, tenant: string, waiting: string[]): Promise<Holder> {
   const holder: Holder = new Map();
+  // The routing core alone: agents online with no console socket.
+  await router.configurePresence(tenant, { mode: 'manual', disconnectGraceSeconds: 60 }, []);
   for (let i = 0; i < AGENTS; i++) {
     await router.upsertAgent(tenant, { agentId: `a${i}`, capacity: CAPACITY, groups: ['g'] });
     await router.setStatus(tenant, `a${i}`, 'online');
