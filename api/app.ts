@@ -31,6 +31,7 @@ import { ensureIndexes } from '../stores/indexes';
 import { wireEngine } from '../wiring/engine';
 import { errorHandler } from './errors';
 import { wireAgentNamespace, type AgentNamespace } from './gateway/agent-namespace';
+import { agentPresence } from './gateway/agent-presence';
 import { wireVisitorNamespace, type VisitorNamespace } from './gateway/visitor-namespace';
 import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { idempotencyStore } from '../stores/idempotency';
@@ -63,6 +64,7 @@ import { identityRoutes } from './routes/identity';
 import { openApiRoutes } from './routes/openapi';
 import { quickReplyRoutes } from './routes/quick-replies';
 import { ratingRoutes } from './routes/ratings';
+import { presenceRoutes } from './routes/presence';
 import { retentionRoutes } from './routes/retention';
 import { sessionCommandRoutes } from './routes/session-commands';
 import { sessionSupervisionRoutes } from './routes/session-supervision';
@@ -311,6 +313,7 @@ export async function createApp(
   customerExportRoutes(api, { customers: customerData });
   identityRoutes(api, { identity: stores.identity, audit });
   retentionRoutes(api, { tenants, audit });
+  presenceRoutes(api, { tenants, routing, audit });
   const webhooks = webhookStore(mongo.db);
   webhookRoutes(api, {
     webhooks,
@@ -370,11 +373,18 @@ export async function createApp(
     chat,
     suspension,
   });
+  const presence = agentPresence({
+    presence: routing.presence,
+    log,
+    heartbeatMs: config.PRESENCE_HEARTBEAT_MS,
+    onChanged: onAgentChanged,
+  });
   wireAgentNamespace(io.of(namespaces.agent) as AgentNamespace, {
     tokenSecret: config.TOKEN_SECRET,
     chat,
     staffAccess,
     suspension,
+    presence,
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -396,6 +406,8 @@ export async function createApp(
       revocation.stop();
       // io.close() also closes the HTTP server.
       await new Promise<void>((resolve) => io.close(() => resolve()));
+      // The closed sockets' presence writes go out before Redis closes.
+      await presence.stop();
       await temporal.connection.close();
       await mongo.client.close();
       await Promise.all([sub, pub, redis].map(closeRedis));

@@ -7,6 +7,7 @@ import { agentStore } from '../stores/agents';
 import { createRouter, type Router } from '../routing/router';
 import { createRoutingService } from '../routing/service';
 import { sessionStore } from '../stores/sessions';
+import { tenantStore } from '../stores/tenants';
 import { assignedSignal } from '../workflows/contract';
 import { readyQuery, type awaitAssignmentWorkflow } from './workflows';
 import { startBenchStack, type BenchStack } from './support/stack';
@@ -36,6 +37,8 @@ type Holder = Map<string, string>;
 /** 60 seats taken by sessions that only exist in Redis, then `waiting` queued behind them. */
 async function fill(router: Router, tenant: string, waiting: string[]): Promise<Holder> {
   const holder: Holder = new Map();
+  // The routing core alone: agents online with no console socket.
+  await router.configurePresence(tenant, { mode: 'manual', disconnectGraceSeconds: 60 }, []);
   for (let i = 0; i < AGENTS; i++) {
     await router.upsertAgent(tenant, { agentId: `a${i}`, capacity: CAPACITY, groups: ['g'] });
     await router.setStatus(tenant, `a${i}`, 'online');
@@ -154,6 +157,7 @@ async function delivery(b: BenchStack, client: Client) {
     router,
     agents: agentStore(b.mongo.db),
     sessions: sessionStore(b.mongo.db),
+    tenants: tenantStore(b.mongo.db),
     tell,
   });
   const told: number[] = [];

@@ -3,7 +3,11 @@ import { opaqueId } from './session';
 
 /** Agent presence, capacity and skills, as routing sees them. */
 
-export const agentStatuses = ['online', 'away', 'offline'] as const;
+/**
+ * `online` takes new sessions; `busy` (after-session work, a call) keeps the
+ * sessions held but takes no new ones, as `away` and `offline` do.
+ */
+export const agentStatuses = ['online', 'busy', 'away', 'offline'] as const;
 export type AgentStatus = (typeof agentStatuses)[number];
 
 export const assignmentStrategies = ['least-load', 'round-robin'] as const;

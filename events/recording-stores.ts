@@ -97,28 +97,38 @@ export function ticketsRecordingEvents(tickets: TicketStore, outbox: Outbox): Ti
 }
 
 export function agentsRecordingEvents(agents: AgentStore, outbox: Outbox): AgentStore {
+  const record = async (tenantId: string, agentId: string, status: AgentStatus) => {
+    const doc = await agents.getAgent(tenantId, agentId);
+    if (doc?.status === status && doc.statusChangedAt) {
+      await outbox.record(
+        {
+          tenantId,
+          type: 'agent.status_changed',
+          key: `${agentId}:${doc.statusChangedAt.getTime()}`,
+          data: {
+            agentId,
+            status,
+            ...(doc.previousStatus ? { previousStatus: doc.previousStatus } : {}),
+            ...(doc.statusReason ? { reason: doc.statusReason } : {}),
+            changedAt: doc.statusChangedAt.toISOString(),
+          },
+        },
+        { agent: doc },
+      );
+    }
+  };
   return {
     ...agents,
     async setStatus(tenantId: string, agentId: string, status: AgentStatus) {
       if (!(await agents.setStatus(tenantId, agentId, status))) return false;
-      const doc = await agents.getAgent(tenantId, agentId);
-      if (doc?.status === status && doc.statusChangedAt) {
-        await outbox.record(
-          {
-            tenantId,
-            type: 'agent.status_changed',
-            key: `${agentId}:${doc.statusChangedAt.getTime()}`,
-            data: {
-              agentId,
-              status,
-              ...(doc.previousStatus ? { previousStatus: doc.previousStatus } : {}),
-              changedAt: doc.statusChangedAt.toISOString(),
-            },
-          },
-          { agent: doc },
-        );
-      }
+      await record(tenantId, agentId, status);
       return true;
+    },
+    async changeStatusIf(tenantId, agentId, from, to) {
+      const changed = await agents.changeStatusIf(tenantId, agentId, from, to);
+      // Also when nothing changed: a first call that died before recording is owed its event.
+      await record(tenantId, agentId, to.status);
+      return changed;
     },
   };
 }

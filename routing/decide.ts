@@ -7,6 +7,12 @@ import {
   assignQueuedScript,
   cancelScript,
   configureGroupScript,
+  configurePresenceScript,
+  connectScript,
+  disconnectScript,
+  heartbeatScript,
+  settleDisconnectedScript,
+  sweepScript,
   declineScript,
   enqueueScript,
   releaseScript,
@@ -23,8 +29,8 @@ import {
  * refuses bad input before any script runs (so a bad call changes nothing),
  * the translation of a script's refusal into an error naming the field, and
  * the one `decide` that stamps decisions with their time. The decisions
- * themselves are one file per behaviour (presence, groups, queue, offer,
- * transfer, seats, pending, repair), composed in router.ts.
+ * themselves are one file per behaviour (presence, connections, groups, queue,
+ * offer, transfer, seats, pending, repair), composed in router.ts.
  */
 
 export class RoutingInputError extends Error {
@@ -75,7 +81,7 @@ export function refusal(error: unknown): unknown {
     );
   }
   if (message.includes('agent_offline')) {
-    return new RoutingInputError('agentId', 'the agent is offline');
+    return new RoutingInputError('agentId', 'the agent is offline or has no console open');
   }
   if (message.includes('not_offered')) {
     return new RoutingInputError('sessionId', 'the session is not offered to this agent');
@@ -98,6 +104,12 @@ export function createDecisions(redis: RedisClient, now: () => number) {
     restore: luaScript(restoreScript),
     transfer: luaScript(transferScript),
     assignQueued: luaScript(assignQueuedScript),
+    connect: luaScript(connectScript),
+    disconnect: luaScript(disconnectScript),
+    heartbeat: luaScript(heartbeatScript),
+    sweep: luaScript(sweepScript),
+    settleDisconnected: luaScript(settleDisconnectedScript),
+    configurePresence: luaScript(configurePresenceScript),
   };
 
   /** Assignments a script made while draining, decoded. */

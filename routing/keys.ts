@@ -23,5 +23,21 @@ export const routingKeys = (tenantId: string) => {
     epoch: `${p}epoch`,
     restored: `${p}restored`,
     assignedAt: (groupId: string) => `${p}assigned-at:${groupId}`,
+    presence: `${p}presence`,
+    connections: (agentId: string) => `${p}conns:${agentId}`,
+    node: (nodeId: string) => `${p}node:${nodeId}`,
+    nodeConnections: (nodeId: string) => `${p}node-conns:${nodeId}`,
+    nodes: `${p}nodes`,
+    connected: `${p}connected`,
+    disconnected: `${p}disconnected`,
   };
 };
+
+/**
+ * The tenants that have (or had) agent connections, for the presence sweep.
+ * Not a tenant's key: it is read and written with single commands, never
+ * inside a tenant's script.
+ */
+export const presenceTenantsKey = 're:presence:tenants';
+/** Held by the gateway node sweeping this round, so one node sweeps at a time. */
+export const presenceSweepLockKey = 're:presence:sweep-lock';

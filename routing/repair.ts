@@ -5,6 +5,7 @@ import {
   groupRoutingSchema,
   type Assignment,
 } from '../domain/agents';
+import { presenceSettingsSchema } from '../domain/presence';
 import { opaqueId } from '../domain/session';
 import { check, type Decisions } from './decide';
 import { routingKeys } from './keys';
@@ -12,6 +13,8 @@ import { enqueueSchema } from './queue';
 
 /** The durable truth a tenant's routing state is rebuilt from (MongoDB and the session workflows). */
 export const routingSnapshotSchema = z.strictObject({
+  /** Absent: the state keeps following connections with the default grace. */
+  presence: presenceSettingsSchema.optional(),
   groups: z.array(groupRoutingSchema.extend({ groupId: opaqueId })).default([]),
   agents: z.array(
     agentRoutingSchema.extend({

@@ -1,5 +1,6 @@
 import type { RedisClient } from '../runtime/connections';
 import { assignQueuedDecisions } from './assign-queued';
+import { connectionDecisions } from './connections';
 import { createDecisions } from './decide';
 import { groupDecisions } from './groups';
 import { offerDecisions } from './offer';
@@ -21,6 +22,7 @@ export function createRouter(redis: RedisClient, now: () => number = Date.now) {
   const decisions = createDecisions(redis, now);
   return {
     ...presenceDecisions(decisions),
+    ...connectionDecisions(decisions),
     ...groupDecisions(decisions),
     ...queueDecisions(decisions),
     ...offerDecisions(decisions),

@@ -30,9 +30,20 @@
  *                               durable truth, until the session is seen ended or back in
  *                               the queue (24 h): a close or a decline that raced the
  *                               restore may have left one behind
+ *   presence             hash   mode ('manual'; absent: follow connections), graceMs
+ *   conns:<A>            set    the agent's console connections, '<node> <socket>'
+ *   node:<N>             string gateway node N's lease for this tenant (PX): while it
+ *                               lives, N's connections count; a dead node's lease runs out
+ *   node-conns:<N>       set    N's connections of this tenant, '<agent> <socket>'
+ *   nodes                set    nodes that have connections of this tenant
+ *   disconnected         zset   online (or busy) agents with no live connection, scored by
+ *                               the end of their grace; the sweep sets them away after it
  *
  * Invariant: a group's queue is non-empty only while no agent of the group
  * has free capacity for its head; every script that frees capacity drains.
+ * Presence: while the tenant follows connections, nothing is assigned to an
+ * agent without a live connection (has_room and best_agent check it, so a
+ * node that died without a word is covered as soon as its lease runs out).
  */
 
 /** Shared helpers, prepended to every script. ARGV[1] is the key prefix. */
@@ -55,9 +66,46 @@ local function load_of(agent)
   return redis.call('SCARD', P .. 'agent-sessions:' .. agent)
 end
 
+local function following()
+  return redis.call('HGET', P .. 'presence', 'mode') ~= 'manual'
+end
+
+-- A connection counts while its node's lease lives; in manual mode every agent is live.
+local function live(agent)
+  if not following() then return true end
+  for _, c in ipairs(redis.call('SMEMBERS', P .. 'conns:' .. agent)) do
+    if redis.call('EXISTS', P .. 'node:' .. string.match(c, '^[^ ]+')) == 1 then return true end
+  end
+  return false
+end
+
 local function has_room(agent)
   local a = redis.call('HMGET', P .. 'agent:' .. agent, 'status', 'capacity')
-  return a[1] == 'online' and load_of(agent) < tonumber(a[2] or '0')
+  return a[1] == 'online' and load_of(agent) < tonumber(a[2] or '0') and live(agent)
+end
+
+-- Starts the grace of an online or busy agent with no live connection (an
+-- earlier deadline is kept); forgets it for anyone else.
+local function watch_presence(agent, now)
+  local status = redis.call('HGET', P .. 'agent:' .. agent, 'status')
+  if following() and (status == 'online' or status == 'busy') and not live(agent) then
+    local grace = tonumber(redis.call('HGET', P .. 'presence', 'graceMs') or '60000')
+    redis.call('ZADD', P .. 'disconnected', 'NX', tonumber(now) + grace, agent)
+  else
+    redis.call('ZREM', P .. 'disconnected', agent)
+  end
+end
+
+local function add_connection(node, agent, socket)
+  redis.call('SADD', P .. 'conns:' .. agent, node .. ' ' .. socket)
+  redis.call('SADD', P .. 'node-conns:' .. node, agent .. ' ' .. socket)
+  redis.call('SADD', P .. 'nodes', node)
+end
+
+local function drop_connection(node, agent, socket)
+  redis.call('SREM', P .. 'conns:' .. agent, node .. ' ' .. socket)
+  redis.call('SREM', P .. 'node-conns:' .. node, agent .. ' ' .. socket)
+  if redis.call('SCARD', P .. 'node-conns:' .. node) == 0 then redis.call('SREM', P .. 'nodes', node) end
 end
 
 local function declined(session, agent)
@@ -85,11 +133,12 @@ end
 -- room, else the first available one that has not declined it.
 local function best_agent(group, session, preferred)
   if preferred ~= '' and redis.call('ZSCORE', P .. 'available:' .. group, preferred)
-    and not declined(session, preferred) then
+    and not declined(session, preferred) and live(preferred) then
     return preferred
   end
+  -- An agent whose node died is still listed until the sweep drops it: skipped.
   for _, agent in ipairs(redis.call('ZRANGE', P .. 'available:' .. group, 0, SCAN - 1)) do
-    if not declined(session, agent) then return agent end
+    if not declined(session, agent) and live(agent) then return agent end
   end
   return nil
 end
@@ -174,6 +223,7 @@ local agent, status, now = ARGV[2], ARGV[3], ARGV[4]
 if redis.call('EXISTS', P .. 'agent:' .. agent) == 0 then return redis.error_reply('unknown_agent') end
 redis.call('HSET', P .. 'agent:' .. agent, 'status', status)
 redis.call('HDEL', P .. 'agent:' .. agent, 'guessed')
+watch_presence(agent, now)
 refresh(agent)
 return drain(agent, now, {})
 `;
@@ -317,8 +367,8 @@ return 1
 /**
  * ARGV: prefix, snapshot (JSON), now. Rebuilds a tenant's routing state after
  * Redis lost it (FLUSHALL, failover without persistence), from the durable
- * truth: group settings, agents with their settings, status and open sessions, and waiting
- * sessions with their original priority and arrival. A no-op while the
+ * truth: presence settings, group settings, agents with their settings, status and open
+ * sessions, and waiting sessions with their original priority and arrival. A no-op while the
  * tenant's epoch key exists, so it cannot run over live state twice; merges
  * with whatever live calls wrote since the loss. The snapshot may have been
  * read before those calls, so where they set a group's settings or an
@@ -331,6 +381,10 @@ export const restoreScript = `${helpers}
 local now = ARGV[3]
 if redis.call('EXISTS', P .. 'epoch') == 1 then return 'intact' end
 local snapshot = cjson.decode(ARGV[2])
+if snapshot.presence and redis.call('EXISTS', P .. 'presence') == 0 then
+  redis.call('HSET', P .. 'presence', 'mode', snapshot.presence.mode,
+    'graceMs', snapshot.presence.disconnectGraceSeconds * 1000)
+end
 for _, g in ipairs(snapshot.groups) do
   if redis.call('EXISTS', P .. 'group:' .. g.groupId) == 0 then
     redis.call('HSET', P .. 'group:' .. g.groupId, 'strategy', g.strategy, 'reserve', g.reserve and '1' or '0',
@@ -360,6 +414,9 @@ for _, w in ipairs(snapshot.waiting) do
     queue_session(w.sessionId, w.groupId, w.priority, w.enqueuedAt)
   end
 end
+-- Connections were lost with the rest: the gateways' next heartbeats bring
+-- them back, and an agent whose console is gone meanwhile goes away after the grace.
+for _, a in ipairs(snapshot.agents) do watch_presence(a.agentId, now) end
 for _, a in ipairs(snapshot.agents) do refresh(a.agentId) end
 local made = {}
 for _, a in ipairs(snapshot.agents) do drain(a.agentId, now, made) end
@@ -430,8 +487,8 @@ return { result, drain(from, now, made) }
  * The agent must be known ('unknown_agent'), of any group (a supervisor may
  * lend an agent of another group), and the session waiting ('not_queued').
  * Unforced, the agent must be online with room ('agent_full'); forced, any
- * agent who is not offline ('agent_offline') takes it, away or beyond
- * capacity. Nothing changes on a refusal. The decision is pending until the
+ * agent who is not offline and has a live console ('agent_offline') takes
+ * it, away or beyond capacity. Nothing changes on a refusal. The decision is pending until the
  * workflow hears it, like every other. Returns the decisions made.
  */
 export const assignQueuedScript = `${helpers}
@@ -442,7 +499,7 @@ if not group or not redis.call('ZSCORE', P .. 'queue:' .. group, session) then
   return redis.error_reply('not_queued')
 end
 if force == '1' then
-  if redis.call('HGET', P .. 'agent:' .. agent, 'status') == 'offline' then
+  if redis.call('HGET', P .. 'agent:' .. agent, 'status') == 'offline' or not live(agent) then
     return redis.error_reply('agent_offline')
   end
 elseif not has_room(agent) then
@@ -458,4 +515,133 @@ redis.call('LPUSH', P .. 'assigned-at:' .. group, now)
 redis.call('LTRIM', P .. 'assigned-at:' .. group, 0, 19)
 refresh(agent)
 return { { session, agent, group, '0' } }
+`;
+
+/**
+ * ARGV: prefix, nodeId, leaseMs, agentId, socketId, now. A console connection
+ * of the agent opened on node N: N's lease is renewed, the connection
+ * recorded, the agent's grace (if any) ends, and an online agent that had
+ * no live connection takes its queues' heads now.
+ */
+export const connectScript = `${helpers}
+local node, lease, agent, socket, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+redis.call('SET', P .. 'node:' .. node, now, 'PX', lease)
+add_connection(node, agent, socket)
+watch_presence(agent, now)
+refresh(agent)
+return drain(agent, now, {})
+`;
+
+/**
+ * ARGV: prefix, nodeId, agentId, socketId, now. The connection closed: if it
+ * was the agent's last live one, the agent takes nothing new from now on and
+ * its grace starts.
+ */
+export const disconnectScript = `${helpers}
+local node, agent, socket, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+drop_connection(node, agent, socket)
+watch_presence(agent, now)
+refresh(agent)
+return {}
+`;
+
+/**
+ * ARGV: prefix, nodeId, leaseMs, now, then one '<agent> <socket>' per
+ * connection node N holds for the tenant. Renews N's lease and makes N's
+ * recorded connections exactly these: after a loss of Redis state they come
+ * back, and one whose close was lost goes. Returns the decisions of agents
+ * that became live.
+ */
+export const heartbeatScript = `${helpers}
+local node, lease, now = ARGV[2], ARGV[3], ARGV[4]
+redis.call('SET', P .. 'node:' .. node, now, 'PX', lease)
+local want, touched = {}, {}
+for i = 5, #ARGV do want[ARGV[i]] = true end
+for _, entry in ipairs(redis.call('SMEMBERS', P .. 'node-conns:' .. node)) do
+  if not want[entry] then
+    local agent, socket = string.match(entry, '^([^ ]+) ([^ ]+)$')
+    drop_connection(node, agent, socket)
+    table.insert(touched, agent)
+  end
+end
+for i = 5, #ARGV do
+  if redis.call('SISMEMBER', P .. 'node-conns:' .. node, ARGV[i]) == 0 then
+    local agent, socket = string.match(ARGV[i], '^([^ ]+) ([^ ]+)$')
+    add_connection(node, agent, socket)
+    table.insert(touched, agent)
+  end
+end
+local made = {}
+for _, agent in ipairs(touched) do
+  watch_presence(agent, now)
+  refresh(agent)
+  drain(agent, now, made)
+end
+return made
+`;
+
+/**
+ * ARGV: prefix, now. One round of the presence sweep: the connections of
+ * nodes whose lease ran out are dropped (starting their agents' grace), and
+ * the agents whose grace is over with still no live connection are returned,
+ * left in place until settleDisconnected (so a sweeper that dies before
+ * recording them leaves them to the next round). Returns {agents, how much
+ * presence state is left (0: nothing more to sweep)}.
+ */
+export const sweepScript = `${helpers}
+local now = ARGV[2]
+for _, node in ipairs(redis.call('SMEMBERS', P .. 'nodes')) do
+  if redis.call('EXISTS', P .. 'node:' .. node) == 0 then
+    local entries = redis.call('SMEMBERS', P .. 'node-conns:' .. node)
+    for _, entry in ipairs(entries) do
+      local agent, socket = string.match(entry, '^([^ ]+) ([^ ]+)$')
+      drop_connection(node, agent, socket)
+    end
+    for _, entry in ipairs(entries) do
+      local agent = string.match(entry, '^[^ ]+')
+      watch_presence(agent, now)
+      refresh(agent)
+    end
+  end
+end
+local expired = {}
+for _, agent in ipairs(redis.call('ZRANGEBYSCORE', P .. 'disconnected', '-inf', now)) do
+  if live(agent) then redis.call('ZREM', P .. 'disconnected', agent) else table.insert(expired, agent) end
+end
+return { expired, redis.call('SCARD', P .. 'nodes') + redis.call('ZCARD', P .. 'disconnected') }
+`;
+
+/**
+ * ARGV: prefix, agentId, now. The durable status says the agent is away,
+ * disconnected: Redis follows, unless a connection came back meanwhile
+ * ('back': the caller restores the status). Returns 'away', 'back' or 'gone'.
+ */
+export const settleDisconnectedScript = `${helpers}
+local agent = ARGV[2]
+redis.call('ZREM', P .. 'disconnected', agent)
+if redis.call('EXISTS', P .. 'agent:' .. agent) == 0 then return 'gone' end
+if live(agent) then return 'back' end
+redis.call('HSET', P .. 'agent:' .. agent, 'status', 'away')
+redis.call('HDEL', P .. 'agent:' .. agent, 'guessed')
+refresh(agent)
+return 'away'
+`;
+
+/**
+ * ARGV: prefix, mode, graceMs, now, then the tenant's agent ids. Sets how the
+ * tenant's presence works and applies it to every agent at once: to manual,
+ * agents without a connection may take sessions now; to connections, those
+ * online without one start their grace.
+ */
+export const configurePresenceScript = `${helpers}
+local mode, grace, now = ARGV[2], ARGV[3], ARGV[4]
+redis.call('HSET', P .. 'presence', 'mode', mode, 'graceMs', grace)
+if mode == 'manual' then redis.call('DEL', P .. 'disconnected') end
+local made = {}
+for i = 5, #ARGV do
+  watch_presence(ARGV[i], now)
+  refresh(ARGV[i])
+  drain(ARGV[i], now, made)
+end
+return made
 `;

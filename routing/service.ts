@@ -8,10 +8,17 @@ import {
   type GroupRouting,
 } from '../domain/agents';
 import { endedPhases, opaqueId, type SessionPhase } from '../domain/session';
+import {
+  presenceSettingsSchema,
+  type PresenceSettings,
+  type PresenceSettingsInput,
+} from '../domain/presence';
 import type { AgentStore } from '../stores/agents';
 import type { SessionStore } from '../stores/sessions';
+import type { TenantStore } from '../stores/tenants';
 import { deliverPending, tellAndAcknowledge, type DeliveryRound } from './delivery';
 import { check, RoutingInputError } from './decide';
+import { presenceFollowing } from './presence-following';
 import type { EnqueueRequest, EnqueueResult } from './queue';
 import type { Router } from './router';
 import { z } from 'zod';
@@ -28,6 +35,8 @@ export interface RoutingServiceDeps {
   router: Router;
   agents: AgentStore;
   sessions: SessionStore;
+  /** Each tenant's presence settings, part of the durable truth a heal restores. */
+  tenants: Pick<TenantStore, 'presence' | 'setPresence'>;
   tell: TellSession;
   onDeliveryError?: (assignment: Assignment, error: unknown) => void;
   /** Told of each decision its maker delivered and of each heal that rebuilt, for the ops metrics. */
@@ -98,13 +107,15 @@ export function createRoutingService(deps: RoutingServiceDeps) {
    */
   async function heal(tenantId: string): Promise<'intact' | 'started' | 'rebuilt'> {
     if (await router.intact(tenantId)) return 'intact';
-    const [groupDocs, agentDocs, open, waiting] = await Promise.all([
+    const [groupDocs, agentDocs, open, waiting, presence] = await Promise.all([
       agents.listGroups(tenantId),
       agents.listAgents(tenantId),
       sessions.inPhases(tenantId, ['reserved', 'assigned']),
       sessions.inPhases(tenantId, ['queued']),
+      deps.tenants.presence(tenantId),
     ]);
     const { restored, assignments } = await router.restore(tenantId, {
+      presence,
       groups: groupDocs.map((g) => ({
         groupId: g.groupId,
         strategy: g.strategy,
@@ -133,6 +144,8 @@ export function createRoutingService(deps: RoutingServiceDeps) {
     });
     await deliver(tenantId, assignments);
     if (!restored) return 'intact';
+    // Connections were lost with the state: graces may have started.
+    await router.noteTenants([tenantId]);
     await settleRestoredSeats(tenantId);
     const empty = !groupDocs.length && !agentDocs.length && !open.length && !waiting.length;
     const outcome = empty ? 'started' : 'rebuilt';
@@ -193,6 +206,28 @@ export function createRoutingService(deps: RoutingServiceDeps) {
     heal,
     settleRestoredSeats,
 
+    /** Presence that follows agents' console connections (the gateway tells it of each). */
+    presence: presenceFollowing({ router, agents, deliver, healing }),
+
+    /**
+     * Sets how the tenant's presence works (MongoDB first), then applies it
+     * to every agent at once: to `manual`, agents online without a console
+     * may take sessions now; to `connections`, their grace starts.
+     */
+    async configurePresence(
+      tenantId: string,
+      settings: PresenceSettingsInput,
+    ): Promise<PresenceSettings> {
+      check(opaqueId, tenantId, 'tenantId');
+      const valid = check(presenceSettingsSchema, settings, 'presence');
+      await deps.tenants.setPresence(tenantId, valid);
+      const agentIds = (await agents.listAgents(tenantId)).map((a) => a.agentId);
+      const made = await router.configurePresence(tenantId, valid, agentIds);
+      await router.noteTenants([tenantId]);
+      await deliver(tenantId, made);
+      return valid;
+    },
+
     /** Creates or changes an agent; groups must exist. */
     async configureAgent(tenantId: string, agent: AgentRouting): Promise<void> {
       check(opaqueId, tenantId, 'tenantId');
@@ -207,7 +242,11 @@ export function createRoutingService(deps: RoutingServiceDeps) {
       await deliver(tenantId, await router.upsertAgent(tenantId, valid));
     },
 
-    /** Presence: online drains the agent's queues at once; away/offline stops new sessions. */
+    /**
+     * Presence: online drains the agent's queues at once (while the agent has
+     * a live connection, when the tenant follows connections); busy, away and
+     * offline stop new sessions.
+     */
     async setStatus(tenantId: string, agentId: string, status: AgentStatus): Promise<void> {
       check(opaqueId, tenantId, 'tenantId');
       check(opaqueId, agentId, 'agentId');
@@ -216,6 +255,8 @@ export function createRoutingService(deps: RoutingServiceDeps) {
         throw new RoutingInputError('agentId', `no agent ${agentId}`);
       }
       const made = await healing(tenantId, () => router.setStatus(tenantId, agentId, status));
+      // Online with no console yet starts a grace: the presence sweep must know the tenant.
+      await router.noteTenants([tenantId]);
       await deliver(tenantId, made);
     },
 

@@ -161,6 +161,11 @@ export const apiConfigSchema = z.object({
   /** How long a POST answer is kept for replay under its Idempotency-Key. */
   IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(60).max(604_800).default(86_400),
   READINESS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+  /**
+   * How often a gateway node renews its presence lease; its agents'
+   * connections count as gone when three renewals were missed (a node that died).
+   */
+  PRESENCE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
   /** Per-shopper send rate: at most LIMIT messages per WINDOW seconds, on all nodes together. */
   VISITOR_SEND_LIMIT: z.coerce.number().int().min(1).max(100_000).default(30),
   VISITOR_SEND_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3_600).default(10),

@@ -1,5 +1,6 @@
 import type { Db } from 'mongodb';
 import type { AgentRouting, AgentStatus, GroupRoutingSettings } from '../domain/agents';
+import type { StatusReason } from '../domain/presence';
 import { collections } from './collections';
 
 const key = (tenantId: string, id: string) => `${tenantId}:${id}`;
@@ -34,7 +35,8 @@ export function agentStore(db: Db) {
       for (;;) {
         const doc = await agents.findOne({ _id: key(tenantId, agentId) });
         if (!doc) return false;
-        if (doc.status === status) return true;
+        // A status the engine chose becomes the agent's own when they set it themselves.
+        if (doc.status === status && !doc.statusReason) return true;
         const now = new Date();
         const result = await agents.updateOne(
           { _id: key(tenantId, agentId), status: doc.status },
@@ -47,6 +49,46 @@ export function agentStore(db: Db) {
               // The stretch this change ends began then (reports measure agents' time from it).
               ...(doc.statusChangedAt ? { previousStatusChangedAt: doc.statusChangedAt } : {}),
             },
+            $unset: { statusReason: '' },
+          },
+        );
+        if (result.matchedCount === 1) return true;
+      }
+    },
+
+    /**
+     * The engine's own status change, made only while the agent's status is
+     * one of `from` (and, with `fromReason`, was set for that reason): the
+     * agent's own choice made meanwhile is never overwritten. Stamps as
+     * setStatus does; true when it changed the status.
+     */
+    async changeStatusIf(
+      tenantId: string,
+      agentId: string,
+      from: { statuses: readonly AgentStatus[]; reason?: StatusReason },
+      to: { status: AgentStatus; reason?: StatusReason },
+    ): Promise<boolean> {
+      for (;;) {
+        const doc = await agents.findOne({ _id: key(tenantId, agentId) });
+        if (!doc || !from.statuses.includes(doc.status)) return false;
+        if (from.reason !== undefined && doc.statusReason !== from.reason) return false;
+        const now = new Date();
+        const result = await agents.updateOne(
+          {
+            _id: key(tenantId, agentId),
+            status: doc.status,
+            statusReason: doc.statusReason ?? { $exists: false },
+          },
+          {
+            $set: {
+              status: to.status,
+              previousStatus: doc.status,
+              statusChangedAt: now,
+              updatedAt: now,
+              ...(doc.statusChangedAt ? { previousStatusChangedAt: doc.statusChangedAt } : {}),
+              ...(to.reason ? { statusReason: to.reason } : {}),
+            },
+            ...(to.reason ? {} : { $unset: { statusReason: '' as const } }),
           },
         );
         if (result.matchedCount === 1) return true;

@@ -1,5 +1,6 @@
 import type { Db } from 'mongodb';
 import type { AgentStatus, AssignmentStrategy } from '../domain/agents';
+import type { PresenceSettings, StatusReason } from '../domain/presence';
 import type { FaqEntry } from '../domain/faq';
 import type { ChatMessage } from '../domain/message';
 import type { SessionNote } from '../domain/notes';
@@ -34,6 +35,8 @@ export interface TenantDoc {
   suspendedAt?: Date;
   /** Closed sessions (and their messages, resolved tickets, outreach) older than this are removed; absent keeps them. */
   retentionDays?: number;
+  /** How agent presence works (absent: the defaults of domain/presence.ts). */
+  presence?: PresenceSettings;
 }
 
 /** A tenant API key; only its hash is kept, the key itself is shown once. */
@@ -163,6 +166,8 @@ export interface AgentDoc {
   previousStatus?: AgentStatus;
   /** When the previous status began: the stretch a status change ends, for reports. */
   previousStatusChangedAt?: Date;
+  /** Set while the engine, not the agent, chose the status ('disconnected': no console for the grace). */
+  statusReason?: StatusReason;
   updatedAt: Date;
 }
 

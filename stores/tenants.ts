@@ -1,5 +1,6 @@
 import type { Db } from 'mongodb';
 import { flowSchema, type FlowInput } from '../domain/flow';
+import { defaultPresenceSettings, type PresenceSettings } from '../domain/presence';
 import type { Tenant } from '../domain/tenant';
 import { collections, type TenantDoc } from './collections';
 import { flowStore, type FlowVersion } from './flows';
@@ -111,6 +112,16 @@ export function tenantStore(db: Db) {
         { _id: tenantId },
         days === null ? { $unset: { retentionDays: '' } } : { $set: { retentionDays: days } },
       );
+    },
+
+    /** How the tenant's agent presence works (the defaults for a tenant that never set it). */
+    async presence(tenantId: string): Promise<PresenceSettings> {
+      const doc = await tenants.findOne({ _id: tenantId }, { projection: { presence: 1 } });
+      return { ...defaultPresenceSettings, ...doc?.presence };
+    },
+
+    async setPresence(tenantId: string, settings: PresenceSettings): Promise<void> {
+      await tenants.updateOne({ _id: tenantId }, { $set: { presence: settings } });
     },
 
     /** Tenants with a retention period, for the worker's retention rounds. */

@@ -104,6 +104,7 @@ export function wireEngine(connections: {
     router: createRouter(redis),
     agents: stores.agents,
     sessions: stores.sessions,
+    tenants: stores.tenants,
     tell: tellSessionBySignal(temporal),
     onDeliveryError: (assignment, error) =>
       log?.warn('routing decision not told yet; it will be retold', {

@@ -32,6 +32,7 @@ import type { StaffAccessCheck } from '../auth/staff-access';
 import type { TenantSuspension } from '../auth/tenant-suspension';
 import { admitUnlessSuspended, handle, handshakeToken } from './acks';
 import { agentTyping } from './typing';
+import type { AgentPresence } from './agent-presence';
 
 type AgentSocket = Socket<
   AgentClientToServerEvents,
@@ -53,6 +54,8 @@ export interface AgentGatewayDeps {
   staffAccess: StaffAccessCheck;
   /** A suspended tenant's sockets are refused at connect. */
   suspension: Pick<TenantSuspension, 'isSuspended'>;
+  /** Told of every staff socket accepted and closed: presence follows them. */
+  presence?: Pick<AgentPresence, 'connected' | 'disconnected'>;
 }
 
 const viewer = ({ data }: AgentSocket): Extract<Viewer, { type: 'agent' }> => ({
@@ -188,6 +191,8 @@ export function wireAgentNamespace(namespace: AgentNamespace, deps: AgentGateway
   });
 
   namespace.on('connection', async (socket) => {
+    deps.presence?.connected(socket);
+    socket.on('disconnect', () => deps.presence?.disconnected(socket));
     socket.on('message:send', send(deps, socket));
     socket.on('message:sync', sync(deps, socket));
     socket.on('message:read', read(deps, socket));

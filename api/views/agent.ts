@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { agentStatuses, assignmentStrategies } from '../../domain/agents';
+import { statusReasons } from '../../domain/presence';
 import { sessionPhases } from '../../domain/session';
 import { staffRoles } from '../../domain/staff-roles';
 import type { AgentDoc, GroupDoc, StaffDoc } from '../../stores/collections';
@@ -32,6 +33,8 @@ export const agentView = z.object({
   capacity: z.number(),
   groups: z.array(z.string()),
   status: z.enum(agentStatuses),
+  /** Present while the engine chose the status: `disconnected` (no console for the grace). */
+  statusReason: z.enum(statusReasons).optional(),
   hasPassword: z.boolean(),
   /** False while deactivated: no login, no tokens, offline. */
   active: z.boolean(),
@@ -45,6 +48,7 @@ export const toAgentView = (routing: AgentDoc, staff: StaffDoc | null | undefine
   capacity: routing.capacity,
   groups: routing.groups,
   status: routing.status,
+  ...(routing.statusReason ? { statusReason: routing.statusReason } : {}),
   hasPassword: Boolean(staff?.passwordHash),
   active: staff?.active !== false,
 });
@@ -53,6 +57,7 @@ export const agentLoad = z.object({
   agentId: z.string(),
   name: z.string().optional(),
   status: z.enum(agentStatuses),
+  statusReason: z.enum(statusReasons).optional(),
   load: z.number(),
   capacity: z.number(),
   groups: z.array(z.string()),
@@ -67,6 +72,7 @@ export const toAgentLoad = (
   agentId: routing.agentId,
   ...(staff?.name ? { name: staff.name } : {}),
   status: routing.status,
+  ...(routing.statusReason ? { statusReason: routing.statusReason } : {}),
   load,
   capacity: routing.capacity,
   groups: routing.groups,

@@ -34,6 +34,8 @@ export async function setUpBenchTenant(
     answer: faqAnswer,
   });
   const { routing } = activityDeps(b.mongo.db, b.redis, b.temporal.client);
+  // Bench agents are set online with no console socket (or connect one after assignment).
+  await routing.configurePresence(tenantId, { mode: 'manual' });
   await routing.configureGroup(tenantId, 'default', options.group ?? {});
   const tokens: string[] = [];
   for (let i = 0; i < options.agents; i++) {

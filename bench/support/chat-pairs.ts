@@ -31,6 +31,8 @@ export async function chatPairs(deps: ChatBenchDeps, count: number) {
   const tenantId = 'bench-chat';
   await tenantStore(deps.db).ensure(tenantId, 'Bench shop', { robot: { enabled: false } });
   const { routing } = activityDeps(deps.db, deps.redis, deps.temporal.client);
+  // Bench agents are set online with no console socket (or connect one after assignment).
+  await routing.configurePresence(tenantId, { mode: 'manual' });
   await routing.configureGroup(tenantId, 'default', {});
   for (let i = 0; i < count; i++) {
     await routing.configureAgent(tenantId, {

@@ -67,6 +67,8 @@ export async function setUpSessionTenant(b: BenchStack, tenantId: string, idleMs
     answer: ANSWER,
   });
   const { routing } = activityDeps(b.mongo.db, b.redis, b.temporal.client);
+  // Bench agents are set online with no console socket (or connect one after assignment).
+  await routing.configurePresence(tenantId, { mode: 'manual' });
   await routing.configureGroup(tenantId, 'default', {});
   for (let i = 0; i < 10; i++) {
     await routing.configureAgent(tenantId, {

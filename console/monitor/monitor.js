@@ -85,12 +85,13 @@ async function refresh() {
       }),
     ),
   );
-  const order = { online: 0, away: 1, offline: 2 };
+  const order = { online: 0, busy: 1, away: 2, offline: 3 };
   byId('agents').replaceChildren(
     ...[...stats.agents]
       .sort((a, b) => order[a.status] - order[b.status])
       .map((a) =>
-        row([a.name ?? a.agentId, t(a.status), `${a.load} / ${a.capacity}`], {
+        // Away because the console was gone for the grace, not by choice: said so.
+        row([a.name ?? a.agentId, t(a.statusReason ?? a.status), `${a.load} / ${a.capacity}`], {
           'data-agent-id': a.agentId,
         }),
       ),

@@ -15,7 +15,7 @@
  *   startedAt: string, groupId?: string, agentId?: string, closedAt?: string, closeReason?: string,
  *   rating?: { score: number, comment?: string, at: string }, tags?: string[],
  * }} SessionView
- * @typedef {{ agentId: string, name?: string, status: 'online' | 'away' | 'offline', load: number, capacity: number, groups: string[] }} AgentLoad
+ * @typedef {{ agentId: string, name?: string, status: 'online' | 'busy' | 'away' | 'offline', statusReason?: 'disconnected', load: number, capacity: number, groups: string[] }} AgentLoad
  * @typedef {{ groupId: string, queueLength: number, longestWaitMs: number }} GroupQueue
  * @typedef {{ agents: AgentLoad[], groups: GroupQueue[] }} TransferTargets
  * @typedef {{

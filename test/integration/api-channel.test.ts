@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { channelMessage, channelSession, createdApiKey, createdWebhook } from '../../api/views';
 import { verify } from '../../events/signature';
-import { call, callOk, operatorTenant, testOperatorToken } from '../support/api-client';
+import {
+  call,
+  callOk,
+  operatorTenant,
+  testOperatorToken,
+  useManualPresence,
+} from '../support/api-client';
 import { agentSend, agentToken, connectAgent, ok } from '../support/chat';
 import { eventually, startTestEngine, until, type TestEngine } from '../support/engine';
 import { uniqueId } from '../support/stack';
@@ -43,6 +49,7 @@ const messageData = z.object({
 async function shop() {
   const { tenantId, adminKey } = await operatorTenant(engine.app);
   const agentId = 'ann';
+  await useManualPresence(engine.app, adminKey);
   await callOk(engine.app, 'PUT', `/api/v1/agents/${agentId}`, {
     token: adminKey,
     body: { name: 'Ann Lee', capacity: 3, groups: ['default'], password: 'correct horse battery' },

@@ -5,7 +5,13 @@ import type { ChatMessage } from '../../domain/message';
 import { workingHoursSchema } from '../../domain/working-hours';
 import { collections } from '../../stores/collections';
 import { hoursStore } from '../../stores/hours';
-import { call, callOk, operatorTenant, testOperatorToken } from '../support/api-client';
+import {
+  call,
+  callOk,
+  operatorTenant,
+  testOperatorToken,
+  useManualPresence,
+} from '../support/api-client';
 import { agentSend, agentToken, connectAgent, ok, type AgentSocket } from '../support/chat';
 import {
   connectVisitor,
@@ -47,6 +53,7 @@ async function shop() {
     flow: { robot: { enabled: false } },
   });
   await installIdentitySecret(engine.db, tenantId);
+  await useManualPresence(engine.app, adminKey);
   await callOk(engine.app, 'PUT', '/api/v1/agents/ann', {
     token: adminKey,
     body: { capacity: 5, groups: ['default'], password: 'correct horse battery' },

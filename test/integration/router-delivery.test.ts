@@ -4,6 +4,7 @@ import { deliverPending } from '../../routing/delivery';
 import { createRouter, type Router } from '../../routing/router';
 import { testRedis } from '../support/redis';
 import { uniqueId } from '../support/stack';
+import { manualPresence } from '../support/manual-presence';
 
 /** Decisions whose maker died before telling the session are told by redelivery. */
 
@@ -22,6 +23,7 @@ beforeEach(async () => {
   clock = 10_000;
   router = createRouter(redis, () => clock);
   tenant = uniqueId('tenant');
+  await router.configurePresence(tenant, manualPresence, []);
   await router.upsertAgent(tenant, { agentId: 'a', capacity: 1, groups: ['g'] });
   await router.setStatus(tenant, 'a', 'online');
 });

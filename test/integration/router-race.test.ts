@@ -4,6 +4,7 @@ import { routingKeys } from '../../routing/keys';
 import { createRouter } from '../../routing/router';
 import { testRedis } from '../support/redis';
 import { uniqueId } from '../support/stack';
+import { manualPresence } from '../support/manual-presence';
 
 /**
  * 1,000 shoppers and 20 agents (capacity 3): arrivals, closes and status
@@ -35,6 +36,7 @@ describe('routing under races', () => {
     const keys = routingKeys(tenant);
     const agents = Array.from({ length: AGENTS }, (_, i) => `agent-${i}`);
     const setup = createRouter(arrivalConn);
+    await setup.configurePresence(tenant, manualPresence, []);
     for (const agentId of agents) {
       await setup.upsertAgent(tenant, { agentId, capacity: CAPACITY, groups: ['g'] });
       await setup.setStatus(tenant, agentId, 'online');

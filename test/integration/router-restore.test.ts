@@ -4,6 +4,7 @@ import { routingKeys } from '../../routing/keys';
 import { createRouter, type Router, type RoutingSnapshot } from '../../routing/router';
 import { startOwnRedis } from '../support/own-redis';
 import { uniqueId } from '../support/stack';
+import { manualPresence } from '../support/manual-presence';
 
 /**
  * Redis holds nothing that cannot be rebuilt: after FLUSHALL, restoring from
@@ -43,6 +44,7 @@ describe('restoring routing state', () => {
     const tenant = uniqueId('tenant');
     const agents = ['a', 'b', 'c'];
     const groups = ['presale', 'aftersale'];
+    await router.configurePresence(tenant, manualPresence, []);
     await router.upsertAgent(tenant, { agentId: 'a', capacity: 2, groups: ['presale'] });
     await router.upsertAgent(tenant, {
       agentId: 'b',
@@ -56,6 +58,7 @@ describe('restoring routing state', () => {
       overflowGroupId: 'presale',
     });
     const truth: RoutingSnapshot = {
+      presence: manualPresence,
       groups: [{ groupId: 'aftersale', strategy: 'round-robin', overflowGroupId: 'presale' }],
       agents: [],
       waiting: [],
@@ -123,6 +126,7 @@ describe('restoring routing state', () => {
       agents: [{ agentId: 'a', capacity: 2, groups: ['g'], status: 'offline', openSessions: [] }],
       waiting: [],
     };
+    await router.configurePresence(tenant, manualPresence, []);
     await router.upsertAgent(tenant, { agentId: 'a', capacity: 2, groups: ['g'] });
     await router.setStatus(tenant, 'a', 'online');
     await router.configureGroup(tenant, 'g', { strategy: 'round-robin' });
@@ -148,6 +152,7 @@ describe('restoring routing state', () => {
     const tenant = uniqueId('tenant');
     await leftBehind(tenant);
     const truth: RoutingSnapshot = {
+      presence: manualPresence,
       agents: [{ agentId: 'a', capacity: 1, groups: ['g'], status: 'online', openSessions: [] }],
       waiting: [{ sessionId: 'w', groupId: 'g', priority: 0, enqueuedAt: 1 }],
     };

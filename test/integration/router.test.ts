@@ -3,6 +3,7 @@ import { RoutingInputError, createRouter, type Router } from '../../routing/rout
 import { tenantPrefix } from '../../stores/redis/keys';
 import { testRedis } from '../support/redis';
 import { uniqueId } from '../support/stack';
+import { manualPresence } from '../support/manual-presence';
 
 /** The routing core's decisions, one at a time, on the real Redis. */
 
@@ -17,11 +18,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await closeRedis(redis);
 });
-beforeEach(() => {
+beforeEach(async () => {
   clock = 1_000;
   // Each decision happens one millisecond after the previous one.
   router = createRouter(redis, () => ++clock);
   tenant = uniqueId('tenant');
+  await router.configurePresence(tenant, manualPresence, []);
 });
 
 const agent = (agentId: string, capacity = 3, groups = ['g']) =>
@@ -322,7 +324,7 @@ describe('bad input', () => {
       () => router.upsertAgent(tenant, { agentId: 'a', capacity: 1, groups: [] }),
       'agent.groups',
     ],
-    ['an unknown status', () => router.setStatus(tenant, 'a', 'busy' as 'away'), 'status'],
+    ['an unknown status', () => router.setStatus(tenant, 'a', 'lunch' as 'away'), 'status'],
     ['an unknown agent', () => router.setStatus(tenant, 'nobody', 'online'), 'agentId'],
     [
       'a priority of 10',

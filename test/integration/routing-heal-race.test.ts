@@ -14,6 +14,7 @@ import { sessionStore, type SessionStore } from '../../stores/sessions';
 import { closeMongo } from '../support/mongo';
 import { startOwnRedis } from '../support/own-redis';
 import { testStack, uniqueDatabase, uniqueId } from '../support/stack';
+import { manualPresenceTenants } from '../support/manual-presence';
 
 /**
  * A heal reads MongoDB, then restores Redis in one script; a session that
@@ -51,6 +52,7 @@ function service(sessionsSeen: SessionStore, told: Assignment[]): RoutingService
     router,
     agents: agentStore(mongo.db),
     sessions: sessionsSeen,
+    tenants: manualPresenceTenants,
     tell: (_tenantId, assignment) => {
       told.push(assignment);
       return Promise.resolve('told');

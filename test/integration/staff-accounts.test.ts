@@ -3,7 +3,7 @@ import { errorBody, startedSession } from '../../api/openapi';
 import type { AccessRevoked } from '../../domain/socket-events';
 import { collections } from '../../stores/collections';
 import { ticketStore } from '../../stores/tickets';
-import { call, operatorTenant, testOperatorToken } from '../support/api-client';
+import { call, operatorTenant, testOperatorToken, useManualPresence } from '../support/api-client';
 import { agentToken, connectAgent, openAssigned, waitFor, type AgentSocket } from '../support/chat';
 import { eventually, postJson, startTestEngine, type TestEngine } from '../support/engine';
 import { installIdentitySecret, signedVisitor } from '../support/identity';
@@ -40,6 +40,7 @@ async function staffDesk(
     flow: { robot: { enabled: false }, routing: { defaultGroupId: 'sales' } },
   });
   await installIdentitySecret(engine.db, tenantId);
+  await useManualPresence(engine.app, adminKey);
   const admin = (method: string, path: string, body?: unknown) =>
     api(method, path, { token: adminKey, ...(body !== undefined ? { body } : {}) });
   expect((await admin('PUT', '/api/v1/groups/sales', group)).status).toBe(200);

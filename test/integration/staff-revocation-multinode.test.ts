@@ -1,6 +1,6 @@
 import { agentSession, closedAccountView } from '../../api/views';
 import { collections } from '../../stores/collections';
-import { call, operatorTenant, testOperatorToken } from '../support/api-client';
+import { call, operatorTenant, testOperatorToken, useManualPresence } from '../support/api-client';
 import { connectAgent, openAssigned, waitFor, type AgentSocket } from '../support/chat';
 import { installIdentitySecret } from '../support/identity';
 import { eventually, startTestEngine, type TestEngine } from '../support/engine';
@@ -44,6 +44,7 @@ it('when an agent connected on two gateway nodes is deleted on a third, then it 
     flow: { robot: { enabled: false }, routing: { defaultGroupId: 'sales' } },
   });
   await installIdentitySecret(engine.db, tenantId);
+  await useManualPresence(engine.app, adminKey);
   const admin = (method: string, path: string, body?: unknown) =>
     call(engine.app, method, path, { token: adminKey, ...(body !== undefined ? { body } : {}) });
   expect((await admin('PUT', '/api/v1/groups/sales', {})).status).toBe(200);

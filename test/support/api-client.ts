@@ -64,3 +64,15 @@ export async function operatorTenant(
   }
   return { tenantId, adminKey: createdTenant.parse(created.body).adminKey.key };
 }
+
+/**
+ * Makes the tenant's presence manual, through its admin API: for tests that
+ * set agents online with no console socket (or connect one only later), which
+ * a tenant following connections would never assign to.
+ */
+export async function useManualPresence(app: App, adminKey: string): Promise<void> {
+  await callOk(app, 'PUT', '/api/v1/presence', {
+    token: adminKey,
+    body: { mode: 'manual', disconnectGraceSeconds: 60 },
+  });
+}

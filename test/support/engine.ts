@@ -9,6 +9,7 @@ import type {
   VisitorServerToClientEvents,
 } from '../../domain/socket-events';
 import type { FlowInput } from '../../domain/flow';
+import type { PresenceSettingsInput } from '../../domain/presence';
 import {
   apiConfigSchema,
   emailConfigOf,
@@ -38,7 +39,13 @@ export interface TestEngine {
   app: App;
   db: Db;
   temporal: TemporalHandle;
-  createTenant: (flow?: FlowInput) => Promise<string>;
+  /**
+   * A tenant of its own. Its presence is manual unless `presence` says
+   * otherwise: most tests set agents online through the status API with no
+   * console socket, which a tenant following connections would never assign
+   * to; tests of connection-following pass `{ mode: 'connections' }`.
+   */
+  createTenant: (flow?: FlowInput, presence?: PresenceSettingsInput) => Promise<string>;
   /** The in-process worker's `GET /metrics` (its own registry); absent without one. */
   workerMetricsUrl?: string;
   close: () => Promise<void>;
@@ -115,12 +122,14 @@ export async function startTestEngine(
     ...(metricsServer
       ? { workerMetricsUrl: `http://127.0.0.1:${metricsServer.port}/metrics` }
       : {}),
-    async createTenant(flow = {}) {
+    async createTenant(flow = {}, presence = { mode: 'manual' }) {
       const tenantId = uniqueId('tenant');
       await tenantStore(mongo.db).ensure(tenantId, 'Test shop', flow);
       await installIdentitySecret(mongo.db, tenantId);
+      const { routing } = activityDeps(mongo.db, redis, temporal.client);
+      await routing.configurePresence(tenantId, presence);
       // As the tenant API does: the routing state starts empty and complete.
-      await activityDeps(mongo.db, redis, temporal.client).routing.heal(tenantId);
+      await routing.heal(tenantId);
       return tenantId;
     },
     async close() {

@@ -8,6 +8,7 @@ import { createRouter, type Router } from '../../routing/router';
 import { createRoutingService, type RoutingService } from '../../routing/service';
 import { agentStore } from '../../stores/agents';
 import { sessionStore } from '../../stores/sessions';
+import { tenantStore } from '../../stores/tenants';
 import { tellSessionBySignal } from '../../wiring/tell-session';
 import { stateQuery, type SessionState } from '../../workflows/contract';
 import { eventually, postJson } from './engine';
@@ -39,6 +40,7 @@ export function routingDesk(app: App, db: Db, redis: RedisClient, client: Client
     router,
     agents: agentStore(db),
     sessions: sessionStore(db),
+    tenants: tenantStore(db),
     tell: tellSessionBySignal(client),
   });
   const state = (tenantId: string, sessionId: string) =>

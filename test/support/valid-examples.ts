@@ -626,6 +626,9 @@ export const validExamples: Record<string, ExampleEntry> = {
     example: async (w) => ({ params: { visitorId: (await w.session()).visitorId }, answers: 200 }),
   },
   'PUT /api/v1/retention': { example: () => ({ body: { retentionDays: 30 }, answers: 200 }) },
+  'PUT /api/v1/presence': {
+    example: () => ({ body: { mode: 'manual', disconnectGraceSeconds: 30 }, answers: 200 }),
+  },
   'GET /api/v1/tenants': { example: () => ({ query: { limit: '10' }, answers: 200 }) },
   'GET /api/v1/tenants/:tenantId': {
     example: (w) => ({ params: { tenantId: w.tenantId }, answers: 200 }),

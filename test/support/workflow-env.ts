@@ -124,6 +124,8 @@ export async function workflowTestEnv(): Promise<WorkflowTestEnv> {
         await deps.routing.configureGroup(tenantId, groupId, settings);
       }
       await tenantStore(mongo.db).ensure(tenantId, 'Test shop', flow);
+      // Agents are set online with no console socket here: presence is manual.
+      await deps.routing.configurePresence(tenantId, { mode: 'manual' });
       return tenantId;
     },
     sessionInput(tenantId, overrides = {}) {

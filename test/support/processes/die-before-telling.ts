@@ -4,6 +4,7 @@ import { agentStore } from '../../../stores/agents';
 import { createRouter } from '../../../routing/router';
 import { createRoutingService } from '../../../routing/service';
 import { sessionStore } from '../../../stores/sessions';
+import { tenantStore } from '../../../stores/tenants';
 
 /**
  * A process that changes an agent's presence through the routing service and
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
     router: createRouter(redis),
     agents: agentStore(mongo.db),
     sessions: sessionStore(mongo.db),
+    tenants: tenantStore(mongo.db),
     tell: () => {
       process.kill(process.pid, 'SIGKILL');
       return new Promise<never>(() => undefined);
