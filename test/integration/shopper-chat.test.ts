@@ -9,6 +9,7 @@ import {
   emitRaw,
   ok,
   openAssigned,
+  visitorSend,
   waitFor,
 } from '../support/chat';
 import { asAdmin, consoleTenant } from '../support/console-tenant';
@@ -73,9 +74,8 @@ describe('the shopper chat', () => {
     const before = await collections(engine.db).messages.countDocuments({ tenantId });
     try {
       // The shopper types in bursts: one notice reaches their agent, then the stop.
-      for (let i = 0; i < 5; i++)
-        ok(await visitorA.timeout(10_000).emitWithAck('typing', { typing: true }));
-      ok(await visitorA.timeout(10_000).emitWithAck('typing', { typing: false }));
+      for (let i = 0; i < 5; i++) ok(await emitRaw(visitorA, 'typing', { typing: true }));
+      ok(await emitRaw(visitorA, 'typing', { typing: false }));
       await waitFor(() => agentHeard.a.length === 2);
       expect(agentHeard.a).toEqual([
         { sessionId: a.sessionId, by: 'visitor', typing: true },
@@ -83,11 +83,7 @@ describe('the shopper chat', () => {
       ]);
 
       // The agent types back: their shopper hears it.
-      ok(
-        await agentA
-          .timeout(10_000)
-          .emitWithAck('typing', { sessionId: a.sessionId, typing: true }),
-      );
+      ok(await emitRaw(agentA, 'typing', { sessionId: a.sessionId, typing: true }));
       await waitFor(() => heard.visitorA.length === 1);
       expect(heard.visitorA).toEqual([{ sessionId: a.sessionId, by: 'agent', typing: true }]);
 
@@ -189,7 +185,7 @@ describe('the shopper chat', () => {
       });
       expect(greeting.suggestions).toEqual(['Do you ship abroad?']);
       ok(
-        await visitor.timeout(10_000).emitWithAck('message:send', {
+        await visitorSend(visitor, {
           kind: 'text',
           clientMsgId: 'tap-1',
           text: 'Do you ship abroad?',
