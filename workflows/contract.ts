@@ -82,6 +82,8 @@ export interface SessionState {
   closeReason?: CloseReason;
   ticketId?: string;
   rating?: { score: number; comment?: string; at: string };
+  /** When the agent invited the rating mid-chat (rating-invite.ts); the close posts no second card. */
+  ratingInvitedAt?: string;
   /** In answers to the state query while in `leave_message`: the session's leave-message form. */
   leaveMessageForm?: LeaveMessageField[];
 }
@@ -100,6 +102,8 @@ export const declineOfferUpdate = defineUpdate<SessionState, [OfferReply]>('decl
 export const transferUpdate = defineUpdate<SessionState, [TransferRequest]>('transfer');
 export const closeUpdate = defineUpdate<SessionState, [CloseRequest]>('close');
 export const rateUpdate = defineUpdate<SessionState, [RateRequest]>('rate');
+/** The session's agent posts the rating card mid-chat (once). */
+export const inviteRatingUpdate = defineUpdate<SessionState, [OfferReply]>('inviteRating');
 export const leaveMessageUpdate = defineUpdate<SessionState, [LeaveMessageRequest]>('leaveMessage');
 
 export const stateQuery = defineQuery<SessionState>('state');

@@ -14,6 +14,7 @@ import {
   acceptOfferUpdate,
   closeUpdate,
   declineOfferUpdate,
+  inviteRatingUpdate,
   leaveMessageUpdate,
   rateUpdate,
   requestHumanUpdate,
@@ -181,7 +182,8 @@ export function sessionCommandRoutes(api: ReturnType<typeof endpoints>, deps: Se
     method: 'post',
     path: '/api/v1/sessions/:sessionId/rating',
     tag: 'sessions',
-    summary: 'The shopper rates a closed session (1–5, optional comment), once',
+    summary:
+      'The shopper rates a closed session, or one whose agent invited the rating mid-chat (1–5, optional comment), once',
     roles: ['visitor', 'integration'],
     params: sessionParams,
     body: rateRequestSchema,
@@ -209,6 +211,26 @@ export function sessionCommandRoutes(api: ReturnType<typeof endpoints>, deps: Se
       const { handle, by } = await reachable(principal, params.sessionId);
       const state = await told((updateId) =>
         handle.executeUpdate(closeUpdate, { args: [{ by }], updateId }),
+      );
+      return { status: 200, body: toSessionStateView(state) };
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/api/v1/sessions/:sessionId/rating-invite',
+    tag: 'sessions',
+    summary:
+      'The session’s agent invites the rating mid-chat: posts the rating card once (a repeat posts nothing); the shopper may rate at once',
+    roles: ['agent'],
+    params: sessionParams,
+    responses: stateResponse,
+    errors: { ...refusals, 403: 'Only the agent the session is assigned to may invite' },
+    async handle({ params, principal }) {
+      const { handle, by } = await reachable(principal, params.sessionId);
+      const agentId = by.type === 'agent' ? by.agentId : '';
+      const state = await told((updateId) =>
+        handle.executeUpdate(inviteRatingUpdate, { args: [{ agentId }], updateId }),
       );
       return { status: 200, body: toSessionStateView(state) };
     },

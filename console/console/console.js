@@ -17,6 +17,7 @@ import { emojiPicker } from './emoji.js';
 import { sessionNotes } from './notes.js';
 import { offerAlerts } from './offer-alerts.js';
 import { quickReplyPicker } from './quick-replies.js';
+import { ratingInvite } from './rating-invite.js';
 import { sessionList } from './session-list.js';
 import {
   api,
@@ -48,6 +49,7 @@ const notes = sessionNotes({
   toggle: /** @type {HTMLButtonElement} */ (byId('note-open')),
 });
 const typing = chatTyping(byId('chat-typing'));
+ratingInvite(/** @type {HTMLButtonElement} */ (byId('rating-invite')));
 const emoji = emojiPicker({
   toggle: /** @type {HTMLButtonElement} */ (byId('emoji-open')),
   panel: byId('emoji-picker'),

@@ -1,6 +1,8 @@
 export const texts = {
   en: {
     noteOpen: 'Private note',
+    inviteRating: 'Invite rating',
+    ratingInvited: 'The rating card was sent.',
     noteAdd: 'Add note',
     notePlaceholder: 'Only colleagues see this note, never the customer',
     noteBy: 'Note by {id}',
@@ -134,6 +136,8 @@ export const texts = {
   },
   'zh-CN': {
     noteOpen: '内部备注',
+    inviteRating: '邀请评价',
+    ratingInvited: '已发送评价邀请。',
     noteAdd: '添加备注',
     notePlaceholder: '仅同事可见，客户看不到',
     noteBy: '{id} 的备注',

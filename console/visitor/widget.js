@@ -229,7 +229,8 @@ function drawState() {
   }
   show(ui.left, ended && state.closeReason === 'left_message');
   show(ui.composer, !ended && phase !== 'leave_message');
-  show(ui.rating, phase === 'closed' && ratingInvited && !state.rating);
+  // After the close, or mid-chat when the agent invited it (the card arrived).
+  show(ui.rating, (phase === 'closed' || phase === 'assigned') && ratingInvited && !state.rating);
   show(ui.rated, phase === 'rated' || Boolean(state.rating));
   ui.rated.textContent = state.rating ? t('rated', { score: state.rating.score }) : t('ended');
 }

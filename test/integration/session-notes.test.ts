@@ -8,6 +8,7 @@ import {
   agentToken,
   connectAgent,
   desk,
+  emitRaw,
   ok,
   openAssigned,
   waitFor,
@@ -58,7 +59,7 @@ describe('private notes in a session', () => {
     const notesHeard: SessionNote[] = [];
     agent.on('note:new', (note) => notesHeard.push(note));
     const supervisor = await connectAgent(engine.app.url, agentToken(tenantId, boss, 'supervisor'));
-    ok(await supervisor.timeout(10_000).emitWithAck('session:join', { sessionId }));
+    ok(await emitRaw(supervisor, 'session:join', { sessionId }));
     const notesHeardBySupervisor: SessionNote[] = [];
     supervisor.on('note:new', (note) => notesHeardBySupervisor.push(note));
     try {

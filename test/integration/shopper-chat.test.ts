@@ -9,6 +9,7 @@ import {
   emitRaw,
   ok,
   openAssigned,
+  visitorSend,
   waitFor,
 } from '../support/chat';
 import { asAdmin, consoleTenant } from '../support/console-tenant';
@@ -73,9 +74,8 @@ describe('the shopper chat', () => {
     const before = await collections(engine.db).messages.countDocuments({ tenantId });
     try {
       // The shopper types in bursts: one notice reaches their agent, then the stop.
-      for (let i = 0; i < 5; i++)
-        ok(await visitorA.timeout(10_000).emitWithAck('typing', { typing: true }));
-      ok(await visitorA.timeout(10_000).emitWithAck('typing', { typing: false }));
+      for (let i = 0; i < 5; i++) ok(await emitRaw(visitorA, 'typing', { typing: true }));
+      ok(await emitRaw(visitorA, 'typing', { typing: false }));
       await waitFor(() => agentHeard.a.length === 2);
       expect(agentHeard.a).toEqual([
         { sessionId: a.sessionId, by: 'visitor', typing: true },
@@ -83,11 +83,7 @@ describe('the shopper chat', () => {
       ]);
 
       // The agent types back: their shopper hears it.
-      ok(
-        await agentA
-          .timeout(10_000)
-          .emitWithAck('typing', { sessionId: a.sessionId, typing: true }),
-      );
+      ok(await emitRaw(agentA, 'typing', { sessionId: a.sessionId, typing: true }));
       await waitFor(() => heard.visitorA.length === 1);
       expect(heard.visitorA).toEqual([{ sessionId: a.sessionId, by: 'agent', typing: true }]);
 
@@ -189,7 +185,7 @@ describe('the shopper chat', () => {
       });
       expect(greeting.suggestions).toEqual(['Do you ship abroad?']);
       ok(
-        await visitor.timeout(10_000).emitWithAck('message:send', {
+        await visitorSend(visitor, {
           kind: 'text',
           clientMsgId: 'tap-1',
           text: 'Do you ship abroad?',
@@ -203,5 +199,92 @@ describe('the shopper chat', () => {
       visitor.close();
     }
     expect(sessionId).toBeTruthy();
+  });
+
+  it('when the agent invites the rating mid-chat, then the card is posted once, the shopper rates while chatting, and the close records that rating without a second card', async () => {
+    const lin = uniqueId('lin');
+    const mei = uniqueId('mei');
+    const boss = uniqueId('boss');
+    const tenantId = await desk(engine, [lin, mei], 1);
+    const { sessionId, visitorToken, agentId } = await openAssigned(engine, tenantId);
+    const other = agentId === lin ? mei : lin;
+    const base = `/api/v1/sessions/${sessionId}`;
+    const holder = agentToken(tenantId, agentId);
+    const ratingCards = () =>
+      collections(engine.db).messages.countDocuments({ tenantId, sessionId, kind: 'rating' });
+
+    // Not invited yet: the shopper cannot rate while the chat is on.
+    expect(
+      await call(engine.app, 'POST', `${base}/rating`, { token: visitorToken, body: { score: 4 } }),
+    ).toMatchObject({ status: 409 });
+    // Only the assigned agent invites: not a supervisor, not another agent, not the shopper.
+    expect(
+      (
+        await call(engine.app, 'POST', `${base}/rating-invite`, {
+          token: agentToken(tenantId, boss, 'supervisor'),
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await call(engine.app, 'POST', `${base}/rating-invite`, {
+          token: agentToken(tenantId, other),
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (await call(engine.app, 'POST', `${base}/rating-invite`, { token: visitorToken })).status,
+    ).toBe(403);
+    expect(await ratingCards()).toBe(0);
+
+    // Twice: one card.
+    for (let i = 0; i < 2; i++) {
+      expect(
+        await call(engine.app, 'POST', `${base}/rating-invite`, { token: holder }),
+      ).toMatchObject({ status: 200, body: { phase: 'assigned' } });
+    }
+    expect(await ratingCards()).toBe(1);
+
+    // The shopper rates at once, once; the chat goes on.
+    expect(
+      await call(engine.app, 'POST', `${base}/rating`, {
+        token: visitorToken,
+        body: { score: 4, comment: 'Helpful so far' },
+      }),
+    ).toMatchObject({ status: 200, body: { phase: 'assigned', rating: { score: 4 } } });
+    expect(
+      await call(engine.app, 'POST', `${base}/rating`, { token: visitorToken, body: { score: 1 } }),
+    ).toMatchObject({ status: 409 });
+
+    // The close records the rating given, and posts no second card.
+    expect(await call(engine.app, 'POST', `${base}/close`, { token: holder })).toMatchObject({
+      status: 200,
+    });
+    const rated = await eventually(async () => {
+      const doc = await collections(engine.db).sessions.findOne({ _id: sessionId, tenantId });
+      return doc?.phase === 'rated' ? doc : undefined;
+    });
+    expect(rated.rating).toMatchObject({ score: 4, comment: 'Helpful so far' });
+    expect(await ratingCards()).toBe(1);
+  });
+
+  it('when a mid-chat invitation is not answered before the close, then the close posts no second card and the shopper rates afterwards', async () => {
+    const tenantId = await desk(engine, [uniqueId('ann')], 1);
+    const { sessionId, visitorToken, agentId } = await openAssigned(engine, tenantId);
+    const base = `/api/v1/sessions/${sessionId}`;
+    const holder = agentToken(tenantId, agentId);
+    expect(
+      (await call(engine.app, 'POST', `${base}/rating-invite`, { token: holder })).status,
+    ).toBe(200);
+    expect(await call(engine.app, 'POST', `${base}/close`, { token: holder })).toMatchObject({
+      status: 200,
+      body: { phase: 'closed' },
+    });
+    expect(
+      await call(engine.app, 'POST', `${base}/rating`, { token: visitorToken, body: { score: 5 } }),
+    ).toMatchObject({ status: 200, body: { phase: 'rated', rating: { score: 5 } } });
+    expect(
+      await collections(engine.db).messages.countDocuments({ tenantId, sessionId, kind: 'rating' }),
+    ).toBe(1);
   });
 });

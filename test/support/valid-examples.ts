@@ -404,6 +404,10 @@ export const validExamples: Record<string, ExampleEntry> = {
       answers: 409,
     }),
   },
+  'POST /api/v1/sessions/:sessionId/rating-invite': {
+    // The session is with the robot: the workflow refuses after validation.
+    example: async (w) => ({ params: await ofSession(w), answers: 404 }),
+  },
   'POST /api/v1/sessions/:sessionId/close': {
     example: async (w) => ({ params: await ofSession(w), answers: 200 }),
   },

@@ -3,6 +3,7 @@ import { endedPhases } from '../../domain/phases';
 import type { CloseReason, CloseRequest, RateRequest } from '../../domain/session-commands';
 import type { SessionState } from '../contract';
 import { iso, mayAct, notice, refuse, waitUntil, type Session, type Transition } from './context';
+import { rateMidChat, ratesMidChat } from './rating-invite';
 
 /**
  * Closing and rating: a close (asked for, or by a deadline) frees what the
@@ -77,9 +78,11 @@ async function closeInOneStep(
       ? undefined
       : notice('closed', reason === 'idle' ? f.templates.idleClosed : f.templates.closed);
   const rated = Boolean(s.assignedAt && f.rating.enabled);
-  const invite = rated
-    ? notice('rating-invite', f.templates.ratingInvite, 'system', 'rating')
-    : undefined;
+  // Invited mid-chat already (rating-invite.ts): no second card.
+  const invite =
+    rated && !s.ratingInvitedAt
+      ? notice('rating-invite', f.templates.ratingInvite, 'system', 'rating')
+      : undefined;
   session.posted += (closingLine ? 1 : 0) + (invite ? 1 : 0);
   s.closeReason = reason;
   s.closedAt = closedAt;
@@ -106,7 +109,8 @@ async function closeInOneStep(
 
 export function validateRate(session: Session): void {
   const s = session.state;
-  if (s.phase !== 'closed' || !s.assignedAt || !session.flow.rating.enabled) {
+  const open = s.phase === 'closed' || ratesMidChat(session);
+  if (!open || !s.assignedAt || !session.flow.rating.enabled) {
     refuse('wrongPhase', 'this session takes no rating now');
   }
   if (s.rating || session.pendingRating) refuse('wrongPhase', 'the session is already rated');
@@ -114,6 +118,7 @@ export function validateRate(session: Session): void {
 
 /** The rate update: answered once the rating is stored. */
 export async function rate(session: Session, request: RateRequest): Promise<SessionState> {
+  if (ratesMidChat(session)) return rateMidChat(session, request);
   session.pendingRating = request;
   await condition(() => session.state.phase === 'rated');
   return session.state;
@@ -127,7 +132,7 @@ export async function ratingStep(session: Session): Promise<Transition | undefin
     session.finished = true;
     return undefined;
   }
-  if (!session.ratingInvited) {
+  if (!session.ratingInvited && !s.ratingInvitedAt) {
     await session.post('rating-invite', f.templates.ratingInvite, 'system', 'rating');
   }
   const windowPassed = !(await waitUntil(
@@ -140,7 +145,8 @@ export async function ratingStep(session: Session): Promise<Transition | undefin
   }
   const request = session.pendingRating;
   if (!request) return undefined;
-  const rating = { score: request.score, comment: request.comment, at: iso() };
+  // A rating given mid-chat keeps its own time.
+  const rating = s.rating ?? { score: request.score, comment: request.comment, at: iso() };
   s.rating = rating;
   if (session.oneStep) {
     // One step: the rated projection, then the thanks.

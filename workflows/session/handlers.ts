@@ -15,6 +15,7 @@ import {
   chatTurnSignal,
   closeUpdate,
   declineOfferUpdate,
+  inviteRatingUpdate,
   leaveMessageUpdate,
   rateUpdate,
   requestHumanUpdate,
@@ -31,6 +32,7 @@ import { SessionMachine, type SessionCarry } from './machine';
 import { replyToOffer, validateOfferReply } from './offer';
 import { decisionArrived } from './queue';
 import { hear, requestHuman, validateRequestHuman } from './robot';
+import { inviteRating, validateInviteRating } from './rating-invite';
 import { transfer, validateTransfer } from './transfer';
 
 /** Parses an update's argument in its validator; a bad one is refused before anything changes. */
@@ -87,6 +89,9 @@ export async function sessionWorkflow(
       parsed(rateRequestSchema, request);
       validateRate(session);
     },
+  });
+  setHandler(inviteRatingUpdate, () => inviteRating(session), {
+    validator: (reply) => validateInviteRating(session, parsed(offerReplySchema, reply).agentId),
   });
   setHandler(
     leaveMessageUpdate,

@@ -71,6 +71,13 @@ export const patches = {
    * records no marker.
    */
   silentAgent: 'silent-agent',
+  /**
+   * 2026-12-05. The agent may invite the rating mid-chat (rating-invite.ts):
+   * the inviteRating update posts the rating card from its handler. Asked
+   * in that handler, the first time a run is invited: no run from before
+   * has the update in its history, and a run never invited records no marker.
+   */
+  midChatRating: 'mid-chat-rating',
 } as const;
 
 export type PatchId = (typeof patches)[keyof typeof patches];
