@@ -57,6 +57,8 @@ const headline = [
   'robotResolutionRate',
   'tickets',
   'transfers',
+  'occupancy',
+  'meanLoad',
 ];
 
 async function setStatus(tenantId: string, agentId: string, status: 'online' | 'away') {
