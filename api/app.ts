@@ -87,6 +87,10 @@ import { webhookDeliveryRoutes } from './routes/webhook-deliveries';
 import { botHookRoutes } from './routes/bot-hook';
 import { eventRoutes } from './routes/events';
 import { transcriptRoutes } from './routes/transcripts';
+import { orderLookupHookRoutes } from './routes/order-lookup-hook';
+import { orderContextRoutes } from './routes/order-context';
+import { orderContextCache } from '../stores/order-context-cache';
+import { orderLookupLimits } from '../domain/order-lookup';
 
 export interface App {
   http: HttpServer;
@@ -326,6 +330,20 @@ export async function createApp(
     }),
   });
   transcriptRoutes(api, { sessions, messages: stores.messages });
+  orderLookupHookRoutes(api, {
+    orderLookupHooks: stores.orderLookupHooks,
+    audit,
+    allowPrivateAddresses: config.WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
+  });
+  orderContextRoutes(api, {
+    sessions,
+    customers: stores.customers,
+    lookup: {
+      hooks: stores.orderLookupHooks,
+      cache: orderContextCache(redis, orderLookupLimits.cacheSeconds),
+      allowPrivateAddresses: config.WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
+    },
+  });
 
   app.disable('x-powered-by');
   // Whose X-Forwarded-For to believe: login throttling counts per client address (req.ip).

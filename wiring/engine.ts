@@ -16,6 +16,7 @@ import { flowStore } from '../stores/flows';
 import { hoursStore } from '../stores/hours';
 import { identityStore } from '../stores/identity';
 import { messageStore } from '../stores/messages';
+import { orderLookupHookStore } from '../stores/order-lookup-hooks';
 import { outreachStore } from '../stores/outreach';
 import { quickReplyStore } from '../stores/quick-replies';
 import { readMarkStore } from '../stores/read-marks';
@@ -66,6 +67,7 @@ export function buildStores(db: Db, redis: RedisClient, options: { reports?: boo
     identity: identityStore(db),
     customers: customerStore(db),
     botHooks: botHookStore(db),
+    orderLookupHooks: orderLookupHookStore(db),
     /** Records domain events for steps that write facts (the session workflow's transitions). */
     outbox,
   };

@@ -752,6 +752,15 @@ export const validExamples: Record<string, ExampleEntry> = {
       answers: 201,
     }),
   },
+  'PUT /api/v1/order-lookup-hook': {
+    example: () => ({
+      body: { url: 'https://shop.example.com/reception/orders', timeoutMs: 2_000, active: true },
+      answers: 201,
+    }),
+  },
+  'GET /api/v1/sessions/:sessionId/order-context': {
+    example: async (w) => ({ params: await ofSession(w), query: { refresh: 'true' }, answers: 200 }),
+  },
   'GET /api/v1/events': {
     example: () => ({
       query: {
