@@ -89,6 +89,8 @@ import { eventRoutes } from './routes/events';
 import { transcriptRoutes } from './routes/transcripts';
 import { orderLookupHookRoutes } from './routes/order-lookup-hook';
 import { orderContextRoutes } from './routes/order-context';
+import { sessionTicketRoutes } from './routes/session-tickets';
+import { earlierChatRoutes } from './routes/earlier-chats';
 import { orderContextCache } from '../stores/order-context-cache';
 import { orderLookupLimits } from '../domain/order-lookup';
 
@@ -291,6 +293,13 @@ export async function createApp(
   sessionMessageRoutes(api, { chat });
   ratingRoutes(api, { sessions });
   ticketRoutes(api, { tickets: stores.tickets, agents });
+  sessionTicketRoutes(api, {
+    sessions,
+    tickets: stores.tickets,
+    customers: stores.customers,
+    messages: stores.messages,
+    agents,
+  });
   transferTargetRoutes(api, { agents, staff, sessions, routing });
   statsRoutes(api, { agents, staff, sessions, routing, db: mongo.db });
   reportRoutes(api, { db: mongo.db, agents });
@@ -307,6 +316,7 @@ export async function createApp(
     erase: { temporal: temporal.client, customers: customerData, sessions, routing, redis },
   });
   customerSessionRoutes(api, { sessions, tags });
+  earlierChatRoutes(api, { sessions, messages: stores.messages });
   customerOutreachRoutes(api, { sessions, outreach: stores.outreach });
   customerExportRoutes(api, { customers: customerData });
   identityRoutes(api, { identity: stores.identity, audit });

@@ -44,7 +44,7 @@ export function orderContextRoutes(api: ReturnType<typeof endpoints>, deps: Orde
       404: "No such session in the token's tenant",
     },
     async handle({ params, query, principal }) {
-      const session = await sessionStaffMayRead(deps.sessions, principal, params.sessionId);
+      const { session } = await sessionStaffMayRead(deps.sessions, principal, params.sessionId);
       const profile = await deps.customers.get(session.tenantId, session.visitorId, []);
       const context = await lookUpOrders(
         deps.lookup,

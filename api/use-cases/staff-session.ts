@@ -4,6 +4,8 @@ import type { SessionDoc } from '../../stores/collections';
 import type { SessionStore } from '../../stores/sessions';
 import { AppError } from '../errors';
 
+export type StaffPrincipal = Extract<Principal, { role: 'agent' | 'supervisor' }>;
+
 /**
  * A session of the caller's tenant that a staff member may see, by the rules
  * the chat follows (domain/session-access.ts `mayRead`): a supervisor any, an
@@ -15,7 +17,7 @@ export async function sessionStaffMayRead(
   sessions: Pick<SessionStore, 'get'>,
   principal: Principal | undefined,
   sessionId: string,
-): Promise<SessionDoc> {
+): Promise<{ session: SessionDoc; staff: StaffPrincipal }> {
   if (principal?.role !== 'agent' && principal?.role !== 'supervisor') {
     throw new AppError(403, 'forbidden', 'Only an agent or supervisor token reads this');
   }
@@ -31,5 +33,5 @@ export async function sessionStaffMayRead(
   ) {
     throw new AppError(403, 'forbidden', `Session ${sessionId} is not assigned to you`);
   }
-  return doc;
+  return { session: doc, staff: principal };
 }

@@ -126,13 +126,11 @@ describe('the order lookup hook', () => {
     const line = bad.orders[0]?.lines[0];
     if (line) line.currency = 'euro';
     next = { body: bad };
-    expect(
-      orderContextView.parse((await orderContext(chat.sessionId, token, '?refresh=true')).body),
-    ).toEqual({
-      status: 'unavailable',
-      reason: 'invalid_answer',
-      message: expect.stringContaining('orders.0.lines.0.currency') as unknown as string,
-    });
+    const wrong = orderContextView.parse(
+      (await orderContext(chat.sessionId, token, '?refresh=true')).body,
+    );
+    expect(wrong).toMatchObject({ status: 'unavailable', reason: 'invalid_answer' });
+    expect(wrong.status === 'unavailable' && wrong.message).toContain('orders.0.lines.0.currency');
     next = { status: 503, body: { error: 'down' } };
     expect(
       orderContextView.parse((await orderContext(chat.sessionId, token, '?refresh=true')).body),

@@ -759,7 +759,29 @@ export const validExamples: Record<string, ExampleEntry> = {
     }),
   },
   'GET /api/v1/sessions/:sessionId/order-context': {
-    example: async (w) => ({ params: await ofSession(w), query: { refresh: 'true' }, answers: 200 }),
+    example: async (w) => ({
+      params: await ofSession(w),
+      query: { refresh: 'true' },
+      answers: 200,
+    }),
+  },
+  'POST /api/v1/sessions/:sessionId/tickets': {
+    example: async (w) => ({
+      params: await ofSession(w),
+      body: { content: 'Refund the second mug once it is back', assigneeId: await w.agent() },
+      answers: 201,
+    }),
+  },
+  // The world's session is still open: only ended chats are read here, so the valid request is a 404.
+  'GET /api/v1/customers/:visitorId/sessions/:sessionId/messages': {
+    example: async (w) => {
+      const { visitorId, sessionId } = await w.session();
+      return {
+        params: { visitorId, sessionId },
+        query: { afterSeq: '0', limit: '10' },
+        answers: 404,
+      };
+    },
   },
   'GET /api/v1/events': {
     example: () => ({
