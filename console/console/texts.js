@@ -1,5 +1,8 @@
+import { panelTexts } from './panel-texts.js';
+
 export const texts = {
   en: {
+    ...panelTexts.en,
     loginTitle: 'Agent console',
     tenant: 'Shop (tenant)',
     agentId: 'Agent id',
@@ -124,6 +127,7 @@ export const texts = {
     caption: 'Message (optional)',
   },
   'zh-CN': {
+    ...panelTexts['zh-CN'],
     loginTitle: '客服工作台',
     tenant: '店铺（租户）',
     agentId: '客服账号',

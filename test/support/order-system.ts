@@ -24,6 +24,7 @@ export interface OrderLookupSeen {
  */
 export async function orderSystem(answer: (request: OrderLookupRequest) => OrderSystemAnswer) {
   const calls: OrderLookupSeen[] = [];
+  const delayed = new Set<NodeJS.Timeout>();
   let secret: string | undefined;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -45,8 +46,14 @@ export async function orderSystem(answer: (request: OrderLookupRequest) => Order
           .writeHead(reply.status ?? 200, { 'content-type': 'application/json' })
           .end(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
       };
-      if (reply.delayMs) setTimeout(send, reply.delayMs);
-      else send();
+      if (!reply.delayMs) send();
+      else {
+        const timer = setTimeout(() => {
+          delayed.delete(timer);
+          send();
+        }, reply.delayMs);
+        delayed.add(timer);
+      }
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -60,6 +67,7 @@ export async function orderSystem(answer: (request: OrderLookupRequest) => Order
     },
     close: () =>
       new Promise<void>((resolve) => {
+        delayed.forEach(clearTimeout);
         server.closeAllConnections();
         server.close(() => resolve());
       }),
