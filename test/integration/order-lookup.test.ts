@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { createdTenantHook, orderContextView } from '../../api/views';
 import { apiKeyStore } from '../../stores/api-keys';
-import { call, callOk } from '../support/api-client';
+import { collections } from '../../stores/collections';
+import { call, callOk, operatorTenant, testOperatorToken } from '../support/api-client';
 import { agentToken, desk, openAssigned } from '../support/chat';
 import { startTestEngine, type TestEngine } from '../support/engine';
 import { orderSystem, sampleOrders, type OrderSystemAnswer } from '../support/order-system';
@@ -163,5 +164,97 @@ describe('the order lookup hook', () => {
         .object({ status: z.string() })
         .parse((await orderContext(unhooked.sessionId, agentToken(plain, 'dan'))).body),
     ).toEqual({ status: 'not_configured' });
+  });
+});
+
+describe('the order lookup hook: configuration, with the production address policy', () => {
+  let strict: TestEngine;
+  beforeAll(async () => {
+    strict = await startTestEngine({ OPERATOR_TOKEN: testOperatorToken });
+  });
+  afterAll(async () => {
+    await strict.close();
+  });
+
+  it('when the URL is private, local or not http(s), or the deadline is out of range, then 400 names the field and nothing is written; tenant B never sees tenant A’s hook', async () => {
+    const a = await operatorTenant(strict.app);
+    const put = (body: unknown) =>
+      call(strict.app, 'PUT', '/api/v1/order-lookup-hook', { token: a.adminKey, body });
+    const cases: [unknown, string][] = [
+      [{ url: 'ftp://orders.example.com/' }, 'url'],
+      [{ url: 'http://127.0.0.1:8080/orders' }, 'url'],
+      [{ url: 'http://10.1.2.3/orders' }, 'url'],
+      [{ url: 'http://169.254.169.254/latest' }, 'url'],
+      [{ url: 'http://localhost/orders' }, 'url'],
+      [{ url: 'https://orders.example.com/', timeoutMs: 499 }, 'timeoutMs'],
+      [{ url: 'https://orders.example.com/', timeoutMs: 10_001 }, 'timeoutMs'],
+      [{ url: 'https://orders.example.com/', secret: 'mine' }, 'secret'],
+    ];
+    const problems: string[] = [];
+    for (const [body, field] of cases) {
+      const answer = await put(body);
+      const error = z
+        .object({ error: z.object({ fields: z.array(z.object({ path: z.string() })) }) })
+        .safeParse(answer.body).data?.error;
+      if (answer.status !== 400 || !error?.fields.some((f) => f.path === field)) {
+        problems.push(`${JSON.stringify(body)}: ${answer.status} ${JSON.stringify(answer.body)}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(await collections(strict.db).orderLookupHooks.countDocuments({})).toBe(0);
+
+    const created = createdTenantHook.parse(
+      await callOk(strict.app, 'PUT', '/api/v1/order-lookup-hook', {
+        token: a.adminKey,
+        body: { url: 'https://orders.example.com/a' },
+      }),
+    );
+    expect(created.timeoutMs).toBe(2_000);
+    const read = await callOk(strict.app, 'GET', '/api/v1/order-lookup-hook', {
+      token: a.adminKey,
+    });
+    expect(read).not.toHaveProperty('secret');
+    const b = await operatorTenant(strict.app);
+    for (const [method, path] of [
+      ['GET', '/api/v1/order-lookup-hook'],
+      ['POST', '/api/v1/order-lookup-hook/rotate-secret'],
+      ['DELETE', '/api/v1/order-lookup-hook'],
+    ] as const) {
+      expect((await call(strict.app, method, path, { token: b.adminKey })).status).toBe(404);
+    }
+    expect(
+      await collections(strict.db).orderLookupHooks.findOne({ _id: a.tenantId }),
+    ).toMatchObject({ url: 'https://orders.example.com/a', secret: created.secret });
+  });
+
+  it('when a stored hook names a private address, then the lookup is refused before connecting: unavailable with reason refused', async () => {
+    const agentId = uniqueId('ann');
+    const tenantId = await desk(strict, [agentId]);
+    const system = await orderSystem(() => ({ body: sampleOrders('o-1') }));
+    systems.push(system);
+    // Saved before the policy applied to it (the route would refuse it now).
+    await collections(strict.db).orderLookupHooks.insertOne({
+      _id: tenantId,
+      tenantId,
+      url: system.url,
+      timeoutMs: 1_000,
+      active: true,
+      secret: 'whsec_test',
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    });
+    const chat = await openAssigned(strict, tenantId);
+    const answer = await call(
+      strict.app,
+      'GET',
+      `/api/v1/sessions/${chat.sessionId}/order-context`,
+      { token: agentToken(tenantId, agentId) },
+    );
+    expect(answer.status).toBe(200);
+    expect(orderContextView.parse(answer.body)).toMatchObject({
+      status: 'unavailable',
+      reason: 'refused',
+    });
+    expect(system.calls).toHaveLength(0);
   });
 });
