@@ -91,6 +91,12 @@ import { webhookDeliveryRoutes } from './routes/webhook-deliveries';
 import { botHookRoutes } from './routes/bot-hook';
 import { eventRoutes } from './routes/events';
 import { transcriptRoutes } from './routes/transcripts';
+import { orderLookupHookRoutes } from './routes/order-lookup-hook';
+import { orderContextRoutes } from './routes/order-context';
+import { sessionTicketRoutes } from './routes/session-tickets';
+import { earlierChatRoutes } from './routes/earlier-chats';
+import { orderContextCache } from '../stores/order-context-cache';
+import { orderLookupLimits } from '../domain/order-lookup';
 
 export interface App {
   http: HttpServer;
@@ -293,6 +299,13 @@ export async function createApp(
   sessionNoteRoutes(api, { ...stores, broadcaster });
   ratingRoutes(api, { sessions });
   ticketRoutes(api, { tickets: stores.tickets, agents });
+  sessionTicketRoutes(api, {
+    sessions,
+    tickets: stores.tickets,
+    customers: stores.customers,
+    messages: stores.messages,
+    agents,
+  });
   transferTargetRoutes(api, { agents, staff, sessions, routing });
   statsRoutes(api, { agents, staff, sessions, routing, db: mongo.db });
   reportRoutes(api, { db: mongo.db, agents });
@@ -309,6 +322,7 @@ export async function createApp(
     erase: { temporal: temporal.client, customers: customerData, sessions, routing, redis },
   });
   customerSessionRoutes(api, { sessions, tags });
+  earlierChatRoutes(api, { sessions, messages: stores.messages });
   customerOutreachRoutes(api, { sessions, outreach: stores.outreach });
   customerExportRoutes(api, { customers: customerData });
   identityRoutes(api, { identity: stores.identity, audit });
@@ -333,6 +347,20 @@ export async function createApp(
     }),
   });
   transcriptRoutes(api, { sessions, messages: stores.messages });
+  orderLookupHookRoutes(api, {
+    orderLookupHooks: stores.orderLookupHooks,
+    audit,
+    allowPrivateAddresses: config.WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
+  });
+  orderContextRoutes(api, {
+    sessions,
+    customers: stores.customers,
+    lookup: {
+      hooks: stores.orderLookupHooks,
+      cache: orderContextCache(redis, orderLookupLimits.cacheSeconds),
+      allowPrivateAddresses: config.WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
+    },
+  });
 
   app.disable('x-powered-by');
   // Whose X-Forwarded-For to believe: login throttling counts per client address (req.ip).

@@ -147,6 +147,8 @@ export interface CustomerProfile {
   visitorId: string;
   identity: IdentityKind;
   name?: string;
+  /** The name the shopper typed when opening chat: shown, never trusted (routing reads `name`). */
+  givenName?: string;
   email?: string;
   phone?: string;
   attributes: Record<string, string | number | boolean>;

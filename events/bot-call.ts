@@ -6,7 +6,8 @@ import { sign, signatureHeader } from './signature';
 import { isPrivateAddress } from './url-policy';
 
 /**
- * One signed POST to a tenant's bot, reading its answer (deliver.ts sends
+ * One signed POST to a tenant's bot (or another hook of the tenant that
+ * answers, such as the order lookup), reading its answer (deliver.ts sends
  * webhooks the same way but drops the answer). The same address policy:
  * literal private addresses are refused before connecting, and host names
  * are refused when they resolve to one, unless WEBHOOK_ALLOW_PRIVATE_ADDRESSES.
@@ -23,6 +24,8 @@ export interface BotCall {
   maxBytes: number;
   /** Aborts the call (the activity's cancellation). */
   signal?: AbortSignal;
+  /** Who is called, as errors name it (default `the bot`) and the User-Agent the call sends. */
+  party?: { name: string; userAgent: string };
 }
 
 export type BotCallResult =
@@ -30,6 +33,7 @@ export type BotCallResult =
   | { ok: false; status?: number; error: string; refused?: boolean };
 
 export function callBot(call: BotCall): Promise<BotCallResult> {
+  const party = call.party ?? { name: 'the bot', userAgent: 'ReceptionEngine-BotHook/1' };
   const url = new URL(call.url);
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   const literal = url.hostname.replace(/^\[|\]$/g, '');
@@ -48,7 +52,7 @@ export function callBot(call: BotCall): Promise<BotCallResult> {
           'content-type': 'application/json',
           accept: 'application/json',
           'content-length': Buffer.byteLength(call.payload),
-          'user-agent': 'ReceptionEngine-BotHook/1',
+          'user-agent': party.userAgent,
           [signatureHeader]: sign(call.secret, call.payload, Math.floor(Date.now() / 1000)),
         },
       },
@@ -56,7 +60,7 @@ export function callBot(call: BotCall): Promise<BotCallResult> {
         const status = res.statusCode ?? 0;
         if (status < 200 || status >= 300) {
           res.resume();
-          resolve({ ok: false, status, error: `the bot answered HTTP ${status}` });
+          resolve({ ok: false, status, error: `${party.name} answered HTTP ${status}` });
           return;
         }
         const chunks: Buffer[] = [];

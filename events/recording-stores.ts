@@ -21,29 +21,37 @@ import { ticketEventView } from './views';
  */
 
 export function ticketsRecordingEvents(tickets: TicketStore, outbox: Outbox): TicketStore {
+  /** `ticket.created`, from the ticket as first stored: a retry of the open sees the same document. */
+  const recordCreated = async (tenantId: string, ticketId: string) => {
+    const doc = await tickets.get(tenantId, ticketId);
+    if (doc) {
+      await outbox.record({
+        tenantId,
+        type: 'ticket.created',
+        key: ticketId,
+        data: ticketEventView({
+          ...doc,
+          status: 'open',
+          assigneeId: undefined,
+          resolution: undefined,
+          resolvedAt: undefined,
+          updatedAt: doc.createdAt,
+        }),
+        visitorId: doc.visitorId,
+        sessionId: doc.sessionId,
+      });
+    }
+  };
   return {
     ...tickets,
+    async openFromChat(tenantId, ticket) {
+      const ticketId = await tickets.openFromChat(tenantId, ticket);
+      await recordCreated(tenantId, ticketId);
+      return ticketId;
+    },
     async open(tenantId, sessionId, visitorId, groupId, request) {
       const ticketId = await tickets.open(tenantId, sessionId, visitorId, groupId, request);
-      const doc = await tickets.get(tenantId, ticketId);
-      if (doc) {
-        // The ticket as first stored: a retry of the open sees the same document.
-        await outbox.record({
-          tenantId,
-          type: 'ticket.created',
-          key: ticketId,
-          data: ticketEventView({
-            ...doc,
-            status: 'open',
-            assigneeId: undefined,
-            resolution: undefined,
-            resolvedAt: undefined,
-            updatedAt: doc.createdAt,
-          }),
-          visitorId: doc.visitorId,
-          sessionId: doc.sessionId,
-        });
-      }
+      await recordCreated(tenantId, ticketId);
       return ticketId;
     },
     async assign(tenantId, ticketId, assigneeId) {

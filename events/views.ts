@@ -18,6 +18,14 @@ export const ticketEventView = (t: TicketDoc) =>
     groupId: t.groupId,
     contact: t.contact,
     content: t.content,
+    source: t.source ?? 'leave_message',
+    createdBy: t.createdBy,
+    context: t.context
+      ? {
+          ...t.context,
+          lastMessages: t.context.lastMessages.map((m) => ({ ...m, at: m.at.toISOString() })),
+        }
+      : undefined,
     status: t.status,
     assigneeId: t.assigneeId,
     resolution: t.resolution,

@@ -187,7 +187,7 @@ export interface FaqDoc extends FaqEntry {
   updatedAt: Date;
 }
 
-/** A leave-message ticket in the tenant's queue. */
+/** A ticket in the tenant's queue: a message the shopper left, or one an agent made from a chat. */
 export interface TicketDoc {
   _id: string;
   tenantId: string;
@@ -196,6 +196,12 @@ export interface TicketDoc {
   groupId?: string;
   contact: { name?: string; phone?: string; email?: string; orderRef?: string };
   content: string;
+  /** Where it came from; absent on older documents, which are all leave-message tickets. */
+  source?: TicketSource;
+  /** The agent who made it from the chat (`source: chat`). */
+  createdBy?: string;
+  /** The chat it was made from, as it stood (`source: chat`). */
+  context?: TicketContext;
   status: 'open' | 'assigned' | 'resolved';
   assigneeId?: string;
   /** When the current assignee got it: tells one assignment from the next (`ticket.assigned`). */
@@ -208,6 +214,19 @@ export interface TicketDoc {
   reopenedAt?: Date;
   createdAt: Date;
   updatedAt: Date;
+}
+
+export type TicketSource = 'leave_message' | 'chat';
+
+/**
+ * What a ticket made from a chat keeps of it, so it reads on its own: where
+ * the chat was opened from, who served it, and its latest lines (text only).
+ */
+export interface TicketContext {
+  entry: Entry;
+  channel: Channel;
+  agentId?: string;
+  lastMessages: { seq: number; sender: string; text: string; at: Date }[];
 }
 
 /** A shopper's reply to a ticket; `externalId` (the mail's Message-ID) makes a redelivery the same reply. */
@@ -377,6 +396,12 @@ export interface CustomerDoc {
   visitorId: string;
   identity: IdentityKind;
   name?: string;
+  /**
+   * The name the shopper typed when opening chat (the widget's, or a
+   * channel's): shown to agents, but a hint only (DESIGN.md §7): `name`
+   * comes from verified claims and the merchant's API, and routing reads that.
+   */
+  givenName?: string;
   email?: string;
   phone?: string;
   attributes: Record<string, string | number | boolean>;
@@ -472,6 +497,23 @@ export interface WebhookDeliveryDoc {
  * readable and the secret must not be.
  */
 export interface BotHookDoc {
+  _id: string;
+  tenantId: string;
+  url: string;
+  timeoutMs: number;
+  active: boolean;
+  /** Kept as it is: signing needs the secret itself. It leaves the store only in create and rotate answers. */
+  secret: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/**
+ * A tenant's order lookup hook (domain/order-lookup.ts); `_id` is the tenant
+ * id: one per tenant, kept apart from readable settings for its secret, as
+ * the bot hook is.
+ */
+export interface OrderLookupHookDoc {
   _id: string;
   tenantId: string;
   url: string;
@@ -626,6 +668,7 @@ export function collections(db: Db) {
     webhookDeliveries: db.collection<WebhookDeliveryDoc>('webhook_deliveries'),
     webhookLeases: db.collection<WebhookLeaseDoc>('webhook_leases'),
     botHooks: db.collection<BotHookDoc>('bot_hooks'),
+    orderLookupHooks: db.collection<OrderLookupHookDoc>('order_lookup_hooks'),
     emailThreads: db.collection<EmailThreadDoc>('email_threads'),
     emailCursors: db.collection<EmailCursorDoc>('email_cursors'),
     reportFacts: db.collection<ReportFactDoc>('report_facts'),

@@ -13,6 +13,7 @@ const toProfile = (doc: CustomerDoc, tags: string[]): CustomerProfile => ({
   visitorId: doc.visitorId,
   identity: doc.identity,
   ...(doc.name !== undefined ? { name: doc.name } : {}),
+  ...(doc.givenName !== undefined ? { givenName: doc.givenName } : {}),
   ...(doc.email !== undefined ? { email: doc.email } : {}),
   ...(doc.phone !== undefined ? { phone: doc.phone } : {}),
   attributes: doc.attributes,
@@ -121,19 +122,21 @@ export function customerStore(db: Db) {
 
     toProfile,
 
-    /** The profile a shopper opens chat with: created on first sight, updated by verified claims. */
+    /**
+     * The profile a shopper opens chat with: created on first sight, updated
+     * by verified claims; the name the shopper typed, if any, is kept as
+     * `givenName` (the latest one given), beside a trusted `name`.
+     */
     async recordVisit(
       tenantId: string,
       visitorId: string,
       identity: IdentityKind,
       claims: ProfileClaims = {},
+      givenName?: string,
     ): Promise<void> {
-      await upsert(
-        tenantId,
-        visitorId,
-        identity,
-        changes(claims, claims.attributes, claims.externalIds),
-      );
+      const change = changes(claims, claims.attributes, claims.externalIds);
+      if (givenName !== undefined) change.set.givenName = givenName;
+      await upsert(tenantId, visitorId, identity, change);
     },
 
     /** An admin's or integration's change; false when there is no such customer. */

@@ -1,8 +1,24 @@
 import type { Db } from 'mongodb';
 import type { LeaveMessageRequest } from '../domain/session-commands';
-import { collections, type TicketDoc, type TicketReply } from './collections';
+import { collections, type TicketContext, type TicketDoc, type TicketReply } from './collections';
 
-/** Leave-message tickets: one per session that left a message (the session id decides). */
+/** What an agent's ticket from a chat is made of (the route builds it from the session). */
+export interface ChatTicket {
+  ticketId: string;
+  sessionId: string;
+  visitorId: string;
+  groupId?: string;
+  contact: TicketDoc['contact'];
+  content: string;
+  createdBy: string;
+  context: TicketContext;
+}
+
+/**
+ * Tickets: leave-message ones, one per session that left a message (the
+ * session id decides), and those agents make from a chat (as many as they
+ * need, each with its own id).
+ */
 export function ticketStore(db: Db) {
   const { tickets } = collections(db);
   return {
@@ -25,6 +41,7 @@ export function ticketStore(db: Db) {
             ...(groupId ? { groupId } : {}),
             contact: request.contact,
             content: request.content,
+            source: 'leave_message' satisfies TicketDoc['source'],
             status: 'open' satisfies TicketDoc['status'],
             createdAt: now,
             updatedAt: now,
@@ -33,6 +50,27 @@ export function ticketStore(db: Db) {
         { upsert: true },
       );
       return _id;
+    },
+
+    /** Stores an agent's ticket from a chat; the same id again keeps the first (a retried create). */
+    async openFromChat(tenantId: string, ticket: ChatTicket): Promise<string> {
+      const now = new Date();
+      const { ticketId, groupId, ...fields } = ticket;
+      await tickets.updateOne(
+        { _id: ticketId, tenantId },
+        {
+          $setOnInsert: {
+            ...fields,
+            ...(groupId ? { groupId } : {}),
+            source: 'chat' satisfies TicketDoc['source'],
+            status: 'open' satisfies TicketDoc['status'],
+            createdAt: now,
+            updatedAt: now,
+          },
+        },
+        { upsert: true },
+      );
+      return ticketId;
     },
 
     async get(tenantId: string, ticketId: string) {

@@ -17,6 +17,7 @@ import { hoursStore } from '../stores/hours';
 import { identityStore } from '../stores/identity';
 import { messageStore } from '../stores/messages';
 import { noteStore } from '../stores/notes';
+import { orderLookupHookStore } from '../stores/order-lookup-hooks';
 import { outreachStore } from '../stores/outreach';
 import { quickReplyStore } from '../stores/quick-replies';
 import { readMarkStore } from '../stores/read-marks';
@@ -68,6 +69,7 @@ export function buildStores(db: Db, redis: RedisClient, options: { reports?: boo
     identity: identityStore(db),
     customers: customerStore(db),
     botHooks: botHookStore(db),
+    orderLookupHooks: orderLookupHookStore(db),
     /** Records domain events for steps that write facts (the session workflow's transitions). */
     outbox,
   };

@@ -18,13 +18,18 @@ export interface TicketDeps {
 
 const ticketParams = z.strictObject({ ticketId: opaqueId });
 
-/** `/api/v1/tickets`: the messages shoppers left (off hours, queue overflow), to assign and resolve. */
+/**
+ * `/api/v1/tickets`: the messages shoppers left (off hours, queue overflow)
+ * and the tickets agents made from chats, to assign and resolve. Admins and
+ * supervisors assign to any agent of the tenant; an agent takes an
+ * unassigned ticket (assigns it to themselves) and resolves its own.
+ */
 export function ticketRoutes(api: ReturnType<typeof endpoints>, deps: TicketDeps) {
   api.add({
     method: 'get',
     path: '/api/v1/tickets',
     tag: 'tickets',
-    summary: 'Leave-message tickets, newest first',
+    summary: 'Tickets (left messages and tickets made from chats), newest first',
     roles: roles.staff,
     query: z.strictObject({
       status: z.enum(ticketStatuses).optional(),
@@ -62,12 +67,17 @@ export function ticketRoutes(api: ReturnType<typeof endpoints>, deps: TicketDeps
     method: 'post',
     path: '/api/v1/tickets/:ticketId/assign',
     tag: 'tickets',
-    summary: 'Assign a ticket to an agent',
-    roles: roles.adminOrSupervisor,
+    summary: 'Assign a ticket to an agent (agents: take an unassigned ticket)',
+    roles: ['admin', 'supervisor', 'agent'],
     params: ticketParams,
     body: z.strictObject({ agentId: opaqueId }),
     responses: { 200: { description: 'Assigned', schema: ticketView } },
-    errors: { 404: 'No such ticket', 409: 'The ticket is resolved', 422: 'No such agent' },
+    errors: {
+      403: 'An agent assigns only to themselves, and only a ticket no one else has',
+      404: 'No such ticket',
+      409: 'The ticket is resolved',
+      422: 'No such agent in the tenant (`agentId`)',
+    },
     async handle({ params, body, principal }) {
       const tenantId = tenantOf(principal);
       const existing = await deps.tickets.get(tenantId, params.ticketId);
@@ -76,6 +86,17 @@ export function ticketRoutes(api: ReturnType<typeof endpoints>, deps: TicketDeps
         throw new AppError(409, 'ticket_resolved', 'A resolved ticket cannot be assigned');
       }
       await requireAgent(deps.agents, tenantId, 'agentId', body.agentId);
+      if (
+        principal?.role === 'agent' &&
+        (body.agentId !== principal.agentId ||
+          (existing.assigneeId !== undefined && existing.assigneeId !== principal.agentId))
+      ) {
+        throw new AppError(
+          403,
+          'forbidden',
+          'An agent may only take a ticket no one else has (assign it to themselves)',
+        );
+      }
       const doc = await deps.tickets.assign(tenantId, params.ticketId, body.agentId);
       if (!doc) throw new AppError(404, 'not_found', `No ticket ${params.ticketId}`);
       return { status: 200, body: toTicketView(doc) };

@@ -6,6 +6,7 @@ import type { RedisClient } from '../../runtime/connections';
 import type { CustomerDataStore } from '../../stores/customer-data';
 import { routingKeys } from '../../routing/keys';
 import type { RoutingService } from '../../routing/service';
+import { orderContextKey } from '../../stores/order-context-cache';
 import { factsKey } from '../../stores/session-facts-cache';
 import { heldPhases, type SessionStore } from '../../stores/sessions';
 import { searchAttributes } from '../../workflows/contract';
@@ -111,10 +112,11 @@ export async function eraseCustomer(
 
   // 5. Their keys in Redis: caches and counters of their sessions, leftovers of
   //    routing (a closed session holds no seat or queue entry any more), the
-  //    send-rate window.
+  //    send-rate window, the cached order lookups.
   const keys = routingKeys(tenantId);
   let redisEntries = await deps.redis.del([
     sendRateKey(tenantId, visitorId),
+    orderContextKey(tenantId, visitorId),
     ...[...sessionIds].flatMap((sessionId) => [
       factsKey(tenantId, sessionId),
       turnKey(tenantId, sessionId),

@@ -49,8 +49,9 @@ export interface StartedSession {
 
 /**
  * The visitor the workflow starts with: the stored profile's name (else the
- * browser's hint) and the stored customer tags, which a verified identity
- * JWT's `tags` claim has just added to. Browser-declared tags never get here.
+ * browser's hint, which the profile keeps as `givenName` for the agents to
+ * see) and the stored customer tags, which a verified identity JWT's `tags`
+ * claim has just added to. Browser-declared tags never get here.
  */
 async function sessionVisitor(
   deps: StartSessionDeps,
@@ -59,7 +60,7 @@ async function sessionVisitor(
   nameHint: string | undefined,
 ): Promise<Visitor> {
   const { visitorId, identity, claims } = shopper;
-  await deps.customers.recordVisit(tenantId, visitorId, identity, claims);
+  await deps.customers.recordVisit(tenantId, visitorId, identity, claims, nameHint);
   for (const tagId of claims.tags ?? []) await deps.tags.tagCustomer(tenantId, visitorId, tagId);
   const tags = await deps.tags.customerTags(tenantId, visitorId);
   const profile = await deps.customers.get(tenantId, visitorId, tags);

@@ -12,6 +12,10 @@ export const customerProfileView = z.object({
     description: 'How the customer was first known: verified (signed identity) or anonymous',
   }),
   name: z.string().optional(),
+  givenName: z.string().optional().meta({
+    description:
+      'The name the shopper typed when opening chat (the widget’s, or a channel’s): shown to agents, not verified',
+  }),
   email: z.string().optional(),
   phone: z.string().optional(),
   attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),

@@ -1,16 +1,22 @@
 // The customer panel beside the chat: who the customer is (their stored
-// profile: name, contact, verified or anonymous), where the chat was opened from, the
-// chat's and the customer's tags (agents add and remove the manual ones),
-// the customer's earlier chats, and — for a chat that has ended — proactive
+// profile: name — or the name they gave —, contact, attributes, verified or
+// anonymous), where the chat was opened from, the order details from the
+// shop's system (order-panel.js), the chat's and the customer's tags
+// (agents add and remove the manual ones), the customer's earlier chats
+// (read-only, earlier-chat.js), a ticket made from the chat
+// (ticket-from-chat.js), and — for a chat that has ended — proactive
 // outreach (主动触达), which the API allows within 3 days of the customer's
 // last consultation and otherwise refuses with its reason, shown as is.
 import { byId, clock, el, show } from '/shared/dom.js';
+import { earlierChat } from './earlier-chat.js';
+import { orderPanel } from './order-panel.js';
+import { ticketFromChat } from './ticket-from-chat.js';
 
 /**
  * @typedef {import('/shared/route-views.js').SessionView} SessionView
  * @typedef {{ sessionId: string, visitorId: string, entry: { type: string, ref?: string }, ended: boolean }} PanelSession
  * @typedef {{ tagId: string, name: string, target: 'customer' | 'session', kind: string }} Tag
- * @typedef {{ visitorId: string, identity: 'verified' | 'anonymous', name?: string, email?: string, phone?: string }} Profile
+ * @typedef {{ visitorId: string, identity: 'verified' | 'anonymous', name?: string, givenName?: string, email?: string, phone?: string, attributes?: Record<string, string | number | boolean> }} Profile
  * @param {{
  *   api: (method: string, path: string, body?: unknown) => Promise<unknown>,
  *   t: (key: string, values?: Record<string, string | number>) => string,
@@ -24,6 +30,7 @@ export function customerPanel({ api, t, lang }) {
     identity: byId('cp-identity'),
     name: byId('cp-name'),
     contact: byId('cp-contact'),
+    attributes: byId('cp-attributes'),
     entry: byId('cp-entry'),
     channel: byId('cp-channel'),
     started: byId('cp-started'),
@@ -38,6 +45,9 @@ export function customerPanel({ api, t, lang }) {
     outreachStatus: byId('cp-outreach-status'),
     outreachForm: /** @type {HTMLFormElement} */ (byId('cp-outreach-form')),
   };
+  const orders = orderPanel({ api, t, lang });
+  const ticket = ticketFromChat({ t });
+  const earlierChats = earlierChat({ api, t, lang });
   /** @type {PanelSession | undefined} */
   let current;
   /** @type {Map<string, Tag>} */
@@ -58,6 +68,8 @@ export function customerPanel({ api, t, lang }) {
     ui.identity.textContent = '';
     ui.name.textContent = '';
     ui.contact.textContent = '';
+    ui.attributes.replaceChildren();
+    show(ui.attributes, false);
     ui.entry.textContent = entryText(session.entry);
     ui.entry.dataset.entryType = session.entry.type;
     ui.channel.textContent = '';
@@ -70,6 +82,8 @@ export function customerPanel({ api, t, lang }) {
     show(ui.historyEmpty, false);
     show(ui.outreach, session.ended);
     resetOutreach();
+    void orders.open(session.sessionId);
+    ticket.open(session.sessionId);
     const still = () => current?.sessionId === session.sessionId;
     const visitor = encodeURIComponent(session.visitorId);
     const [detail, customerTags, history, tags, profile] = await Promise.allSettled([
@@ -100,12 +114,23 @@ export function customerPanel({ api, t, lang }) {
   /** Text only: a profile's fields come from the merchant and are never markup. */
   function drawProfile(/** @type {Profile} */ profile) {
     ui.identity.textContent = t(`identity_${profile.identity}`);
-    ui.name.textContent = profile.name ?? '—';
+    ui.name.textContent =
+      profile.name ??
+      (profile.givenName ? t('customerGivenName', { name: profile.givenName }) : '—');
     ui.contact.textContent = [profile.email, profile.phone].filter(Boolean).join(' · ') || '—';
+    const attributes = Object.entries(profile.attributes ?? {});
+    show(ui.attributes, attributes.length > 0);
+    ui.attributes.replaceChildren(
+      ...attributes.flatMap(([key, value]) => [
+        el('dt', { text: key }),
+        el('dd', { text: String(value), attrs: { 'data-attribute': key } }),
+      ]),
+    );
   }
 
   function close() {
     current = undefined;
+    orders.close();
     show(ui.panel, false);
   }
 
@@ -187,6 +212,25 @@ export function customerPanel({ api, t, lang }) {
           : s.closeReason
             ? t(`close_${s.closeReason}`)
             : t(`phase_${s.phase}`);
+        const ended = s.phase === 'closed' || s.phase === 'rated';
+        const visitorId = current?.visitorId ?? s.visitorId;
+        const read = ended
+          ? [
+              el('button', {
+                class: 'secondary history__read',
+                text: t('readEarlier'),
+                attrs: { type: 'button' },
+                on: {
+                  click: () =>
+                    void earlierChats.open(
+                      visitorId,
+                      s.sessionId,
+                      t('earlierTitle', { date: dateTime(s.startedAt) }),
+                    ),
+                },
+              }),
+            ]
+          : [];
         return el('li', { attrs: { 'data-session-id': s.sessionId } }, [
           el('strong', { text: dateTime(s.startedAt) }),
           el('span', { text: entryText(s.entry) }),
@@ -196,6 +240,7 @@ export function customerPanel({ api, t, lang }) {
               .filter(Boolean)
               .join(' · '),
           }),
+          ...read,
         ]);
       }),
     );

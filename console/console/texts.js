@@ -1,3 +1,5 @@
+import { panelTexts } from './panel-texts.js';
+
 export const texts = {
   en: {
     noteOpen: 'Private note',
@@ -10,6 +12,7 @@ export const texts = {
     transferNoteLabel: 'Note for the next agent (optional)',
     transferNoteSays: '{fromAgentId}: {note}',
     visitorTyping: 'The customer is typing…',
+    ...panelTexts.en,
     loginTitle: 'Agent console',
     tenant: 'Shop (tenant)',
     agentId: 'Agent id',
@@ -145,6 +148,7 @@ export const texts = {
     transferNoteLabel: '给接手客服的备注（选填）',
     transferNoteSays: '{fromAgentId}：{note}',
     visitorTyping: '客户正在输入…',
+    ...panelTexts['zh-CN'],
     loginTitle: '客服工作台',
     tenant: '店铺（租户）',
     agentId: '客服账号',

@@ -21,6 +21,7 @@
  * @typedef {{
  *   ticketId: string, sessionId: string, visitorId: string, content: string, status: string,
  *   contact: { name?: string, phone?: string, email?: string, orderRef?: string }, createdAt: string,
+ *   source?: 'leave_message' | 'chat', createdBy?: string, assigneeId?: string, resolution?: string,
  * }} Ticket
  * @typedef {{ sessionId: string, agentId?: string, score: number, comment?: string, at: string }} Rating
  * @typedef {{

@@ -782,6 +782,37 @@ export const validExamples: Record<string, ExampleEntry> = {
       answers: 201,
     }),
   },
+  'PUT /api/v1/order-lookup-hook': {
+    example: () => ({
+      body: { url: 'https://shop.example.com/reception/orders', timeoutMs: 2_000, active: true },
+      answers: 201,
+    }),
+  },
+  'GET /api/v1/sessions/:sessionId/order-context': {
+    example: async (w) => ({
+      params: await ofSession(w),
+      query: { refresh: 'true' },
+      answers: 200,
+    }),
+  },
+  'POST /api/v1/sessions/:sessionId/tickets': {
+    example: async (w) => ({
+      params: await ofSession(w),
+      body: { content: 'Refund the second mug once it is back', assigneeId: await w.agent() },
+      answers: 201,
+    }),
+  },
+  // The world's session is still open: only ended chats are read here, so the valid request is a 404.
+  'GET /api/v1/customers/:visitorId/sessions/:sessionId/messages': {
+    example: async (w) => {
+      const { visitorId, sessionId } = await w.session();
+      return {
+        params: { visitorId, sessionId },
+        query: { afterSeq: '0', limit: '10' },
+        answers: 404,
+      };
+    },
+  },
   'GET /api/v1/events': {
     example: () => ({
       query: {
