@@ -53,7 +53,7 @@ async function shop(options: { timeoutMs?: number; delayMs?: number } = {}) {
     ],
   });
   const system = await orderSystem((request) => ({
-    body: sampleOrders(request.entry.ref ?? 'none'),
+    body: sampleOrders(request.entry.ref ?? 'none', system.pictureUrl),
     ...(options.delayMs ? { delayMs: options.delayMs } : {}),
   }));
   systems.push(system);
@@ -155,6 +155,13 @@ describe('the customer panel’s order details and tickets, in Chromium', () => 
       await expectUi(
         orders.locator('.order-line[data-sku="TEA-07"] a.order-line__tracking'),
       ).toHaveText('DHL Tracking JD0142');
+      // The picture the shop's system names is shown (the stand-in serves it).
+      await console.waitForFunction(() => {
+        const picture = document.querySelector<HTMLImageElement>(
+          '.order-line[data-sku="TEA-07"] img',
+        );
+        return picture?.complete && picture.naturalWidth > 0;
+      });
       expect(system.calls[0]?.signed).toBe(true);
       expect(system.calls[0]?.request.customer.id).toBe(visitorId);
       await console.screenshot({ path: await screenshotPath('console-order-panel') });

@@ -27,6 +27,15 @@ export async function orderSystem(answer: (request: OrderLookupRequest) => Order
   const delayed = new Set<NodeJS.Timeout>();
   let secret: string | undefined;
   const server: Server = createServer((req, res) => {
+    // The shop's product pictures: a plain tile, so the console shows a picture, not a broken one.
+    if (req.method === 'GET') {
+      res
+        .writeHead(200, { 'content-type': 'image/svg+xml' })
+        .end(
+          '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"><rect width="40" height="40" fill="#7bc47f"/></svg>',
+        );
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -60,6 +69,8 @@ export async function orderSystem(answer: (request: OrderLookupRequest) => Order
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/orders`,
+    /** A product picture the stand-in serves. */
+    pictureUrl: `http://127.0.0.1:${port}/pictures/tea.svg`,
     calls,
     /** The signing secret the engine answered when the hook was created. */
     trust: (value: string) => {
@@ -75,7 +86,7 @@ export async function orderSystem(answer: (request: OrderLookupRequest) => Order
 }
 
 /** An answer with one order of two lines, the second shipped with tracking. */
-export const sampleOrders = (ref: string) => ({
+export const sampleOrders = (ref: string, pictureUrl = 'https://shop.example.com/img/tea.png') => ({
   orders: [
     {
       ref,
@@ -96,7 +107,7 @@ export const sampleOrders = (ref: string) => ({
           quantity: 1,
           price: 8,
           currency: 'EUR',
-          imageUrl: 'https://shop.example.com/img/tea.png',
+          imageUrl: pictureUrl,
           status: 'shipped',
           tracking: { carrier: 'DHL', number: 'JD0142', url: 'https://track.example.com/JD0142' },
         },
