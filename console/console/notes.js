@@ -5,8 +5,7 @@
 // written; a transfer's note says who handed the chat over. Live notes
 // arrive as `note:new` on the agent socket.
 import { clientMsgId } from '/shared/api.js';
-import { clock, el } from '/shared/dom.js';
-import { placeBySeq } from '/shared/render-message.js';
+import { notePlacer } from '/shared/render-note.js';
 import { api, current, i18n, t, ui } from './state.js';
 
 /** @typedef {import('../../domain/socket-events').SessionNote} SessionNote */
@@ -19,40 +18,20 @@ import { api, current, i18n, t, ui } from './state.js';
  * }} parts the note form under the composer and the tool button that opens it
  */
 export function sessionNotes({ form, text, toggle }) {
-  /** The chat whose notes are shown, and the notes placed in it. */
+  /** The chat whose notes are shown. */
   let shownFor = '';
-  const placed = new Set();
-  /** Notes placed after each seq, so several after one message keep their order. */
-  const perSeq = new Map();
+  const placer = notePlacer(
+    ui.messages,
+    (note) =>
+      note.transfer
+        ? t('transferNote', { from: note.transfer.fromAgentId })
+        : t('noteBy', { id: note.authorId }),
+    () => i18n.lang,
+  );
 
   /** @param {SessionNote} note */
   function place(note) {
-    if (note.sessionId !== shownFor || placed.has(note.noteId)) return;
-    placed.add(note.noteId);
-    const k = (perSeq.get(note.afterSeq) ?? 0) + 1;
-    perSeq.set(note.afterSeq, k);
-    const who = note.transfer
-      ? t('transferNote', { from: note.transfer.fromAgentId })
-      : t('noteBy', { id: note.authorId });
-    const item = el(
-      'li',
-      {
-        class: 'message message--note',
-        // Between message afterSeq and the next one (placeBySeq orders by this number).
-        attrs: { 'data-seq': String(note.afterSeq + k / 1000), 'data-note-id': note.noteId },
-      },
-      [
-        el('span', {
-          class: 'message__meta',
-          text: `🔒 ${who} · ${clock(note.createdAt, i18n.lang)}`,
-        }),
-        el('span', { class: 'message__text', text: note.text }),
-      ],
-    );
-    const list = ui.messages;
-    const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
-    placeBySeq(list, item);
-    if (atBottom) list.scrollTop = list.scrollHeight;
+    if (note.sessionId === shownFor) placer.place(note);
   }
 
   /**
@@ -63,8 +42,7 @@ export function sessionNotes({ form, text, toggle }) {
    */
   async function open(sessionId) {
     shownFor = sessionId;
-    placed.clear();
-    perSeq.clear();
+    placer.reset();
     form.hidden = true;
     try {
       const notes = /** @type {SessionNote[]} */ (

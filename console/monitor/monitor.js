@@ -17,6 +17,7 @@ import { logout, staffLogin } from '/shared/login.js';
 import { followNetwork, messageStream, request } from '/shared/message-stream.js';
 import { placeBySeq, renderMessage } from '/shared/render-message.js';
 import { texts } from './texts.js';
+import { watchNotes } from './watch-notes.js';
 
 const storageKey = 'reception.monitor.login';
 /** Re-read this often without a hint: waits grow with the clock, not with events. */
@@ -216,6 +217,14 @@ function showJoined() {
   button.textContent = mine ? t('joined') : t('join');
 }
 
+// Private notes of the watched chat, among its messages.
+const notes = watchNotes({
+  list: byId('watch-messages'),
+  token: () => me.token,
+  t,
+  lang: () => i18n.lang,
+});
+
 /** @param {string} sessionId */
 async function watch(sessionId) {
   if (watched) socket.emit('session:leave', { sessionId: watched.sessionId }, () => undefined);
@@ -253,6 +262,7 @@ async function watch(sessionId) {
   showJoined();
   await request(socket, 'session:join', { sessionId });
   await watched.stream.resync();
+  await notes.watch(sessionId);
 }
 
 /** @type {ReturnType<typeof setTimeout> | undefined} */
@@ -293,6 +303,7 @@ me = await staffLogin(/** @type {HTMLFormElement} */ (byId('login')), storageKey
 show(byId('app'), true);
 socket = io('/agent', { auth: { token: me.token }, transports: ['websocket'] });
 followNetwork(socket);
+socket.on('note:new', (note) => notes.arrived(note));
 socket.on('connect', () => {
   void watched?.stream.resync();
   refreshIn(0);

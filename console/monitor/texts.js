@@ -1,5 +1,7 @@
 export const texts = {
   en: {
+    noteBy: 'Note by {id}',
+    transferNote: 'Transfer note from {from}',
     loginTitle: 'Supervisor monitor',
     title: 'Supervisor monitor',
     reports: 'Reports',
@@ -53,6 +55,8 @@ export const texts = {
     groupTarget: 'Group {id}',
   },
   'zh-CN': {
+    noteBy: '{id} 的备注',
+    transferNote: '{from} 的转接备注',
     loginTitle: '主管监控',
     title: '主管监控',
     reports: '数据报表',

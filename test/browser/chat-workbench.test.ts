@@ -19,12 +19,17 @@ afterAll(async () => {
 describe('the chat workbench, in Chromium', () => {
   it('when shopper and agent type, write a private note, use an emoji, and the shopper hides the panel and then ends the chat, then each side sees what it should and the shopper never sees the note', async () => {
     const lin = uniqueId('lin');
+    const boss = uniqueId('boss');
     const tenant = await consoleTenant(engine, {
       reserve: false,
-      staff: [{ agentId: lin, role: 'agent', capacity: 2 }],
+      staff: [
+        { agentId: lin, role: 'agent', capacity: 2 },
+        { agentId: boss, role: 'supervisor', capacity: 0 },
+      ],
     });
     const shopperContext = await browser.newContext();
     const agentContext = await browser.newContext();
+    const bossContext = await browser.newContext();
     try {
       const console = await logIn(agentContext, engine, '/console/', tenant.tenantId, lin);
       await goOnline(console);
@@ -74,6 +79,13 @@ describe('the chat workbench, in Chromium', () => {
       await console.locator('#active li[data-phase="assigned"]').click();
       await expectUi(console.locator('#chat-messages li.message--note')).toContainText(secret);
 
+      // The supervisor watching the chat on the monitor reads the note among the messages.
+      const monitor = await logIn(bossContext, engine, '/monitor/', tenant.tenantId, boss);
+      await monitor.locator('#sessions [data-session-id]').first().click();
+      await expectUi(monitor.locator('#watch-messages li.message--note')).toContainText(secret);
+      await expectUi(monitor.locator('#watch-messages')).toContainText('Found your order');
+      await monitor.screenshot({ path: await screenshotPath('monitor-note') });
+
       // The shopper hides the panel; the agent's messages meanwhile show on the launcher.
       const launcher = shop.locator('#reception-launcher');
       await launcher.click();
@@ -102,7 +114,7 @@ describe('the chat workbench, in Chromium', () => {
       await expectUi(console.locator('#active li')).toHaveCount(0);
       await shop.screenshot({ path: await screenshotPath('widget-ended-by-shopper') });
     } finally {
-      await Promise.all([shopperContext.close(), agentContext.close()]);
+      await Promise.all([shopperContext.close(), agentContext.close(), bossContext.close()]);
     }
   });
 });
