@@ -87,6 +87,10 @@ import { webhookDeliveryRoutes } from './routes/webhook-deliveries';
 import { botHookRoutes } from './routes/bot-hook';
 import { eventRoutes } from './routes/events';
 import { transcriptRoutes } from './routes/transcripts';
+import { attachmentRoutes } from './routes/attachments';
+import { linkKey, linkSigner } from '../messaging/attachment-links';
+import { attachmentStore } from '../stores/attachments';
+import { gridFsBlobs } from '../stores/attachment-blobs';
 
 export interface App {
   http: HttpServer;
@@ -195,8 +199,16 @@ export async function createApp(
     suspension,
   });
   const onAgentChanged = (tenantId: string) => broadcaster.statsChanged(tenantId, 'presence');
+  // Attachments: records in MongoDB, bytes in GridFS (stores/attachment-blobs.ts), links signed.
+  const links = linkSigner(
+    linkKey(config.TOKEN_SECRET, config.ATTACHMENT_LINK_SECRET),
+    config.ATTACHMENT_LINK_TTL_SECONDS,
+  );
+  const attachments = attachmentStore(mongo.db);
   const chat: ChatDeps = {
     ...stores,
+    attachments,
+    links,
     broadcaster,
     lists: sessionLists({ ...stores, seats: routing, broadcaster }),
     turns: turnTracker(redis),
@@ -285,6 +297,17 @@ export async function createApp(
   });
   sessionCommandRoutes(api, { temporal: temporal.client, sessions, agents });
   sessionMessageRoutes(api, { chat });
+  attachmentRoutes(api, {
+    sessions,
+    attachments,
+    blobs: gridFsBlobs(mongo.db),
+    links,
+    limits: {
+      image: config.ATTACHMENT_MAX_IMAGE_BYTES,
+      video: config.ATTACHMENT_MAX_VIDEO_BYTES,
+      file: config.ATTACHMENT_MAX_FILE_BYTES,
+    },
+  });
   ratingRoutes(api, { sessions });
   ticketRoutes(api, { tickets: stores.tickets, agents });
   transferTargetRoutes(api, { agents, staff, sessions, routing });

@@ -555,6 +555,29 @@ export interface ReportTableDoc {
   rows: { id: string; figures: Partial<Figures> }[];
 }
 
+/**
+ * An uploaded attachment's record; its bytes (and an image's thumbnail) are in
+ * the blob store (stores/attachment-blobs.ts) under keys of the same tenant,
+ * session and id. `_id` is `<tenant>/<session>/<attachmentId>`.
+ */
+export interface AttachmentDoc {
+  _id: string;
+  tenantId: string;
+  sessionId: string;
+  attachmentId: string;
+  kind: 'image' | 'video' | 'file';
+  mimeType: string;
+  /** Made safe at upload (domain/attachments.ts#safeFileName). */
+  name: string;
+  size: number;
+  width?: number;
+  height?: number;
+  /** Present when a thumbnail was stored beside the original (images). */
+  thumbnail?: { mimeType: string; size: number; width: number; height: number };
+  uploadedBy: { type: 'visitor' | 'agent'; id: string };
+  createdAt: Date;
+}
+
 export function collections(db: Db) {
   return {
     tenants: db.collection<TenantDoc>('tenants'),
@@ -593,5 +616,6 @@ export function collections(db: Db) {
     reportDirty: db.collection<ReportDirtyDoc>('report_dirty'),
     reportRollups: db.collection<ReportRollupDoc>('report_rollups'),
     reportTables: db.collection<ReportTableDoc>('report_tables'),
+    attachments: db.collection<AttachmentDoc>('attachments'),
   };
 }

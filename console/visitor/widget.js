@@ -11,6 +11,7 @@ import { byId, el, show } from '/shared/dom.js';
 import { bindLanguageSelect, createI18n } from '/shared/i18n.js';
 import { followNetwork, messageStream, request } from '/shared/message-stream.js';
 import { placeBySeq, renderMessage } from '/shared/render-message.js';
+import { wireUploads } from './attach.js';
 import { texts } from './texts.js';
 
 const i18n = createI18n(texts, 'reception.visitor.lang');
@@ -304,6 +305,22 @@ async function open() {
   socket.on('message:new', (/** @type {ChatMessage} */ message) => stream.accept(message));
 }
 
+// Pictures, videos and files: uploaded, then sent as a message like any other.
+wireUploads({
+  composer: ui.composer,
+  text: ui.text,
+  list: ui.list,
+  dropZone: /** @type {HTMLElement} */ (document.querySelector('main.chat')),
+  session: () => session,
+  // The body is the upload's message; the server checks every field and names a bad one.
+  send: (body) =>
+    request(
+      socket,
+      'message:send',
+      /** @type {import('../../domain/socket-events').VisitorSend} */ (body),
+    ).then((stored) => stream.accept(/** @type {ChatMessage} */ (stored))),
+  lang: () => i18n.lang,
+});
 bindLanguageSelect(/** @type {HTMLSelectElement} */ (byId('lang')), i18n);
 i18n.onChange(() => {
   drawEntry();
