@@ -97,6 +97,10 @@ import { sessionTicketRoutes } from './routes/session-tickets';
 import { earlierChatRoutes } from './routes/earlier-chats';
 import { orderContextCache } from '../stores/order-context-cache';
 import { orderLookupLimits } from '../domain/order-lookup';
+import { attachmentRoutes } from './routes/attachments';
+import { linkKey, linkSigner } from '../messaging/attachment-links';
+import { attachmentStore } from '../stores/attachments';
+import { gridFsBlobs } from '../stores/attachment-blobs';
 
 export interface App {
   http: HttpServer;
@@ -205,8 +209,16 @@ export async function createApp(
     suspension,
   });
   const onAgentChanged = (tenantId: string) => broadcaster.statsChanged(tenantId, 'presence');
+  // Attachments: records in MongoDB, bytes in GridFS (stores/attachment-blobs.ts), links signed.
+  const links = linkSigner(
+    linkKey(config.TOKEN_SECRET, config.ATTACHMENT_LINK_SECRET),
+    config.ATTACHMENT_LINK_TTL_SECONDS,
+  );
+  const attachments = attachmentStore(mongo.db);
   const chat: ChatDeps = {
     ...stores,
+    attachments,
+    links,
     broadcaster,
     lists: sessionLists({ ...stores, seats: routing, broadcaster }),
     turns: turnTracker(redis),
@@ -297,6 +309,17 @@ export async function createApp(
   sessionSupervisionRoutes(api, { sessions, agents, routing, flows: stores.flows, chat });
   sessionMessageRoutes(api, { chat });
   sessionNoteRoutes(api, { ...stores, broadcaster });
+  attachmentRoutes(api, {
+    sessions,
+    attachments,
+    blobs: gridFsBlobs(mongo.db),
+    links,
+    limits: {
+      image: config.ATTACHMENT_MAX_IMAGE_BYTES,
+      video: config.ATTACHMENT_MAX_VIDEO_BYTES,
+      file: config.ATTACHMENT_MAX_FILE_BYTES,
+    },
+  });
   ratingRoutes(api, { sessions });
   ticketRoutes(api, { tickets: stores.tickets, agents });
   sessionTicketRoutes(api, {

@@ -94,6 +94,22 @@ export const cardSchema = z.strictObject({
 /** The sender's id for the message: a resend with the same id is the same message. */
 export const clientMsgId = opaqueId;
 
+/**
+ * An uploaded attachment, by the id its upload answered with (see
+ * api/routes/attachments.ts): the server fills in what it is and its links.
+ */
+const attachmentId = opaqueId;
+
+/** An image or file message carries a link (`attachment`) or an upload (`attachmentId`), one of them. */
+const oneAttachment = {
+  check: (body: { attachment?: unknown; attachmentId?: unknown }) =>
+    (body.attachment === undefined) !== (body.attachmentId === undefined),
+  message: {
+    message: 'give attachment (a link) or attachmentId (an upload), one of them',
+    path: ['attachmentId'],
+  },
+};
+
 const bodies = {
   text: {
     kind: z.literal('text'),
@@ -105,24 +121,43 @@ const bodies = {
       })
       .refine((value) => value.trim().length > 0, { message: 'must not be empty' }),
   },
-  image: { kind: z.literal('image'), clientMsgId, attachment: imageAttachment, text: caption },
-  file: { kind: z.literal('file'), clientMsgId, attachment: fileAttachment, text: caption },
+  image: {
+    kind: z.literal('image'),
+    clientMsgId,
+    attachment: imageAttachment.optional(),
+    attachmentId: attachmentId.optional(),
+    text: caption,
+  },
+  file: {
+    kind: z.literal('file'),
+    clientMsgId,
+    attachment: fileAttachment.optional(),
+    attachmentId: attachmentId.optional(),
+    text: caption,
+  },
+  video: { kind: z.literal('video'), clientMsgId, attachmentId, text: caption },
   card: { kind: z.literal('card'), clientMsgId, card: cardSchema, text: caption },
 };
 
 /** The shopper's send: the session comes from their token, so none is named. */
 export const visitorSendSchema = z.discriminatedUnion('kind', [
   z.strictObject(bodies.text),
-  z.strictObject(bodies.image),
-  z.strictObject(bodies.file),
+  z.strictObject(bodies.image).refine(oneAttachment.check, oneAttachment.message),
+  z.strictObject(bodies.file).refine(oneAttachment.check, oneAttachment.message),
+  z.strictObject(bodies.video),
   z.strictObject(bodies.card),
 ]);
 
 /** An agent's send names the session (the gateway checks it is theirs). */
 export const agentSendSchema = z.discriminatedUnion('kind', [
   z.strictObject({ sessionId: opaqueId, ...bodies.text }),
-  z.strictObject({ sessionId: opaqueId, ...bodies.image }),
-  z.strictObject({ sessionId: opaqueId, ...bodies.file }),
+  z
+    .strictObject({ sessionId: opaqueId, ...bodies.image })
+    .refine(oneAttachment.check, oneAttachment.message),
+  z
+    .strictObject({ sessionId: opaqueId, ...bodies.file })
+    .refine(oneAttachment.check, oneAttachment.message),
+  z.strictObject({ sessionId: opaqueId, ...bodies.video }),
   z.strictObject({ sessionId: opaqueId, ...bodies.card }),
 ]);
 

@@ -13,16 +13,26 @@ export interface Sender {
 }
 
 /**
- * `text`, `image`, `file` and `card` are sent by people; `system` (queue
+ * `text`, `image`, `video`, `file` and `card` are sent by people (a video
+ * is always an upload); `system` (queue
  * position, warnings, transfer notices) and `rating` (the rating invitation
  * card) are made by the workflow.
  */
-export const messageKinds = ['text', 'image', 'file', 'card', 'system', 'rating'] as const;
+export const messageKinds = ['text', 'image', 'file', 'card', 'system', 'rating', 'video'] as const;
 export type MessageKind = (typeof messageKinds)[number];
 
-/** An uploaded image or file: the engine stores where it is and what it is, never the bytes. */
+/**
+ * An image, video or file: either a link the sender gave (where it is and
+ * what it is), or an upload the engine stores (`id` set; `url` and
+ * `thumbnailUrl` are links signed for the session's participants that work
+ * until `expiresAt`).
+ */
 export interface Attachment {
+  /** The uploaded attachment's id; absent for a link. */
+  id?: string;
   url: string;
+  thumbnailUrl?: string;
+  expiresAt?: string;
   name: string;
   /** Bytes. */
   size: number;

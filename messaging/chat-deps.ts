@@ -1,4 +1,6 @@
 import type { Logger } from '../runtime/logger';
+import type { AttachmentStore } from '../stores/attachments';
+import type { LinkSigner } from './attachment-links';
 import type { ChatSignals } from './chat-signals';
 import type { MessageStore } from '../stores/messages';
 import type { ReadMarkStore } from '../stores/read-marks';
@@ -19,4 +21,7 @@ export interface ChatDeps {
   signals: ChatSignals;
   sendRate: SendRateLimiter;
   log: Logger;
+  /** Uploads a message may name, and the signer of their links. */
+  attachments: AttachmentStore;
+  links: LinkSigner;
 }

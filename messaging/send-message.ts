@@ -1,7 +1,8 @@
-import { personMessageId, type ChatMessage, type Sender } from '../domain/message';
+import { personMessageId, type Attachment, type ChatMessage, type Sender } from '../domain/message';
 import type { SendBody } from '../domain/message-send';
 import { writeRefusal, type SessionFacts, type Viewer } from '../domain/session-access';
 import { visitorTextOf } from '../domain/session-commands';
+import { messageAttachment } from './attachment-links';
 import type { ChatDeps } from './chat-deps';
 import { postMessage } from './post-message';
 import { Refusal } from './refusal';
@@ -75,6 +76,7 @@ export async function sendMessage(
     );
   }
 
+  const attachment = await attachmentOf(deps, tenantId, sessionId, body);
   const { message, created } = await postMessage(deps, {
     tenantId,
     sessionId,
@@ -83,7 +85,7 @@ export async function sendMessage(
     kind: body.kind,
     sender,
     text: body.text,
-    ...('attachment' in body ? { attachment: body.attachment } : {}),
+    ...(attachment ? { attachment } : {}),
     ...('card' in body ? { card: body.card } : {}),
   });
   // A resend runs the follow-up too: the node that stored the original may
@@ -92,6 +94,36 @@ export async function sendMessage(
     deps.log.warn('message follow-up failed', { sessionId, error: String(error) }),
   );
   return { message, created, followUp };
+}
+
+/**
+ * The message's attachment: a link as the sender gave it, or an upload of
+ * this very session (of this tenant) and of the message's kind, with links
+ * signed now for the participants.
+ */
+async function attachmentOf(
+  deps: Pick<ChatDeps, 'attachments' | 'links'>,
+  tenantId: string,
+  sessionId: string,
+  body: SendBody,
+): Promise<Attachment | undefined> {
+  if (!('attachmentId' in body) || body.attachmentId === undefined) {
+    return 'attachment' in body ? body.attachment : undefined;
+  }
+  const doc = await deps.attachments.find(tenantId, sessionId, body.attachmentId);
+  if (!doc) {
+    throw new Refusal(
+      'invalid_payload',
+      `attachmentId: no attachment ${body.attachmentId} was uploaded to session ${sessionId}`,
+    );
+  }
+  if (doc.kind !== body.kind) {
+    throw new Refusal(
+      'invalid_payload',
+      `attachmentId: attachment ${body.attachmentId} is a ${doc.kind}, not a ${body.kind}`,
+    );
+  }
+  return messageAttachment(deps.links, doc);
 }
 
 /**

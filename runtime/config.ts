@@ -173,6 +173,35 @@ export const apiConfigSchema = z.object({
   LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).max(1_000).default(5),
   LOGIN_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).max(10_000).default(20),
   LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  /** Largest upload per kind of attachment, in bytes: a larger one is refused with 413 and nothing stored. */
+  ATTACHMENT_MAX_IMAGE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1_073_741_824)
+    .default(10_485_760),
+  ATTACHMENT_MAX_VIDEO_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1_073_741_824)
+    .default(52_428_800),
+  ATTACHMENT_MAX_FILE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1_073_741_824)
+    .default(20_971_520),
+  /**
+   * Signs attachment links (HMAC-SHA256 over tenant, session, attachment,
+   * variant and expiry). Unset: derived from TOKEN_SECRET. All API nodes must share it.
+   */
+  ATTACHMENT_LINK_SECRET: z
+    .string()
+    .min(32, { message: 'must be at least 32 characters' })
+    .optional(),
+  /** How long an attachment link works; participants ask for a fresh one after. */
+  ATTACHMENT_LINK_TTL_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(604_800),
   /**
    * Which proxies in front of the API to believe about the client's address
    * (X-Forwarded-For), as express's `trust proxy`: `false` (none: the

@@ -636,6 +636,29 @@ export interface ReportMonthDoc {
   stamp: string;
 }
 
+/**
+ * An uploaded attachment's record; its bytes (and an image's thumbnail) are in
+ * the blob store (stores/attachment-blobs.ts) under keys of the same tenant,
+ * session and id. `_id` is `<tenant>/<session>/<attachmentId>`.
+ */
+export interface AttachmentDoc {
+  _id: string;
+  tenantId: string;
+  sessionId: string;
+  attachmentId: string;
+  kind: 'image' | 'video' | 'file';
+  mimeType: string;
+  /** Made safe at upload (domain/attachments.ts#safeFileName). */
+  name: string;
+  size: number;
+  width?: number;
+  height?: number;
+  /** Present when a thumbnail was stored beside the original (images). */
+  thumbnail?: { mimeType: string; size: number; width: number; height: number };
+  uploadedBy: { type: 'visitor' | 'agent'; id: string };
+  createdAt: Date;
+}
+
 export function collections(db: Db) {
   return {
     tenants: db.collection<TenantDoc>('tenants'),
@@ -677,5 +700,6 @@ export function collections(db: Db) {
     reportRollups: db.collection<ReportRollupDoc>('report_rollups'),
     reportTables: db.collection<ReportTableDoc>('report_tables'),
     reportMonths: db.collection<ReportMonthDoc>('report_months'),
+    attachments: db.collection<AttachmentDoc>('attachments'),
   };
 }

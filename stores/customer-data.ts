@@ -1,5 +1,6 @@
 import type { Db, Document } from 'mongodb';
 import type { ChatMessage } from '../domain/message';
+import { blobBucket, gridFsBlobs } from './attachment-blobs';
 import { collections } from './collections';
 import { toMessage } from './message-docs';
 
@@ -9,7 +10,8 @@ import { toMessage } from './message-docs';
  *
  *   sessions        visitorId   the sessions, with their ratings and session tags
  *   open_sessions   visitorId   the pointer to their open session
- *   messages        sessionId   every message of their sessions (attachments are URLs in them)
+ *   messages        sessionId   every message of their sessions
+ *   attachments     sessionId   their sessions' uploads; the bytes in the blob store (GridFS)
  *   read_marks      sessionId   how far each reader read their sessions
  *   tickets         visitorId   their left messages, with contact details
  *   customer_tags   visitorId   tags on the customer
@@ -27,7 +29,14 @@ import { toMessage } from './message-docs';
 const profileCollection = 'customers';
 
 /** Collections with nothing of a customer in them, or handled on their own. */
-const notSwept = new Set(['tenants', 'sessions', 'idempotency']);
+const notSwept = new Set([
+  'tenants',
+  'sessions',
+  'idempotency',
+  // GridFS: files carry tenant and session in `metadata`; removed through the blob store.
+  `${blobBucket}.files`,
+  `${blobBucket}.chunks`,
+]);
 
 export interface CustomerExport {
   visitorId: string;
@@ -132,6 +141,8 @@ export function customerDataStore(db: Db) {
       const count = (name: string, n: number) => {
         if (n > 0) deleted[name] = (deleted[name] ?? 0) + n;
       };
+      // The uploads' bytes first: their records go in the sweep below.
+      count('attachment_blobs', await gridFsBlobs(db).removeSessions(tenantId, sessions));
       const listed = await db.listCollections({}, { nameOnly: true }).toArray();
       for (const { name } of listed) {
         if (notSwept.has(name) || name.startsWith('system.')) continue;

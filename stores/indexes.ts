@@ -1,6 +1,7 @@
 import type { Db } from 'mongodb';
 import { collections } from './collections';
 import { isNotImplemented } from './mongo-errors';
+import { ensureBlobIndexes } from './attachment-blobs';
 
 /**
  * Creates the indexes the stores rely on; idempotent, run by every process at
@@ -96,6 +97,12 @@ export async function ensureIndexes(db: Db): Promise<void> {
   await webhookLeases.createIndex({ subscription: 1, epoch: -1 }, { name: 'subscription_epoch' });
   // The email channel's batches that are due (workers/email-delivery.ts).
   await emailThreads.createIndex({ tenantId: 1, pendingSince: 1 }, { name: 'tenant_pending' });
+  // Attachments: a session's, for erasure and retention (records and their blobs).
+  await collections(db).attachments.createIndex(
+    { tenantId: 1, sessionId: 1 },
+    { name: 'tenant_session' },
+  );
+  await ensureBlobIndexes(db);
   // MongoDB removes expired idempotent answers itself; FerretDB v1 has no TTL
   // indexes, so there a plain index serves the store's own sweep. Expired
   // answers are ignored on read either way.

@@ -1,5 +1,7 @@
 import type { Db } from 'mongodb';
 import type { SessionPhase } from '../domain/session';
+import { gridFsBlobs } from './attachment-blobs';
+import { attachmentStore } from './attachments';
 import { collections } from './collections';
 
 /** Phases of a session that is over; only such sessions are ever removed for age. */
@@ -8,6 +10,8 @@ const endedPhases: SessionPhase[] = ['closed', 'rated'];
 export interface RetentionRound {
   sessions: number;
   messages: number;
+  /** Uploaded attachments (their records; the bytes and thumbnails go with them). */
+  attachments: number;
   readMarks: number;
   tickets: number;
   outreach: number;
@@ -15,8 +19,8 @@ export interface RetentionRound {
 
 /**
  * A tenant's retention period applied once: sessions that ended before
- * `cutoff` go, with their messages, read marks and ratings (kept on the
- * session); so do tickets resolved before it and outreach written before it.
+ * `cutoff` go, with their messages, uploaded attachments, read marks and
+ * ratings (kept on the session); so do tickets resolved before it and outreach written before it.
  * Open sessions and unresolved tickets stay whatever their age: they are
  * work still in hand. Works in batches of `batchSize` sessions, messages
  * first, so an interrupted round leaves no messages without their session
@@ -29,9 +33,12 @@ export async function removeExpired(
   batchSize = 200,
 ): Promise<RetentionRound> {
   const c = collections(db);
+  const blobs = gridFsBlobs(db);
+  const attachments = attachmentStore(db);
   const removed: RetentionRound = {
     sessions: 0,
     messages: 0,
+    attachments: 0,
     readMarks: 0,
     tickets: 0,
     outreach: 0,
@@ -48,6 +55,9 @@ export async function removeExpired(
     const ids = batch.map((doc) => doc._id);
     // Staff notes go with their messages (not counted apart: they are part of the chat).
     await c.notes.deleteMany({ tenantId, sessionId: { $in: ids } });
+    // Bytes before records, records before messages: a rerun still finds what is left.
+    await blobs.removeSessions(tenantId, ids);
+    removed.attachments += await attachments.removeSessions(tenantId, ids);
     removed.messages += (
       await c.messages.deleteMany({ tenantId, sessionId: { $in: ids } })
     ).deletedCount;

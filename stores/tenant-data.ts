@@ -1,4 +1,5 @@
 import type { Db } from 'mongodb';
+import { blobBucket, gridFsBlobs } from './attachment-blobs';
 import { collections } from './collections';
 import { escapeRegex } from './customer-data';
 
@@ -11,9 +12,14 @@ import { escapeRegex } from './customer-data';
  */
 export async function eraseTenantData(db: Db, tenantId: string): Promise<Record<string, number>> {
   const deleted: Record<string, number> = {};
+  // Attachments' bytes (GridFS keeps the tenant in each file's metadata, not at the top).
+  const blobs = await gridFsBlobs(db).removeTenant(tenantId);
+  if (blobs > 0) deleted[blobBucket] = blobs;
   const listed = await db.listCollections({}, { nameOnly: true }).toArray();
   for (const { name } of listed) {
-    if (name === 'tenants' || name.startsWith('system.')) continue;
+    if (name === 'tenants' || name.startsWith('system.') || name.startsWith(`${blobBucket}.`)) {
+      continue;
+    }
     const { deletedCount } = await db.collection(name).deleteMany({ tenantId });
     if (deletedCount > 0) deleted[name] = deletedCount;
   }

@@ -1,4 +1,6 @@
 import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Principal, Role } from '../../domain/access';
@@ -14,7 +16,7 @@ import type { TenantSuspension } from '../auth/tenant-suspension';
 import { AppError, validate } from '../errors';
 import { bindToRequest, noteRoute } from './request-context';
 import { errorBody } from './schemas';
-import { requiredBody, requiredRawBody, type RawBody } from './transport';
+import { checkStreamedBody, requiredBody, requiredRawBody, type RawBody } from './transport';
 
 export interface Reply {
   status: number;
@@ -24,6 +26,17 @@ export interface Reply {
    * written with backpressure, so a long export is never held in memory.
    */
   stream?: { contentType: string; filename?: string; chunks: AsyncIterable<string> };
+  /**
+   * Bytes of a stored file (an attachment), with `nosniff` so a browser
+   * never reads them as another type than `contentType`.
+   */
+  file?: {
+    contentType: string;
+    length: number;
+    disposition: 'inline' | 'attachment';
+    filename: string;
+    body: Readable;
+  };
 }
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -64,8 +77,10 @@ export interface Endpoint<P extends z.ZodObject, Q extends z.ZodObject, B extend
     params: z.output<P>;
     query: z.output<Q>;
     body: z.output<B>;
-    /** The bytes of a `rawBody` route (empty for every other route). */
+    /** The bytes of a `rawBody` route (empty for every other route, and for a streamed one). */
     raw: Buffer;
+    /** The request's body as a stream, for a `streamed` rawBody route (checked: media type, not empty). */
+    request: IncomingMessage;
     principal: Principal | undefined;
     /** The client's address (behind proxies, as TRUST_PROXY lets express read it). */
     address: string;
@@ -122,7 +137,10 @@ export function endpoints(deps: EndpointDeps) {
     const { method, path, roles, params, query, body, rawBody } = endpoint;
     declared.push({ method, path, roles, params, query, body, rawBody });
     // Only this route reads its media type: elsewhere such a body stays a 415.
-    const parsers = rawBody ? [express.raw({ type: rawBody.mediaType, limit: rawBody.limit })] : [];
+    const parsers =
+      rawBody && !rawBody.streamed
+        ? [express.raw({ type: rawBody.mediaType, limit: rawBody.limit })]
+        : [];
     router[endpoint.method](endpoint.path, ...parsers, async (req, res) => {
       // Metrics and logs name the template, never the URL with its ids.
       noteRoute(req, endpoint.path);
@@ -147,7 +165,11 @@ export function endpoints(deps: EndpointDeps) {
         body: (endpoint.body
           ? validate(endpoint.body, requiredBody(req), 'body')
           : undefined) as z.output<B>,
-        raw: endpoint.rawBody ? requiredRawBody(req, endpoint.rawBody) : Buffer.alloc(0),
+        raw:
+          endpoint.rawBody && !endpoint.rawBody.streamed
+            ? requiredRawBody(req, endpoint.rawBody)
+            : Buffer.alloc(0),
+        request: req,
         principal,
         address: req.ip ?? req.socket.remoteAddress ?? 'unknown',
       };
@@ -158,12 +180,14 @@ export function endpoints(deps: EndpointDeps) {
             ? principal.sessionId
             : undefined;
       if (sessionId !== undefined) bindToRequest(req, { sessionId });
+      if (endpoint.rawBody?.streamed) checkStreamedBody(req, endpoint.rawBody);
       const run = () => endpoint.handle(input);
       const reply =
         endpoint.method === 'post' && principal
           ? await idempotent(deps.idempotency, req, principal, run)
           : await run();
-      if (reply.stream) await writeStream(res, reply.status, reply.stream);
+      if (reply.file) await writeFile(res, reply.status, reply.file);
+      else if (reply.stream) await writeStream(res, reply.status, reply.stream);
       else if (reply.body === undefined) res.status(reply.status).end();
       else res.status(reply.status).json(reply.body);
     });
@@ -374,5 +398,41 @@ async function writeStream(
     if (res.destroyed) return;
   }
   if (!started) res.status(status).type(stream.contentType);
+  res.end();
+}
+
+/**
+ * Writes a stored file's bytes. Headers go once the first chunk is read, so
+ * a missing object is still an ordinary JSON error; a failure after them
+ * can only cut the answer short.
+ */
+async function writeFile(
+  res: Response,
+  status: number,
+  file: NonNullable<Reply['file']>,
+): Promise<void> {
+  const chunks: AsyncIterator<Buffer> = file.body[Symbol.asyncIterator]();
+  let next = await chunks.next();
+  res.status(status);
+  // First: express's attachment() also sets a type from the name's extension, which must not win.
+  res.attachment(file.filename);
+  res.setHeader('Content-Type', file.contentType);
+  res.setHeader('Content-Length', String(file.length));
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  // The link is the credential: private, and only until it expires.
+  res.setHeader('Cache-Control', 'private, max-age=3600');
+  if (file.disposition === 'inline') {
+    res.setHeader(
+      'Content-Disposition',
+      String(res.getHeader('Content-Disposition')).replace(/^attachment/, 'inline'),
+    );
+  }
+  for (; !next.done; next = await chunks.next()) {
+    if (!res.write(next.value)) await new Promise<void>((resolve) => res.once('drain', resolve));
+    if (res.destroyed) {
+      await chunks.return?.();
+      return;
+    }
+  }
   res.end();
 }

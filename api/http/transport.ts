@@ -121,9 +121,36 @@ export function refuseMalformedPath(templates: () => readonly string[]): Request
 
 /** A route's body that is not JSON: its media type, size limit (as body-parser reads it) and what it is. */
 export interface RawBody {
-  mediaType: 'message/rfc822';
+  mediaType: 'message/rfc822' | 'application/octet-stream';
   limit: string;
   description: string;
+  /**
+   * Not parsed into memory: the handler reads the request as a stream and
+   * enforces its own limit (an attachment upload, up to tens of MB).
+   */
+  streamed?: boolean;
+}
+
+/**
+ * For a `streamed` rawBody route: refuses, before any byte is read, another
+ * media type (415) or a body announced empty (400). A chunked body that
+ * turns out empty is the handler's to refuse.
+ */
+export function checkStreamedBody(req: Request, raw: RawBody): void {
+  const announced = bytesAnnounced(req);
+  if (announced > 0 && !req.is(raw.mediaType)) {
+    throw new AppError(
+      415,
+      'unsupported_media_type',
+      `The body must be sent with Content-Type: ${raw.mediaType}`,
+      { fields: [{ path: '(body)', message: `not ${raw.mediaType}` }] },
+    );
+  }
+  if (announced === 0) {
+    throw new AppError(400, 'body_required', `This route takes a ${raw.mediaType} body`, {
+      fields: [{ path: '(body)', message: 'required' }],
+    });
+  }
 }
 
 /** For a `rawBody` route: the bytes, or a refusal (another media type 415, none 400). */

@@ -6,6 +6,7 @@
  */
 export * from './access';
 export * from './agent';
+export * from './attachment';
 export * from './bot-hook';
 export * from './channel';
 export * from './config';

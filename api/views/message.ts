@@ -16,7 +16,16 @@ export const chatMessage = z.object({
   text: z.string(),
   attachment: z
     .object({
-      url: z.string(),
+      id: z
+        .string()
+        .optional()
+        .meta({ description: 'An upload’s id; absent for a link the sender gave' }),
+      url: z.string().meta({
+        description:
+          'For an upload: a signed link relative to the API’s origin, working until expiresAt',
+      }),
+      thumbnailUrl: z.string().optional(),
+      expiresAt: z.string().optional(),
       name: z.string(),
       size: z.number(),
       mimeType: z.string(),

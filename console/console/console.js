@@ -11,6 +11,7 @@ import { bindLanguageSelect } from '/shared/i18n.js';
 import { logout, staffLogin } from '/shared/login.js';
 import { followNetwork } from '/shared/message-stream.js';
 import { attachDialog } from './attach-dialog.js';
+import { agentUploads } from './attach-upload.js';
 import { chatView } from './chat.js';
 import { customerPanel } from './customer-panel.js';
 import { emojiPicker } from './emoji.js';
@@ -73,6 +74,15 @@ const list = sessionList({
 });
 const chat = chatView({ panel, quickReplies, drawList: () => list.drawList() });
 const attach = attachDialog({ send: chat.sendBody });
+agentUploads({
+  tools: /** @type {HTMLElement} */ (ui.reply.querySelector('.composer__tools')),
+  replyText: ui.replyText,
+  chatError: ui.chatError,
+  token: () => me.token,
+  sessionId: () => (current && !current.ended ? current.sessionId : undefined),
+  send: chat.sendBody,
+  lang: () => i18n.lang,
+});
 const transfer = transferDialog({ closeChat: chat.closeChat });
 
 function connect() {

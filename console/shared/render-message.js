@@ -3,7 +3,7 @@ import { clock, el } from './dom.js';
 /**
  * One chat message as a list item, text as text. `mine` decides which side
  * it sits on; robot suggestions become chips when `onSuggestion` is given.
- * Images show as a picture, files as a link with their size, product and
+ * Images show as a picture (an upload's thumbnail), videos as a player, files as a link with their size, product and
  * order cards as a small card; every URL is http(s) only (the server checks
  * it too) and every name, title and price is set as text.
  *
@@ -45,8 +45,13 @@ export function renderMessage(message, view) {
   return item;
 }
 
-/** @param {string} url */
-const webUrl = (url) => (/^https?:\/\//i.test(url) ? url : undefined);
+/**
+ * http(s) links, and the engine's own signed attachment links (a path on
+ * this origin, which serves the widget and the console).
+ * @param {string} url
+ */
+const webUrl = (url) =>
+  /^https?:\/\//i.test(url) || /^\/api\/v1\/attachments\/[^/]/.test(url) ? url : undefined;
 
 /** @param {string | undefined} url @param {(Node | string)[]} children @param {string} [className] */
 function link(url, children, className) {
@@ -80,7 +85,30 @@ export function fileSize(bytes) {
 /** @param {string} kind @param {import('../../domain/socket-events').Attachment} file */
 function attachment(kind, file) {
   if (kind === 'image') {
-    return link(file.url, [picture(file.url, file.name, 'message__image')], 'message__attachment');
+    // An upload shows its thumbnail and opens the original.
+    const shown = picture(file.thumbnailUrl ?? file.url, file.name, 'message__image');
+    return link(file.url, [shown], 'message__attachment');
+  }
+  if (kind === 'video') {
+    // No poster frame is made (that needs ffmpeg): the browser shows the video's first frame.
+    const src = webUrl(file.url);
+    const box = el('span', { class: 'message__attachment message__video' });
+    if (src) {
+      box.append(
+        el('video', {
+          class: 'message__video-player',
+          attrs: { src, controls: '', preload: 'metadata', playsinline: '' },
+        }),
+      );
+    }
+    box.append(
+      link(
+        file.url,
+        [el('span', { class: 'message__file-name', text: file.name })],
+        'message__file',
+      ),
+    );
+    return box;
   }
   return link(
     file.url,

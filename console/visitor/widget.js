@@ -14,6 +14,7 @@ import { placeBySeq, renderMessage } from '/shared/render-message.js';
 import { showTyping, tellTyping } from '/shared/typing.js';
 import { endChat } from './end-chat.js';
 import { leaveForm } from './leave-form.js';
+import { wireUploads } from './attach.js';
 import { texts } from './texts.js';
 import { unreadCounter } from './unread.js';
 
@@ -349,6 +350,22 @@ const typing = tellTyping(ui.text, (on) => {
   if (socket?.connected) socket.emit('typing', { typing: on }, () => undefined);
 });
 
+// Pictures, videos and files: uploaded, then sent as a message like any other.
+wireUploads({
+  composer: ui.composer,
+  text: ui.text,
+  list: ui.list,
+  dropZone: /** @type {HTMLElement} */ (document.querySelector('main.chat')),
+  session: () => session,
+  // The body is the upload's message; the server checks every field and names a bad one.
+  send: (body) =>
+    request(
+      socket,
+      'message:send',
+      /** @type {import('../../domain/socket-events').VisitorSend} */ (body),
+    ).then((stored) => stream.accept(/** @type {ChatMessage} */ (stored))),
+  lang: () => i18n.lang,
+});
 bindLanguageSelect(/** @type {HTMLSelectElement} */ (byId('lang')), i18n);
 i18n.onChange(() => {
   drawEntry();

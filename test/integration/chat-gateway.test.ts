@@ -199,7 +199,10 @@ describe('message:send', () => {
     ['text', { kind: 'text', clientMsgId: 'c', text: 42 }],
     ['text', { kind: 'text', clientMsgId: 'c', text: '   ' }],
     ['text', { kind: 'text', clientMsgId: 'c', text: 'x'.repeat(4_001) }],
-    ['kind', { kind: 'video', clientMsgId: 'c', text: 'hi' }],
+    ['kind', { kind: 'audio', clientMsgId: 'c', text: 'hi' }],
+    ['attachmentId', { kind: 'video', clientMsgId: 'c', text: 'hi' }],
+    ['attachmentId', { kind: 'image', clientMsgId: 'c', text: 'neither link nor upload' }],
+    ['attachmentId', { kind: 'file', clientMsgId: 'c', attachmentId: 'not-uploaded-here' }],
     [
       'attachment.size',
       {

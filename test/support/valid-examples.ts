@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { positionAt } from '../../events/feed';
 import { replyAddress, replyToken } from '../../channels/email/reply-token';
 import { testSecret } from './stack';
+import type { Role } from '../../domain/access';
 import type { World } from './validation-world';
 
 /** One valid request to a route: the invalid cases are this with one thing wrong. */
@@ -24,6 +25,16 @@ export interface BadBody {
 export interface ExampleEntry {
   example: (world: World) => Example | Promise<Example>;
   alsoInvalid?: (valid: Example) => BadBody[];
+  /** The role whose credential calls the route, where the world's first pick may not (a shopper's upload). */
+  as?: Role;
+  /**
+   * A raw-body route's own refusals: a body its handler cannot read, and a
+   * size over its limit (default: a mail route's, `invalid_mail` and 10 MB).
+   */
+  rawRefusals?: {
+    unreadable: { body: string; status: number; code: string };
+    tooLargeBytes: number;
+  };
 }
 
 const asObject = (body: unknown): Record<string, unknown> =>
@@ -725,6 +736,42 @@ export const validExamples: Record<string, ExampleEntry> = {
       },
       answers: 200,
     }),
+  },
+  'POST /api/v1/sessions/:sessionId/attachments': {
+    as: 'visitor',
+    example: async (w) => ({
+      params: await ofSession(w),
+      query: { kind: 'file', name: 'notes.txt' },
+      body: 'Order 7 arrived with a cracked lid.\n',
+      answers: 201,
+    }),
+    // Multipart is not used: the bytes are the body, what they are is in the query.
+    rawRefusals: {
+      unreadable: { body: '\u0000\u0001 no type', status: 415, code: 'unsupported_type' },
+      // Over ATTACHMENT_MAX_FILE_BYTES's default (20 MiB).
+      tooLargeBytes: 21_000_000,
+    },
+  },
+  'GET /api/v1/sessions/:sessionId/attachments/:attachmentId': {
+    example: async (w) => {
+      const { sessionId, attachmentId } = await w.attachment();
+      return { params: { sessionId, attachmentId }, answers: 200 };
+    },
+  },
+  'GET /api/v1/attachments/:tenantId/:sessionId/:attachmentId': {
+    example: async (w) => {
+      const { url } = await w.attachment();
+      const link = new URL(url, 'http://engine');
+      const [tenantId = '', sessionId = '', attachmentId = ''] = link.pathname
+        .split('/')
+        .slice(4)
+        .map(decodeURIComponent);
+      return {
+        params: { tenantId, sessionId, attachmentId },
+        query: Object.fromEntries(link.searchParams),
+        answers: 200,
+      };
+    },
   },
   'GET /api/v1/sessions/:sessionId/messages': {
     example: async (w) => ({

@@ -32,7 +32,11 @@ export function validBody(route: DeclaredRoute, valid: Example): SentBody {
 }
 
 /** A route whose body is raw bytes (a MIME message): what its parser and handler refuse. */
-function rawBodyCases(route: DeclaredRoute, valid: Example): BadRequest[] {
+function rawBodyCases(route: DeclaredRoute, entry: ExampleEntry, valid: Example): BadRequest[] {
+  const refusals = entry.rawRefusals ?? {
+    unreadable: { body: '\u0000\u0001 not a mail', status: 400, code: 'invalid_mail' },
+    tooLargeBytes: 10_600_000,
+  };
   const mediaType = route.rawBody?.mediaType ?? '';
   const params = valid.params ?? {};
   const query = valid.query ?? {};
@@ -47,9 +51,9 @@ function rawBodyCases(route: DeclaredRoute, valid: Example): BadRequest[] {
     of('left out', undefined, { status: 400, code: 'body_required' }),
     of('empty', { raw: '', contentType: mediaType }, { status: 400, code: 'body_required' }),
     of(
-      'that is not a mail',
-      { raw: '\u0000\u0001 not a mail', contentType: mediaType },
-      { status: 400, code: 'invalid_mail' },
+      'that the route cannot read',
+      { raw: refusals.unreadable.body, contentType: mediaType },
+      { status: refusals.unreadable.status, code: refusals.unreadable.code },
     ),
     of(
       'sent as JSON',
@@ -58,7 +62,7 @@ function rawBodyCases(route: DeclaredRoute, valid: Example): BadRequest[] {
     ),
     of(
       'over the size limit',
-      { raw: 'x'.repeat(10_600_000), contentType: mediaType },
+      { raw: 'x'.repeat(refusals.tooLargeBytes), contentType: mediaType },
       { status: 413, code: 'payload_too_large' },
     ),
   ];
@@ -76,9 +80,9 @@ const queryValues = (input: unknown): QueryValues => input as QueryValues;
 export function badRequests(route: DeclaredRoute, entry: ExampleEntry, valid: Example) {
   const params = valid.params ?? {};
   const query = valid.query ?? {};
-  const body: SentBody = valid.body === undefined ? undefined : { json: valid.body };
+  const body: SentBody = validBody(route, valid);
   const out: BadRequest[] = [];
-  if (route.rawBody) out.push(...rawBodyCases(route, valid));
+  if (route.rawBody) out.push(...rawBodyCases(route, entry, valid));
   if (route.params) {
     for (const c of invalidInputs(route.params, params, 'path')) {
       out.push({

@@ -1,6 +1,6 @@
 import type { App } from '../../api/app';
 import { startedSession } from '../../api/openapi';
-import { createdApiKey, faqView, quickReplyView } from '../../api/views';
+import { attachmentInfo, createdApiKey, faqView, quickReplyView } from '../../api/views';
 import type { Role } from '../../domain/access';
 import { issueAgentToken } from '../../runtime/tokens';
 import { collections } from '../../stores/collections';
@@ -31,6 +31,8 @@ export interface World {
   credential: (roles: readonly Role[] | 'public') => Promise<string | undefined>;
   /** An open chat session, past its greeting. */
   session: () => Promise<OpenSession>;
+  /** A text file the shopper uploaded to their session: its ids and its signed link. */
+  attachment: () => Promise<{ sessionId: string; attachmentId: string; url: string }>;
   /** An agent group `sales`. */
   group: () => Promise<string>;
   /** An agent of `sales` who can log in with `password`. */
@@ -116,6 +118,26 @@ export async function newWorld(engine: TestEngine): Promise<World> {
     return { ...started, visitorId };
   });
 
+  const attachment = once(async () => {
+    const { sessionId, visitorToken } = await session();
+    const response = await fetch(
+      `${app.url}/api/v1/sessions/${sessionId}/attachments?kind=file&name=notes.txt`,
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/octet-stream',
+          authorization: `Bearer ${visitorToken}`,
+        },
+        body: 'Order 7 arrived with a cracked lid.\n',
+      },
+    );
+    if (response.status !== 201) throw new Error(`upload answered ${response.status}`);
+    const { id, url } = attachmentInfo.parse(await response.json());
+    // The upload's session check filled the facts cache (5 s): let it lapse, so the cases start quiet.
+    await new Promise((resolve) => setTimeout(resolve, 5_500));
+    return { sessionId, attachmentId: id, url };
+  });
+
   const group = once(async () => {
     await made('PUT', '/api/v1/groups/sales', {});
     return 'sales';
@@ -194,6 +216,7 @@ export async function newWorld(engine: TestEngine): Promise<World> {
     password,
     credential,
     session,
+    attachment,
     group,
     agent,
     apiKey: once(async () => {
