@@ -49,8 +49,9 @@ export function sessionNotes({ form, text, toggle }) {
         await api('GET', `/api/v1/sessions/${sessionId}/notes`)
       );
       for (const note of notes) place(note);
-    } catch (error) {
-      if (shownFor === sessionId) ui.chatError.textContent = /** @type {Error} */ (error).message;
+    } catch {
+      // Not shown here: the chat's own read of its messages says why (e.g. another agent's
+      // ended chat), and a note arriving live is placed all the same.
     }
   }
 

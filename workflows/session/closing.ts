@@ -135,8 +135,10 @@ export async function ratingStep(session: Session): Promise<Transition | undefin
   if (!session.ratingInvited && !s.ratingInvitedAt) {
     await session.post('rating-invite', f.templates.ratingInvite, 'system', 'rating');
   }
+  // A rating given mid-chat is in the state (it outlives a continue-as-new; the request does not).
   const windowPassed = !(await waitUntil(
-    () => session.pendingRating !== undefined || session.strays.length > 0,
+    () =>
+      session.pendingRating !== undefined || s.rating !== undefined || session.strays.length > 0,
     Date.parse(s.closedAt ?? iso()) + f.timeouts.ratingWindowMs,
   ));
   if (windowPassed) {
@@ -144,9 +146,11 @@ export async function ratingStep(session: Session): Promise<Transition | undefin
     return undefined;
   }
   const request = session.pendingRating;
-  if (!request) return undefined;
   // A rating given mid-chat keeps its own time.
-  const rating = s.rating ?? { score: request.score, comment: request.comment, at: iso() };
+  const rating =
+    s.rating ??
+    (request ? { score: request.score, comment: request.comment, at: iso() } : undefined);
+  if (!rating) return undefined;
   s.rating = rating;
   if (session.oneStep) {
     // One step: the rated projection, then the thanks.
