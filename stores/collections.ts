@@ -492,28 +492,13 @@ export interface WebhookDeliveryDoc {
 }
 
 /**
- * A tenant's bot hook (domain/bot-hook.ts); `_id` is the tenant id: one per
- * tenant. Its own collection, not a field of the flow, because flows are
+ * One outgoing hook per tenant (`_id` = tenant id): a URL, a deadline, an
+ * on/off switch and a signing secret (stores/tenant-hook-store.ts). The bot
+ * hook (domain/bot-hook.ts) and the order lookup hook (domain/order-lookup.ts)
+ * each have their own collection, not a field of the flow, because flows are
  * readable and the secret must not be.
  */
-export interface BotHookDoc {
-  _id: string;
-  tenantId: string;
-  url: string;
-  timeoutMs: number;
-  active: boolean;
-  /** Kept as it is: signing needs the secret itself. It leaves the store only in create and rotate answers. */
-  secret: string;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-/**
- * A tenant's order lookup hook (domain/order-lookup.ts); `_id` is the tenant
- * id: one per tenant, kept apart from readable settings for its secret, as
- * the bot hook is.
- */
-export interface OrderLookupHookDoc {
+export interface TenantHookDoc {
   _id: string;
   tenantId: string;
   url: string;
@@ -690,8 +675,8 @@ export function collections(db: Db) {
     webhookProgress: db.collection<WebhookProgressDoc>('webhook_progress'),
     webhookDeliveries: db.collection<WebhookDeliveryDoc>('webhook_deliveries'),
     webhookLeases: db.collection<WebhookLeaseDoc>('webhook_leases'),
-    botHooks: db.collection<BotHookDoc>('bot_hooks'),
-    orderLookupHooks: db.collection<OrderLookupHookDoc>('order_lookup_hooks'),
+    botHooks: db.collection<TenantHookDoc>('bot_hooks'),
+    orderLookupHooks: db.collection<TenantHookDoc>('order_lookup_hooks'),
     emailThreads: db.collection<EmailThreadDoc>('email_threads'),
     emailCursors: db.collection<EmailCursorDoc>('email_cursors'),
     reportFacts: db.collection<ReportFactDoc>('report_facts'),

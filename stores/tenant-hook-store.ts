@@ -1,24 +1,8 @@
 import type { Collection } from 'mongodb';
+import type { TenantHookDoc } from './collections';
 import { isDuplicateKey } from './mongo-errors';
 
-/**
- * One outgoing hook per tenant (`_id` = tenant id): the bot hook and the
- * order lookup hook are both a URL, a deadline, an on/off switch and a
- * signing secret. Written by the admin API; read where the engine calls the
- * tenant. Deleting the tenant removes it with every other document that
- * carries its `tenantId`.
- */
-export interface TenantHookDoc {
-  _id: string;
-  tenantId: string;
-  url: string;
-  timeoutMs: number;
-  active: boolean;
-  /** Kept as it is: signing needs the secret itself. It leaves the store only in create and rotate answers. */
-  secret: string;
-  createdAt: Date;
-  updatedAt: Date;
-}
+export type { TenantHookDoc };
 
 export interface TenantHookSettings {
   url: string;
