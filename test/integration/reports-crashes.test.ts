@@ -19,7 +19,7 @@ import { startWorkerProcess, type WorkerProcess } from '../support/worker-proces
  * from the stored sessions, marks and messages reproduces exactly.
  */
 
-jest.setTimeout(300_000);
+jest.setTimeout(600_000);
 
 let engine: TestEngine;
 let redis: RedisClient;
@@ -46,9 +46,13 @@ async function killMidStep(afterMs: number): Promise<void> {
   worker = await startWorkerProcess(engine.config);
 }
 
-/** As the API sends commands: the same update asked again while a killed task is retried. */
+/**
+ * As the API sends commands: the same update asked again while a killed task
+ * is retried. A killed task waits out its timeout before another worker
+ * takes it, and a new worker process starts slowly beside a full test run.
+ */
 const killedTaskRetry = {
-  waitMs: 60_000,
+  waitMs: 150_000,
   sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
 };
 
