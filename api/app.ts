@@ -208,7 +208,27 @@ export async function createApp(
     idempotency: idempotencyStore(mongo.db, config.IDEMPOTENCY_TTL_SECONDS),
     suspension,
   });
-  const onAgentChanged = (tenantId: string) => broadcaster.statsChanged(tenantId, 'presence');
+  /**
+   * Agents' status or capacity changed: supervisors' monitors re-read, and
+   * each named agent's own sockets (every tab, every node) hear its status
+   * now, read back so a later change is never overtaken by an earlier one.
+   */
+  const onAgentChanged = (tenantId: string, agentIds: readonly string[] = []) => {
+    broadcaster.statsChanged(tenantId, 'presence');
+    for (const agentId of agentIds) {
+      stores.agents.getAgent(tenantId, agentId).then(
+        (doc) => {
+          if (!doc) return;
+          broadcaster.agentStatus(tenantId, agentId, {
+            status: doc.status,
+            ...(doc.statusReason ? { reason: doc.statusReason } : {}),
+          });
+        },
+        (error: unknown) =>
+          log.warn('agent status notice failed', { tenantId, agentId, error: String(error) }),
+      );
+    }
+  };
   // Attachments: records in MongoDB, bytes in GridFS (stores/attachment-blobs.ts), links signed.
   const links = linkSigner(
     linkKey(config.TOKEN_SECRET, config.ATTACHMENT_LINK_SECRET),

@@ -1,6 +1,8 @@
 import type { ChatMessage } from './message';
 import type { AgentSend, VisitorSend } from './message-send';
 import type { SessionNote } from './notes';
+import type { AgentStatus } from './agents';
+import type { StatusReason } from './presence';
 import type { Channel, Entry, SessionPhase } from './session';
 
 // What a socket client receives, in one module: the browser pages' JSDoc
@@ -110,6 +112,12 @@ export interface AgentServerToClientEvents {
    */
   'stats:changed': (hint: StatsHint) => void;
   /**
+   * This account's own status changed (by the engine following its
+   * connections, or by an admin or supervisor): every socket of the
+   * account, every tab on every node, so each console's status select shows it.
+   */
+  'agent:status': (notice: AgentStatusNotice) => void;
+  /**
    * The account was deactivated or deleted, all its tokens were revoked, or
    * this socket's token was logged out: the server disconnects the socket
    * right after (reason `io server disconnect`); its token no longer works.
@@ -120,6 +128,12 @@ export interface AgentServerToClientEvents {
 /** Why an agent socket's access ended (`access:revoked`). */
 export interface AccessRevoked {
   reason: 'deactivated' | 'deleted' | 'tokens_revoked' | 'logged_out';
+}
+
+/** An agent's status as the engine now holds it; `reason` when the engine chose it. */
+export interface AgentStatusNotice {
+  status: AgentStatus;
+  reason?: StatusReason;
 }
 
 export interface StatsHint {

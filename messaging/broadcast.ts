@@ -1,8 +1,9 @@
 import type { ChatMessage } from '../domain/message';
 import type { SessionNote } from '../domain/notes';
-import { agentRoom, namespaces, sessionRoom, supervisorRoom } from '../domain/rooms';
+import { agentRoom, namespaces, sessionRoom, staffRoom, supervisorRoom } from '../domain/rooms';
 import type {
   AgentServerToClientEvents,
+  AgentStatusNotice,
   ReadReceipt,
   SessionSummary,
   SilentAgentAlert,
@@ -73,6 +74,8 @@ export interface Broadcaster {
   agentSilent(tenantId: string, alert: SilentAgentAlert): void;
   /** Tells the tenant's supervisors that the live figures changed (their monitor re-reads them). */
   statsChanged(tenantId: string, reason: StatsHint['reason']): void;
+  /** Tells every socket of the account (all tabs, every node) its status now. */
+  agentStatus(tenantId: string, agentId: string, notice: AgentStatusNotice): void;
 }
 
 /**
@@ -125,6 +128,9 @@ export function hubBroadcaster(hub: Hub, sendMessage: (message: ChatMessage) => 
     },
     statsChanged(tenantId, reason) {
       toAgents(supervisorRoom(tenantId), 'stats:changed', { reason });
+    },
+    agentStatus(tenantId, agentId, notice) {
+      toAgents(staffRoom(tenantId, agentId), 'agent:status', notice);
     },
   };
 }

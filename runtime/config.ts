@@ -97,6 +97,24 @@ const emailKeys = {
     .default('localhost'),
   /** An agent's lines wait this long for more (and for the shopper to read them) before one mail. */
   EMAIL_BATCH_MS: z.coerce.number().int().min(100).max(86_400_000).default(90_000),
+  /**
+   * Where shoppers reach the API from outside (https://chat.example.com):
+   * mailed attachment links are made absolute on it. Unset: mails name an
+   * uploaded attachment without a link (a path alone works in no inbox).
+   */
+  PUBLIC_URL: url(['http:', 'https:']).optional(),
+  // The API signs attachment links, and the worker signs those it mails, with the same two.
+  /**
+   * Signs attachment links (HMAC-SHA256 over tenant, session, attachment,
+   * variant and expiry). Unset: derived from TOKEN_SECRET. All API nodes
+   * and workers must share it.
+   */
+  ATTACHMENT_LINK_SECRET: z
+    .string()
+    .min(32, { message: 'must be at least 32 characters' })
+    .optional(),
+  /** How long an attachment link works; participants ask for a fresh one after. */
+  ATTACHMENT_LINK_TTL_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(604_800),
 };
 
 const tokenSecret = z
@@ -192,16 +210,6 @@ export const apiConfigSchema = z.object({
     .min(1024)
     .max(1_073_741_824)
     .default(20_971_520),
-  /**
-   * Signs attachment links (HMAC-SHA256 over tenant, session, attachment,
-   * variant and expiry). Unset: derived from TOKEN_SECRET. All API nodes must share it.
-   */
-  ATTACHMENT_LINK_SECRET: z
-    .string()
-    .min(32, { message: 'must be at least 32 characters' })
-    .optional(),
-  /** How long an attachment link works; participants ask for a fresh one after. */
-  ATTACHMENT_LINK_TTL_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(604_800),
   /**
    * Which proxies in front of the API to believe about the client's address
    * (X-Forwarded-For), as express's `trust proxy`: `false` (none: the

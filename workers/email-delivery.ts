@@ -4,6 +4,7 @@ import { emailBatches } from '../channels/email/batches';
 import { emailOutbound } from '../channels/email/outbound';
 import { eventFeed } from '../events/feed';
 import { leases } from '../events/lease';
+import { linkKey, linkSigner } from '../messaging/attachment-links';
 import type { EmailConfig, EventConfig } from '../runtime/config';
 import type { Logger } from '../runtime/logger';
 import type { Stores } from '../wiring/engine';
@@ -32,6 +33,18 @@ export function startEmailDelivery(options: {
     from: email.MAIL_FROM,
     replyDomain: email.MAIL_REPLY_DOMAIN,
     tokenSecret: options.tokenSecret,
+    // Signed as the API signs them (same key and lifetime), absolute on PUBLIC_URL.
+    ...(email.PUBLIC_URL === undefined
+      ? {}
+      : {
+          attachmentLinks: {
+            publicUrl: email.PUBLIC_URL,
+            signer: linkSigner(
+              linkKey(options.tokenSecret, email.ATTACHMENT_LINK_SECRET),
+              email.ATTACHMENT_LINK_TTL_SECONDS,
+            ),
+          },
+        }),
   };
   const shopName = async (tenantId: string) =>
     (await stores.tenants.get(tenantId))?.name ?? tenantId;

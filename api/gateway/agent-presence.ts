@@ -8,8 +8,11 @@ export interface AgentPresenceOptions {
   log: Logger;
   /** How often this node renews its lease; the lease lasts three of these. */
   heartbeatMs: number;
-  /** An agent's status changed on its own: supervisors' monitors re-read the live figures. */
-  onChanged: (tenantId: string) => void;
+  /**
+   * Agents' status changed on its own: supervisors' monitors re-read the
+   * live figures, and the agents' own consoles are told.
+   */
+  onChanged: (tenantId: string, agentIds: readonly string[]) => void;
 }
 
 /** What the gateway knows of a staff socket. */
@@ -69,7 +72,7 @@ export function agentPresence({ presence, log, heartbeatMs, onChanged }: AgentPr
       const { changed, failed } = await presence.sweepRound(nodeId, roundMs);
       for (const [tenantId, agents] of changed) {
         log.info('agents away after losing their connections', { tenantId, agents });
-        onChanged(tenantId);
+        onChanged(tenantId, agents);
       }
       for (const { tenantId, error } of failed) {
         log.warn('agent presence: sweep failed', { tenantId, error: String(error) });
@@ -94,7 +97,7 @@ export function agentPresence({ presence, log, heartbeatMs, onChanged }: AgentPr
       held.set(tenantId, sockets);
       const connect = presence.connect(tenantId, nodeId, leaseMs, connectionOf(socket));
       track(
-        connect.then((changed) => changed && onChanged(tenantId)),
+        connect.then((changed) => changed && onChanged(tenantId, [socket.data.agentId])),
         'connect',
         tenantId,
       );

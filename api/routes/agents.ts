@@ -19,7 +19,8 @@ export interface AgentDeps {
   staff: StaffStore;
   routing: RoutingService;
   /** An agent's presence or capacity changed: supervisors' monitors re-read the live figures. */
-  onAgentChanged?: (tenantId: string) => void;
+  /** Agents changed; those named changed status (their consoles are told). */
+  onAgentChanged?: (tenantId: string, agentIds?: readonly string[]) => void;
   audit: AuditTrail;
 }
 
@@ -150,7 +151,8 @@ export function agentRoutes(api: ReturnType<typeof endpoints>, deps: AgentDeps) 
         );
       }
       await deps.routing.setStatus(tenantId, params.agentId, body.status);
-      deps.onAgentChanged?.(tenantId);
+      // Every console of the agent shows it, the other tabs of one that set its own too.
+      deps.onAgentChanged?.(tenantId, [params.agentId]);
       return { status: 200, body: await agentOf(tenantId, params.agentId) };
     },
   });

@@ -41,7 +41,7 @@ import { isPermanentMailError, type EmailOutbound } from './outbound';
  */
 
 /** Kinds a person writes; system notices and rating cards are the widget's, not mail. */
-const mailedKinds: readonly MessageKind[] = ['text', 'image', 'file', 'card'];
+const mailedKinds: readonly MessageKind[] = ['text', 'image', 'video', 'file', 'card'];
 
 const pageSize = 200;
 

@@ -1,4 +1,5 @@
-import type { ChatMessage } from '../../domain/message';
+import type { Attachment, ChatMessage } from '../../domain/message';
+import type { LinkSigner } from '../../messaging/attachment-links';
 import { replyAddress, replyToken, type ThreadRef } from './reply-token';
 
 /**
@@ -15,6 +16,12 @@ export interface MailSettings {
   replyDomain: string;
   /** TOKEN_SECRET: signs the reply tokens. */
   tokenSecret: string;
+  /**
+   * PUBLIC_URL and the attachment link signer: an uploaded attachment is
+   * mailed as an absolute link signed when the mail is made (a message's
+   * own link is a path, and may have expired). Absent: named without a link.
+   */
+  attachmentLinks?: { publicUrl: string; signer: LinkSigner };
 }
 
 export interface Mail {
@@ -35,8 +42,12 @@ const escapeHtml = (text: string) =>
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
   );
 
+/** Links clickable: the URLs in already escaped text become anchors. */
+const linkify = (escaped: string) =>
+  escaped.replace(/https?:\/\/[^\s<]+/g, (href) => `<a href="${href}">${href}</a>`);
+
 const htmlParagraphs = (text: string) =>
-  `<p style="margin:0 0 12px;white-space:pre-wrap">${escapeHtml(text)}</p>`;
+  `<p style="margin:0 0 12px;white-space:pre-wrap">${linkify(escapeHtml(text))}</p>`;
 
 const htmlMail = (lines: string[], footer: string) =>
   [
@@ -46,12 +57,32 @@ const htmlMail = (lines: string[], footer: string) =>
     '</body></html>',
   ].join('\n');
 
-/** A line as the mail shows it: an attachment or card by its name and link. */
-function lineOf(message: ChatMessage): string {
+/** Where an inbox can open the attachment: the sender's own link, or a fresh absolute signed one. */
+function attachmentUrl(
+  settings: MailSettings,
+  message: ChatMessage,
+  attachment: Attachment,
+): string | undefined {
+  if (attachment.id === undefined) return attachment.url;
+  const links = settings.attachmentLinks;
+  if (!links) return undefined;
+  const ref = {
+    tenantId: message.tenantId,
+    sessionId: message.sessionId,
+    attachmentId: attachment.id,
+  };
+  // The path is appended (not resolved), so a PUBLIC_URL with a path prefix keeps it.
+  return `${links.publicUrl.replace(/\/+$/, '')}${links.signer.sign(ref, 'original').url}`;
+}
+
+/** A line as the mail shows it: an attachment (image, video, file) or card by its name and link. */
+function lineOf(settings: MailSettings, message: ChatMessage): string {
   const caption = message.text.trim();
   if (message.attachment) {
-    const { name, url } = message.attachment;
-    return [caption, `${name}: ${url}`].filter(Boolean).join('\n');
+    const { name } = message.attachment;
+    const url = attachmentUrl(settings, message, message.attachment);
+    const line = url ? `${name}: ${url}` : `${name} (open the chat to see it)`;
+    return [caption, line].filter(Boolean).join('\n');
   }
   if (message.card) {
     const { title, url, price } = message.card;
@@ -89,7 +120,7 @@ export function agentLinesMail(
 ): Mail {
   const first = lines[0]?.seq ?? 0;
   const last = lines.at(-1)?.seq ?? first;
-  const texts = lines.map(lineOf).filter(Boolean);
+  const texts = lines.map((line) => lineOf(settings, line)).filter(Boolean);
   const footer = `You are getting this because you were not on ${shop.name}’s chat when these replies came. Answer this mail to reply in the same conversation.`;
   return {
     from: { name: shop.name, address: settings.from },

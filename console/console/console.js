@@ -17,6 +17,7 @@ import { customerPanel } from './customer-panel.js';
 import { emojiPicker } from './emoji.js';
 import { sessionNotes } from './notes.js';
 import { offerAlerts } from './offer-alerts.js';
+import { showStatus } from './presence-status.js';
 import { quickReplyPicker } from './quick-replies.js';
 import { ratingInvite } from './rating-invite.js';
 import { sessionList } from './session-list.js';
@@ -105,6 +106,8 @@ function connect() {
   });
   // Deactivated, deleted, or logged out elsewhere: the server disconnects right after.
   socket.on('access:revoked', () => void logout(storageKey));
+  // Set by the engine, an admin or another tab: the select follows.
+  socket.on('agent:status', showStatus);
   socket.on('session:list', list.replaceList);
   socket.on('session:updated', (summary) => {
     sessions.set(summary.sessionId, summary);

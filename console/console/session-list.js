@@ -4,6 +4,7 @@
 // the agent's ended chats from the sessions API, so the list survives a
 // reload). New offers ring; the header shows the agent's load.
 import { clock, el } from '/shared/dom.js';
+import { showStatus } from './presence-status.js';
 import {
   api,
   closed,
@@ -231,7 +232,10 @@ export function sessionList({ alerts, openChat, openEnded }) {
       if (!self) return;
       ui.load.textContent = t('load', { load: self.load, capacity: self.capacity });
       ui.load.dataset.load = String(self.load);
-      ui.presence.value = self.status;
+      showStatus({
+        status: self.status,
+        ...(self.statusReason ? { reason: self.statusReason } : {}),
+      });
     } catch {
       // Shown again on the next push.
     }

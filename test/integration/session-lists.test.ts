@@ -26,6 +26,7 @@ describe('agent session lists', () => {
     slaBreached: unused,
     agentSilent: unused,
     statsChanged: unused,
+    agentStatus: unused,
   };
 
   beforeAll(async () => {

@@ -57,6 +57,10 @@ describe('configuration', () => {
       MAIL_FROM: 'support@reception.localhost',
       MAIL_REPLY_DOMAIN: 'localhost',
       EMAIL_BATCH_MS: 90_000,
+      ATTACHMENT_MAX_IMAGE_BYTES: 10_485_760,
+      ATTACHMENT_MAX_VIDEO_BYTES: 52_428_800,
+      ATTACHMENT_MAX_FILE_BYTES: 20_971_520,
+      ATTACHMENT_LINK_TTL_SECONDS: 604_800,
     });
   });
 
