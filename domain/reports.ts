@@ -62,6 +62,8 @@ export interface Figures {
   overflowed: number;
   /** Transfers away from an agent (per agent: away from that agent). */
   transfers: number;
+  /** Times an agent left the shopper unanswered past the flow's `silentAgent` deadline (per agent: that agent's). */
+  silentAgent: number;
   /** Shopper messages to a person, by the hour they were sent. */
   shopperMessages: number;
   /** Of those, the ones a person replied to within 24 h. */
@@ -104,6 +106,7 @@ export const emptyFigures = (): Figures => ({
   abandoned: 0,
   overflowed: 0,
   transfers: 0,
+  silentAgent: 0,
   shopperMessages: 0,
   replied24h: 0,
   response: emptyTiming(),
@@ -145,6 +148,7 @@ const counters = [
   'abandoned',
   'overflowed',
   'transfers',
+  'silentAgent',
   'shopperMessages',
   'replied24h',
   'invited',
@@ -247,6 +251,7 @@ export interface DerivedFigures {
   abandonmentRate: number | null;
   overflowed: number;
   transfers: number;
+  silentAgent: number;
   closeReasons: Record<string, number>;
   /** Agent seconds online and away (statuses that ended in the range). */
   onlineS: number;
@@ -292,6 +297,7 @@ export function derive(f: Figures): DerivedFigures {
     abandonmentRate: share(f.abandoned, f.queued),
     overflowed: f.overflowed,
     transfers: f.transfers,
+    silentAgent: f.silentAgent,
     closeReasons: f.closeReasons,
     onlineS: Math.round(f.onlineMs) / 1000,
     awayS: Math.round(f.awayMs) / 1000,
@@ -407,6 +413,8 @@ export interface EndedSession {
   abandoned?: boolean;
   slaBreached: boolean;
   transfers: { at: Date; fromAgentId: string }[];
+  /** Each time the flow's `silentAgent` deadline passed with the agent silent (workflow clock). */
+  silences: { at: Date; agentId: string }[];
   /** Each wait in a queue, in order: its group, its arrival and its assignment (workflow clock). */
   waits: { groupId: string; enqueuedAt: Date; assignedAt?: Date; agentId?: string }[];
   /** Agents who took the session, in order. */
@@ -552,6 +560,9 @@ export function sessionParts(
 
   for (const t of s.transfers) {
     at(t.at, { transfers: 1 }, { groupId: lastGroup, agentId: t.fromAgentId });
+  }
+  for (const silence of s.silences) {
+    at(silence.at, { silentAgent: 1 }, { groupId: lastGroup, agentId: silence.agentId });
   }
   for (const h of s.holds) parts.push(...spanParts(h.agentId, 'held', h.from, h.to, timeZone));
 

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Outbox } from '../events/outbox';
 import type { ReportRecorder } from './record';
 
@@ -30,6 +31,17 @@ export function reportingOutbox(
         return id;
       }
       if (!sessionId) return id;
+      if (type === 'session.agent_silent') {
+        const silence = silenceOf(event.data);
+        const given = context?.session;
+        const doc =
+          silence &&
+          (given && given._id === sessionId && given.tenantId === tenantId
+            ? given
+            : await recorder.session(tenantId, sessionId));
+        if (doc) await recorder.marked(doc, { silence });
+        return id;
+      }
       const marks =
         type === 'session.queued'
           ? { wait: true }
@@ -57,3 +69,13 @@ export function reportingOutbox(
     },
   };
 }
+
+/** The silent agent and the deadline, as activities/silent-agent.ts records them in the event. */
+function silenceOf(data: Record<string, unknown>): { agentId: string; at: Date } | undefined {
+  const parsed = silenceSchema.safeParse(data.silence);
+  return parsed.success
+    ? { agentId: parsed.data.agentId, at: new Date(parsed.data.at) }
+    : undefined;
+}
+
+const silenceSchema = z.object({ agentId: z.string().min(1), at: z.iso.datetime() });

@@ -49,8 +49,11 @@ import { markDirty } from './rollups';
 export interface ReportRecorder {
   /** The session by key, for a caller that does not hold it (null if not the tenant's). */
   session(tenantId: string, sessionId: string): Promise<SessionDoc | null>;
-  /** A wait began, an agent took the session, or both (a transfer): one marks write. */
-  marked(doc: SessionDoc, marks: { wait?: boolean; assignment?: boolean }): Promise<void>;
+  /** A wait began, an agent took the session, or both (a transfer), or an agent stayed silent: one marks write. */
+  marked(
+    doc: SessionDoc,
+    marks: { wait?: boolean; assignment?: boolean; silence?: { agentId: string; at: Date } },
+  ): Promise<void>;
   closed(doc: SessionDoc): Promise<void>;
   rated(doc: SessionDoc): Promise<void>;
   /** The agent's status changed: the stretch in the status it left is a fact. */
@@ -127,6 +130,7 @@ export async function endedSession(db: Db, doc: SessionDoc): Promise<EndedSessio
     ...(doc.abandoned ? { abandoned: true } : {}),
     slaBreached: doc.slaBreachedAt !== undefined,
     transfers: (doc.transfers ?? []).map((t) => ({ at: t.at, fromAgentId: t.fromAgentId })),
+    silences: (marks?.silences ?? []).map((s) => ({ agentId: s.agentId, at: s.at })),
     waits: waits.map((w) => {
       // A wait ends at the first assignment after it (both stamped by the workflow).
       const next = assignments.find((a) => a.assignedAt.getTime() >= w.enqueuedAt);
@@ -182,12 +186,13 @@ export function reportRecorder(db: Db): ReportRecorder {
         marks.assignment && doc.agentId && doc.assignedAt
           ? { assignments: { agentId: doc.agentId, assignedAt: doc.assignedAt } }
           : undefined;
-      if (!wait && !assignment) return;
+      const silence = marks.silence ? { silences: marks.silence } : undefined;
+      if (!wait && !assignment && !silence) return;
       await reportMarks.updateOne(
         { _id: `${doc.tenantId}/${doc._id}` },
         {
           $setOnInsert: { tenantId: doc.tenantId, sessionId: doc._id },
-          $addToSet: { ...wait, ...assignment },
+          $addToSet: { ...wait, ...assignment, ...silence },
         },
         { upsert: true },
       );

@@ -577,6 +577,8 @@ export interface ReportMarksDoc {
   sessionId: string;
   waits: { groupId: string; enqueuedAt: number }[];
   assignments: { agentId: string; assignedAt: Date }[];
+  /** Each `session.agent_silent`: the silent agent and the deadline (workflow clock). */
+  silences?: { agentId: string; at: Date }[];
 }
 
 /** A local day whose rollups lag its facts; `mark` changes with every fact (reports/rollups.ts). */

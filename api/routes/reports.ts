@@ -103,6 +103,10 @@ export const figuresView = z
     transfers: z
       .number()
       .meta({ description: 'Transfers away from an agent (per agent: away from that agent)' }),
+    silentAgent: z.number().meta({
+      description:
+        "Times an agent left the shopper unanswered past the flow's silentAgent deadline (per agent: that agent's), at the deadline's local hour",
+    }),
     closeReasons: z
       .record(z.string(), z.number())
       .meta({ description: 'Ended sessions by close reason' }),

@@ -13,7 +13,7 @@
  *   satisfactionRate: number | null, ratingParticipation: number | null, meanScore: number | null,
  *   scoreDistribution: Record<string, number>, queued: number, queueWaitMeanS: number | null,
  *   queueWaitP90S: number | null, abandoned: number, abandonmentRate: number | null,
- *   overflowed: number, transfers: number, closeReasons: Record<string, number>,
+ *   overflowed: number, transfers: number, silentAgent: number, closeReasons: Record<string, number>,
  *   onlineS: number, awayS: number, busyS: number, occupancy: number | null, meanLoad: number | null,
  * }} Figures
  * @typedef {{ timeZone: string, from: string, to: string, figures: Figures, previous: { from: string, to: string, figures: Figures } }} Summary
@@ -46,6 +46,7 @@ export const headline = [
   { key: 'robotResolutionRate', kind: 'rate', better: 'up' },
   { key: 'tickets', kind: 'count', better: 'none' },
   { key: 'transfers', kind: 'count', better: 'none' },
+  { key: 'silentAgent', kind: 'count', better: 'down' },
   { key: 'occupancy', kind: 'rate', better: 'none' },
   { key: 'meanLoad', kind: 'score', better: 'none' },
 ];
@@ -66,6 +67,7 @@ export const agentColumns = [
   { key: 'ratingParticipation', kind: 'rate' },
   { key: 'meanScore', kind: 'score' },
   { key: 'transfers', kind: 'count' },
+  { key: 'silentAgent', kind: 'count' },
   { key: 'onlineS', kind: 'duration' },
   { key: 'awayS', kind: 'duration' },
   { key: 'occupancy', kind: 'rate' },

@@ -57,6 +57,7 @@ const headline = [
   'robotResolutionRate',
   'tickets',
   'transfers',
+  'silentAgent',
   'occupancy',
   'meanLoad',
 ];

@@ -290,6 +290,7 @@ describe('reports', () => {
       abandonmentRate: 1 / 7,
       overflowed: 1,
       transfers: 0, // S3's is on the 30th
+      silentAgent: 0,
       closeReasons: { agent: 3, abandoned: 1, visitor: 2, robot_idle: 1, left_message: 1 },
       // No agent was ever online: no agent time, no occupancy.
       onlineS: 0,

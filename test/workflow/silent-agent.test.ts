@@ -2,7 +2,7 @@ import type { FlowInput } from '../../domain/flow';
 import { defaultTemplates } from '../../domain/flow';
 import { collections } from '../../stores/collections';
 import { messageStore } from '../../stores/messages';
-import { chatTurnSignal, stateQuery } from '../../workflows/contract';
+import { chatTurnSignal, closeUpdate, stateQuery } from '../../workflows/contract';
 import { eventually } from '../support/engine';
 import { recordHistory } from '../support/histories';
 import { uniqueId } from '../support/stack';
@@ -142,6 +142,21 @@ describe('silent agent', () => {
       const events = await silentEvents(tenantId);
       expect(events.map((e) => e.data.silence)).toEqual([
         expect.objectContaining({ agentId: 'eve', action: 'alert' }),
+      ]);
+
+      // Reports count the silence for eve, at the deadline, once the session's fact is recorded.
+      await handle.executeUpdate(closeUpdate, {
+        args: [{ by: { type: 'agent', agentId: 'eve', supervisor: false } }],
+      });
+      const fact = await eventually(
+        async () =>
+          (await collections(t.mongo.db).reportFacts.findOne({
+            _id: `${tenantId}/session:${input.sessionId}`,
+          })) ?? undefined,
+      );
+      const silent = fact.parts.filter((p) => p.figures.silentAgent);
+      expect(silent).toEqual([
+        expect.objectContaining({ agentId: 'eve', figures: { silentAgent: 1 } }),
       ]);
     });
   });
