@@ -63,6 +63,9 @@ export function extensionOf(name: string): string {
   return dot <= 0 ? '' : name.slice(dot + 1).toLowerCase();
 }
 
+/** What a file name may not carry into a header or a file system, besides control characters. */
+const refused = new Set(['"', '\\', '<', '>', '|', '*', '?', ':']);
+
 /**
  * A name that is safe to show and to put in Content-Disposition: no path,
  * no control characters, no quotes or backslashes, at most 200 characters
@@ -70,8 +73,11 @@ export function extensionOf(name: string): string {
  */
 export function safeFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
-  const cleaned = base.replace(/[\u0000-\u001f\u007f"\\<>|*?:]/g, '_').trim();
+  // Control characters and the characters file systems and headers refuse become '_'.
+  const cleaned = [...base]
+    .map((c) => (c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f || refused.has(c) ? '_' : c))
+    .join('')
+    .trim();
   if (cleaned.length <= 200) return cleaned;
   const ext = extensionOf(cleaned);
   return ext && ext.length < 20

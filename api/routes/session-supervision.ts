@@ -32,7 +32,7 @@ export const assignBody = z.strictObject({
   }),
   force: z.boolean().default(false).meta({
     description:
-      'Past the presence and capacity checks: any agent who is not offline takes it, away or beyond capacity',
+      'Past the status and capacity checks: an agent who is away or already full takes it; never one who is offline or has no console open',
   }),
 });
 

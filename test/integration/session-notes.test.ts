@@ -1,4 +1,3 @@
-import type { Socket } from 'socket.io-client';
 import type { SessionNote } from '../../domain/notes';
 import type { SessionSummary } from '../../domain/socket-events';
 import { apiKeyStore } from '../../stores/api-keys';
@@ -52,7 +51,7 @@ describe('private notes in a session', () => {
 
     const visitor = await connectVisitor(engine.app, visitorToken);
     const heardByVisitor: string[] = [];
-    (visitor as unknown as Socket).onAny((event: string, ...args: unknown[]) => {
+    visitor.onAny((event: string, ...args: unknown[]) => {
       heardByVisitor.push(`${event} ${JSON.stringify(args)}`);
     });
     const agent = await connectAgent(engine.app.url, agentToken(tenantId, holder));
@@ -165,7 +164,7 @@ describe('private notes in a session', () => {
     receiving.on('session:list', (list) => lists.push(list));
     const visitor = await connectVisitor(engine.app, visitorToken);
     const heardByVisitor: string[] = [];
-    (visitor as unknown as Socket).onAny((event: string, ...args: unknown[]) => {
+    visitor.onAny((event: string, ...args: unknown[]) => {
       heardByVisitor.push(`${event} ${JSON.stringify(args)}`);
     });
     try {
