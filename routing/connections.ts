@@ -3,7 +3,7 @@ import type { Assignment } from '../domain/agents';
 import type { PresenceSettings } from '../domain/presence';
 import { opaqueId } from '../domain/session';
 import { check, refusal, type Decisions } from './decide';
-import { presenceSweepLockKey, presenceTenantsKey, routingKeys } from './keys';
+import { presenceSweepKeys, routingKeys } from './keys';
 
 /** A gateway node's id or a socket's: no spaces (they separate the two in the connection sets). */
 const connectionPart = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, {
@@ -21,7 +21,11 @@ export interface HeldConnection {
  * node, node-conns, nodes, disconnected): which agents are live, on which
  * gateway node, and whose grace after the last connection is over.
  */
-export function connectionDecisions({ redis, now, scripts, made, decide }: Decisions) {
+export function connectionDecisions(
+  { redis, now, scripts, made, decide }: Decisions,
+  deployment: string,
+) {
+  const sweepKeys = presenceSweepKeys(deployment);
   const keysOf = (tenantId: string) => routingKeys(check(opaqueId, tenantId, 'tenantId'));
   return {
     /** A connection opened on the node; returns sessions assigned because the agent became live. */
@@ -115,15 +119,15 @@ export function connectionDecisions({ redis, now, scripts, made, decide }: Decis
 
     /** Notes that the tenants have presence state to sweep (called after the script that wrote it). */
     async noteTenants(tenantIds: readonly string[]): Promise<void> {
-      if (tenantIds.length) await redis.sAdd(presenceTenantsKey, [...tenantIds]);
+      if (tenantIds.length) await redis.sAdd(sweepKeys.tenants, [...tenantIds]);
     },
 
     /** The tenants noted as having presence state. */
-    sweptTenants: (): Promise<string[]> => redis.sMembers(presenceTenantsKey),
+    sweptTenants: (): Promise<string[]> => redis.sMembers(sweepKeys.tenants),
 
     /** Whether this node sweeps this round: one node a round, the others skip it. */
     async claimSweep(nodeId: string, roundMs: number): Promise<boolean> {
-      const claimed = await redis.set(presenceSweepLockKey, nodeId, { NX: true, PX: roundMs });
+      const claimed = await redis.set(sweepKeys.lock, nodeId, { NX: true, PX: roundMs });
       return claimed === 'OK';
     },
 
@@ -134,9 +138,9 @@ export function connectionDecisions({ redis, now, scripts, made, decide }: Decis
      */
     async retireTenant(tenantId: string): Promise<void> {
       const keys = keysOf(tenantId);
-      await redis.sRem(presenceTenantsKey, tenantId);
+      await redis.sRem(sweepKeys.tenants, tenantId);
       if ((await redis.exists([keys.nodes, keys.disconnected])) > 0) {
-        await redis.sAdd(presenceTenantsKey, tenantId);
+        await redis.sAdd(sweepKeys.tenants, tenantId);
       }
     },
 

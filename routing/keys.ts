@@ -34,10 +34,15 @@ export const routingKeys = (tenantId: string) => {
 };
 
 /**
- * The tenants that have (or had) agent connections, for the presence sweep.
- * Not a tenant's key: it is read and written with single commands, never
- * inside a tenant's script.
+ * The presence sweep's keys, per deployment (the nodes that share one
+ * database): a node sweeps tenants against its own database, so a node of
+ * another deployment on the same Redis must neither take its round nor see
+ * its tenants. Not a tenant's key: read and written with single commands,
+ * never inside a tenant's script.
  */
-export const presenceTenantsKey = 're:presence:tenants';
-/** Held by the gateway node sweeping this round, so one node sweeps at a time. */
-export const presenceSweepLockKey = 're:presence:sweep-lock';
+export const presenceSweepKeys = (deployment: string) => ({
+  /** The tenants that have (or had) agent connections. */
+  tenants: `re:presence:${deployment}:tenants`,
+  /** Held by the gateway node sweeping this round, so one node sweeps at a time. */
+  lock: `re:presence:${deployment}:sweep-lock`,
+});

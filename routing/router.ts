@@ -18,11 +18,16 @@ import { transferDecisions } from './transfer';
  * the service. Inputs are validated before any script runs, so a bad call
  * changes nothing.
  */
-export function createRouter(redis: RedisClient, now: () => number = Date.now) {
+export function createRouter(
+  redis: RedisClient,
+  now: () => number = Date.now,
+  /** Names the nodes that share one database (routing/keys.ts#presenceSweepKeys). */
+  deployment = 'default',
+) {
   const decisions = createDecisions(redis, now);
   return {
     ...presenceDecisions(decisions),
-    ...connectionDecisions(decisions),
+    ...connectionDecisions(decisions, deployment),
     ...groupDecisions(decisions),
     ...queueDecisions(decisions),
     ...offerDecisions(decisions),

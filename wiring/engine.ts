@@ -103,7 +103,8 @@ export function wireEngine(connections: {
   const { db, redis, temporal, log, metrics } = connections;
   const stores = buildStores(db, redis, { reports: connections.reports ?? true });
   const routing = createRoutingService({
-    router: createRouter(redis),
+    // The presence sweep is per deployment: the nodes that share this database.
+    router: createRouter(redis, Date.now, db.databaseName),
     agents: stores.agents,
     sessions: stores.sessions,
     tenants: stores.tenants,
