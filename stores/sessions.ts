@@ -133,7 +133,9 @@ export function sessionStore(db: Db, cache: FactsCache = noFactsCache) {
       transfer: NonNullable<SessionDoc['transfers']>[number],
     ): Promise<void> {
       if (!(await owns(tenantId, sessionId))) return;
-      await sessions.updateOne({ _id: sessionId }, { $push: { transfers: transfer } });
+      // A set, not a push: a step retried after a crash sends the same record
+      // (the workflow's time, same fields in the same order) and adds nothing.
+      await sessions.updateOne({ _id: sessionId }, { $addToSet: { transfers: transfer } });
     },
 
     get,

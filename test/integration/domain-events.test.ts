@@ -22,6 +22,7 @@ import { startTestEngine, type TestEngine } from '../support/engine';
 import { uniqueId } from '../support/stack';
 import { eventually } from '../support/engine';
 import { activityDeps } from '../../workers/session-worker';
+import { transferActivities } from '../../activities/transfer';
 import { newWorld, type World } from '../support/validation-world';
 
 /**
@@ -243,6 +244,28 @@ describe('domain events', () => {
     expect(events[2]?.data).toMatchObject({ transfer: { fromAgentId: first, toAgentId: second } });
     expect(events[3]?.data).toMatchObject({ sessionId, visitorId: expect.any(String) as unknown });
     expect(events[5]?.data).toMatchObject({ phase: 'rated', rating: { score: 4 } });
+  });
+
+  it('when the transfer step is run again with the same input, as Temporal retries it after a worker died inside it, then the session keeps one transfer record and one session.transferred', async () => {
+    const [first, second] = [uniqueId('agent'), uniqueId('agent')];
+    const tenantId = await desk(engine, [first, second]);
+    const { sessionId } = await openAssigned(engine, tenantId);
+    const redisDeps = await connectRedis(engine.config.REDIS_URL, () => undefined);
+    try {
+      const deps = activityDeps(engine.db, redisDeps, engine.temporal.client);
+      const step = transferActivities(deps);
+      const input = { at: new Date().toISOString(), fromAgentId: first, toAgentId: second };
+      await step.recordTransfer(tenantId, sessionId, input);
+      await step.recordTransfer(tenantId, sessionId, { ...input });
+    } finally {
+      await closeRedis(redisDeps);
+    }
+    const stored = await buildStores(engine.db, redis).sessions.get(tenantId, sessionId);
+    expect(stored?.transfers?.map((t) => [t.fromAgentId, t.toAgentId])).toEqual([[first, second]]);
+    const transferred = (await ofType(tenantId, 'session.transferred')).filter(
+      (e) => e.data.sessionId === sessionId,
+    );
+    expect(transferred).toHaveLength(1);
   });
 
   it('when a shopper and an agent each send a message and resend it, then each message is one message.created, in seq order, with the message as its body', async () => {
