@@ -131,8 +131,7 @@ async function attachmentOf(
  * activity, which the workflow's deadline timers read, is in the message.)
  * Repeats are harmless: the workflow hears a shopper's text once by its id,
  * and a turn change is told again only until it has been told. A resend
- * re-tells only a message nothing has followed: anything later was told in
- * its own right, and an old message must not become the last word again.
+ * re-tells only what `stillToTell` says is still to tell.
  */
 async function afterSend(
   deps: ChatDeps,
@@ -143,10 +142,11 @@ async function afterSend(
   const { tenantId, sessionId, sender } = message;
   const by = sender.type === 'agent' ? 'agent' : 'visitor';
   const turn = await deps.turns.record(tenantId, sessionId, by, message.seq);
-  const tell = !resend || (await deps.messages.last(tenantId, sessionId))?.seq === message.seq;
+  const robotText = facts.phase === 'robot' && by === 'visitor' && message.kind === 'text';
+  const tell = !resend || (await stillToTell(deps.messages, message, robotText));
   if (!tell) {
     // Nothing to tell the workflow; the agent's list line may still be stale.
-  } else if (facts.phase === 'robot' && by === 'visitor' && message.kind === 'text') {
+  } else if (robotText) {
     // The robot answers every shopper text, so it must see each one.
     const told = visitorTextOf(message);
     if (told) await deps.signals.visitorText(tenantId, sessionId, told);
@@ -159,4 +159,25 @@ async function afterSend(
     await deps.turns.told(tenantId, sessionId, message.seq);
   }
   await deps.lists.pushUpdated(tenantId, sessionId);
+}
+
+/**
+ * Whether a resent message is still to be told. A shopper text in the robot
+ * phase is, until the shopper has written again: the robot hears each id
+ * once, and a robot line stored after it (the greeting the workflow posts
+ * while a dying node stores the shopper's first text, or the answer) is no
+ * sign that the robot heard it. Anything else only while nothing has
+ * followed it: anything later was told in its own right, and an old message
+ * must not become the last word again.
+ */
+async function stillToTell(
+  messages: ChatDeps['messages'],
+  message: ChatMessage,
+  robotText: boolean,
+): Promise<boolean> {
+  const { tenantId, sessionId, seq } = message;
+  if (robotText) {
+    return (await messages.glance(tenantId, sessionId, seq)).unreadFromVisitor === 0;
+  }
+  return (await messages.last(tenantId, sessionId))?.seq === seq;
 }
