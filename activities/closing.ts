@@ -41,7 +41,7 @@ async function recordSessionClosed(
   // An offer nobody accepted gave the session no agent: the offered agent
   // neither handled it nor reads it once it has ended.
   const unaccepted = (known?.from ?? before?.phase) === 'reserved';
-  await deps.sessions.project(
+  const written = await deps.sessions.project(
     input.tenantId,
     input.sessionId,
     {
@@ -52,14 +52,18 @@ async function recordSessionClosed(
     },
     unaccepted ? ['agentId'] : [],
   );
-  await recordSessionEvent(deps, {
-    tenantId: input.tenantId,
-    sessionId: input.sessionId,
-    type: 'session.closed',
-  });
+  await recordSessionEvent(
+    deps,
+    {
+      tenantId: input.tenantId,
+      sessionId: input.sessionId,
+      type: 'session.closed',
+    },
+    written,
+  );
   await deps.sessions.releaseOpen(input.tenantId, input.visitor.id, input.sessionId);
   const agentBefore = known ? known.agentBefore : before?.agentId;
-  tellAgent(() => deps.lists.sessionChanged(input.tenantId, input.sessionId, agentBefore));
+  tellAgent(() => deps.lists.sessionChanged(input.tenantId, input.sessionId, agentBefore, written));
 }
 
 /** The session ends: the agent's seat is freed and the closed projection frees the visitor. */

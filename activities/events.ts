@@ -1,4 +1,5 @@
 import type { SessionPhase } from '../domain/session';
+import type { SessionDoc } from '../stores/collections';
 import { recordSessionEvent, type SessionFact } from '../events/session-events';
 import type { ActivityDeps } from './deps';
 import type { ProjectionPatch } from './projection';
@@ -29,6 +30,7 @@ export async function recordPhaseEvent(
   deps: Pick<ActivityDeps, 'outbox' | 'sessions'>,
   at: { tenantId: string; sessionId: string; transitionId?: string },
   patch: ProjectionPatch,
+  written?: SessionDoc | null,
 ): Promise<void> {
   const type = patch.phase && phaseEvents[patch.phase];
   if (!type) return;
@@ -39,12 +41,16 @@ export async function recordPhaseEvent(
         ? queuedOccurrence(patch)
         : undefined;
   const occurrence = type === 'session.rated' ? undefined : (at.transitionId ?? stamped);
-  await recordSessionEvent(deps, {
-    tenantId: at.tenantId,
-    sessionId: at.sessionId,
-    type,
-    occurrence,
-  });
+  await recordSessionEvent(
+    deps,
+    {
+      tenantId: at.tenantId,
+      sessionId: at.sessionId,
+      type,
+      occurrence,
+    },
+    written,
+  );
 }
 
 /** A wait in a group's queue: its group and its arrival, the same on every re-assert of it. */

@@ -47,12 +47,12 @@ async function recordSessionOpened(
   flowVersion?: number,
 ): Promise<void> {
   const tags = autoTagsFor(await deps.tags.autoTags(input.tenantId), input);
-  await deps.sessions.recordOpened(input, new Date(startedAt), flowVersion, tags);
-  await recordSessionEvent(deps, {
-    tenantId: input.tenantId,
-    sessionId: input.sessionId,
-    type: 'session.opened',
-  });
+  const written = await deps.sessions.recordOpened(input, new Date(startedAt), flowVersion, tags);
+  await recordSessionEvent(
+    deps,
+    { tenantId: input.tenantId, sessionId: input.sessionId, type: 'session.opened' },
+    written,
+  );
   await deliverPendingOutreach(deps, input);
   deps.broadcaster.statsChanged(input.tenantId, 'session');
 }
@@ -93,13 +93,18 @@ export const openingActivities = (deps: ActivityDeps) => ({
     const suggestions = flow.robot.enabled
       ? popularQuestions(await deps.faqs.list(input.tenantId))
       : [];
-    await postWorkflowMessage(deps, {
-      tenantId: input.tenantId,
-      sessionId: input.sessionId,
-      purpose: request.greetingPurpose,
-      text: flow.templates.greeting,
-      suggestions,
-    });
+    // A session just opened is the robot's: no agent holds it.
+    await postWorkflowMessage(
+      deps,
+      {
+        tenantId: input.tenantId,
+        sessionId: input.sessionId,
+        purpose: request.greetingPurpose,
+        text: flow.templates.greeting,
+        suggestions,
+      },
+      { unheld: true },
+    );
     return flow;
   },
 });

@@ -47,10 +47,10 @@ export const projectionActivities = (deps: ActivityDeps) => ({
   ): Promise<void> {
     const handsOver = patch.phase !== undefined || patch.agentId !== undefined;
     const before = handsOver ? await deps.sessions.get(tenantId, sessionId) : null;
-    await deps.sessions.project(tenantId, sessionId, toSessionPatch(patch), unset);
-    await recordPhaseEvent(deps, { tenantId, sessionId }, patch);
+    const written = await deps.sessions.project(tenantId, sessionId, toSessionPatch(patch), unset);
+    await recordPhaseEvent(deps, { tenantId, sessionId }, patch, written);
     if (handsOver) {
-      tellAgent(() => deps.lists.sessionChanged(tenantId, sessionId, before?.agentId));
+      tellAgent(() => deps.lists.sessionChanged(tenantId, sessionId, before?.agentId, written));
     }
   },
 });

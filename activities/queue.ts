@@ -91,7 +91,7 @@ async function enqueue(
     return { status: 'no_group' };
   }
   const before = await deps.sessions.get(tenantId, entry.sessionId);
-  await deps.sessions.project(tenantId, entry.sessionId, {
+  const written = await deps.sessions.project(tenantId, entry.sessionId, {
     phase: 'queued',
     groupId: entry.groupId,
     priority: entry.priority,
@@ -114,12 +114,16 @@ async function enqueue(
   }
   if (outcome.status === 'queued') {
     const occurrence = queuedOccurrence(entry);
-    await recordSessionEvent(deps, {
-      tenantId,
-      sessionId: entry.sessionId,
-      type: 'session.queued',
-      occurrence,
-    });
+    await recordSessionEvent(
+      deps,
+      {
+        tenantId,
+        sessionId: entry.sessionId,
+        type: 'session.queued',
+        occurrence,
+      },
+      written,
+    );
   }
   // A queued session moves the monitor's queue figures; an assignment tells it via the projection.
   deps.broadcaster.statsChanged(tenantId, 'session');
@@ -156,20 +160,18 @@ export const queueActivities = (deps: ActivityDeps) => ({
    */
   async handOver(request: HandOver): Promise<HandOverOutcome> {
     const { tenantId, sessionId, templates, purposes } = request;
-    const say = (purpose: string, text: string) =>
-      postWorkflowMessage(deps, {
-        tenantId,
-        sessionId,
-        purpose,
-        text,
-        sender: 'system',
-        kind: 'system',
-      });
+    // Before the enqueue no agent can hold the session; after it, one may at once.
+    const say = (purpose: string, text: string, unheld: boolean) =>
+      postWorkflowMessage(
+        deps,
+        { tenantId, sessionId, purpose, text, sender: 'system', kind: 'system' },
+        { unheld },
+      );
     if (!(await withinWorkingHours(deps, tenantId, request.groupId))) {
-      await say(purposes.offHours, templates.offHours);
+      await say(purposes.offHours, templates.offHours, true);
       return { open: false };
     }
-    await say(purposes.handover, templates.handover);
+    await say(purposes.handover, templates.handover, true);
     const preferredAgentId = await previousAgent(
       deps,
       tenantId,
@@ -187,7 +189,7 @@ export const queueActivities = (deps: ActivityDeps) => ({
     });
     if (outcome.status !== 'queued') return { open: true, outcome, status: null, noticed: false };
     const status = await queueStatus(deps, tenantId, sessionId);
-    if (status) await say(purposes.position, positionText(templates, status));
+    if (status) await say(purposes.position, positionText(templates, status), false);
     return { open: true, outcome, status, noticed: status !== null };
   },
 

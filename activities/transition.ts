@@ -51,13 +51,19 @@ export const transitionActivities = (deps: ActivityDeps) => ({
   /** Stores the new phase's projection, then posts its notices (assign, reserve, rate, leave a message). */
   async enterPhase(step: PhaseStep): Promise<void> {
     const { tenantId, sessionId } = step;
-    await deps.sessions.project(tenantId, sessionId, toSessionPatch(step.set), step.unset ?? []);
+    const written = await deps.sessions.project(
+      tenantId,
+      sessionId,
+      toSessionPatch(step.set),
+      step.unset ?? [],
+    );
     await recordPhaseEvent(
       deps,
       { tenantId, sessionId, transitionId: step.transition.id },
       step.set,
+      written,
     );
-    tellAgent(() => deps.lists.sessionChanged(tenantId, sessionId, step.agentBefore));
+    tellAgent(() => deps.lists.sessionChanged(tenantId, sessionId, step.agentBefore, written));
     for (const notice of step.notices) {
       await postWorkflowMessage(deps, { tenantId, sessionId, ...notice });
     }

@@ -30,6 +30,11 @@ export type Notice = Omit<WorkflowMessage, 'tenantId' | 'sessionId'>;
 export async function postWorkflowMessage(
   deps: ActivityDeps,
   message: WorkflowMessage,
+  /**
+   * The step knows no agent holds the session (the greeting, notices before
+   * the enqueue): no agent's list line shows it, so none is rebuilt.
+   */
+  { unheld = false }: { unheld?: boolean } = {},
 ): Promise<number> {
   const text =
     message.agent === undefined
@@ -46,7 +51,7 @@ export async function postWorkflowMessage(
     text,
     ...(message.suggestions?.length ? { suggestions: message.suggestions } : {}),
   });
-  tellAgent(() => deps.lists.pushUpdated(message.tenantId, message.sessionId));
+  if (!unheld) tellAgent(() => deps.lists.pushUpdated(message.tenantId, message.sessionId));
   return stored.seq;
 }
 

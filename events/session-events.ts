@@ -1,4 +1,5 @@
 import type { EventType } from '../domain/events';
+import type { SessionDoc } from '../stores/collections';
 import type { SessionStore } from '../stores/sessions';
 import type { Outbox } from './outbox';
 import { sessionEventView } from './views';
@@ -31,8 +32,10 @@ export interface SessionFact {
 export async function recordSessionEvent(
   deps: { outbox: Outbox; sessions: Pick<SessionStore, 'get'> },
   fact: SessionFact,
+  /** The session as the step's own write left it (`project` answers it); read when absent. */
+  written?: SessionDoc | null,
 ): Promise<string | undefined> {
-  const doc = await deps.sessions.get(fact.tenantId, fact.sessionId);
+  const doc = written ?? (await deps.sessions.get(fact.tenantId, fact.sessionId));
   if (!doc) return undefined;
   return deps.outbox.record(
     {

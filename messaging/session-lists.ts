@@ -138,8 +138,14 @@ export function sessionLists(deps: SessionListDeps) {
      * follows the agent, the agents concerned get their whole list, and the
      * tenant's supervisors a hint that the live figures moved.
      */
-    async sessionChanged(tenantId: string, sessionId: string, previousAgentId?: string) {
-      const doc = await deps.sessions.get(tenantId, sessionId);
+    async sessionChanged(
+      tenantId: string,
+      sessionId: string,
+      previousAgentId?: string,
+      /** The session as the caller's write left it; read when absent. */
+      written?: SessionDoc | null,
+    ) {
+      const doc = written ?? (await deps.sessions.get(tenantId, sessionId));
       const holder = holderOf(doc);
       if (previousAgentId !== holder) {
         deps.broadcaster.moveSession(tenantId, sessionId, previousAgentId, holder);

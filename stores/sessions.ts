@@ -15,6 +15,9 @@ const pointerId = (tenantId: string, visitorId: string) => `${tenantId}:${visito
  * open session per visitor per tenant" hold under concurrent opens) and the
  * projection of each session workflow.
  */
+/** How many sessions' tenants a process remembers (a few bytes each). */
+const ownersKept = 50_000;
+
 export function sessionStore(db: Db, cache: FactsCache = noFactsCache) {
   const { openSessions, sessions } = collections(db);
 
@@ -26,10 +29,24 @@ export function sessionStore(db: Db, cache: FactsCache = noFactsCache) {
     return doc?.tenantId === tenantId ? doc : null;
   };
   const refills = new Map<string, Promise<CachedFacts | undefined>>();
+  /**
+   * The tenants of the sessions this process wrote lately. A session's
+   * tenant never changes (and ids are never reused), so once read it answers
+   * every later ownership check: a session's steps write it several times
+   * and would otherwise read it before each write. Bounded, oldest first out.
+   */
+  const tenantOf = new Map<string, string>();
   /** Whether the tenant has this session: asked before a write by `_id` alone. */
-  const owns = async (tenantId: string, sessionId: string) =>
-    (await sessions.findOne({ _id: sessionId }, { projection: { tenantId: 1 } }))?.tenantId ===
-    tenantId;
+  const owns = async (tenantId: string, sessionId: string) => {
+    const known = tenantOf.get(sessionId);
+    if (known !== undefined) return known === tenantId;
+    const doc = await sessions.findOne({ _id: sessionId }, { projection: { tenantId: 1 } });
+    if (doc) {
+      tenantOf.set(sessionId, doc.tenantId);
+      if (tenantOf.size > ownersKept) tenantOf.delete(tenantOf.keys().next().value ?? sessionId);
+    }
+    return doc?.tenantId === tenantId;
+  };
 
   return {
     /**
@@ -84,9 +101,9 @@ export function sessionStore(db: Db, cache: FactsCache = noFactsCache) {
       startedAt: Date,
       flowVersion?: number,
       tags: string[] = [],
-    ): Promise<void> {
+    ): Promise<SessionDoc | null> {
       // By `_id` alone (see `get`); a session id is the engine's, never reused across tenants.
-      await sessions.updateOne(
+      const doc = await sessions.findOneAndUpdate(
         { _id: input.sessionId },
         {
           $setOnInsert: {
@@ -100,9 +117,10 @@ export function sessionStore(db: Db, cache: FactsCache = noFactsCache) {
             ...(tags.length ? { tags } : {}),
           },
         },
-        { upsert: true },
+        { upsert: true, returnDocument: 'after' },
       );
       await cache.forget(input.tenantId, input.sessionId);
+      return doc?.tenantId === input.tenantId ? doc : null;
     },
 
     /**
@@ -115,16 +133,20 @@ export function sessionStore(db: Db, cache: FactsCache = noFactsCache) {
       sessionId: string,
       patch: SessionPatch,
       unset: (keyof SessionPatch)[] = [],
-    ): Promise<void> {
-      if (!(await owns(tenantId, sessionId))) return;
-      await sessions.updateOne(
+    ): Promise<SessionDoc | null> {
+      if (!(await owns(tenantId, sessionId))) return null;
+      // The session as this write left it comes back with the write: the step's
+      // event, report facts and agents' lists are built from it, not read again.
+      const doc = await sessions.findOneAndUpdate(
         { _id: sessionId },
         {
           $set: patch,
           ...(unset.length ? { $unset: Object.fromEntries(unset.map((f) => [f, ''])) } : {}),
         },
+        { returnDocument: 'after' },
       );
       await cache.forget(tenantId, sessionId);
+      return doc;
     },
 
     async appendTransfer(

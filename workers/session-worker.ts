@@ -24,6 +24,7 @@ import {
   type EmailConfig,
   type EventConfig,
 } from '../runtime/config';
+import { workflowBundlerOptions } from './workflow-bundle';
 
 export interface SessionWorkerOptions {
   connection: NativeConnection;
@@ -106,6 +107,7 @@ export async function createSessionWorker(
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     workflowsPath: require.resolve('../workflows'),
+    bundlerOptions: workflowBundlerOptions,
     activities,
     ...(options.maxCachedWorkflows === undefined
       ? {}

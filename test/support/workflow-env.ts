@@ -23,6 +23,7 @@ import { sessionWorkflow } from '../../workflows/session';
 import { activityDeps } from '../../workers/session-worker';
 import { quietTemporalRuntime } from './quiet-runtime';
 import { testStack, uniqueDatabase, uniqueId } from './stack';
+import { workflowBundlerOptions } from '../../workers/workflow-bundle';
 
 /**
  * The session workflow on the time-skipping test server, with its real
@@ -98,6 +99,7 @@ export async function workflowTestEnv(): Promise<WorkflowTestEnv> {
       connection: env.nativeConnection,
       taskQueue,
       workflowsPath: require.resolve('../../workflows'),
+      bundlerOptions: workflowBundlerOptions,
       activities: createActivities(deps),
     });
 

@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { Worker } from '@temporalio/worker';
 import { historiesDir, readHistory } from '../support/histories';
 import { quietTemporalRuntime } from '../support/quiet-runtime';
+import { workflowBundlerOptions } from '../../workers/workflow-bundle';
 
 /**
  * Deploys never break running sessions: every recorded history replays
@@ -22,7 +23,10 @@ describe('workflow replay', () => {
     'when %s is replayed on today’s code, then it is deterministic',
     async (file) => {
       await Worker.runReplayHistory(
-        { workflowsPath: require.resolve('../../workflows') },
+        {
+          workflowsPath: require.resolve('../../workflows'),
+          bundlerOptions: workflowBundlerOptions,
+        },
         readHistory(file),
         file,
       );
