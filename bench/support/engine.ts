@@ -32,6 +32,19 @@ function serverEnv(b: BenchStack) {
 const cpuProfArgs = () =>
   process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
 
+/**
+ * BENCH_WORKER_HEAP_MB=<n>: the worker process started with
+ * `--max-old-space-size=<n>`, to see how far a heap limit bounds its
+ * resident memory while sessions open (bench:scale).
+ */
+const workerHeapArgs = (name: string) => {
+  const mb = process.env.BENCH_WORKER_HEAP_MB;
+  if (name !== 'worker' || mb === undefined) return [];
+  if (!/^[1-9][0-9]*$/.test(mb))
+    throw new Error(`BENCH_WORKER_HEAP_MB: ${mb} is not a size in MiB`);
+  return [`--max-old-space-size=${mb}`];
+};
+
 /** `npm run <entry>` as a process of its own, its log in the run's folder. */
 function startEngineProcess(
   b: BenchStack,
@@ -45,7 +58,7 @@ function startEngineProcess(
     name,
     command: process.execPath,
     // BENCH_CPU_PROF=<dir>: a V8 CPU profile of each engine process (every thread) in that folder.
-    args: [...cpuProfArgs(), '--import', 'tsx', join(root, entry)],
+    args: [...cpuProfArgs(), ...workerHeapArgs(name), '--import', 'tsx', join(root, entry)],
     env: { ...process.env, ...serverEnv(b), ...env },
     cwd: root,
     logFile: join(b.dataDir, 'logs', `${name}.log`),
