@@ -10,14 +10,14 @@ export const heldPhases: SessionPhase[] = ['reserved', 'assigned', 'transferring
 
 const pointerId = (tenantId: string, visitorId: string) => `${tenantId}:${visitorId}`;
 
+/** How many sessions' tenants a process remembers (a few bytes each). */
+const ownersKept = 50_000;
+
 /**
  * Sessions in MongoDB: the visitor's open-session pointer (which makes "one
  * open session per visitor per tenant" hold under concurrent opens) and the
  * projection of each session workflow.
  */
-/** How many sessions' tenants a process remembers (a few bytes each). */
-const ownersKept = 50_000;
-
 export function sessionStore(db: Db, cache: FactsCache = noFactsCache) {
   const { openSessions, sessions } = collections(db);
 
