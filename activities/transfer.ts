@@ -46,17 +46,26 @@ export const transferActivities = (deps: ActivityDeps) => ({
       note?: string;
       /** Who asked for it (the agent, a supervisor's id, or `ops`): the note's author. */
       by?: string;
+      /**
+       * When the transferring agent's holding began. A worker that dies after
+       * this step wrote, before its workflow task completed, has the step run
+       * again by the task's next attempt, whose clock (`at`) has moved on: the
+       * holding a transfer ends is what names it, so the record, its note and
+       * its event are each kept once. Absent in runs recorded before it.
+       */
+      heldSince?: string;
     },
   ): Promise<void> {
-    const { fromAgentId, toAgentId, toGroupId, note, by } = transfer;
+    const { fromAgentId, toAgentId, toGroupId, note, by, heldSince } = transfer;
     const to = { ...(toAgentId ? { toAgentId } : {}), ...(toGroupId ? { toGroupId } : {}) };
+    const occurrence = heldSince ? `${fromAgentId}@${heldSince}` : transfer.at;
     if (note) {
       const afterSeq = (await deps.messages.last(tenantId, sessionId))?.seq ?? 0;
       const stored = await deps.notes.add(
         tenantId,
         {
           sessionId,
-          noteId: `transfer:${transfer.at}`,
+          noteId: `transfer:${occurrence}`,
           authorId: by ?? fromAgentId,
           text: note,
           afterSeq,
@@ -71,12 +80,13 @@ export const transferActivities = (deps: ActivityDeps) => ({
       fromAgentId,
       ...to,
       ...(note ? { note } : {}),
+      ...(heldSince ? { heldSince: new Date(heldSince) } : {}),
     });
     await recordSessionEvent(deps, {
       tenantId,
       sessionId,
       type: 'session.transferred',
-      occurrence: transfer.at,
+      occurrence,
       extra: { transfer: { fromAgentId, toAgentId, toGroupId } },
     });
   },

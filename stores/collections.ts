@@ -134,6 +134,8 @@ export interface SessionDoc {
     toGroupId?: string;
     /** What the transferring agent wrote for the next one (staff only). */
     note?: string;
+    /** When the transferring agent's holding began: one transfer ends one holding. */
+    heldSince?: Date;
   }[];
   closedAt?: Date;
   closeReason?: CloseReason;

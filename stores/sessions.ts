@@ -154,9 +154,19 @@ export function sessionStore(db: Db, cache: FactsCache = noFactsCache) {
       sessionId: string,
       transfer: NonNullable<SessionDoc['transfers']>[number],
     ): Promise<void> {
-      if (!(await owns(tenantId, sessionId))) return;
-      // A set, not a push: a step retried after a crash sends the same record
-      // (the workflow's time, same fields in the same order) and adds nothing.
+      const doc = await get(tenantId, sessionId);
+      if (!doc) return;
+      // One transfer ends one holding: a step run again by a later attempt of its
+      // workflow task (whose clock moved on) finds the record it wrote.
+      const { heldSince } = transfer;
+      const recorded = (doc.transfers ?? []).some(
+        (t) =>
+          t.fromAgentId === transfer.fromAgentId &&
+          heldSince !== undefined &&
+          t.heldSince?.getTime() === heldSince.getTime(),
+      );
+      if (recorded) return;
+      // A set, not a push: a step retried within one attempt sends the same record.
       await sessions.updateOne({ _id: sessionId }, { $addToSet: { transfers: transfer } });
     },
 

@@ -7,6 +7,7 @@ import { closeRedis, connectRedis, type RedisClient } from '../../runtime/connec
 import { agentStore } from '../../stores/agents';
 import { ticketStore } from '../../stores/tickets';
 import { buildStores } from '../../wiring/engine';
+import { collections } from '../../stores/collections';
 import { call, callOk, testOperatorToken } from '../support/api-client';
 import {
   agentSend,
@@ -246,7 +247,7 @@ describe('domain events', () => {
     expect(events[5]?.data).toMatchObject({ phase: 'rated', rating: { score: 4 } });
   });
 
-  it('when the transfer step is run again with the same input, as Temporal retries it after a worker died inside it, then the session keeps one transfer record and one session.transferred', async () => {
+  it('when the transfer step is run again after a worker died inside it, by a retry of the step or by the next attempt of its workflow task (a later clock), then the session keeps one transfer record, one note and one session.transferred', async () => {
     const [first, second] = [uniqueId('agent'), uniqueId('agent')];
     const tenantId = await desk(engine, [first, second]);
     const { sessionId } = await openAssigned(engine, tenantId);
@@ -254,9 +255,18 @@ describe('domain events', () => {
     try {
       const deps = activityDeps(engine.db, redisDeps, engine.temporal.client);
       const step = transferActivities(deps);
-      const input = { at: new Date().toISOString(), fromAgentId: first, toAgentId: second };
+      const input = {
+        at: new Date().toISOString(),
+        fromAgentId: first,
+        toAgentId: second,
+        note: 'Wants a refund',
+        by: first,
+        heldSince: new Date(Date.now() - 60_000).toISOString(),
+      };
       await step.recordTransfer(tenantId, sessionId, input);
       await step.recordTransfer(tenantId, sessionId, { ...input });
+      const nextAttempt = { ...input, at: new Date(Date.now() + 1_500).toISOString() };
+      await step.recordTransfer(tenantId, sessionId, nextAttempt);
     } finally {
       await closeRedis(redisDeps);
     }
@@ -266,6 +276,8 @@ describe('domain events', () => {
       (e) => e.data.sessionId === sessionId,
     );
     expect(transferred).toHaveLength(1);
+    const notes = await collections(engine.db).notes.find({ tenantId, sessionId }).toArray();
+    expect(notes.map((n) => n.text)).toEqual(['Wants a refund']);
   });
 
   it('when a shopper and an agent each send a message and resend it, then each message is one message.created, in seq order, with the message as its body', async () => {

@@ -128,6 +128,8 @@ async function moveSeat(
     fromAgentId,
     ...to,
     ...(request.note ? { note: request.note, by: record.by } : {}),
+    // The holding this transfer ends names it across workflow-task attempts (`at` does not).
+    ...(s.assignedAt ? { heldSince: s.assignedAt } : {}),
   });
   if (request.toAgentId && result.status === 'assigned') {
     return { to: 'assign', agentId: result.agentId, notice: 'transferred' };
