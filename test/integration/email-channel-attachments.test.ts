@@ -1,17 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
-import { attachmentInfo, createdApiKey, startedSession } from '../../api/views';
-import { collections } from '../../stores/collections';
-import {
-  callOk,
-  operatorTenant,
-  testOperatorToken,
-  useManualPresence,
-} from '../support/api-client';
+import { attachmentInfo } from '../../api/views';
+import { testOperatorToken } from '../support/api-client';
 import { agentSend, agentToken, connectAgent, ok } from '../support/chat';
-import { eventually, postJson, startTestEngine, type TestEngine } from '../support/engine';
-import { identityToken, installIdentitySecret } from '../support/identity';
+import { eventually, startTestEngine, type TestEngine } from '../support/engine';
 import { mailById, mailsTo } from '../support/mailpit';
+import { emailShop, emailShopper } from '../support/email-shop';
 import { testStack, uniqueId } from '../support/stack';
 
 /**
@@ -55,36 +49,8 @@ const webm = (bytes: number) => {
 
 /** A shop whose chats skip the robot to its one online agent; a verified shopper with `email`. */
 async function assignedShopper(email: string) {
-  const { tenantId, adminKey } = await operatorTenant(engine.app, {
-    flow: { robot: { enabled: false } },
-  });
-  await installIdentitySecret(engine.db, tenantId);
-  await useManualPresence(engine.app, adminKey);
-  await callOk(engine.app, 'PUT', '/api/v1/agents/ann', {
-    token: adminKey,
-    body: { capacity: 5, groups: ['default'], password: 'correct horse battery' },
-  });
-  await callOk(engine.app, 'PUT', '/api/v1/agents/ann/status', {
-    token: adminKey,
-    body: { status: 'online' },
-  });
-  createdApiKey.parse(
-    await callOk(engine.app, 'POST', '/api/v1/api-keys', {
-      token: adminKey,
-      body: { name: 'mail provider', role: 'integration' },
-    }),
-  );
-  const response = await postJson(engine.app, '/api/v1/sessions', {
-    tenantId,
-    visitor: { token: identityToken(tenantId, { sub: uniqueId('shopper'), email }) },
-    channel: 'web',
-    entry: { type: 'order', ref: 'o-1' },
-  });
-  const { sessionId } = startedSession.parse(response.body);
-  await eventually(async () => {
-    const doc = await collections(engine.db).sessions.findOne({ _id: sessionId });
-    return doc?.phase === 'assigned' ? doc : undefined;
-  });
+  const { tenantId } = await emailShop(engine);
+  const { sessionId } = await emailShopper(engine, tenantId, email);
   return { tenantId, sessionId };
 }
 

@@ -5,13 +5,7 @@ import type { ChatMessage } from '../../domain/message';
 import { workingHoursSchema } from '../../domain/working-hours';
 import { collections } from '../../stores/collections';
 import { hoursStore } from '../../stores/hours';
-import {
-  call,
-  callOk,
-  operatorTenant,
-  testOperatorToken,
-  useManualPresence,
-} from '../support/api-client';
+import { call, callOk, operatorTenant, testOperatorToken } from '../support/api-client';
 import { agentSend, agentToken, connectAgent, ok, type AgentSocket } from '../support/chat';
 import {
   connectVisitor,
@@ -21,8 +15,8 @@ import {
   until,
   type TestEngine,
 } from '../support/engine';
-import { identityToken, installIdentitySecret } from '../support/identity';
 import { headerOf, mailById, mailsTo, rawMail, replyTo } from '../support/mailpit';
+import { emailShop, emailShopper } from '../support/email-shop';
 import { testStack, uniqueId } from '../support/stack';
 
 /**
@@ -47,45 +41,8 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A shop whose chats skip the robot to its one online agent, with an integration key. */
-async function shop() {
-  const { tenantId, adminKey } = await operatorTenant(engine.app, {
-    flow: { robot: { enabled: false } },
-  });
-  await installIdentitySecret(engine.db, tenantId);
-  await useManualPresence(engine.app, adminKey);
-  await callOk(engine.app, 'PUT', '/api/v1/agents/ann', {
-    token: adminKey,
-    body: { capacity: 5, groups: ['default'], password: 'correct horse battery' },
-  });
-  await callOk(engine.app, 'PUT', '/api/v1/agents/ann/status', {
-    token: adminKey,
-    body: { status: 'online' },
-  });
-  const key = createdApiKey.parse(
-    await callOk(engine.app, 'POST', '/api/v1/api-keys', {
-      token: adminKey,
-      body: { name: 'mail provider', role: 'integration' },
-    }),
-  ).key;
-  return { tenantId, adminKey, key };
-}
-
-/** A verified shopper with `email` in their profile, chatting with agent ann. */
-async function assignedShopper(tenantId: string, email: string) {
-  const response = await postJson(engine.app, '/api/v1/sessions', {
-    tenantId,
-    visitor: { token: identityToken(tenantId, { sub: uniqueId('shopper'), email }) },
-    channel: 'web',
-    entry: { type: 'order', ref: 'o-1' },
-  });
-  const started = startedSession.parse(response.body);
-  await eventually(async () => {
-    const doc = await collections(engine.db).sessions.findOne({ _id: started.sessionId });
-    return doc?.phase === 'assigned' ? doc : undefined;
-  });
-  return started;
-}
+const shop = () => emailShop(engine);
+const assignedShopper = (tenantId: string, email: string) => emailShopper(engine, tenantId, email);
 
 const postMail = (key: string, mime: string) =>
   fetch(`${engine.app.url}/api/v1/channels/email/inbound`, {
