@@ -14,6 +14,7 @@ import type { OutreachStore } from '../stores/outreach';
 import type { Outbox } from '../events/outbox';
 import type { BotHookStore } from '../stores/bot-hooks';
 import type { NoteStore } from '../stores/notes';
+import type { TurnTracker } from '../messaging/turns';
 
 /** What the session activities are built from: the worker (or a test) makes one of these. */
 export interface ActivityDeps extends PostMessageDeps {
@@ -34,6 +35,8 @@ export interface ActivityDeps extends PostMessageDeps {
   outbox: Outbox;
   /** Tenants' own bots, asked first in the robot phase (activities/bot-hook.ts). */
   botHooks: BotHookStore;
+  /** Which turns the fast path signals: an assignment names the reply to expect. */
+  turns: Pick<TurnTracker, 'expectReply'>;
   /** WEBHOOK_ALLOW_PRIVATE_ADDRESSES: bot hooks follow the webhooks' address policy. */
   allowPrivateAddresses: boolean;
 }

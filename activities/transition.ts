@@ -45,12 +45,21 @@ export interface PhaseStep {
   agentBefore: string | undefined;
   /** Posted after the store, in order. */
   notices: Notice[];
+  /**
+   * An assignment in a run that reads turns at its deadlines: the fast path
+   * is to signal only this agent's first reply (messaging/turns.ts).
+   */
+  expectReplyFrom?: string;
 }
 
 export const transitionActivities = (deps: ActivityDeps) => ({
   /** Stores the new phase's projection, then posts its notices (assign, reserve, rate, leave a message). */
   async enterPhase(step: PhaseStep): Promise<void> {
     const { tenantId, sessionId } = step;
+    // Before the projection, which is what lets the agent write.
+    if (step.expectReplyFrom) {
+      await deps.turns.expectReply(tenantId, sessionId, step.expectReplyFrom);
+    }
     const written = await deps.sessions.project(
       tenantId,
       sessionId,

@@ -128,10 +128,11 @@ async function attachmentOf(
 
 /**
  * Tells the workflow what it must know and updates the agent's list. (Last
- * activity, which the workflow's deadline timers read, is in the message.)
- * Repeats are harmless: the workflow hears a shopper's text once by its id,
- * and a turn change is told again only until it has been told. A resend
- * re-tells only what `stillToTell` says is still to tell.
+ * activity, which the workflow's deadline timers read, is in the message;
+ * turns.ts says which turns a run is told.) Repeats are harmless: the
+ * workflow hears a shopper's text once by its id, and a turn change is told
+ * again only until it has been told. A resend re-tells only what
+ * `stillToTell` says is still to tell.
  */
 async function afterSend(
   deps: ChatDeps,
@@ -141,7 +142,8 @@ async function afterSend(
 ) {
   const { tenantId, sessionId, sender } = message;
   const by = sender.type === 'agent' ? 'agent' : 'visitor';
-  const turn = await deps.turns.record(tenantId, sessionId, by, message.seq);
+  const agentId = by === 'agent' ? (sender.id ?? '') : '';
+  const turn = await deps.turns.record(tenantId, sessionId, by, message.seq, agentId);
   const robotText = facts.phase === 'robot' && by === 'visitor' && message.kind === 'text';
   const tell = !resend || (await stillToTell(deps.messages, message, robotText));
   if (!tell) {

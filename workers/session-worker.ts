@@ -6,6 +6,7 @@ import { createActivities, type ActivityDeps } from '../activities';
 import { hubBroadcaster } from '../messaging/broadcast';
 import { messagePublisher, newOrigin } from '../messaging/message-fanout';
 import { sessionLists } from '../messaging/session-lists';
+import { turnTracker } from '../messaging/turns';
 import { publishingQuietly, type RedisClient } from '../runtime/connections';
 import { createLogger, type Logger } from '../runtime/logger';
 import type { EngineMetrics } from '../runtime/metrics';
@@ -78,6 +79,7 @@ export function activityDeps(
     lists: sessionLists({ ...stores, seats: routing, broadcaster }),
     broadcaster,
     routing,
+    turns: turnTracker(redis),
     allowPrivateAddresses,
   };
 }

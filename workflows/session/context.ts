@@ -108,6 +108,15 @@ export interface Session {
   readonly turnOrder: boolean;
   /** Whether this run watches for a silent agent (patches.ts `silentAgent`), asked once. */
   readonly watchesSilence: boolean;
+  /** Whether this run reads turns at its deadlines (patches.ts `turnsAtDeadlines`), asked once. */
+  readonly readsTurnsAtDeadlines: boolean;
+  /**
+   * While the human phase is told only the agent's first reply: when it last
+   * knew every turn (the assignment, or its latest read of the stored
+   * activity). Any turn it was not told of came after this. Undefined in
+   * runs told every turn.
+   */
+  turnsKnownAt: number | undefined;
   /** Something every waiting phase wakes for: a close request or a seat to give back. */
   wake(): boolean;
   /** The only place a phase changes (machine.ts). */

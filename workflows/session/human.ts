@@ -9,15 +9,23 @@ import {
   type Session,
   type Transition,
 } from './context';
-import { agentStayedSilent, silentAgentDeadline } from './silent-agent';
+import { agentStayedSilent, silenceCountLength, silentAgentDeadline } from './silent-agent';
 
 /**
- * The human phase. Messages take the fast path; the workflow hears of turn
- * changes and keeps exact deadlines, all from one function
- * (`nextHumanDeadline`): the agent's first-response SLA, the idle warning
- * after the agent's reply, and the idle close after the warning. When a
- * deadline fires, the latest stored activity is read before acting, since a
- * turn the workflow was never told of still counts.
+ * The human phase. Messages take the fast path; the workflow keeps exact
+ * deadlines, all from one function (`nextHumanDeadline`): the agent's
+ * first-response SLA, the idle warning after the agent's reply, and the idle
+ * close after the warning. When a deadline fires, the latest stored activity
+ * is read before acting, since a turn the workflow was never told of still
+ * counts.
+ *
+ * Runs with `turnsAtDeadlines` are told only the agent's first reply of each
+ * holding (it stops the SLA and is projected at once): every other turn is
+ * read at a deadline. A turn it was not told of can only make a deadline
+ * due later than `turnsKnownAt` plus that deadline's length, so while one
+ * may be unknown the phase also wakes then, reads, and sets the exact
+ * deadline: never late, and one read per idle-warning length instead of a
+ * signal and a workflow task per turn.
  */
 
 /**
@@ -67,6 +75,9 @@ export async function becomeAssigned(
     // The agent's name is filled in by the step that posts it (the workflow knows only the id).
     const told = { ...systemNotice(`${notice}-${session.posted}`, template), agent: agentId };
     session.posted++;
+    // The step tells the fast path to signal only this agent's first reply.
+    const quiet = session.readsTurnsAtDeadlines;
+    session.turnsKnownAt = quiet ? now() : undefined;
     await session.enter('assigned', {
       agentId,
       store: () =>
@@ -77,6 +88,7 @@ export async function becomeAssigned(
           set,
           agentBefore,
           notices: [told],
+          ...(quiet ? { expectReplyFrom: agentId } : {}),
         }),
     });
     return undefined;
@@ -116,7 +128,10 @@ export async function humanStep(session: Session): Promise<Transition | undefine
     return undefined;
   }
   // A deadline is due: read what was said since, then act on what still holds.
+  // Every turn stored before the read began is in it.
+  const readFrom = now();
   const latest = await session.activities.lastActivity(s.tenantId, s.sessionId);
+  if (session.turnsKnownAt !== undefined) session.turnsKnownAt = readFrom;
   const stored = [
     { by: 'visitor' as const, at: latest.visitorAt },
     { by: 'agent' as const, at: latest.agentAt },
@@ -203,5 +218,22 @@ function nextHumanDeadline(session: Session): number | undefined {
   }
   const silent = silentAgentDeadline(session, () => !agentSpokeLast(session));
   if (silent !== undefined) deadlines.push(silent);
+  deadlines.push(...unknownTurnBounds(session, silent));
   return deadlines.length ? Math.min(...deadlines) : undefined;
+}
+
+/**
+ * While turns may be unknown (`turnsKnownAt`): the earliest moment a turn
+ * the phase was not told of could make a deadline due. An agent's reply
+ * after `turnsKnownAt` starts the idle warning's count no earlier than that;
+ * so does a shopper's message the silent agent's.
+ */
+function unknownTurnBounds(session: Session, silent: number | undefined): number[] {
+  const knownAt = session.turnsKnownAt;
+  if (knownAt === undefined) return [];
+  const bounds: number[] = [];
+  if (!agentSpokeLast(session)) bounds.push(knownAt + session.flow.timeouts.idleWarnMs);
+  const silence = silent === undefined ? silenceCountLength(session) : undefined;
+  if (silence !== undefined) bounds.push(knownAt + silence);
+  return bounds;
 }

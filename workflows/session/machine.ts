@@ -131,6 +131,8 @@ export interface SessionCarry {
   transitions?: number;
   /** Absent in carries from before the close posted the rating card. */
   ratingInvited?: boolean;
+  /** Absent in carries of runs told every turn (patches.ts `turnsAtDeadlines`). */
+  turnsKnownAt?: number;
 }
 
 export class SessionMachine implements Session {
@@ -152,10 +154,12 @@ export class SessionMachine implements Session {
   pendingLeaveMessage: LeaveMessageRequest | undefined;
   pendingTransfer: PendingTransfer | undefined;
   turns = 0;
+  turnsKnownAt: number | undefined;
   finished = false;
   readonly activities: SessionActivities;
   private turnOrderPatch: boolean | undefined;
   private silentAgentPatch: boolean | undefined;
+  private turnsAtDeadlinesPatch: boolean | undefined;
 
   constructor(
     readonly input: SessionInput,
@@ -182,6 +186,7 @@ export class SessionMachine implements Session {
     this.posted = carried?.posted ?? 0;
     this.transitions = carried?.transitions ?? 0;
     this.ratingInvited = carried?.ratingInvited ?? false;
+    this.turnsKnownAt = carried?.turnsKnownAt;
     this.awaitingAssignment = this.state.phase === 'queued';
     // Decided once, at the run's first step: a run that began with scheduled activities replays with them.
     this.activities = hasPatch(patches.localActivities) ? localActivities : scheduledActivities;
@@ -202,6 +207,11 @@ export class SessionMachine implements Session {
   get watchesSilence(): boolean {
     this.silentAgentPatch ??= hasPatch(patches.silentAgent);
     return this.silentAgentPatch;
+  }
+
+  get readsTurnsAtDeadlines(): boolean {
+    this.turnsAtDeadlinesPatch ??= hasPatch(patches.turnsAtDeadlines);
+    return this.turnsAtDeadlinesPatch;
   }
 
   transition(name: TransitionName): TransitionRef {
@@ -380,6 +390,7 @@ export class SessionMachine implements Session {
       posted: this.posted,
       transitions: this.transitions,
       ratingInvited: this.ratingInvited,
+      ...(this.turnsKnownAt !== undefined ? { turnsKnownAt: this.turnsKnownAt } : {}),
     };
     log.info('continuing as new', { sessionId: this.state.sessionId, phase: this.state.phase });
     await continueAsNew<(input: SessionInput, carried?: SessionCarry) => Promise<SessionState>>(

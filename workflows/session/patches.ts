@@ -78,6 +78,17 @@ export const patches = {
    * has the update in its history, and a run never invited records no marker.
    */
   midChatRating: 'mid-chat-rating',
+  /**
+   * 2026-12-05. The human phase reads turns at its deadlines instead of
+   * being told each one (human.ts): the fast path signals only the agent's
+   * first reply of each holding, and while a turn may be unknown the phase
+   * also wakes at the earliest moment an unknown turn could make a deadline
+   * due, then reads the stored activity. Asked at the run's first
+   * assignment, and remembered (and carried) for the run: a run assigned
+   * before it is told every turn, as the assignment step records for the
+   * fast path (messaging/turns.ts).
+   */
+  turnsAtDeadlines: 'turns-at-deadlines',
 } as const;
 
 export type PatchId = (typeof patches)[keyof typeof patches];

@@ -26,6 +26,16 @@ export function silentAgentDeadline(
   return silentSince(session) + rule.afterMinutes * 60_000;
 }
 
+/**
+ * How long a silence runs before it is acted on, in runs that watch for
+ * one (the setting first, as above: no marker without it).
+ */
+export function silenceCountLength(session: Session): number | undefined {
+  const rule = session.flow.silentAgent;
+  if (!rule || !session.watchesSilence) return undefined;
+  return rule.afterMinutes * 60_000;
+}
+
 /** The start of the silence: the assignment, or the shopper's latest message after it. */
 function silentSince(session: Session): number {
   const s = session.state;
