@@ -240,7 +240,7 @@ export async function createApp(
     attachments,
     links,
     broadcaster,
-    lists: sessionLists({ ...stores, seats: routing, broadcaster }),
+    lists: sessionLists({ ...stores, broadcaster }),
     turns: turnTracker(redis),
     signals,
     sendRate: sendRateLimiter(redis, {

@@ -95,9 +95,9 @@ export interface AgentServerToClientEvents {
   'note:new': (note: SessionNote) => void;
   /** The shopper of a session whose room the socket is in is typing (or stopped). */
   typing: (notice: TypingNotice) => void;
-  /** The agent's whole list: on connect and when a session is assigned, transferred or closed. */
+  /** The agent's whole list, once after connecting; after that, lines come one by one. */
   'session:list': (sessions: SessionSummary[]) => void;
-  /** One line of the list changed (a message arrived, or something was read). */
+  /** One line is new or changed (assigned, offered, transferred in, a message, a read). */
   'session:updated': (session: SessionSummary) => void;
   /** The session is no longer this agent's (transferred away or closed). */
   'session:removed': (ref: { sessionId: string }) => void;

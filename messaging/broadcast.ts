@@ -56,7 +56,6 @@ type Emit<E> = <K extends keyof E & string>(
 export interface Broadcaster {
   messageToSession(message: ChatMessage): void;
   readReceipt(tenantId: string, receipt: ReadReceipt): void;
-  sessionList(tenantId: string, agentId: string, sessions: SessionSummary[]): void;
   sessionUpdated(tenantId: string, agentId: string, session: SessionSummary): void;
   /**
    * The session changed hands: the old agent's sockets stop receiving its
@@ -101,9 +100,6 @@ export function hubBroadcaster(hub: Hub, sendMessage: (message: ChatMessage) => 
       const room = sessionRoom(tenantId, receipt.sessionId);
       toVisitors(room, 'message:read', receipt);
       toAgents(room, 'message:read', receipt);
-    },
-    sessionList(tenantId, agentId, sessions) {
-      toAgents(agentRoom(tenantId, agentId), 'session:list', sessions);
     },
     sessionUpdated(tenantId, agentId, session) {
       toAgents(agentRoom(tenantId, agentId), 'session:updated', session);

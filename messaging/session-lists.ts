@@ -2,7 +2,6 @@ import type { SessionSummary } from '../domain/socket-events';
 import type { SessionDoc } from '../stores/collections';
 import type { MessageStore } from '../stores/messages';
 import type { ReadMarkStore } from '../stores/read-marks';
-import type { RoutingService } from '../routing/service';
 import { heldPhases, type SessionStore } from '../stores/sessions';
 import type { Broadcaster } from './broadcast';
 import { coalescer } from './coalesce';
@@ -13,8 +12,6 @@ const holderOf = (doc: SessionDoc | null): string | undefined =>
 
 export interface SessionListDeps {
   sessions: SessionStore;
-  /** Routing's record of an agent's seats, for list pushes (see seatedWith). */
-  seats: Pick<RoutingService, 'heldSeats'>;
   messages: MessageStore;
   reads: ReadMarkStore;
   broadcaster: Broadcaster;
@@ -22,9 +19,10 @@ export interface SessionListDeps {
 
 /**
  * Agents' session lists, built from MongoDB (the projection, the messages and
- * the read marks) and pushed to the agent's room on every node. Lists are
- * small (bounded by an agent's capacity), so a push sends the whole list on
- * lifecycle changes and one line on messages and reads.
+ * the read marks). The whole list is read when an agent's console connects
+ * or asks; after that, one line is pushed to the agent's room on every node
+ * whenever it changes (a lifecycle change, a message, a read), and a line
+ * that leaves the list goes with `session:removed`.
  */
 export function sessionLists(deps: SessionListDeps) {
   // A line costs five queries, and on FerretDB (SQLite) the two message queries scan the
@@ -66,41 +64,11 @@ export function sessionLists(deps: SessionListDeps) {
     };
   }
 
-  const heldByAgent =
-    (agentId: string) =>
-    (doc: SessionDoc | null): doc is SessionDoc =>
-      doc !== null && holderOf(doc) === agentId;
-  const oldestFirst = (a: SessionDoc, b: SessionDoc) =>
-    a.startedAt.getTime() - b.startedAt.getTime();
-
-  /**
-   * The sessions an agent holds, for a push after a lifecycle change: those
-   * routing seats with the agent in Redis, plus the session that changed,
-   * read by `_id` — cheap however many sessions the tenant has had, where
-   * the query by agent scans them all on FerretDB (SQLite). The projection
-   * decides what is shown. A held session whose seat routing does not show
-   * (its state lost, or out of step) can be missing from a push; the list an
-   * agent gets on connecting or asking comes from the projection alone.
-   */
-  async function seatedWith(
-    tenantId: string,
-    agentId: string,
-    changed: SessionDoc | null,
-  ): Promise<SessionDoc[]> {
-    const seats = await deps.seats.heldSeats(tenantId, agentId).catch(() => undefined);
-    if (!seats) return deps.sessions.heldBy(tenantId, agentId);
-    const ids = new Set(seats);
-    if (changed) ids.delete(changed._id);
-    const docs = await Promise.all([...ids].map((id) => deps.sessions.get(tenantId, id)));
-    return [...docs, changed].filter(heldByAgent(agentId)).sort(oldestFirst);
-  }
-
-  const linesFor = (docs: SessionDoc[], agentId: string) =>
-    Promise.all(docs.map((doc) => summarize(doc, agentId)));
-
   /** What the agent holds, from the projection: on connecting and when asked. */
-  const listFor = async (tenantId: string, agentId: string): Promise<SessionSummary[]> =>
-    linesFor(await deps.sessions.heldBy(tenantId, agentId), agentId);
+  const listFor = async (tenantId: string, agentId: string): Promise<SessionSummary[]> => {
+    const docs = await deps.sessions.heldBy(tenantId, agentId);
+    return Promise.all(docs.map((doc) => summarize(doc, agentId)));
+  };
 
   return {
     summarize,
@@ -110,12 +78,6 @@ export function sessionLists(deps: SessionListDeps) {
     async listForSupervisor(tenantId: string): Promise<SessionSummary[]> {
       const docs = await deps.sessions.openOfTenant(tenantId, 200);
       return Promise.all(docs.map((doc) => summarize(doc)));
-    },
-
-    /** Pushes the agent's whole list after `changed` (read just before) moved. */
-    async pushList(tenantId: string, agentId: string, changed: SessionDoc | null): Promise<void> {
-      const docs = await seatedWith(tenantId, agentId, changed);
-      deps.broadcaster.sessionList(tenantId, agentId, await linesFor(docs, agentId));
     },
 
     /**
@@ -134,9 +96,12 @@ export function sessionLists(deps: SessionListDeps) {
     },
 
     /**
-     * The projection changed (assigned, transferred, closed): the room
-     * follows the agent, the agents concerned get their whole list, and the
-     * tenant's supervisors a hint that the live figures moved.
+     * The projection changed (assigned, offered, transferred, closed): the
+     * room follows the agent, who is told the session's line; an agent it
+     * left is told it is gone (`session:removed`, by the move); the tenant's
+     * supervisors get a hint that the live figures moved. Only the changed
+     * line is sent: every other line is pushed when it changes, and a
+     * console that connects gets the whole list.
      */
     async sessionChanged(
       tenantId: string,
@@ -151,8 +116,9 @@ export function sessionLists(deps: SessionListDeps) {
         deps.broadcaster.moveSession(tenantId, sessionId, previousAgentId, holder);
       }
       deps.broadcaster.statsChanged(tenantId, 'session');
-      const agents = new Set([previousAgentId, doc?.agentId].filter((a) => a !== undefined));
-      await Promise.all([...agents].map((agentId) => this.pushList(tenantId, agentId, doc)));
+      if (doc && holder) {
+        deps.broadcaster.sessionUpdated(tenantId, holder, await summarize(doc, holder));
+      }
     },
   };
 }

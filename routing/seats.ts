@@ -34,23 +34,6 @@ export function seatDecisions({ redis, scripts, decide }: Decisions) {
       ]);
     },
 
-    /**
-     * The sessions holding a seat of the agent, read with the tenant's epoch
-     * in one transaction: undefined while the routing state is lost and not
-     * yet restored, when only MongoDB knows.
-     */
-    async heldSeats(tenantId: string, agentId: string): Promise<string[] | undefined> {
-      // A MULTI would wait for a reconnect; without Redis, MongoDB answers at once.
-      if (!redis.isReady) return undefined;
-      const keys = routingKeys(tenantId);
-      const [epoch, sessions] = await redis
-        .multi()
-        .exists(keys.epoch)
-        .sMembers(keys.agentSessions(agentId))
-        .exec();
-      return Number(epoch) === 1 && Array.isArray(sessions) ? sessions.map(String) : undefined;
-    },
-
     /** The agent's open sessions (its load is their number). */
     async sessionsOf(tenantId: string, agentId: string): Promise<string[]> {
       return redis.sMembers(routingKeys(tenantId).agentSessions(agentId));

@@ -371,9 +371,6 @@ export function createRoutingService(deps: RoutingServiceDeps) {
     /** The agent's open sessions (its load is their number). */
     sessionsOf: (tenantId: string, agentId: string) => router.sessionsOf(tenantId, agentId),
 
-    /** The agent's seats, or undefined while the routing state is lost (MongoDB answers then). */
-    heldSeats: (tenantId: string, agentId: string) => router.heldSeats(tenantId, agentId),
-
     /** Takes a waiting session out of its queue. True if it was queued. */
     cancel: (tenantId: string, sessionId: string) => router.cancel(tenantId, sessionId),
 

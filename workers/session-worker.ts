@@ -76,7 +76,7 @@ export function activityDeps(
   );
   return {
     ...stores,
-    lists: sessionLists({ ...stores, seats: routing, broadcaster }),
+    lists: sessionLists({ ...stores, broadcaster }),
     broadcaster,
     routing,
     turns: turnTracker(redis),

@@ -101,15 +101,15 @@ describe('agent namespace', () => {
     expect(await live).toMatchObject({ seq: sent.seq, text: 'hi', clientMsgId: 'c1' });
   });
 
-  it('when a session is assigned while the agent is online, then its list is pushed and its room joined', async () => {
+  it('when a session is assigned while the agent is online, then its line is pushed and its room joined', async () => {
     const agentId = uniqueId('agent');
     const tenantId = await desk(engine, [agentId]);
     const agent = track(await connectAgent(engine.app.url, agentToken(tenantId, agentId)));
-    const lists: SessionSummary[][] = [];
-    agent.on('session:list', (l) => lists.push(l));
+    const lines: SessionSummary[] = [];
+    agent.on('session:updated', (line) => lines.push(line));
     const session = await openAssigned(engine, tenantId);
     await waitFor(() =>
-      lists.some((l) => l.some((s) => s.sessionId === session.sessionId && s.phase === 'assigned')),
+      lines.some((s) => s.sessionId === session.sessionId && s.phase === 'assigned'),
     );
     const seqs = collectSeqs(agent, session.sessionId);
     const visitor = track(await connectVisitor(engine.app, session.visitorToken));

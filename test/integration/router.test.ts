@@ -362,26 +362,6 @@ describe('bad input', () => {
   );
 });
 
-describe('held seats, for agents\u2019 session lists', () => {
-  it('when the routing state is intact, then an agent\u2019s seats are read from Redis', async () => {
-    await router.restore(tenant, { agents: [], waiting: [] });
-    await agent('a');
-    await online('a');
-    expect(await assignedTo('s1', 's2')).toEqual(['a', 'a']);
-    expect((await router.heldSeats(tenant, 'a'))?.sort()).toEqual(['s1', 's2']);
-    expect(await router.heldSeats(tenant, 'nobody')).toEqual([]);
-  });
-
-  it('when Redis has lost the routing state (no epoch), then there is no answer, not an empty one', async () => {
-    await router.restore(tenant, { agents: [], waiting: [] });
-    await agent('a');
-    await online('a');
-    await assignedTo('s1');
-    await redis.del(`${tenantPrefix(tenant)}epoch`);
-    expect(await router.heldSeats(tenant, 'a')).toBeUndefined();
-  });
-});
-
 describe('transfers', () => {
   const transfer = (from: string, to: { toAgentId: string } | { toGroupId: string }) =>
     router.transfer(tenant, { sessionId: 's1', fromAgentId: from, priority: 0, ...to });

@@ -9,8 +9,9 @@ import { recordedSession } from '../support/recorded-session';
 import { testStack, uniqueDatabase, uniqueId } from '../support/stack';
 
 /**
- * An agent's list: the seats routing records in Redis pick the sessions, the
- * MongoDB projection decides what is shown; with no record, MongoDB alone.
+ * An agent's list: read whole from the MongoDB projection when the console
+ * connects or asks; after a lifecycle change, only the changed line is
+ * pushed, and an agent the session left is told it is gone.
  */
 describe('agent session lists', () => {
   let mongo: MongoHandle;
@@ -19,7 +20,6 @@ describe('agent session lists', () => {
   const broadcaster: Broadcaster = {
     messageToSession: unused,
     readReceipt: unused,
-    sessionList: unused,
     sessionUpdated: unused,
     moveSession: unused,
     noteToSession: unused,
@@ -37,20 +37,27 @@ describe('agent session lists', () => {
     await closeMongo(mongo, { drop: true });
   });
 
-  /** The lists with routing's record of seats as given, and the lists they push. */
-  const listsWith = (seats: string[] | undefined) => {
-    const pushed: string[][] = [];
+  /** The lists, and what they pushed: lines by agent, and moves. */
+  const listsPushing = () => {
+    const lines: { agentId: string; sessionId: string; phase: string }[] = [];
+    const moves: { sessionId: string; from?: string; to?: string }[] = [];
     const lists = sessionLists({
       sessions,
       messages: messageStore(mongo.db),
       reads: readMarkStore(mongo.db),
-      seats: { heldSeats: () => Promise.resolve(seats) },
       broadcaster: {
         ...broadcaster,
-        sessionList: (_tenantId, _agentId, lines) => pushed.push(lines.map((l) => l.sessionId)),
+        sessionUpdated: (_tenantId, agentId, line) =>
+          lines.push({ agentId, sessionId: line.sessionId, phase: line.phase }),
+        moveSession: (_tenantId, sessionId, from, to) =>
+          moves.push({
+            sessionId,
+            ...(from !== undefined ? { from } : {}),
+            ...(to !== undefined ? { to } : {}),
+          }),
       },
     });
-    return { lists, pushed };
+    return { lists, lines, moves };
   };
 
   let minute = 0;
@@ -62,38 +69,46 @@ describe('agent session lists', () => {
     return sessionId;
   };
 
-  it('when a change is pushed, then the list is the seats routing names plus the changed session, as far as the projection says the agent holds them, oldest first', async () => {
+  it('when a session is assigned, then its agent is pushed that one line and the room follows', async () => {
     const tenantId = uniqueId('tenant');
-    const older = await session(tenantId, { phase: 'assigned', agentId: 'ann' });
-    const newer = await session(tenantId, { phase: 'reserved', agentId: 'ann' });
-    const closed = await session(tenantId, { phase: 'closed', agentId: 'ann' });
-    const bobs = await session(tenantId, { phase: 'assigned', agentId: 'bob' });
-    const elsewhere = await session(uniqueId('tenant'), { phase: 'assigned', agentId: 'ann' });
-    // Held in the projection but with no seat: routing is out of step with it.
     await session(tenantId, { phase: 'assigned', agentId: 'ann' });
+    const assigned = await session(tenantId, { phase: 'assigned', agentId: 'ann' });
 
-    const { lists, pushed } = listsWith([newer, closed, bobs, elsewhere, 'gone']);
-    // `older` just changed (say, was assigned) and its seat is not visible yet.
-    await lists.pushList(tenantId, 'ann', await sessions.get(tenantId, older));
-    expect(pushed).toEqual([[older, newer]]);
+    const { lists, lines, moves } = listsPushing();
+    await lists.sessionChanged(tenantId, assigned, undefined);
+    expect(lines).toEqual([{ agentId: 'ann', sessionId: assigned, phase: 'assigned' }]);
+    expect(moves).toEqual([{ sessionId: assigned, to: 'ann' }]);
   });
 
-  it('when routing has no record (its state lost), then a push comes from MongoDB alone', async () => {
+  it('when a session is transferred, then the new agent gets its line and the old one only its removal', async () => {
+    const tenantId = uniqueId('tenant');
+    const moved = await session(tenantId, { phase: 'assigned', agentId: 'bob' });
+
+    const { lists, lines, moves } = listsPushing();
+    await lists.sessionChanged(tenantId, moved, 'ann', await sessions.get(tenantId, moved));
+    expect(lines).toEqual([{ agentId: 'bob', sessionId: moved, phase: 'assigned' }]);
+    expect(moves).toEqual([{ sessionId: moved, from: 'ann', to: 'bob' }]);
+  });
+
+  it('when a session closes, then no line is pushed, and its agent is told it left the list', async () => {
+    const tenantId = uniqueId('tenant');
+    const closed = await session(tenantId, { phase: 'closed', agentId: 'ann' });
+
+    const { lists, lines, moves } = listsPushing();
+    await lists.sessionChanged(tenantId, closed, 'ann');
+    expect(lines).toEqual([]);
+    expect(moves).toEqual([{ sessionId: closed, from: 'ann' }]);
+  });
+
+  it('when an agent connects or asks, then the list comes from the projection, oldest first', async () => {
     const tenantId = uniqueId('tenant');
     const held = await session(tenantId, { phase: 'assigned', agentId: 'ann' });
     await session(tenantId, { phase: 'closed', agentId: 'ann' });
+    const offered = await session(tenantId, { phase: 'reserved', agentId: 'ann' });
+    await session(tenantId, { phase: 'assigned', agentId: 'bob' });
+    await session(uniqueId('tenant'), { phase: 'assigned', agentId: 'ann' });
 
-    const { lists, pushed } = listsWith(undefined);
-    await lists.pushList(tenantId, 'ann', null);
-    expect(pushed).toEqual([[held]]);
-  });
-
-  it('when an agent connects or asks, then the list comes from the projection, whatever routing records', async () => {
-    const tenantId = uniqueId('tenant');
-    const held = await session(tenantId, { phase: 'assigned', agentId: 'ann' });
-    const closed = await session(tenantId, { phase: 'closed', agentId: 'ann' });
-
-    const { lists } = listsWith([closed]);
-    expect((await lists.listFor(tenantId, 'ann')).map((l) => l.sessionId)).toEqual([held]);
+    const { lists } = listsPushing();
+    expect((await lists.listFor(tenantId, 'ann')).map((l) => l.sessionId)).toEqual([held, offered]);
   });
 });

@@ -160,8 +160,8 @@ describe('private notes in a session', () => {
     const receiver = agentId === lin ? mei : lin;
     const note = `Wants a refund for order o-1 ${uniqueId('t')}`;
     const receiving = await connectAgent(engine.app.url, agentToken(tenantId, receiver));
-    const lists: SessionSummary[][] = [];
-    receiving.on('session:list', (list) => lists.push(list));
+    const lines: SessionSummary[] = [];
+    receiving.on('session:updated', (line) => lines.push(line));
     const visitor = await connectVisitor(engine.app, visitorToken);
     const heardByVisitor: string[] = [];
     visitor.onAny((event: string, ...args: unknown[]) => {
@@ -176,7 +176,7 @@ describe('private notes in a session', () => {
       ).toMatchObject({ status: 200, body: { agentId: receiver } });
 
       const line = await eventually(() =>
-        Promise.resolve(lists.flat().find((s) => s.sessionId === sessionId && s.transferNote)),
+        Promise.resolve(lines.find((s) => s.sessionId === sessionId && s.transferNote)),
       );
       expect(line.transferNote).toEqual({ fromAgentId: agentId, note });
       const notes = await callOk(engine.app, 'GET', `/api/v1/sessions/${sessionId}/notes`, {
