@@ -116,7 +116,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.mjs', '*.js'] },
+        projectService: { allowDefaultProject: ['*.mjs', '*.js', 'bench/support/*.mjs'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

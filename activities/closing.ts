@@ -96,11 +96,16 @@ export const closingActivities = (deps: ActivityDeps) => ({
     const { tenantId, sessionId } = input;
     if (close.from === 'queued') await deps.routing.cancel(tenantId, sessionId);
     if (close.agentId) await deps.routing.release(tenantId, close.agentId, sessionId);
-    if (close.notice) await postWorkflowMessage(deps, { tenantId, sessionId, ...close.notice });
+    // No list line is rebuilt for the notices: the close takes the session off the list.
+    if (close.notice) {
+      await postWorkflowMessage(deps, { tenantId, sessionId, ...close.notice }, { unheld: true });
+    }
     // A reserved session's stored agent is the offered one, which the workflow has let go.
     const known =
       close.from === 'reserved' ? undefined : { from: close.from, agentBefore: close.agentId };
     await recordSessionClosed(deps, input, close.closedAt, close.reason, close.abandoned, known);
-    if (close.invite) await postWorkflowMessage(deps, { tenantId, sessionId, ...close.invite });
+    if (close.invite) {
+      await postWorkflowMessage(deps, { tenantId, sessionId, ...close.invite }, { unheld: true });
+    }
   },
 });

@@ -72,9 +72,12 @@ export const transitionActivities = (deps: ActivityDeps) => ({
       step.set,
       written,
     );
-    tellAgent(() => deps.lists.sessionChanged(tenantId, sessionId, step.agentBefore, written));
+    // The room first, so the agent hears the notices live; then the line once,
+    // with the last notice in it, instead of once per notice.
+    deps.lists.sessionMoved(tenantId, sessionId, step.agentBefore, written);
     for (const notice of step.notices) {
-      await postWorkflowMessage(deps, { tenantId, sessionId, ...notice });
+      await postWorkflowMessage(deps, { tenantId, sessionId, ...notice }, { unheld: true });
     }
+    tellAgent(() => deps.lists.pushLine(tenantId, written));
   },
 });

@@ -31,8 +31,9 @@ export async function postWorkflowMessage(
   deps: ActivityDeps,
   message: WorkflowMessage,
   /**
-   * The step knows no agent holds the session (the greeting, notices before
-   * the enqueue): no agent's list line shows it, so none is rebuilt.
+   * The step knows no agent's list line needs rebuilding for it: nobody
+   * holds the session (the greeting, notices before the enqueue, the close),
+   * or the step pushes the line itself after its notices.
    */
   { unheld = false }: { unheld?: boolean } = {},
 ): Promise<number> {

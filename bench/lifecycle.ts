@@ -8,6 +8,12 @@ import { cpuMeter } from './support/cpu-meter';
 import { startBenchEngine } from './support/engine';
 import { sessionTimeline } from './support/session-timeline';
 import { startBenchStack } from './support/stack';
+import {
+  mongoCallsFile,
+  mongoCallsPer,
+  mongoCallsWanted,
+  readMongoCalls,
+} from './support/mongo-calls';
 import { collections } from '../stores/collections';
 
 /**
@@ -23,7 +29,8 @@ import { collections } from '../stores/collections';
  *  2. timer precision over 1,000 robot-idle closes: when each timer fired
  *     against when it was due, read from the workflows' histories.
  * With BENCH_TRACE=1 it also prints one mid-run session's history with
- * event times.
+ * event times; with BENCH_MONGO_CALLS=1, the worker's MongoDB driver calls
+ * per full session, by collection and operation.
  *
  * `BENCH_REPORTS=compare` measures only what recording report facts costs
  * the full sessions' rate: two engines on the same servers, one whose
@@ -171,11 +178,18 @@ async function main(): Promise<void> {
     // The no-op rate moves from run to run on this server, so it is taken on both sides of
     // the sessions, and the sessions are put beside the faster of the two.
     const noopBefore = await noops('before');
+    const worker = engine.processes.find((p) => p.name === 'worker');
+    const countCalls = async () =>
+      mongoCallsWanted && worker?.pid !== undefined
+        ? readMongoCalls(worker.pid, mongoCallsFile(b.dataDir))
+        : undefined;
+    const callsBefore = await countCalls();
     const { result: sessions, cpu: cpuPerSession } = await metered(() =>
       pool(SESSIONS, CONCURRENCY, async (n) => {
         measured.push(await fullSession(app.url, client, 'bench-shop', `q-${n}`));
       }),
     );
+    const callsAfter = await countCalls();
     const noopAfter = await noops('after');
     const noop = noopBefore.result.perSecond >= noopAfter.result.perSecond ? noopBefore : noopAfter;
     const skeleton = await metered(() =>
@@ -217,6 +231,11 @@ async function main(): Promise<void> {
       `  full sessions: ${SESSIONS} in ${(SESSIONS / sessions.perSecond).toFixed(1)} s = ${sessions.perSecond.toFixed(1)} sessions/s; one session p50 ${fmt(session.p50)} p99 ${fmt(session.p99)}\n`,
     );
     process.stdout.write(`    CPU per session: ${cpuPerSession}\n`);
+    if (callsBefore && callsAfter) {
+      process.stdout.write(
+        `    the worker's MongoDB calls per session: ${mongoCallsPer(callsBefore, callsAfter, SESSIONS)}\n`,
+      );
+    }
     process.stdout.write(
       `  baseline no-op workflow: ${noopBefore.result.perSecond.toFixed(1)} workflows/s before the sessions, ${noopAfter.result.perSecond.toFixed(1)} after; sessions reach ${percentOf(sessions, noop.result)} of the faster\n`,
     );

@@ -97,12 +97,36 @@ export function sessionLists(deps: SessionListDeps) {
 
     /**
      * The projection changed (assigned, offered, transferred, closed): the
-     * room follows the agent, who is told the session's line; an agent it
-     * left is told it is gone (`session:removed`, by the move); the tenant's
-     * supervisors get a hint that the live figures moved. Only the changed
-     * line is sent: every other line is pushed when it changes, and a
-     * console that connects gets the whole list.
+     * room follows the agent, and an agent the session left is told it is
+     * gone (`session:removed`, by the move); the tenant's supervisors get a
+     * hint that the live figures moved. The line itself is `pushLine`'s.
      */
+    sessionMoved(
+      tenantId: string,
+      sessionId: string,
+      previousAgentId: string | undefined,
+      written: SessionDoc | null,
+    ): void {
+      const holder = holderOf(written);
+      if (previousAgentId !== holder) {
+        deps.broadcaster.moveSession(tenantId, sessionId, previousAgentId, holder);
+      }
+      deps.broadcaster.statsChanged(tenantId, 'session');
+    },
+
+    /**
+     * The session's line, to the agent that holds it, as its messages stand
+     * now. Only the changed line is sent: every other line is pushed when it
+     * changes, and a console that connects gets the whole list.
+     */
+    async pushLine(tenantId: string, written: SessionDoc | null): Promise<void> {
+      const holder = holderOf(written);
+      if (written && holder) {
+        deps.broadcaster.sessionUpdated(tenantId, holder, await summarize(written, holder));
+      }
+    },
+
+    /** Both of the above, for a change that posts nothing after it. */
     async sessionChanged(
       tenantId: string,
       sessionId: string,
@@ -111,14 +135,8 @@ export function sessionLists(deps: SessionListDeps) {
       written?: SessionDoc | null,
     ) {
       const doc = written ?? (await deps.sessions.get(tenantId, sessionId));
-      const holder = holderOf(doc);
-      if (previousAgentId !== holder) {
-        deps.broadcaster.moveSession(tenantId, sessionId, previousAgentId, holder);
-      }
-      deps.broadcaster.statsChanged(tenantId, 'session');
-      if (doc && holder) {
-        deps.broadcaster.sessionUpdated(tenantId, holder, await summarize(doc, holder));
-      }
+      this.sessionMoved(tenantId, sessionId, previousAgentId, doc);
+      await this.pushLine(tenantId, doc);
     },
   };
 }

@@ -6,6 +6,7 @@ import { packageRoot } from '../../runtime/package-root';
 import { freePort } from '../../scripts/stack/ports';
 import { startProcess, type RunningProcess } from '../../scripts/stack/process';
 import type { BenchStack } from './stack';
+import { mongoCallsFile, mongoCallsWanted } from './mongo-calls';
 
 /** The secret the benchmark's engine signs tokens with (tokens are made by the bench too). */
 export const benchTokenSecret = 'bench-secret-that-is-at-least-32-characters';
@@ -45,6 +46,12 @@ const workerHeapArgs = (name: string) => {
   return [`--max-old-space-size=${mb}`];
 };
 
+/** BENCH_MONGO_CALLS=1: the worker counts its MongoDB calls (support/mongo-calls.ts). */
+const workerCountArgs = (name: string) =>
+  name === 'worker' && mongoCallsWanted
+    ? ['--import', join(packageRoot(), 'bench', 'support', 'count-mongo-calls.mjs')]
+    : [];
+
 /** `npm run <entry>` as a process of its own, its log in the run's folder. */
 function startEngineProcess(
   b: BenchStack,
@@ -58,8 +65,20 @@ function startEngineProcess(
     name,
     command: process.execPath,
     // BENCH_CPU_PROF=<dir>: a V8 CPU profile of each engine process (every thread) in that folder.
-    args: [...cpuProfArgs(), ...workerHeapArgs(name), '--import', 'tsx', join(root, entry)],
-    env: { ...process.env, ...serverEnv(b), ...env },
+    args: [
+      ...cpuProfArgs(),
+      ...workerHeapArgs(name),
+      '--import',
+      'tsx',
+      ...workerCountArgs(name),
+      join(root, entry),
+    ],
+    env: {
+      ...process.env,
+      ...serverEnv(b),
+      ...(mongoCallsWanted ? { BENCH_MONGO_CALLS: mongoCallsFile(b.dataDir) } : {}),
+      ...env,
+    },
     cwd: root,
     logFile: join(b.dataDir, 'logs', `${name}.log`),
     ready,
