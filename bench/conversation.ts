@@ -25,6 +25,7 @@ import {
 } from './support/clients';
 import { cpuMeter } from './support/cpu-meter';
 import { startBenchEngine } from './support/engine';
+import { historySize } from './support/session-timeline';
 import { startBenchStack } from './support/stack';
 
 /**
@@ -42,8 +43,9 @@ import { startBenchStack } from './support/stack';
  *   messages each way over their sockets, turn by turn (each side waits for
  *   the other's message before answering, so every message is a new turn).
  *
- * Knobs: BENCH_SESSIONS (per row, default 100), BENCH_CONCURRENCY (16),
- * BENCH_MESSAGES (each way, 20).
+ * It also prints the size of one conversation's history (events, workflow
+ * tasks, signals, local activities). Knobs: BENCH_SESSIONS (per row,
+ * default 100), BENCH_CONCURRENCY (16), BENCH_MESSAGES (each way, 20).
  */
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 100);
@@ -51,6 +53,9 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20);
 const TENANT = 'bench-conversation';
 const AGENTS = 10;
+
+/** The conversations' workflows, in the order they started: one mid-run is described. */
+const conversations: string[] = [];
 
 /** Resolves a waiting side when the message with its client id arrives at the other. */
 const waiting = new Map<string, () => void>();
@@ -111,6 +116,7 @@ async function session(
   withChat: boolean,
 ) {
   const started = await openChat(url, TENANT);
+  if (withChat) conversations.push(started.workflowId);
   const shopper = await connectVisitor(url, started.visitorToken);
   shopper.on('message:new', arrived);
   try {
@@ -166,6 +172,7 @@ async function main(): Promise<void> {
     const alone = await metered(false, 0);
     const conversation = await metered(true, 10_000);
     const aloneAfter = await metered(false, 20_000);
+    const described = conversations[Math.floor(conversations.length * 0.75)];
     const line = (label: string, row: typeof alone) => {
       const d = summarize(row.result.durations);
       return (
@@ -177,7 +184,10 @@ async function main(): Promise<void> {
       `\nconversation benchmark (concurrency ${CONCURRENCY}, ${MESSAGES} messages each way)\n` +
         line('session alone (before)', alone) +
         line(`conversation (session + ${MESSAGES} messages each way)`, conversation) +
-        line('session alone (after)', aloneAfter),
+        line('session alone (after)', aloneAfter) +
+        (described
+          ? `  one conversation's history (${described}): ${await historySize(client, described)}\n`
+          : ''),
     );
   } finally {
     for (const socket of agents.values()) socket.close();

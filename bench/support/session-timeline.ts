@@ -43,3 +43,16 @@ export async function sessionTimeline(client: Client, workflowId: string): Promi
     return `${at}  ${eventName(event)} ${detail(event)}`.trimEnd();
   });
 }
+
+/** How large one workflow's history is: its events, workflow tasks, signals and local activities. */
+export async function historySize(client: Client, workflowId: string): Promise<string> {
+  const { events } = await client.workflow.getHandle(workflowId).fetchHistory();
+  const all = events ?? [];
+  const count = (name: string) => all.filter((e) => eventName(e) === name).length;
+  const signals = count('workflow_execution_signaled');
+  const chatTurns = all.filter(
+    (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'chatTurn',
+  ).length;
+  const localActivities = all.filter((e) => localActivityType(e) !== undefined).length;
+  return `${all.length} events, ${count('workflow_task_completed')} workflow tasks, ${signals} signals (${chatTurns} chatTurn), ${localActivities} local activities`;
+}
