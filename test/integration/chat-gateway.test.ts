@@ -1,5 +1,5 @@
 import { startedSession } from '../../api/openapi';
-import { personMessageId, type ChatMessage } from '../../domain/message';
+import type { ChatMessage } from '../../domain/message';
 import { turnTracker } from '../../messaging/turns';
 import { closeRedis, connectRedis } from '../../runtime/connections';
 import { faqStore } from '../../stores/faqs';
@@ -37,6 +37,7 @@ import {
 } from '../support/engine';
 import { uniqueId } from '../support/stack';
 import { signedVisitor } from '../support/identity';
+import { storedUntold } from '../support/stored-message';
 
 /** The chat gateway on one node: agents, sends, idempotency, validation, access, turns. */
 let engine: TestEngine;
@@ -438,16 +439,7 @@ describe('a node that dies between storing a message and telling the workflow', 
     clientMsgId: string,
     text: string,
   ) {
-    const { message } = await messageStore(engine.db).append({
-      tenantId,
-      sessionId,
-      messageId: personMessageId(sender, clientMsgId),
-      clientMsgId,
-      kind: 'text',
-      sender,
-      text,
-    });
-    return message;
+    return storedUntold(engine.db, { tenantId, sessionId, sender, clientMsgId, text });
   }
 
   async function signalsNamed(workflowId: string, name: string): Promise<number> {

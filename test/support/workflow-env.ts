@@ -57,6 +57,23 @@ export interface WorkflowTestEnv {
   teardown: () => Promise<void>;
 }
 
+/**
+ * A time-skipping server per test, handed to `use` before each test and torn
+ * down after it: the server's clock is global, and one test's leftovers must
+ * not hold another's timers.
+ */
+export function workflowEnvPerTest(use: (env: WorkflowTestEnv) => void): void {
+  let current: WorkflowTestEnv | undefined;
+  beforeEach(async () => {
+    current = await workflowTestEnv();
+    use(current);
+  });
+  afterEach(async () => {
+    await current?.teardown();
+    current = undefined;
+  });
+}
+
 export async function workflowTestEnv(): Promise<WorkflowTestEnv> {
   quietTemporalRuntime();
   const env = await TestWorkflowEnvironment.createTimeSkipping({

@@ -17,22 +17,15 @@ import {
 import { eventually } from '../support/engine';
 import { recordHistory } from '../support/histories';
 import { uniqueId } from '../support/stack';
-import { untilState, workflowTestEnv, type WorkflowTestEnv } from '../support/workflow-env';
+import { untilState, type WorkflowTestEnv, workflowEnvPerTest } from '../support/workflow-env';
 
 /**
  * Queue, assignment, reservation, transfer, idle close and rating, with the
  * real routing core on Redis and the time-skipping server for the timers.
  */
 
-// A time-skipping server per test: its clock is global, and one test's
-// leftovers must not hold another's timers.
 let t: WorkflowTestEnv;
-beforeEach(async () => {
-  t = await workflowTestEnv();
-});
-afterEach(async () => {
-  await t?.teardown();
-});
+workflowEnvPerTest((env) => (t = env));
 
 const min = 60_000;
 const zh = defaultTemplates['zh-CN'];

@@ -14,9 +14,9 @@ import {
 import { uniqueId } from '../support/stack';
 import {
   untilState,
-  workflowTestEnv,
   type SessionHandle,
   type WorkflowTestEnv,
+  workflowEnvPerTest,
 } from '../support/workflow-env';
 
 /**
@@ -38,12 +38,7 @@ import {
 jest.setTimeout(240_000);
 
 let t: WorkflowTestEnv;
-beforeEach(async () => {
-  t = await workflowTestEnv();
-});
-afterEach(async () => {
-  await t?.teardown();
-});
+workflowEnvPerTest((env) => (t = env));
 
 const min = 60_000;
 const hour = 60 * min;

@@ -17,19 +17,12 @@ import {
 import { eventually } from '../support/engine';
 import { recordHistory } from '../support/histories';
 import { uniqueId } from '../support/stack';
-import { workflowTestEnv, type WorkflowTestEnv } from '../support/workflow-env';
+import { type WorkflowTestEnv, workflowEnvPerTest } from '../support/workflow-env';
 
 /** Robot reception, working hours and leave-message, on the time-skipping server. */
 
-// A time-skipping server per test: its clock is global, and one test's
-// leftovers must not hold another's timers.
 let t: WorkflowTestEnv;
-beforeEach(async () => {
-  t = await workflowTestEnv();
-});
-afterEach(async () => {
-  await t?.teardown();
-});
+workflowEnvPerTest((env) => (t = env));
 
 const messagesOf = async (tenantId: string, sessionId: string): Promise<ChatMessage[]> =>
   (await messageStore(t.mongo.db).listAfter(tenantId, sessionId, 0, 100)).messages;

@@ -5,7 +5,7 @@ import { messageStore } from '../../stores/messages';
 import { closeUpdate, rateUpdate, requestHumanUpdate } from '../../workflows/contract';
 import { recordHistory } from '../support/histories';
 import { uniqueId } from '../support/stack';
-import { untilState, workflowTestEnv, type WorkflowTestEnv } from '../support/workflow-env';
+import { untilState, type WorkflowTestEnv, workflowEnvPerTest } from '../support/workflow-env';
 
 /**
  * One step per transition (DESIGN.md §4): each phase change's side effects
@@ -14,12 +14,7 @@ import { untilState, workflowTestEnv, type WorkflowTestEnv } from '../support/wo
  */
 
 let t: WorkflowTestEnv;
-beforeEach(async () => {
-  t = await workflowTestEnv();
-});
-afterEach(async () => {
-  await t?.teardown();
-});
+workflowEnvPerTest((env) => (t = env));
 
 const zh = defaultTemplates['zh-CN'];
 

@@ -6,7 +6,7 @@ import { chatTurnSignal, closeUpdate, stateQuery } from '../../workflows/contrac
 import { eventually } from '../support/engine';
 import { recordHistory } from '../support/histories';
 import { uniqueId } from '../support/stack';
-import { untilState, workflowTestEnv, type WorkflowTestEnv } from '../support/workflow-env';
+import { untilState, type WorkflowTestEnv, workflowEnvPerTest } from '../support/workflow-env';
 
 /**
  * The flow's silent-agent rule on the time-skipping server: an agent who
@@ -16,12 +16,7 @@ import { untilState, workflowTestEnv, type WorkflowTestEnv } from '../support/wo
  */
 
 let t: WorkflowTestEnv;
-beforeEach(async () => {
-  t = await workflowTestEnv();
-});
-afterEach(async () => {
-  await t?.teardown();
-});
+workflowEnvPerTest((env) => (t = env));
 
 const min = 60_000;
 const zh = defaultTemplates['zh-CN'];

@@ -1,11 +1,10 @@
 import type { FlowInput } from '../../domain/flow';
-import { personMessageId } from '../../domain/message';
 import { turnKey } from '../../messaging/turns';
-import { messageStore } from '../../stores/messages';
 import { chatTurnSignal, stateQuery } from '../../workflows/contract';
 import { recordHistory } from '../support/histories';
+import { storedUntold } from '../support/stored-message';
 import { uniqueId } from '../support/stack';
-import { untilState, workflowTestEnv, type WorkflowTestEnv } from '../support/workflow-env';
+import { untilState, type WorkflowTestEnv, workflowEnvPerTest } from '../support/workflow-env';
 
 /**
  * The human phase told only the agent's first reply (patches.ts
@@ -16,12 +15,7 @@ import { untilState, workflowTestEnv, type WorkflowTestEnv } from '../support/wo
  */
 
 let t: WorkflowTestEnv;
-beforeEach(async () => {
-  t = await workflowTestEnv();
-});
-afterEach(async () => {
-  await t?.teardown();
-});
+workflowEnvPerTest((env) => (t = env));
 
 const min = 60_000;
 
@@ -33,21 +27,20 @@ async function desk(agentId: string, flow: FlowInput) {
   return tenantId;
 }
 
-/** A message stored as the fast path stores it, with nobody told; answers its stored time. */
+/** A text stored as the fast path stores it, with nobody told; answers its stored time. */
 async function storedOnly(
   tenantId: string,
   sessionId: string,
   sender: { type: 'visitor' | 'agent'; id: string },
 ): Promise<number> {
+  const text = sender.type === 'agent' ? 'here is your tracking number' : 'where is my parcel?';
   const clientMsgId = uniqueId('m');
-  const { message } = await messageStore(t.mongo.db).append({
+  const message = await storedUntold(t.mongo.db, {
     tenantId,
     sessionId,
-    messageId: personMessageId(sender, clientMsgId),
-    clientMsgId,
-    kind: 'text',
     sender,
-    text: sender.type === 'agent' ? 'here is your tracking number' : 'where is my parcel?',
+    clientMsgId,
+    text,
   });
   return Date.parse(message.createdAt);
 }
