@@ -231,12 +231,15 @@ export class SessionMachine implements Session {
       this.state.lastActivityAt = iso();
       if (!this.flow.robot.enabled) await this.follow({ to: 'route' });
     }
+    // Each async call in workflow code costs the SDK's promise hook a stack
+    // capture (BENCHMARKS.md, "Third pass"): the loop awaits only what has work.
     for (;;) {
-      await this.releaseStrays();
+      if (this.strays.length) await this.releaseStrays();
       if (this.state.phase === 'rated') return this.state;
-      await this.follow(await this.step(this.state.phase));
+      const next = await this.step(this.state.phase);
+      if (next) await this.follow(next);
       if (this.finished) return this.state;
-      await this.continueAsNewIfSuggested();
+      if (workflowInfo().continueAsNewSuggested) await this.continueAsNewIfSuggested();
     }
   }
 
@@ -321,15 +324,16 @@ export class SessionMachine implements Session {
     if (!mayEnter(from, next)) {
       throw new Error(`a session may not go from ${from} to ${next} (domain/session.ts)`);
     }
+    // Only what there is is awaited (see run()).
     if (change.storeFirst) {
-      await this.store(change);
-      await change.meanwhile?.();
+      if (change.store) await this.store(change.store);
+      if (change.meanwhile) await change.meanwhile();
       this.changePhase(next, change.agentId);
       return;
     }
     this.changePhase(next, change.agentId);
-    await change.meanwhile?.();
-    await this.store(change);
+    if (change.meanwhile) await change.meanwhile();
+    if (change.store) await this.store(change.store);
   }
 
   private changePhase(phase: SessionPhase, agentId: string | undefined): void {
@@ -342,14 +346,10 @@ export class SessionMachine implements Session {
     ]);
   }
 
-  private async store({ store }: PhaseChange): Promise<void> {
-    if (!store) return;
-    if (typeof store === 'function') {
-      await store();
-      return;
-    }
+  private store(store: NonNullable<PhaseChange['store']>): Promise<unknown> {
+    if (typeof store === 'function') return store();
     const s = this.state;
-    await this.activities.project(s.tenantId, s.sessionId, store.set, store.unset);
+    return this.activities.project(s.tenantId, s.sessionId, store.set, store.unset);
   }
 
   async post(
