@@ -145,14 +145,18 @@ async function afterSend(
   const agentId = by === 'agent' ? (sender.id ?? '') : '';
   const turn = await deps.turns.record(tenantId, sessionId, by, message.seq, agentId);
   const robotText = facts.phase === 'robot' && by === 'visitor' && message.kind === 'text';
-  const tell = !resend || (await stillToTell(deps.messages, message, robotText));
+  const turnToTell = facts.phase === 'assigned' && turn === 'changed';
+  // A resend is checked against the stored messages only when it has something to tell.
+  const tell =
+    (robotText || turnToTell) &&
+    (!resend || (await stillToTell(deps.messages, message, robotText)));
   if (!tell) {
     // Nothing to tell the workflow; the agent's list line may still be stale.
   } else if (robotText) {
     // The robot answers every shopper text, so it must see each one.
     const told = visitorTextOf(message);
     if (told) await deps.signals.visitorText(tenantId, sessionId, told);
-  } else if (facts.phase === 'assigned' && turn === 'changed') {
+  } else {
     await deps.signals.chatTurn(
       tenantId,
       sessionId,
